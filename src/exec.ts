@@ -1,0 +1,61 @@
+// The one wrapper through which firstboot runs external programs (ssh, qemu, rclone, ...).
+// Commands are built as argv arrays by pure functions and tested as data; this is the only
+// place that spawns them, so logging and secret redaction live in one spot.
+import { execa, type Options } from "execa";
+
+export interface RunOptions {
+  cwd?: string;
+  input?: string | Uint8Array;
+  env?: Record<string, string | undefined>;
+  timeoutMs?: number;
+  /** Do not throw on a non-zero exit; the caller inspects exitCode. */
+  allowFailure?: boolean;
+  /** Strings that must never appear in error messages (secrets passed via stdin or env). */
+  redact?: string[];
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export class CommandError extends Error {
+  constructor(
+    readonly argv: readonly string[],
+    readonly exitCode: number | undefined,
+    readonly stderr: string,
+  ) {
+    super(`${argv[0]} exited with ${exitCode ?? "a signal"}: ${stderr.trim().split("\n").slice(-5).join("\n")}`);
+  }
+}
+
+function scrub(text: string, secrets: string[] = []): string {
+  return secrets.filter((s) => s.length > 0).reduce((t, s) => t.split(s).join("[redacted]"), text);
+}
+
+export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
+  const [file, ...args] = argv;
+  if (!file) throw new Error("run: empty argv");
+  const options: Options = {
+    cwd: opts.cwd,
+    input: opts.input,
+    env: opts.env,
+    timeout: opts.timeoutMs,
+    reject: false,
+    stripFinalNewline: false,
+  };
+  const r = await execa(file, args, options);
+  const result = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
+  if (r.failed && !opts.allowFailure) {
+    const why = r.timedOut ? `timed out after ${opts.timeoutMs} ms` : r.code === "ENOENT" ? "not found" : result.stderr;
+    throw new CommandError(argv.map((a) => scrub(a, opts.redact)), r.exitCode, scrub(why, opts.redact));
+  }
+  return result;
+}
+
+/** Like run, but returns false instead of throwing when the program is missing. */
+export async function hasProgram(name: string): Promise<boolean> {
+  const r = await execa("sh", ["-c", 'command -v "$1"', "sh", name], { reject: false });
+  return r.exitCode === 0;
+}
