@@ -1,0 +1,62 @@
+// A Part is what one concern (one config key, one snippet) contributes to the first boot.
+// Parts are plain data; document.ts merges them into one cloud-config and serialises it once.
+
+/** A file cloud-init writes on the server (write_files). */
+export interface ServerFile {
+  path: string;
+  content: string;
+  /** Octal string, e.g. "0600". */
+  mode: string;
+  /** "user:group"; files owned by users created at boot must set defer. */
+  owner?: string;
+  /** Write in the final stage, after users and packages exist (write_files `defer: true`). */
+  defer?: boolean;
+}
+
+/** One step of the first-boot script: a named shell function body run under set -euo pipefail. */
+export interface Step {
+  /** snake_case step name, shown in status.json and the boot log. */
+  name: string;
+  /** Shell code (the body of the step's function), usually rendered from a snippet. */
+  script: string;
+}
+
+export interface Part {
+  /** Section name used by `firstboot size` (usually the config key, e.g. "docker", "backup"). */
+  section: string;
+  /** Debian/Ubuntu packages installed (without Recommends) by the packages step. */
+  packages?: string[];
+  files?: ServerFile[];
+  /** Steps run in order by /usr/local/lib/firstboot/firstboot.sh, after packages are installed. */
+  steps?: Step[];
+  /** Steps that must run before the package step (e.g. writing apt sources, daemon.json). */
+  preSteps?: Step[];
+}
+
+/** A config value that may come from the secret store: `{ secret: NAME }`. */
+export type Value = string | { secret: string };
+
+/** What the renderer knows about the target image (Hetzner image names). */
+export interface ImageInfo {
+  /** Hetzner image name, e.g. "ubuntu-24.04", "debian-12". */
+  name: string;
+  family: "ubuntu" | "debian";
+  /** Distribution codename: noble, jammy, bookworm, trixie. */
+  codename: string;
+  /** cloud-init major version shipped by the image (22 on Debian 12, 24+ elsewhere). */
+  cloudInit: number;
+  arch: "amd64" | "arm64";
+}
+
+/** Facts every part builder gets besides its own config section. */
+export interface RenderContext {
+  /** Stack name (config `name`): used for paths, unit names, backup prefixes. */
+  name: string;
+  /** Directory of the compose project on the server, e.g. /opt/selfmx. */
+  stackDir: string;
+  image: ImageInfo;
+  /** Resolve a Value to its plain text (or a redaction marker when rendering with --redact). */
+  reveal(v: Value): string;
+  /** Admin user name, or undefined when the admin block is off. */
+  adminUser?: string;
+}
