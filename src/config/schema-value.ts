@@ -1,0 +1,21 @@
+// The value type shared by every key that may hold a secret: a plain string, or a reference
+// into the secret store (`{ secret: NAME }`), resolved at render time and never logged.
+import { z } from "zod";
+
+export const SECRET_NAME = /^[a-z][a-z0-9_]*$/;
+
+export const secretRefSchema = z
+  .strictObject({
+    secret: z
+      .string()
+      .regex(SECRET_NAME, { message: "secret_name" })
+      .describe("Name of a secret in the secrets file or the FIRSTBOOT_SECRET_<NAME> environment variable."),
+  })
+  .describe("A reference to a secret, resolved at render time.");
+
+export const valueSchema = z
+  .union([z.string(), secretRefSchema])
+  .describe("A plain string, or { secret: NAME } to take the value from the secret store.");
+
+export type SecretRef = z.infer<typeof secretRefSchema>;
+export type ValueInput = z.infer<typeof valueSchema>;
