@@ -8,3 +8,73 @@ export const cli = {
   missingConfig: (file: string) => `no config file at ${file}; run \`firstboot init\` to write one, or pass its path`,
   summary: (n: number) => `${n} problem${n === 1 ? "" : "s"} found; nothing was written`,
 };
+
+/** A problem's message and the fix it suggests. */
+export interface Advice {
+  message: string;
+  hint?: string;
+}
+
+// ---- config: YAML and schema problems -------------------------------------------------------
+
+export const yaml = {
+  syntax: (what: string): Advice => ({ message: `YAML syntax error: ${what}`, hint: "fix the YAML at the caret (indentation, a missing colon, or an unclosed quote)" }),
+  duplicateKey: (key: string): Advice => ({ message: `key \`${key}\` appears twice`, hint: "keep one of them: YAML maps cannot repeat a key" }),
+  notMap: (): Advice => ({ message: "the config must be a YAML map of keys", hint: "start from `firstboot init`, which writes a complete starter file" }),
+  unreadable: (file: string, why: string): Advice => ({ message: `cannot read ${file}: ${why}`, hint: "check the path and the file's permissions" }),
+};
+
+export const schema = {
+  unknownKey: (key: string, known: string[]): Advice => ({
+    message: `unknown key \`${key}\``,
+    hint: known.length ? `remove it, or use one of: ${known.join(", ")}` : "remove it",
+  }),
+  missing: (key: string): Advice => ({ message: `\`${key}\` is required`, hint: `add \`${key}:\` here` }),
+  wrongType: (expected: string, got: string): Advice => ({ message: `expected ${expected}, found ${got}`, hint: `write ${article(expected)} here` }),
+  notOneOf: (values: readonly unknown[]): Advice => ({ message: `must be one of: ${values.map(String).join(", ")}`, hint: "pick one of the listed values" }),
+  tooFew: (min: number, what: string): Advice => ({ message: `needs at least ${min} ${what}`, hint: `add ${min === 1 ? "one" : min}` }),
+  valueOrSecret: (): Advice => ({ message: "expected a string or { secret: NAME }", hint: "quote the value (e.g. \"8080\"), or reference a secret with { secret: name }" }),
+  invalid: (what: string): Advice => ({ message: `invalid value: ${what}`, hint: "see `firstboot schema` for the allowed values" }),
+};
+
+function article(t: string): string {
+  return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
+}
+
+/** Format problems of specific keys, keyed by path pattern ([] = any index, * = any map key). */
+export const formats: Record<string, Advice> = {
+  name: { message: "must be 1-32 lower-case letters, digits or dashes, starting with a letter", hint: "e.g. `name: selfmx`" },
+  "server.type": { message: "is not a Hetzner server type", hint: "e.g. cx22, cpx21, cax21 (`hcloud server-type list`)" },
+  "server.ssh_keys[]": { message: "is not an OpenSSH public key", hint: "paste the whole line of ~/.ssh/id_ed25519.pub (type, key, comment)" },
+  "server.hostname": { message: "is not a valid hostname", hint: "use lower-case letters, digits and dashes" },
+  "server.timezone": { message: "is not an IANA time zone", hint: "e.g. Europe/Berlin or UTC (`timedatectl list-timezones`)" },
+  "server.swap": { message: "is not a size", hint: "write a number with K, M or G, e.g. 2G" },
+  "server.journald_max_use": { message: "is not a size", hint: "write a number with K, M or G, e.g. 500M" },
+  "server.packages[]": { message: "is not a Debian package name", hint: "use the package's name as apt knows it, e.g. htop" },
+  "admin.user": { message: "is not a valid unprivileged user name", hint: "use lower-case letters, digits, _ or -, and not root, e.g. deploy" },
+  "stack.env.*": { message: "is not a valid environment variable name", hint: "use letters, digits and _, not starting with a digit" },
+  "stack.health.url": { message: "is not an http(s) URL without quotes, spaces, $ or backslashes", hint: "e.g. http://127.0.0.1:5000/health" },
+  "stack.health.timeout": { message: "is not a duration", hint: "write seconds, minutes or hours, e.g. 90s, 3m, 1h" },
+  "stack.health.services[]": { message: "is not a compose service name", hint: "use the service's key under `services:` in the compose file" },
+  "stack.registry.server": { message: "is not a registry host", hint: "e.g. ghcr.io or registry.example.com:5000" },
+  "*.secret": { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" },
+};
+
+// ---- config: cross-field rules --------------------------------------------------------------
+
+export const rules = {
+  fileMissing: (rel: string, abs: string): Advice => ({ message: `file ${rel} does not exist (looked for ${abs})`, hint: "paths are relative to the config file; fix the path or create the file" }),
+  fileOutside: (rel: string): Advice => ({ message: `path ${rel} leaves the config's directory`, hint: "keep included files next to the config file or below it (no `..`, no absolute paths)" }),
+  badDest: (name: string): Advice => ({ message: `\`${name}\` is not a safe file name under the stack directory`, hint: "use a relative name without `..`, e.g. Caddyfile or config/app.yaml" }),
+  envNewline: (): Advice => ({ message: "environment values cannot contain a newline (compose .env files are one line per variable)", hint: "put multi-line content in a file under `stack.files` and point the app at its path" }),
+  envNul: (): Advice => ({ message: "environment values cannot contain NUL or other control characters", hint: "remove the control characters" }),
+  secretUndefined: (name: string, file: string): Advice => ({ message: `secret \`${name}\` is not defined`, hint: `run \`firstboot secrets set ${name}\` (stored in ${file}), or export FIRSTBOOT_SECRET_${name.toUpperCase()}` }),
+  secretsUnreadable: (file: string, why: string): Advice => ({ message: `cannot decrypt ${file}: ${why}`, hint: "check `secrets.identity` (or FIRSTBOOT_IDENTITY); `firstboot keygen` creates one" }),
+  composeInvalid: (why: string): Advice => ({ message: `the compose file is not valid: ${why}`, hint: "fix the compose file; `docker compose config` shows the same problem" }),
+  composeNoServices: (): Advice => ({ message: "the compose file has no services", hint: "define at least one service under `services:`" }),
+  composeVarUndefined: (v: string): Advice => ({ message: `the compose file uses \${${v}} but stack.env does not define it`, hint: `add ${v} under stack.env, or give it a default in the compose file (\${${v}:-value})` }),
+  portNotAllowed: (service: string, port: string): Advice => ({ message: `service \`${service}\` publishes ${port} but the firewall does not allow it`, hint: `add "${port}" to hardening.firewall.allow, or bind it to 127.0.0.1 in the compose file` }),
+  healthServiceUnknown: (s: string, known: string[]): Advice => ({ message: `health service \`${s}\` is not in the compose file`, hint: `use one of: ${known.join(", ")}` }),
+  healthNone: (): Advice => ({ message: "stack.health needs a url or services", hint: "add `url: http://127.0.0.1:PORT/health`, or `services: [app]` to use compose health checks" }),
+  tooBig: (bytes: number, limit: number, breakdown: string): Advice => ({ message: `the user-data is ${bytes} bytes, over Hetzner's ${limit}-byte limit even compressed:\n${breakdown}`, hint: "move large files into the image (`build-image`), or shrink the biggest sections" }),
+};

@@ -1,0 +1,49 @@
+// Problems found in a config, formatted like Butane/rustc: what, where (file:line:col with the
+// source line and a caret), and what to do. Every problem carries its config path.
+export interface Diagnostic {
+  /** Dotted config path, e.g. "stack.env.DB_URL"; "" for the whole file. */
+  path: string;
+  message: string;
+  /** What the user should do. */
+  hint?: string;
+  file: string;
+  /** 1-based; 0 when the problem has no position (e.g. a missing file). */
+  line: number;
+  col: number;
+  /** Caret length. */
+  length?: number;
+  /** The source text of that line, when known. */
+  source?: string;
+}
+
+export function formatPath(path: readonly (string | number)[]): string {
+  return path
+    .map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? (i ? "." : "") + p : `[${JSON.stringify(p)}]`))
+    .join("");
+}
+
+export function formatDiagnostic(d: Diagnostic): string {
+  const out = [`error[${d.path || "<file>"}]: ${d.message}`];
+  if (d.line > 0) {
+    out.push(`  --> ${d.file}:${d.line}:${d.col}`);
+    if (d.source !== undefined) {
+      const gutter = String(d.line).length;
+      const pad = " ".repeat(gutter);
+      const caretLen = Math.max(1, Math.min(d.length ?? 1, d.source.length - d.col + 1));
+      out.push(`${pad} |`, `${d.line} | ${d.source}`, `${pad} | ${" ".repeat(Math.max(0, d.col - 1))}${"^".repeat(caretLen)}`);
+    }
+  } else {
+    out.push(`  --> ${d.file}`);
+  }
+  if (d.hint) out.push(`  = help: ${d.hint}`);
+  return out.join("\n");
+}
+
+export function formatDiagnostics(ds: readonly Diagnostic[]): string {
+  return ds.map(formatDiagnostic).join("\n\n") + "\n";
+}
+
+/** Stable order: by file, line, column, path, so output and golden tests never flap. */
+export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
+  return [...ds].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+}

@@ -1,0 +1,28 @@
+// Facts about the Hetzner base images firstboot targets. Where a feature differs by image
+// (package names, cloud-init version), renderers read it from here.
+import type { ImageInfo } from "../render/part.js";
+
+type Base = Omit<ImageInfo, "arch">;
+
+export const IMAGES: Record<string, Base> = {
+  "ubuntu-24.04": { name: "ubuntu-24.04", family: "ubuntu", codename: "noble", cloudInit: 24 },
+  "ubuntu-22.04": { name: "ubuntu-22.04", family: "ubuntu", codename: "jammy", cloudInit: 23 },
+  // Debian 12 ships cloud-init 22.4: no `defer` before 21.3 is fine, but schema checks are looser.
+  "debian-12": { name: "debian-12", family: "debian", codename: "bookworm", cloudInit: 22 },
+  "debian-13": { name: "debian-13", family: "debian", codename: "trixie", cloudInit: 25 },
+};
+
+export const IMAGE_NAMES = Object.keys(IMAGES) as [string, ...string[]];
+
+/** Hetzner's Ampere types are cax*; everything else is x86. */
+export function archOf(serverType: string): "amd64" | "arm64" {
+  return serverType.startsWith("cax") ? "arm64" : "amd64";
+}
+
+export function imageInfo(image: string, serverType: string): ImageInfo {
+  const base = IMAGES[image];
+  if (!base) throw new Error(`unknown image ${image}`);
+  return { ...base, arch: archOf(serverType) };
+}
+
+export const LOCATIONS = ["fsn1", "nbg1", "hel1", "ash", "hil", "sin"] as const;

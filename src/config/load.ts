@@ -1,0 +1,97 @@
+// Load firstboot.yaml: parse with positions, validate with the schema, apply cross-field rules,
+// read included files and resolve secrets. Returns a typed config or every problem at once.
+import { readFile } from "node:fs/promises";
+import { dirname, relative, resolve } from "node:path";
+import { isMap } from "yaml";
+import { rules as ruleMsg, yaml as yamlMsg } from "../catalogue.js";
+import { envSecrets, readStore, resolveFrom } from "../secrets/store.js";
+import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";
+import { issuesToDiagnostics } from "./issues.js";
+import { checkCompose, checkEnv, checkIncludes, Problems, secretRefs, type Included } from "./rules.js";
+import { configSchema, type Config } from "./schema.js";
+import { shapeAt } from "./shape.js";
+import { at, parseSource, type Source } from "./source.js";
+
+export interface Loaded {
+  config: Config;
+  configPath: string;
+  baseDir: string;
+  included: Included;
+  /** Values of the secrets the config references (and only those). */
+  secrets: Record<string, string>;
+}
+
+export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
+
+export interface LoadOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Skip reading secrets (e.g. `render --redact` on a machine without the identity). */
+  skipSecrets?: boolean;
+}
+
+function yamlProblems(src: Source): Diagnostic[] {
+  const out = src.doc.errors.map((e) => {
+    const advice = e.code === "DUPLICATE_KEY" ? yamlMsg.duplicateKey(e.message.match(/"([^"]*)"/)?.[1] ?? "?") : yamlMsg.syntax(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
+    return at(src, e.pos[0], Math.max(1, e.pos[1] - e.pos[0]), { path: "", ...advice });
+  });
+  if (out.length === 0 && !isMap(src.doc.contents)) out.push(at(src, 0, 1, { path: "", ...yamlMsg.notMap() }));
+  return out;
+}
+
+async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+  const refs = secretRefs(cfg);
+  if (refs.length === 0) return {};
+  const fromEnv = envSecrets(env);
+  let stored: Record<string, string> = {};
+  const storeFile = resolveFrom(baseDir, cfg.secrets.file, env);
+  if (refs.some((r) => fromEnv[r.name] === undefined)) {
+    const identity = env.FIRSTBOOT_IDENTITY ?? resolveFrom(baseDir, cfg.secrets.identity, env);
+    try {
+      stored = await readStore(storeFile, identity);
+    } catch (err) {
+      p.add(["secrets", "file"], ruleMsg.secretsUnreadable(cfg.secrets.file, (err as Error).message.split("\n")[0]!));
+      return {};
+    }
+  }
+  const out: Record<string, string> = {};
+  for (const r of refs) {
+    const v = fromEnv[r.name] ?? stored[r.name];
+    if (v === undefined) p.add([...r.path, "secret"], ruleMsg.secretUndefined(r.name, cfg.secrets.file));
+    else out[r.name] = v;
+  }
+  return out;
+}
+
+function firewallAllow(cfg: Config): string[] | undefined {
+  const fw = (cfg.hardening as { firewall?: false | { allow?: string[] } }).firewall;
+  return fw ? fw.allow : undefined;
+}
+
+export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
+  const env = opts.env ?? process.env;
+  const configPath = resolve(file);
+  const shown = relative(process.cwd(), configPath) || file;
+  let text: string;
+  try {
+    text = await readFile(configPath, "utf8");
+  } catch (err) {
+    const advice = yamlMsg.unreadable(shown, (err as NodeJS.ErrnoException).code ?? String(err));
+    return { ok: false, diagnostics: [{ path: "", file: shown, line: 0, col: 0, ...advice }] };
+  }
+  const src = parseSource(shown, text);
+  const syntax = yamlProblems(src);
+  if (syntax.length) return { ok: false, diagnostics: syntax };
+  const parsed = configSchema.safeParse(src.doc.toJS());
+  if (!parsed.success) return { ok: false, diagnostics: sortDiagnostics(issuesToDiagnostics(parsed.error.issues, src, (p) => shapeAt(configSchema, p))) };
+  const config = parsed.data;
+  const baseDir = dirname(configPath);
+  const problems = new Problems(src);
+  checkEnv(problems, config);
+  const included = checkIncludes(problems, config, baseDir);
+  const composeShown = relative(process.cwd(), resolve(baseDir, config.stack.compose)) || config.stack.compose;
+  const composeProblems = included ? checkCompose(problems, config, composeShown, included.compose, firewallAllow(config)) : [];
+  const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
+  const all = [...problems.list, ...composeProblems];
+  if (all.length || !included) return { ok: false, diagnostics: sortDiagnostics(all) };
+  return { ok: true, loaded: { config, configPath, baseDir, included, secrets } };
+}

@@ -1,0 +1,103 @@
+// Cross-field rules: what the schema alone cannot see (files on disk, the compose file, the
+// firewall, secrets). Each returns diagnostics located in the config or the compose file.
+import { readFileSync, statSync } from "node:fs";
+import { isAbsolute, relative, resolve } from "node:path";
+import { rules as msg, type Advice } from "../catalogue.js";
+import { composeFacts, portAllowed } from "./compose.js";
+import { formatPath, type Diagnostic } from "./diagnostics.js";
+import type { Config } from "./schema.js";
+import { at, locate, parseSource, type Source } from "./source.js";
+
+type Key = string | number;
+
+export interface Included {
+  compose: string;
+  /** Destination name under the stack directory -> content. */
+  files: Record<string, string>;
+}
+
+export class Problems {
+  readonly list: Diagnostic[] = [];
+  constructor(readonly src: Source) {}
+  add(path: Key[], advice: Advice, key = false): void {
+    const loc = locate(this.src, path, key);
+    this.list.push(at(this.src, loc.offset, loc.length, { path: formatPath(path), ...advice }));
+  }
+}
+
+/** Read a file named in the config: relative to the config, never outside its directory. */
+function include(p: Problems, baseDir: string, rel: string, path: Key[]): string | undefined {
+  const abs = resolve(baseDir, rel);
+  const inside = relative(baseDir, abs);
+  if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside)) return void p.add(path, msg.fileOutside(rel));
+  try {
+    if (!statSync(abs).isFile()) return void p.add(path, msg.fileMissing(rel, abs));
+    return readFileSync(abs, "utf8");
+  } catch {
+    return void p.add(path, msg.fileMissing(rel, abs));
+  }
+}
+
+const RESERVED = new Set([".env", "compose.yaml"]);
+
+function safeDest(name: string): boolean {
+  return !isAbsolute(name) && !name.split("/").some((s) => s === ".." || s === "." || s === "") && !RESERVED.has(name) && /^[A-Za-z0-9._/-]+$/.test(name);
+}
+
+export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Included | undefined {
+  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"]);
+  const files: Record<string, string> = {};
+  for (const [dest, rel] of Object.entries(cfg.stack.files)) {
+    if (!safeDest(dest)) p.add(["stack", "files", dest], msg.badDest(dest), true);
+    const text = include(p, baseDir, rel, ["stack", "files", dest]);
+    if (text !== undefined) files[dest] = text;
+  }
+  return compose === undefined ? undefined : { compose, files };
+}
+
+export function checkEnv(p: Problems, cfg: Config): void {
+  for (const [k, v] of Object.entries(cfg.stack.env)) {
+    if (typeof v !== "string") continue;
+    if (/[\r\n]/.test(v)) p.add(["stack", "env", k], msg.envNewline());
+    // eslint-disable-next-line no-control-regex
+    else if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) p.add(["stack", "env", k], msg.envNul());
+  }
+}
+
+/** Rules that need the compose file; problems point into the compose file itself. */
+export function checkCompose(p: Problems, cfg: Config, composeFile: string, text: string, allow: readonly string[] | undefined): Diagnostic[] {
+  const src = parseSource(composeFile, text);
+  const out: Diagnostic[] = [];
+  if (src.doc.errors.length > 0) {
+    p.add(["stack", "compose"], msg.composeInvalid(src.doc.errors[0]!.message.split("\n")[0]!));
+    return out;
+  }
+  const facts = composeFacts(src);
+  if (typeof facts === "string") return void p.add(["stack", "compose"], msg.composeInvalid(facts)), out;
+  if (facts.services.length === 0) p.add(["stack", "compose"], msg.composeNoServices());
+  const defined = new Set(Object.keys(cfg.stack.env));
+  const seen = new Set<string>();
+  for (const v of facts.variables) {
+    if (v.hasDefault || defined.has(v.name) || seen.has(v.name)) continue;
+    seen.add(v.name);
+    out.push(at(src, v.offset, v.name.length + 3, { path: `stack.env.${v.name}`, ...msg.composeVarUndefined(v.name) }));
+  }
+  for (const pub of allow ? facts.published : []) {
+    if (!portAllowed(pub.port, allow!)) out.push(at(src, pub.offset, pub.length, { path: "hardening.firewall.allow", ...msg.portNotAllowed(pub.service, pub.port) }));
+  }
+  (cfg.stack.health.services ?? []).forEach((s, i) => {
+    if (!facts.services.includes(s)) p.add(["stack", "health", "services", i], msg.healthServiceUnknown(s, facts.services));
+  });
+  return out;
+}
+
+/** Every { secret: NAME } in the config, with its path. */
+export function secretRefs(value: unknown, path: Key[] = []): { name: string; path: Key[] }[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => secretRefs(v, [...path, i]));
+  if (value && typeof value === "object") {
+    const obj = value as Record<string, unknown>;
+    if (Object.keys(obj).length === 1 && typeof obj.secret === "string") return [{ name: obj.secret, path }];
+    return Object.entries(obj).flatMap(([k, v]) => secretRefs(v, [...path, k]));
+  }
+  return [];
+}

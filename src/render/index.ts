@@ -1,0 +1,110 @@
+// render: a pure function from a loaded config to the cloud-init user-data. No clock, network
+// or environment: the same input gives the same bytes (golden files depend on it).
+import { imageInfo } from "../config/images.js";
+import type { Loaded } from "../config/load.js";
+import { stringify } from "yaml";
+import { bytes, fitDocument, toWriteFile, USER_DATA_LIMIT } from "./document.js";
+import type { Part, RenderContext, ServerFile, Step, Value } from "./part.js";
+import { RUNNER_PATH, runnerFile } from "./runner.js";
+import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
+import { stackPart, stackStartSteps } from "./stack.js";
+import { contentParts } from "./sections.js";
+
+export interface RenderOptions {
+  /** Replace every secret with a marker (for review and sharing). */
+  redact?: boolean;
+  /** The server's SSH host key, generated on the workstation so SSH never trusts on first use. */
+  hostKeys?: { ed25519_private: string; ed25519_public: string };
+  /** Install and enable the stack but do not start it (replace starts it after its restore). */
+  holdStack?: boolean;
+  /** full: the whole first boot; bake: packages, Docker, hardening and images for a snapshot. */
+  mode?: "full" | "bake";
+}
+
+export interface Section {
+  name: string;
+  bytes: number;
+}
+
+export interface Rendered {
+  document: string;
+  bytes: number;
+  sections: Section[];
+  /** Paths of files that had to be gzip+base64 encoded to fit. */
+  compressed: string[];
+}
+
+export const REDACTED = "<redacted>";
+
+export class BudgetError extends Error {
+  constructor(readonly rendered: Rendered) {
+    super(`user-data is ${rendered.bytes} bytes, over ${USER_DATA_LIMIT}`);
+  }
+}
+
+function context(loaded: Loaded, opts: RenderOptions): RenderContext {
+  const { config: cfg, secrets } = loaded;
+  const reveal = (v: Value): string => {
+    if (typeof v === "string") return v;
+    if (opts.redact) return `${REDACTED}:${v.secret}`;
+    const s = secrets[v.secret];
+    if (s === undefined) throw new Error(`secret ${v.secret} was not resolved`);
+    return s;
+  };
+  return { name: cfg.name, stackDir: `/opt/${cfg.name}`, image: imageInfo(cfg.server.image, cfg.server.type), reveal, adminUser: cfg.admin.user };
+}
+
+/** Order: pre-steps, packages, then each part's steps, then start + health (or bake cleanup). */
+function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): Step[] {
+  const pre = parts.flatMap((p) => p.preSteps ?? []);
+  const pkgs = packagesStep(parts.flatMap((p) => p.packages ?? []), loaded.config.server.package_upgrade);
+  const main = parts.flatMap((p) => p.steps ?? []);
+  if (opts.mode === "bake") return [...pre, pkgs, ...main.filter((s) => s.name !== "restore"), bakeCleanup(loaded)];
+  const restore = main.filter((s) => s.name === "restore");
+  return [...pre, pkgs, ...main.filter((s) => s.name !== "restore"), ...restore, ...stackStartSteps(opts.holdStack ?? false)];
+}
+
+/** A snapshot must not carry this stack's secrets: the servers made from it get their own. */
+function bakeCleanup(loaded: Loaded): Step {
+  const dir = `/opt/${loaded.config.name}`;
+  return { name: "bake_cleanup", script: `rm -f ${dir}/.env /root/.docker/config.json /etc/firstboot/rclone.conf\ndocker logout >/dev/null 2>&1 || true` };
+}
+
+export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
+  const ctx = context(loaded, opts);
+  const cfg = loaded.config;
+  const parts: Part[] = [serverPart(cfg), ...contentParts(cfg, ctx), stackPart(cfg, ctx, loaded.included)];
+  const allSteps = steps(parts, loaded, opts);
+  const runner = runnerFile(cfg.name, allSteps);
+  const files = [...parts.flatMap((p) => p.files ?? []), runner];
+  const head = baseCloudConfig(cfg, ctx);
+  if (opts.hostKeys) head.ssh_keys = { ...opts.hostKeys };
+  const tail = {
+    runcmd: [[RUNNER_PATH]],
+    final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in /var/lib/firstboot/status.json`,
+  };
+  const { text, compressed } = fitDocument(head, files, tail);
+  const rendered: Rendered = { document: text, bytes: bytes(text), sections: sectionSizes(parts, runner, compressed, bytes(text)), compressed: [...compressed].sort() };
+  if (rendered.bytes > USER_DATA_LIMIT) throw new BudgetError(rendered);
+  return rendered;
+}
+
+/**
+ * Bytes each section adds to the document: its write_files entries as serialised (compressed
+ * or not), plus its share of the runner script by step code; the rest is "cloud-config".
+ */
+function sectionSizes(parts: Part[], runner: ServerFile, compressed: Set<string>, total: number): Section[] {
+  const sizes = new Map<string, number>();
+  const add = (name: string, n: number) => sizes.set(name, (sizes.get(name) ?? 0) + n);
+  const itemBytes = (f: ServerFile) => bytes(stringify([toWriteFile(f, compressed.has(f.path))], { lineWidth: 0, blockQuote: "literal" }));
+  const stepBytes = parts.map((p) => [...(p.preSteps ?? []), ...(p.steps ?? [])].reduce((n, s) => n + bytes(s.script), 0));
+  const allSteps = stepBytes.reduce((a, b) => a + b, 0) || 1;
+  const runnerBytes = itemBytes(runner);
+  parts.forEach((p, i) => {
+    for (const f of p.files ?? []) add(p.section, itemBytes(f));
+    add(p.section, Math.round((runnerBytes * 0.8 * stepBytes[i]!) / allSteps));
+  });
+  const out = [...sizes].map(([name, n]) => ({ name, bytes: n }));
+  out.push({ name: "cloud-config", bytes: total - out.reduce((a, s) => a + s.bytes, 0) });
+  return out;
+}

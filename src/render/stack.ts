@@ -1,0 +1,56 @@
+// The compose stack: files under the stack directory, the .env (0600), the systemd unit that
+// starts it on every boot, the registry login, and the health gate used by boot and restore.
+import type { Config } from "../config/schema.js";
+import { envFile } from "./envfile.js";
+import type { Part, RenderContext, ServerFile, Step } from "./part.js";
+import { snippet } from "./template.js";
+
+export const STACK_UNIT = "firstboot-stack.service";
+export const HEALTH_PATH = "/usr/local/sbin/firstboot-health";
+const REGISTRY_PASSWORD = "/root/.firstboot-registry-password";
+
+function seconds(d: string): number {
+  const n = Number.parseInt(d, 10);
+  return d.endsWith("h") ? n * 3600 : d.endsWith("m") ? n * 60 : n;
+}
+
+function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string; files: Record<string, string> }): ServerFile[] {
+  const dir = ctx.stackDir;
+  const env = Object.entries(cfg.stack.env).map(([k, v]) => [k, ctx.reveal(v)] as [string, string]);
+  const files: ServerFile[] = [
+    { path: `${dir}/compose.yaml`, content: included.compose, mode: "0644" },
+    // The .env holds secrets: root only.
+    { path: `${dir}/.env`, content: envFile(env), mode: "0600" },
+    ...Object.entries(included.files)
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([dest, content]) => ({ path: `${dir}/${dest}`, content, mode: "0644" })),
+    { path: `/etc/systemd/system/${STACK_UNIT}`, content: snippet("stack.service.hbs", { name: cfg.name, dir }), mode: "0644" },
+  ];
+  const h = cfg.stack.health;
+  files.push({
+    path: HEALTH_PATH,
+    content: snippet("health.sh.hbs", { name: cfg.name, dir, url: h.url ?? "", services: h.services ?? [], seconds: seconds(h.timeout) }),
+    mode: "0755",
+  });
+  if (cfg.stack.registry) files.push({ path: REGISTRY_PASSWORD, content: ctx.reveal(cfg.stack.registry.password), mode: "0600" });
+  return files;
+}
+
+export function stackPart(cfg: Config, ctx: RenderContext, included: { compose: string; files: Record<string, string> }): Part {
+  const reg = cfg.stack.registry;
+  const registry = reg ? { server: reg.server, username: reg.username, passwordFile: REGISTRY_PASSWORD } : false;
+  return {
+    section: "stack",
+    files: stackFiles(cfg, ctx, included),
+    steps: [{ name: "stack_pull", script: snippet("stack.sh.hbs", { dir: ctx.stackDir, name: cfg.name, registry }) }],
+  };
+}
+
+/** Start the stack and pass the health gate; `hold` only enables it (replace starts it later). */
+export function stackStartSteps(hold: boolean): Step[] {
+  if (hold) return [{ name: "stack_enable", script: `systemctl daemon-reload\nsystemctl enable ${STACK_UNIT}` }];
+  return [
+    { name: "stack_start", script: `systemctl daemon-reload\nsystemctl enable --now ${STACK_UNIT}` },
+    { name: "health", script: HEALTH_PATH },
+  ];
+}

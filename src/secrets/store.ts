@@ -1,0 +1,79 @@
+// The secret store: a JSON map NAME -> value, age-encrypted to the operator's X25519 identity
+// (not the hybrid post-quantum kind: Debian's age 1.1 cannot read those). Secrets can also
+// come from FIRSTBOOT_SECRET_<NAME> environment variables, which win over the file.
+import { readFile } from "node:fs/promises";
+import { homedir } from "node:os";
+import { isAbsolute, resolve } from "node:path";
+import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
+import { writeFileAtomic } from "../fs-atomic.js";
+
+export const ENV_PREFIX = "FIRSTBOOT_SECRET_";
+
+export function expandHome(p: string, env: NodeJS.ProcessEnv = process.env): string {
+  return p === "~" || p.startsWith("~/") ? (env.HOME ?? homedir()) + p.slice(1) : p;
+}
+
+export function resolveFrom(baseDir: string, p: string, env: NodeJS.ProcessEnv = process.env): string {
+  const e = expandHome(p, env);
+  return isAbsolute(e) ? e : resolve(baseDir, e);
+}
+
+/** The identity lines of an age identity file (comments stripped). */
+export function parseIdentityFile(text: string): string[] {
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("AGE-SECRET-KEY-"));
+}
+
+export async function newIdentityFile(): Promise<{ text: string; recipient: string }> {
+  const identity = await generateX25519Identity();
+  const recipient = await identityToRecipient(identity);
+  return { text: `# firstboot identity: keep it secret, keep a copy offline\n# public key: ${recipient}\n${identity}\n`, recipient };
+}
+
+export async function readIdentities(path: string): Promise<string[]> {
+  const ids = parseIdentityFile(await readFile(path, "utf8"));
+  if (ids.length === 0) throw new Error(`${path} holds no AGE-SECRET-KEY line`);
+  return ids;
+}
+
+export async function decryptStore(data: Uint8Array, identities: string[]): Promise<Record<string, string>> {
+  const d = new Decrypter();
+  for (const id of identities) d.addIdentity(id);
+  const text = await d.decrypt(data, "text");
+  const parsed: unknown = JSON.parse(text);
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("the decrypted file is not a map of secrets");
+  return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
+}
+
+export async function encryptStore(secrets: Record<string, string>, identities: string[]): Promise<Uint8Array> {
+  const e = new Encrypter();
+  for (const id of identities) e.addRecipient(await identityToRecipient(id));
+  const sorted = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
+  return e.encrypt(JSON.stringify(sorted, null, 2) + "\n");
+}
+
+export async function readStore(file: string, identityFile: string): Promise<Record<string, string>> {
+  let data: Buffer;
+  try {
+    data = await readFile(file);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === "ENOENT") return {};
+    throw err;
+  }
+  return decryptStore(data, await readIdentities(identityFile));
+}
+
+export async function writeStore(file: string, identityFile: string, secrets: Record<string, string>): Promise<void> {
+  await writeFileAtomic(file, await encryptStore(secrets, await readIdentities(identityFile)));
+}
+
+/** Secrets named in FIRSTBOOT_SECRET_<NAME> variables (NAME upper-cased in the variable). */
+export function envSecrets(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith(ENV_PREFIX) && v !== undefined) out[k.slice(ENV_PREFIX.length).toLowerCase()] = v;
+  }
+  return out;
+}
