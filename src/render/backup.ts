@@ -1,0 +1,136 @@
+// What the `backup` section and the `restore` key put on the server: the backup/restore scripts,
+// their settings, the rclone target, systemd units and the steps that enable them.
+import { posix } from "node:path";
+import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
+import type { Part, RenderContext, ServerFile, Step } from "./part.js";
+import { snippet } from "./template.js";
+
+export const BACKUP_DIR = "/var/backups/firstboot";
+const ETC = "/etc/firstboot";
+
+/** "03:00" -> "*-*-* 03:00:00"; anything else is taken as an OnCalendar expression. */
+export function onCalendar(schedule: string): string {
+  return /^\d{1,2}:\d{2}$/.test(schedule) ? `*-*-* ${schedule}:00` : schedule;
+}
+
+/** Host directory of a `dirs`/`sqlite.dir` entry: relative paths are inside the stack dir. */
+export function hostDir(dir: string, stackDir: string): string {
+  return posix.resolve(stackDir, dir).replace(/\/+$/, "");
+}
+
+/** The rclone remote path of this stack's backups, e.g. target:backups/selfmx. */
+export function remotePath(backup: BackupConfig, name: string): string {
+  const t = backup.target;
+  if (!t) return "";
+  return "sftp" in t ? `target:${t.sftp.path}/${name}` : `target:${t.s3.bucket}/${t.s3.path}/${name}`;
+}
+
+/** Drop full-line comments (the snippet keeps them for readers; user-data is capped at 32 KiB),
+ * keeping the shebang and shellcheck directives. */
+export function compactScript(text: string): string {
+  return text
+    .split("\n")
+    .filter((l, i) => i === 0 || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
+    .join("\n");
+}
+
+/** One line, no control characters: rclone.conf and the shell settings are line based. */
+function oneLine(value: string, what: string): string {
+  if (/[\r\n\0]/.test(value)) throw new Error(`backup: ${what} must be a single line`);
+  return value;
+}
+
+function confText(b: BackupConfig, ctx: RenderContext): string {
+  return snippet("backup-conf.hbs", {
+    name: ctx.name,
+    stackDir: ctx.stackDir,
+    remote: remotePath(b, ctx.name),
+    notify: b.notify === undefined ? "" : oneLine(ctx.reveal(b.notify), "notify"),
+    daily: b.retention.daily,
+    weekly: b.retention.weekly,
+    monthly: b.retention.monthly,
+    sqlite: b.sqlite.map((s) => ("volume" in s ? `v:${s.volume}:${s.path}` : `d:${hostDir(s.dir, ctx.stackDir)}:${s.path}`)),
+    postgres: b.postgres.map((p) => `${p.service}:${p.database}:${p.user}`),
+    volumes: b.volumes,
+    dirs: b.dirs.map((d) => hostDir(d, ctx.stackDir)),
+    stop: b.stop,
+  });
+}
+
+function targetFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
+  const t = b.target;
+  if (!t) return [];
+  if ("s3" in t) {
+    const accessKeyId = oneLine(ctx.reveal(t.s3.access_key_id), "access_key_id");
+    const secretAccessKey = oneLine(ctx.reveal(t.s3.secret_access_key), "secret_access_key");
+    return [{ path: `${ETC}/rclone.conf`, mode: "0600", content: snippet("backup-rclone.hbs", { s3: t.s3, sftp: false, accessKeyId, secretAccessKey }) }];
+  }
+  const key = ctx.reveal(t.sftp.key).trim() + "\n";
+  const files: ServerFile[] = [
+    { path: `${ETC}/rclone.conf`, mode: "0600", content: snippet("backup-rclone.hbs", { sftp: t.sftp, s3: false }) },
+    { path: `${ETC}/backup-ssh-key`, mode: "0600", content: key },
+  ];
+  if (t.sftp.host_key) {
+    const host = t.sftp.port === 22 ? t.sftp.host : `[${t.sftp.host}]:${t.sftp.port}`;
+    files.push({ path: `${ETC}/backup-known-hosts`, mode: "0644", content: `${host} ${oneLine(t.sftp.host_key, "host_key")}\n` });
+  }
+  return files;
+}
+
+function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
+  const unit = (file: string, which: object): ServerFile => ({
+    path: `/etc/systemd/system/${file}`,
+    mode: "0644",
+    content: snippet("backup-units.hbs", { name: ctx.name, calendar: onCalendar(b.schedule), service: false, timer: false, failed: false, ...which }),
+  });
+  return [
+    unit("firstboot-backup.service", { service: true }),
+    unit("firstboot-backup.timer", { timer: true }),
+    unit("firstboot-backup-failed.service", { failed: true }),
+  ];
+}
+
+export function backupPackages(b: BackupConfig): string[] {
+  // Same names on Debian 12/13 and Ubuntu 22.04/24.04 (age and rclone are in Ubuntu's universe,
+  // enabled on Hetzner's images); tar, flock and sha256sum are always present.
+  return ["age", "zstd", "curl", ...(b.sqlite.length > 0 ? ["sqlite3"] : []), ...(b.target ? ["rclone"] : [])];
+}
+
+/** The server side of backups; `restore` adds the `restore` step the stack step runs before its first start. */
+export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: RenderContext): Part[] {
+  const files: ServerFile[] = [
+    { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(snippet("backup.sh.hbs", {})) },
+    { path: "/usr/local/sbin/firstboot-restore", mode: "0755", content: compactScript(snippet("restore.sh.hbs", {})) },
+    { path: `${ETC}/backup.conf`, mode: "0600", content: confText(backup, ctx) },
+    { path: `${ETC}/backup-recipients.txt`, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
+    ...targetFiles(backup, ctx),
+    ...unitFiles(backup, ctx),
+  ];
+  if (backup.restore_identity !== undefined) {
+    const id = ctx.reveal(backup.restore_identity).trim();
+    files.push({ path: `${ETC}/backup-identity.txt`, mode: "0600", content: id + "\n" });
+  }
+  const steps: Step[] = [
+    { name: "backup_timer", script: "systemctl daemon-reload\nsystemctl enable --now firstboot-backup.timer\n" },
+  ];
+  if (restore !== "none") {
+    steps.unshift({ name: "restore", script: `/usr/local/sbin/firstboot-restore --first-boot ${restore}\n` });
+  }
+  return [{ section: "backup", packages: backupPackages(backup), files, steps }];
+}
+
+/** Cross-field problems the config rules report with positions (path inside the config). */
+export function backupProblems(backup: BackupConfig | undefined, restore: RestoreConfig): { path: (string | number)[]; message: string }[] {
+  const out: { path: (string | number)[]; message: string }[] = [];
+  if (restore !== "none" && !backup) out.push({ path: ["restore"], message: "restore needs a backup section to restore from" });
+  if (restore !== "none" && backup && backup.restore_identity === undefined) {
+    out.push({ path: ["backup", "restore_identity"], message: "restore needs backup.restore_identity: the server must decrypt the archive" });
+  }
+  if (restore !== "none" && backup && !backup.target) {
+    out.push({ path: ["backup", "target"], message: "restore on a new server needs backup.target: local backups stay on the old server" });
+  }
+  backup?.stop.forEach((s, i) => {
+    if (backup.volumes.length + backup.dirs.length === 0) out.push({ path: ["backup", "stop", i], message: `stopping ${s} only helps while volumes or dirs are archived` });
+  });
+  return out;
+}
