@@ -1,0 +1,19 @@
+// Part for `server.floating_ip`: a oneshot unit that adds the address to the default-route
+// interface at every boot, independent of netplan, ifupdown or networkd.
+import { floatingAddress, type FloatingIp } from "../config/schema-docker.js";
+import type { Part, RenderContext } from "./part.js";
+import { snippet } from "./template.js";
+
+export const FLOATING_IP_SCRIPT = "/usr/local/lib/firstboot/floating-ip.sh";
+export const FLOATING_IP_UNIT = "/etc/systemd/system/firstboot-floating-ip.service";
+
+export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext): Part[] {
+  if (!f) return [];
+  const addr = floatingAddress(f.ip);
+  if (!addr) throw new Error(`server.floating_ip.ip: not an IPv4 or IPv6 /64 address: ${f.ip}`);
+  const files = [
+    { path: FLOATING_IP_SCRIPT, content: snippet("floating_ip.sh.hbs", {}), mode: "0755" },
+    { path: FLOATING_IP_UNIT, content: snippet("floating_ip.service.hbs", { name: f.name, cidr: addr.cidr, script: FLOATING_IP_SCRIPT }), mode: "0644" },
+  ];
+  return [{ section: "floating_ip", files, steps: [{ name: "floating_ip", script: snippet("floating_ip.step.sh.hbs", {}) }] }];
+}

@@ -1,0 +1,112 @@
+// Parts for `hardening`: sshd drop-in, ufw + DOCKER-USER rules, fail2ban, unattended-upgrades.
+//
+// Firewall choice: ufw, not raw nftables. Docker writes its rules with iptables (nf_tables
+// backend on every supported image), so ufw (INPUT), Docker (FORWARD/nat) and our DOCKER-USER
+// rules and fail2ban's bans all live in the same iptables layer and do not clobber each other;
+// Debian's nftables.service starts with `flush ruleset` and wipes Docker's NAT rules whenever it
+// is (re)started after Docker. ufw takes one port list for IPv4 and IPv6 in the exact syntax of
+// the config (443/udp, 50000:60000/udp), restores itself at boot, is preinstalled on Ubuntu and
+// is what the reference deployments and their operators already use (`ufw status`).
+import type { Hardening, JailConfig } from "../config/schema-hardening.js";
+import type { Part, RenderContext, ServerFile } from "./part.js";
+import { snippet } from "./template.js";
+
+export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/01-firstboot.conf";
+export const SSH_SOCKET_DROPIN = "/etc/systemd/system/ssh.socket.d/firstboot-port.conf";
+export const DOCKER_USER_SCRIPT = "/usr/local/lib/firstboot/docker-user.sh";
+export const DOCKER_USER_UNIT = "/etc/systemd/system/firstboot-docker-user.service";
+export const JAIL_FILE = "/etc/fail2ban/jail.d/firstboot.local";
+export const F2B_DROPIN = "/etc/systemd/system/fail2ban.service.d/firstboot.conf";
+export const METADATA_IP = "169.254.169.254";
+
+const file = (path: string, content: string, mode = "0644"): ServerFile => ({ path, content, mode });
+
+/** The port sshd ends up on, whether or not the ssh block is on. */
+export function sshPort(h: Hardening): number {
+  return h.ssh ? h.ssh.port : 22;
+}
+
+function sshParts(h: Hardening, ctx: RenderContext): Part[] {
+  if (!h.ssh) return [];
+  const { port, allow_users, max_auth_tries } = h.ssh;
+  const files = [file(SSHD_DROPIN, snippet("ssh.conf.hbs", { port, custom_port: port !== 22, allow_users, max_auth_tries }))];
+  // Ubuntu 22.10+ can run sshd socket-activated; ssh.socket then decides the port, not sshd_config.
+  if (ctx.image.family === "ubuntu" && port !== 22) files.push(file(SSH_SOCKET_DROPIN, snippet("ssh.socket.conf.hbs", { port })));
+  return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: snippet("ssh.sh.hbs", {}) }] }];
+}
+
+/** iptables-restore input for one family: the FB-DOCKER chain that DOCKER-USER jumps to. */
+export function dockerUserRules(allow: readonly string[], family: 4 | 6, opts: { containers: boolean; blockMetadata: boolean }): string {
+  const r = ["*filter", ":FB-DOCKER - [0:0]", ":FB-DROP - [0:0]"];
+  if (family === 4 && opts.blockMetadata) r.push(`-A FB-DOCKER -d ${METADATA_IP}/32 -j REJECT --reject-with icmp-admin-prohibited`);
+  if (opts.containers) {
+    r.push("-A FB-DOCKER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN", "-A FB-DOCKER -i docker0 -j RETURN", "-A FB-DOCKER -i br-+ -j RETURN");
+    for (const spec of allow) {
+      const [ports, proto] = spec.split("/");
+      r.push(`-A FB-DOCKER -p ${proto} -m conntrack --ctorigdstport ${ports} --ctdir ORIGINAL -j RETURN`);
+    }
+    r.push("-A FB-DOCKER -m conntrack --ctstate DNAT -j FB-DROP", "-A FB-DOCKER -o docker0 -j FB-DROP", "-A FB-DOCKER -o br-+ -j FB-DROP");
+    r.push(`-A FB-DROP -m limit --limit 6/min -j LOG --log-prefix "[firstboot DOCKER DROP] "`, "-A FB-DROP -j DROP");
+  }
+  r.push("COMMIT");
+  return r.join("\n") + "\n";
+}
+
+/** The firewall allow list with the SSH port always in it (no lock-out by omission). */
+export function firewallAllow(h: Hardening): string[] {
+  if (!h.firewall) return [];
+  const ssh = `${sshPort(h)}/tcp`;
+  return h.firewall.allow.includes(ssh) ? [...h.firewall.allow] : [ssh, ...h.firewall.allow];
+}
+
+function firewallParts(h: Hardening): Part[] {
+  if (!h.firewall) return [];
+  const allow = firewallAllow(h);
+  const opts = { containers: h.firewall.containers, blockMetadata: h.firewall.block_metadata };
+  const dockerUser = opts.containers || opts.blockMetadata;
+  const files = dockerUser
+    ? [
+        file(DOCKER_USER_SCRIPT, snippet("firewall.docker-user.sh.hbs", { v4: dockerUserRules(allow, 4, opts), v6: dockerUserRules(allow, 6, opts) }), "0755"),
+        file(DOCKER_USER_UNIT, snippet("firewall.docker-user.service.hbs", {})),
+      ]
+    : [];
+  const script = snippet("firewall.sh.hbs", { allow, docker_user: dockerUser });
+  return [{ section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script }] }];
+}
+
+/** fail2ban reads its files through ConfigParser: a literal % must be doubled. */
+const f2bEscape = (s: string) => s.replace(/%/g, "%%");
+
+export function filterFile(jail: JailConfig): ServerFile {
+  const data = { name: jail.name, failregex: jail.failregex.map(f2bEscape), ignoreregex: jail.ignoreregex.map(f2bEscape) };
+  return file(`/etc/fail2ban/filter.d/firstboot-${jail.name}.conf`, snippet("fail2ban.filter.hbs", data));
+}
+
+function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
+  const f = h.fail2ban;
+  if (!f || (!f.sshd && f.jails.length === 0)) return [];
+  // Debian images have no syslog daemon and so no auth.log: read sshd from the journal.
+  const systemd = ctx.image.family === "debian";
+  const sshd = f.sshd && { port: sshPort(h), systemd, maxretry: f.maxretry, findtime: f.findtime, bantime: f.bantime };
+  const docker = f.jails.some((j) => j.docker);
+  const files = [file(JAIL_FILE, snippet("fail2ban.jail.hbs", { sshd, jails: f.jails })), ...f.jails.map(filterFile)];
+  if (docker) files.push(file(F2B_DROPIN, snippet("fail2ban.service.conf.hbs", {})));
+  const logs = f.jails.map((j) => j.log).filter((l) => !/[*?[]/.test(l));
+  const packages = ["fail2ban", ...(systemd ? ["python3-systemd"] : [])];
+  return [{ section: "fail2ban", packages, files, steps: [{ name: "fail2ban", script: snippet("fail2ban.sh.hbs", { logs, docker }) }] }];
+}
+
+function updatesParts(h: Hardening): Part[] {
+  if (!h.updates) return [];
+  const { reboot_at } = h.updates;
+  // Deferred so they are written after the package's postinst, which writes its own 20auto-upgrades.
+  const files = [
+    { ...file("/etc/apt/apt.conf.d/20auto-upgrades", snippet("updates.auto.hbs", {})), defer: true },
+    { ...file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates.conf.hbs", { reboot_at })), defer: true },
+  ];
+  return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [{ name: "updates", script: snippet("updates.sh.hbs", {}) }] }];
+}
+
+export function hardeningParts(h: Hardening, ctx: RenderContext): Part[] {
+  return [...sshParts(h, ctx), ...firewallParts(h), ...fail2banParts(h, ctx), ...updatesParts(h)];
+}
