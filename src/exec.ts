@@ -12,6 +12,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Strings that must never appear in error messages (secrets passed via stdin or env). */
   redact?: string[];
+  /** "inherit" hands the terminal to the program (an editor, an interactive ssh). */
+  stdio?: "pipe" | "inherit";
 }
 
 export interface RunResult {
@@ -44,6 +46,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     timeout: opts.timeoutMs,
     reject: false,
     stripFinalNewline: false,
+    ...(opts.stdio === "inherit" ? { stdio: "inherit" as const } : {}),
   };
   const r = await execa(file, args, options);
   const result = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };

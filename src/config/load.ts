@@ -56,7 +56,7 @@ async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: No
   const out: Record<string, string> = {};
   for (const r of refs) {
     const v = fromEnv[r.name] ?? stored[r.name];
-    if (v === undefined) p.add([...r.path, "secret"], ruleMsg.secretUndefined(r.name, cfg.secrets.file));
+    if (v === undefined) p.add(r.path, ruleMsg.secretUndefined(r.name, cfg.secrets.file), false, [...r.path, "secret"]);
     else out[r.name] = v;
   }
   return out;

@@ -19,8 +19,9 @@ export interface Included {
 export class Problems {
   readonly list: Diagnostic[] = [];
   constructor(readonly src: Source) {}
-  add(path: Key[], advice: Advice, key = false): void {
-    const loc = locate(this.src, path, key);
+  /** `where` locates the caret when it differs from the reported path (e.g. a secret's name). */
+  add(path: Key[], advice: Advice, key = false, where: Key[] = path): void {
+    const loc = locate(this.src, where, key);
     this.list.push(at(this.src, loc.offset, loc.length, { path: formatPath(path), ...advice }));
   }
 }

@@ -1,0 +1,38 @@
+# firstboot: `make demo` renders and checks the bundled example; `make test` runs every test.
+SHELL := /bin/bash
+EXAMPLE ?= examples/selfmx/firstboot.yaml
+# The bundled examples' secrets are encrypted to this demo identity (never use it for real).
+export FIRSTBOOT_IDENTITY ?= $(CURDIR)/examples/demo-identity.txt
+FB := node bin/firstboot.js
+
+.PHONY: all deps build demo test lint e2e bench clean
+
+all: build
+
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+deps: node_modules/.package-lock.json
+	./scripts/install-deps.sh
+
+build: node_modules/.package-lock.json
+	npx tsc -p tsconfig.json
+
+demo: build
+	$(FB) validate $(EXAMPLE)
+	mkdir -p out
+	$(FB) render $(EXAMPLE) -o out/user-data.yaml
+	$(FB) size $(EXAMPLE)
+	node scripts/check-user-data.mjs out/user-data.yaml
+	@echo "demo: out/user-data.yaml is ready to paste into the Hetzner console (user data)"
+
+test: deps build lint
+	npx vitest run
+
+lint: node_modules/.package-lock.json
+	npx tsc -p tsconfig.json --noEmit
+	shellcheck scripts/*.sh bench/*.sh .ci/run
+
+clean:
+	rm -rf dist out

@@ -1,0 +1,25 @@
+// firstboot render: the cloud-init user-data, to stdout or atomically to a 0600 file.
+import type { CAC } from "cac";
+import { compile } from "../compile.js";
+import { cli as msg } from "../catalogue.js";
+import { writeFileAtomic } from "../fs-atomic.js";
+import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+
+export function register(cli: CAC): void {
+  cli
+    .command("render [config]", "Compile the config into cloud-init user-data")
+    .option("-o, --output <file>", "Write to a file (mode 0600, atomically) instead of stdout")
+    .option("--redact", "Replace every secret with a marker, for review or sharing")
+    .example("firstboot render firstboot.yaml -o user-data.yaml")
+    .example("firstboot render --redact | less")
+    .action(async (config: string | undefined, opts: { output?: string; redact?: boolean }) => {
+      const r = await compile(config ?? DEFAULT_CONFIG, { redact: opts.redact });
+      if (!r.ok) {
+        process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
+        throw new Exit(EXIT.badInput);
+      }
+      if (!opts.output) return void process.stdout.write(r.document);
+      await writeFileAtomic(opts.output, r.document, 0o600);
+      process.stderr.write(msg.wrote(opts.output, r.bytes) + "\n");
+    });
+}

@@ -1,0 +1,23 @@
+// firstboot size: bytes per section against Hetzner's 32,768-byte user-data limit.
+import type { CAC } from "cac";
+import { compile, sectionTable } from "../compile.js";
+import { cli as msg } from "../catalogue.js";
+import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+
+export function register(cli: CAC): void {
+  cli
+    .command("size [config]", "Show the user-data's size per section against the 32,768-byte limit")
+    .option("--json", "Print the sizes as JSON")
+    .example("firstboot size examples/haven/firstboot.yaml")
+    .action(async (config: string | undefined, opts: { json?: boolean }) => {
+      // Sizes do not depend on secret values' content much, but must not need the identity.
+      const r = await compile(config ?? DEFAULT_CONFIG, { redact: true });
+      if (!r.ok) {
+        process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
+        throw new Exit(EXIT.badInput);
+      }
+      if (opts.json) return void process.stdout.write(JSON.stringify({ bytes: r.bytes, limit: 32768, sections: r.sections, compressed: r.compressed }, null, 2) + "\n");
+      process.stdout.write(sectionTable(r.sections, r.bytes) + "\n");
+      if (r.compressed.length) process.stdout.write(msg.compressed(r.compressed) + "\n");
+    });
+}

@@ -1,0 +1,21 @@
+// firstboot validate: every problem in the config at once, or "ok".
+import type { CAC } from "cac";
+import { compile } from "../compile.js";
+import { cli as msg } from "../catalogue.js";
+import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+
+export function register(cli: CAC): void {
+  cli
+    .command("validate [config]", "Check the config, its files and secrets; report every problem at once")
+    .option("--redact", "Do not read secrets (only check that the config is well-formed)")
+    .example("firstboot validate examples/selfmx/firstboot.yaml")
+    .action(async (config: string | undefined, opts: { redact?: boolean }) => {
+      const file = config ?? DEFAULT_CONFIG;
+      const r = await compile(file, { redact: opts.redact });
+      if (!r.ok) {
+        process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
+        throw new Exit(EXIT.badInput);
+      }
+      process.stdout.write(msg.valid(file, r.bytes) + "\n");
+    });
+}
