@@ -33,14 +33,14 @@ export async function tool(argv: string[], opts: { input?: string; env?: Record<
   return run(argv, { allowFailure: true, input: opts.input, env: opts.env ? { ...process.env, ...opts.env } : undefined, timeoutMs: 60_000 });
 }
 
-export function tempDir(prefix: string): { dir: string; write(rel: string, content: string): string; cleanup(): void } {
+export function tempDir(prefix: string): { dir: string; write(rel: string, content: string, mode?: number): string; cleanup(): void } {
   const dir = mkdtempSync(join(tmpdir(), `fb-${prefix}-`));
   return {
     dir,
-    write(rel, content) {
+    write(rel, content, mode = 0o755) {
       const p = join(dir, rel);
       mkdirSync(dirname(p), { recursive: true });
-      writeFileSync(p, content, { mode: 0o755 });
+      writeFileSync(p, content, { mode });
       return p;
     },
     cleanup: () => rmSync(dir, { recursive: true, force: true }),
@@ -63,7 +63,7 @@ export async function verifyUnit(name: string, text: string, execs: Record<strin
   try {
     let unit = text;
     for (const [path, content] of Object.entries(execs)) unit = unit.split(path).join(t.write(`bin/${path.split("/").pop()}`, content));
-    return await tool(["systemd-analyze", "verify", t.write(name, unit)]);
+    return await tool(["systemd-analyze", "verify", t.write(name, unit, 0o644)]);
   } finally {
     t.cleanup();
   }
