@@ -19,6 +19,7 @@ export function jsonSchemaProblems(text) {
   if (!validate) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addFormat("uri", (s) => URL.canParse(s));
+    ajv.addFormat("date", /^\d{4}-\d{2}-\d{2}$/);
     ajv.addSchema(JSON.parse(readFileSync(join(vendor, "schema-cloud-config-v1.json"), "utf8")), "https://raw.githubusercontent.com/canonical/cloud-init/main/cloudinit/config/schemas/schema-cloud-config-v1.json");
     validate = ajv.compile(JSON.parse(readFileSync(join(vendor, "versions.schema.cloud-config.json"), "utf8")));
   }
