@@ -53,7 +53,7 @@ export function parseCloudInitStatus(json: string): CloudInitStatus {
   }
 }
 
-export type Poll = (status: CloudInitStatus) => Promise<void> | void;
+export type Poll = (status: CloudInitStatus, t: SshTarget) => Promise<void> | void;
 
 /** Poll cloud-init until it is done or in error, calling onPoll each time for progress output. */
 export async function waitCloudInit(vm: Vm, t: SshTarget, timeoutMs: number, onPoll?: Poll): Promise<CloudInitStatus> {
@@ -62,7 +62,7 @@ export async function waitCloudInit(vm: Vm, t: SshTarget, timeoutMs: number, onP
     await checkAlive(vm);
     const r = await ssh(t, "cloud-init status --format json 2>/dev/null || true", 30_000);
     const s = parseCloudInitStatus(r.stdout);
-    if (onPoll) await onPoll(s);
+    if (onPoll) await onPoll(s, t);
     if (s.status === "done" || s.status === "error" || s.status === "degraded done") return s;
     await sleep(5000);
   }

@@ -31,8 +31,9 @@ export interface QemuSpec {
   cpus: number;
   disk: string;
   seed: string;
-  kernel: string;
-  initrd: string;
+  /** Direct kernel boot when set (build-base images); otherwise the disk's own bootloader. */
+  kernel?: string;
+  initrd?: string;
   serialLog: string;
   qmp: string;
   pidfile: string;
@@ -59,6 +60,11 @@ function accelArgs(spec: QemuSpec): string[] {
   return ["-accel", `tcg,thread=${thread}`, "-cpu", "max"];
 }
 
+function bootArgs(spec: QemuSpec): string[] {
+  if (!spec.kernel) return [];
+  return ["-kernel", spec.kernel, ...(spec.initrd ? ["-initrd", spec.initrd] : []), "-append", kernelCmdline()];
+}
+
 export function qemuArgv(spec: QemuSpec): string[] {
   return [
     "qemu-system-x86_64",
@@ -67,9 +73,7 @@ export function qemuArgv(spec: QemuSpec): string[] {
     ...accelArgs(spec),
     "-m", String(spec.memoryMiB),
     "-smp", String(spec.cpus),
-    "-kernel", spec.kernel,
-    "-initrd", spec.initrd,
-    "-append", kernelCmdline(),
+    ...bootArgs(spec),
     "-drive", `file=${spec.disk},if=virtio,format=qcow2,discard=unmap`,
     "-drive", `file=${spec.seed},if=virtio,format=raw,readonly=on`,
     "-netdev", netdevArg(spec.forwards),

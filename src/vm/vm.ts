@@ -16,8 +16,8 @@ export interface VmSpec {
   root: string;
   /** Backing disk (base image or golden disk); never written. */
   backing: string;
-  kernel: string;
-  initrd: string;
+  kernel?: string;
+  initrd?: string;
   userData: string;
   hostname: string;
   /** Guest ports to forward besides SSH. */

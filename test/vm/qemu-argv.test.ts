@@ -75,3 +75,11 @@ describe("guestCrashed", () => {
     expect(guestCrashed("[ 24.0] systemd-ssh-generator failed with exit status 1\ncloud-init done\n")).toBeUndefined();
   });
 });
+
+describe("qemuArgv without a kernel", () => {
+  it("boots the disk's own bootloader (an official cloud image given with --base-image)", () => {
+    const argv = qemuArgv({ ...spec, kernel: undefined, initrd: undefined });
+    expect(argv).not.toContain("-kernel");
+    expect(argv).not.toContain("-append");
+  });
+});

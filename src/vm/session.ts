@@ -1,0 +1,112 @@
+// `firstboot preview` without the printing: compile the config, pick or build the base image,
+// boot the exact user-data (plus the preview's throwaway key), follow the first boot and collect
+// what the report shows. The command in src/commands/preview.ts prints and exits.
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { compile } from "../compile.js";
+import { composeFacts } from "../config/compose.js";
+import { parseSource } from "../config/source.js";
+import type { Config } from "../config/schema.js";
+import { run } from "../exec.js";
+import { buildBase, findBase } from "./base-image.js";
+import { DEFAULT_BASE } from "./base-image-plan.js";
+import { sshKeyPath } from "./cache.js";
+import { ssh } from "./guest.js";
+import { bootUntilReady, type BootResult } from "./harness.js";
+import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, type BootStatus, type StepStatus } from "./preview-plan.js";
+import { chooseAccel, type Accel } from "./qemu-argv.js";
+import { keygenArgv, type SshTarget } from "./ssh.js";
+import type { VmSpec } from "./vm.js";
+
+export interface SessionOptions {
+  configPath: string;
+  root: string;
+  baseImage?: string;
+  memoryMiB: number;
+  cpus: number;
+  /** Wall-clock limit for the VM (it is killed after it, --keep or not). */
+  deadlineMs: number;
+  env?: NodeJS.ProcessEnv;
+  /** VM directory name under <cache>/vms. */
+  vmName?: string;
+  say: (line: string) => void;
+  onStep?: (s: StepStatus) => void;
+}
+
+export interface Session {
+  config: Config;
+  accel: Accel;
+  boot: BootResult;
+  target: SshTarget;
+  status?: BootStatus;
+}
+
+export async function ensureKey(root: string): Promise<{ key: string; pub: string }> {
+  const key = sshKeyPath(root);
+  await mkdir(dirname(key), { recursive: true, mode: 0o700 });
+  if (!existsSync(key)) await run(keygenArgv(key));
+  return { key, pub: (await readFile(`${key}.pub`, "utf8")).trim() };
+}
+
+export function detectAccel(): Accel {
+  return chooseAccel(readFileSync("/proc/cpuinfo", "utf8"), existsSync("/dev/kvm"));
+}
+
+interface Disk {
+  backing: string;
+  kernel?: string;
+  initrd?: string;
+}
+
+/** --base-image PATH (kernel/initrd beside it mean direct boot), else the cached build, built on demand. */
+export async function resolveBase(o: SessionOptions, image: string): Promise<Disk> {
+  if (o.baseImage) {
+    const dir = dirname(o.baseImage);
+    const k = join(dir, "vmlinuz");
+    const i = join(dir, "initrd.img");
+    return existsSync(k) && existsSync(i) ? { backing: o.baseImage, kernel: k, initrd: i } : { backing: o.baseImage };
+  }
+  const release = releaseFor(image);
+  if (!release) throw new PreviewInputError(`no local base image for ${image}: pass --base-image PATH (a qcow2 cloud image)`);
+  const found = await findBase(o.root, release);
+  if (found) return { backing: found.disk, kernel: found.kernel, initrd: found.initrd };
+  o.say(`no ${release} base image in ${o.root}/base yet: building it (firstboot preview build-base --release ${release})`);
+  const built = await buildBase(o.root, { ...DEFAULT_BASE, release }, (m) => o.say(`  build-base: ${m}`));
+  return { backing: built.disk, kernel: built.kernel, initrd: built.initrd };
+}
+
+export class PreviewInputError extends Error {}
+
+export async function readStatus(t: SshTarget): Promise<BootStatus | undefined> {
+  const r = await ssh(t, "sudo cat /var/lib/firstboot/status.json 2>/dev/null || true", 30_000);
+  return parseStatus(r.stdout);
+}
+
+export async function startSession(o: SessionOptions): Promise<Session> {
+  const c = await compile(o.configPath, { env: o.env });
+  if (!c.ok) throw new PreviewInputError(c.text);
+  const { key, pub } = await ensureKey(o.root);
+  const facts = composeFacts(parseSource(o.configPath, c.loaded.included.compose));
+  const published = typeof facts === "string" ? [] : facts.published.map((p) => p.port);
+  const disk = await resolveBase(o, c.config.server.image);
+  const accel = detectAccel();
+  const spec: VmSpec = {
+    name: o.vmName ?? c.config.name, root: o.root, ...disk,
+    userData: addAdminKey(c.document, c.config.admin.user, pub), hostname: c.config.server.hostname ?? c.config.name,
+    guestPorts: guestPorts(published), accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs,
+  };
+  let last: BootStatus | undefined;
+  const onPoll = async (_: unknown, t: SshTarget) => {
+    const s = await readStatus(t);
+    if (s) for (const step of newSteps(last, s)) o.onStep?.(step);
+    if (s) last = s;
+  };
+  const boot = await bootUntilReady(spec, c.config.admin.user, key, {
+    sshTimeoutMs: 600_000, cloudInitTimeoutMs: o.deadlineMs, log: o.say, onPoll,
+  });
+  const target = { user: c.config.admin.user, port: boot.vm.sshPort, key };
+  const status = await readStatus(target);
+  if (status) for (const step of newSteps(last, status)) o.onStep?.(step);
+  return { config: c.config, accel, boot, target, status };
+}

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, stepTable } from "../../src/vm/preview-plan.js";
+
+describe("preview plan", () => {
+  it("maps Hetzner Debian images to build-base releases, and nothing else", () => {
+    expect(releaseFor("debian-13")).toBe("trixie");
+    expect(releaseFor("debian-12")).toBe("bookworm");
+    expect(releaseFor("ubuntu-24.04")).toBeUndefined();
+  });
+  it("forwards each published port once, expanding small ranges and never 22", () => {
+    expect(guestPorts(["80/tcp", "443/tcp", "443/udp", "80/tcp", "22/tcp", "7000:7002/udp"])).toEqual([
+      { proto: "tcp", port: 80 }, { proto: "tcp", port: 443 }, { proto: "udp", port: 443 },
+      { proto: "udp", port: 7000 }, { proto: "udp", port: 7001 }, { proto: "udp", port: 7002 },
+    ]);
+    expect(guestPorts(["10000:20000/udp"], 4)).toHaveLength(4);
+  });
+  it("adds the preview key to the admin user as data and keeps the cloud-config header", () => {
+    const doc = "#cloud-config\nusers:\n  - name: deploy\n    ssh_authorized_keys: [ssh-ed25519 AAAA me]\nruncmd: [[echo, 'a: b']]\n";
+    const out = addAdminKey(doc, "deploy", "ssh-ed25519 BBBB preview\n");
+    expect(out.startsWith("#cloud-config\n")).toBe(true);
+    const j = parse(out);
+    expect(j.users[0].ssh_authorized_keys).toEqual(["ssh-ed25519 AAAA me", "ssh-ed25519 BBBB preview"]);
+    expect(j.runcmd).toEqual([["echo", "a: b"]]);
+  });
+  it("refuses user-data without the admin user", () => {
+    expect(() => addAdminKey("#cloud-config\nusers: [default]\n", "deploy", "k")).toThrow(/no user deploy/);
+  });
+  it("reads the runner's status.json and streams only new steps", () => {
+    const a = parseStatus('{"name":"x","result":"running","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200}]}');
+    const b = parseStatus('{"name":"x","result":"failed","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200},{"name":"docker","status":"failed","ms":50}]}');
+    expect(a?.result).toBe("running");
+    expect(b && newSteps(a, b)).toEqual([{ name: "docker", status: "failed", ms: 50 }]);
+    expect(parseStatus('{"result":')).toBeUndefined();
+    expect(stepTable(b?.steps ?? [])).toBe("  ok     packages    1.2 s\n  FAILED docker      0.1 s");
+  });
+});
