@@ -6,7 +6,19 @@ export const cli = {
   wrote: (file: string, bytes: number) => `wrote ${file} (${bytes} bytes, mode 0600)`,
   exists: (file: string) => `${file} already exists; pass --force to overwrite it`,
   missingConfig: (file: string) => `no config file at ${file}; run \`firstboot init\` to write one, or pass its path`,
-  summary: (n: number) => `${n} problem${n === 1 ? "" : "s"} found; nothing was written`,
+  problems: (n: number) => `${n} problem${n === 1 ? "" : "s"} found; nothing was written`,
+  valid: (file: string, bytes: number) => `${file}: ok (user-data ${bytes} bytes of 32768)`,
+  compressed: (paths: string[]) => `gzip+base64 to fit: ${paths.join(", ")}`,
+  unexpected: (why: string) => `firstboot failed: ${why}`,
+  keygen: (file: string, recipient: string) => `wrote identity ${file} (mode 0600)
+public key: ${recipient}
+keep a copy of the identity offline: without it, backups and secrets cannot be decrypted`,
+  secretSet: (name: string, file: string) => `secret ${name} saved in ${file}`,
+  secretEmpty: (name: string) => `no value given for ${name}; pipe it on stdin or type it at the prompt`,
+  secretName: (name: string) => `\`${name}\` is not a valid secret name: use lower-case letters, digits and _, starting with a letter`,
+  noEditor: () => "set $EDITOR (or $VISUAL) to the editor to use",
+  editInvalid: (why: string) => `the edited secrets are not a JSON map of strings (${why}); nothing was changed`,
+  initDone: (file: string) => `wrote ${file}; next: \`firstboot validate ${file}\``,
 };
 
 /** A problem's message and the fix it suggests. */
@@ -77,6 +89,27 @@ export const rules = {
   healthServiceUnknown: (s: string, known: string[]): Advice => ({ message: `health service \`${s}\` is not in the compose file`, hint: `use one of: ${known.join(", ")}` }),
   healthNone: (): Advice => ({ message: "stack.health needs a url or services", hint: "add `url: http://127.0.0.1:PORT/health`, or `services: [app]` to use compose health checks" }),
   tooBig: (bytes: number, limit: number, breakdown: string): Advice => ({ message: `the user-data is ${bytes} bytes, over Hetzner's ${limit}-byte limit even compressed:\n${breakdown}`, hint: "move large files into the image (`build-image`), or shrink the biggest sections" }),
+};
+
+// ---- backup: workstation side (firstboot backup list|pull|verify) ----------------------------
+
+export const backup = {
+  missingTool: (tool: string, pkg: string) => `${tool} is not installed: install it (Debian/Ubuntu: apt-get install ${pkg}; macOS: brew install ${pkg}) and run the command again`,
+  noSection: () => "the config has no backup section, so there are no backups to look at",
+  noTarget: () => "backup.target is not set, so backups stay on the server: copy them from /var/backups/firstboot (scp) and pass the file",
+  noIdentity: (file: string) => `${file} holds no age identity (AGE-SECRET-KEY-1...): pass --identity with the key whose public key is in backup.encrypt_to`,
+  wrongKey: (file: string, why: string) => `cannot decrypt ${file} (${why}): use the identity whose public key is in backup.encrypt_to`,
+  sizeMismatch: (file: string, want: number, got: number) => `${file} is ${got} bytes but its manifest says ${want}: truncated or incomplete; pull it again`,
+  hashMismatch: (file: string) => `${file} does not match the sha256 in its manifest: the archive is corrupt`,
+  badArchive: (file: string, why: string) => `${file} decrypts but does not unpack: ${why}`,
+  memberMismatch: (n: number, sample: string) => `${n} file(s) in the archive differ from the manifest (first: ${sample})`,
+  integrity: (file: string, result: string) => `${file} fails PRAGMA integrity_check: ${result}`,
+  dumpUnreadable: (file: string, why: string) => `${file} is not a readable pg_dump archive: ${why}`,
+  notFound: (what: string) => `no backup ${what} found (see \`firstboot backup list\`)`,
+  noManifest: (file: string) => `no manifest next to ${file} (expected ${file.replace(/\.tar\.zst\.age$/, ".manifest")})`,
+  verified: (base: string, members: number, sqlite: number, dumps: number) => `${base}: ok (${members} files match the manifest; ${sqlite} SQLite database(s) pass integrity_check; ${dumps} dump(s) readable)`,
+  pulled: (base: string, dir: string) => `pulled ${base} into ${dir} (size and sha256 match its manifest)`,
+  none: () => "no backups yet",
 };
 
 // ---- preview: local first boot in a VM (firstboot preview) -----------------------------------
