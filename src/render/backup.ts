@@ -57,24 +57,28 @@ function confText(b: BackupConfig, ctx: RenderContext): string {
   });
 }
 
-function targetFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
-  const t = b.target;
-  if (!t) return [];
-  if ("s3" in t) {
-    const accessKeyId = oneLine(ctx.reveal(t.s3.access_key_id), "access_key_id");
-    const secretAccessKey = oneLine(ctx.reveal(t.s3.secret_access_key), "secret_access_key");
-    return [{ path: `${ETC}/rclone.conf`, mode: "0600", content: snippet("backup-rclone.hbs", { s3: t.s3, sftp: false, accessKeyId, secretAccessKey }) }];
+/** rclone.conf plus the SSH key and known_hosts files it points to, all under `dir` (also used
+ * on the workstation with a temp dir). */
+export function rcloneFiles(target: NonNullable<BackupConfig["target"]>, reveal: RenderContext["reveal"], dir: string): ServerFile[] {
+  const conf = (data: object): ServerFile => ({ path: `${dir}/rclone.conf`, mode: "0600", content: snippet("backup-rclone.hbs", { sftp: false, s3: false, ...data }) });
+  if ("s3" in target) {
+    const accessKeyId = oneLine(reveal(target.s3.access_key_id), "access_key_id");
+    const secretAccessKey = oneLine(reveal(target.s3.secret_access_key), "secret_access_key");
+    return [conf({ s3: target.s3, accessKeyId, secretAccessKey })];
   }
-  const key = ctx.reveal(t.sftp.key).trim() + "\n";
-  const files: ServerFile[] = [
-    { path: `${ETC}/rclone.conf`, mode: "0600", content: snippet("backup-rclone.hbs", { sftp: t.sftp, s3: false }) },
-    { path: `${ETC}/backup-ssh-key`, mode: "0600", content: key },
-  ];
-  if (t.sftp.host_key) {
-    const host = t.sftp.port === 22 ? t.sftp.host : `[${t.sftp.host}]:${t.sftp.port}`;
-    files.push({ path: `${ETC}/backup-known-hosts`, mode: "0644", content: `${host} ${oneLine(t.sftp.host_key, "host_key")}\n` });
+  const t = target.sftp;
+  const keyFile = `${dir}/backup-ssh-key`;
+  const knownHostsFile = `${dir}/backup-known-hosts`;
+  const files = [conf({ sftp: t, keyFile, knownHostsFile }), { path: keyFile, mode: "0600", content: reveal(t.key).trim() + "\n" }];
+  if (t.host_key) {
+    const host = t.port === 22 ? t.host : `[${t.host}]:${t.port}`;
+    files.push({ path: knownHostsFile, mode: "0644", content: `${host} ${oneLine(t.host_key, "host_key")}\n` });
   }
   return files;
+}
+
+function targetFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
+  return b.target ? rcloneFiles(b.target, ctx.reveal, ETC) : [];
 }
 
 function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
