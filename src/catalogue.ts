@@ -88,50 +88,10 @@ export const rules = {
   portNotAllowed: (service: string, port: string): Advice => ({ message: `service \`${service}\` publishes ${port} but the firewall does not allow it`, hint: `add "${port}" to hardening.firewall.allow, or bind it to 127.0.0.1 in the compose file` }),
   healthServiceUnknown: (s: string, known: string[]): Advice => ({ message: `health service \`${s}\` is not in the compose file`, hint: `use one of: ${known.join(", ")}` }),
   healthNone: (): Advice => ({ message: "stack.health needs a url or services", hint: "add `url: http://127.0.0.1:PORT/health`, or `services: [app]` to use compose health checks" }),
+  dockerOff: (): Advice => ({ message: "the stack runs on Docker, so `docker: false` cannot work", hint: "remove `docker: false` (configure it with source/log instead)" }),
+  dockerDistro: (why: string): Advice => ({ message: why, hint: "set `docker.source: official`, or pick an image with compose v2 in its archive (debian-13, ubuntu-24.04)" }),
+  backup: (why: string): Advice => ({ message: why, hint: "see the `backup` keys in `firstboot schema`" }),
   tooBig: (bytes: number, limit: number, breakdown: string): Advice => ({ message: `the user-data is ${bytes} bytes, over Hetzner's ${limit}-byte limit even compressed:\n${breakdown}`, hint: "move large files into the image (`build-image`), or shrink the biggest sections" }),
-};
-
-// ---- backup: workstation side (firstboot backup list|pull|verify) ----------------------------
-
-export const backup = {
-  missingTool: (tool: string, pkg: string) => `${tool} is not installed: install it (Debian/Ubuntu: apt-get install ${pkg}; macOS: brew install ${pkg}) and run the command again`,
-  noSection: () => "the config has no backup section, so there are no backups to look at",
-  noTarget: () => "backup.target is not set, so backups stay on the server: copy them from /var/backups/firstboot (scp) and pass the file",
-  noIdentity: (file: string) => `${file} holds no age identity (AGE-SECRET-KEY-1...): pass --identity with the key whose public key is in backup.encrypt_to`,
-  wrongKey: (file: string, why: string) => `cannot decrypt ${file} (${why}): use the identity whose public key is in backup.encrypt_to`,
-  sizeMismatch: (file: string, want: number, got: number) => `${file} is ${got} bytes but its manifest says ${want}: truncated or incomplete; pull it again`,
-  hashMismatch: (file: string) => `${file} does not match the sha256 in its manifest: the archive is corrupt`,
-  badArchive: (file: string, why: string) => `${file} decrypts but does not unpack: ${why}`,
-  memberMismatch: (n: number, sample: string) => `${n} file(s) in the archive differ from the manifest (first: ${sample})`,
-  integrity: (file: string, result: string) => `${file} fails PRAGMA integrity_check: ${result}`,
-  dumpUnreadable: (file: string, why: string) => `${file} is not a readable pg_dump archive: ${why}`,
-  notFound: (what: string) => `no backup ${what} found (see \`firstboot backup list\`)`,
-  noManifest: (file: string) => `no manifest next to ${file} (expected ${file.replace(/\.tar\.zst\.age$/, ".manifest")})`,
-  verified: (base: string, members: number, sqlite: number, dumps: number) => `${base}: ok (${members} files match the manifest; ${sqlite} SQLite database(s) pass integrity_check; ${dumps} dump(s) readable)`,
-  pulled: (base: string, dir: string) => `pulled ${base} into ${dir} (size and sha256 match its manifest)`,
-  none: () => "no backups yet",
-};
-
-// ---- preview: local first boot in a VM (firstboot preview) -----------------------------------
-
-export const preview = {
-  accel: (label: string, cpus: number, mib: number) => `preview: ${label}, ${cpus} vCPUs, ${mib} MiB`,
-  booting: (disk: string, vmDir: string) => `preview: booting an overlay of ${disk} (the base is never written); VM files in ${vmDir}`,
-  sshUp: (s: number, port: number) => `preview: SSH answers after ${s.toFixed(0)} s (127.0.0.1:${port})`,
-  step: (name: string, status: string, ms: number) => `  step ${name}: ${status} after ${(ms / 1000).toFixed(1)} s`,
-  ready: (s: number, attempts: number) => `preview: first boot finished after ${s.toFixed(0)} s${attempts > 1 ? ` (on the second attempt: qemu or the guest died on the first)` : ""}`,
-  cloudInit: (status: string, errors: string[]) => `cloud-init: ${status}${errors.length ? `\n  ${errors.join("\n  ")}` : ""}`,
-  healthy: (ok: boolean, detail: string) => (ok ? "stack: healthy" : `stack: NOT healthy\n  ${detail.split("\n").join("\n  ")}`),
-  port: (proto: string, guest: number, host: number, answers: boolean | undefined) =>
-    `  ${guest}/${proto} -> 127.0.0.1:${host}${answers === undefined ? "" : answers ? "  answers" : "  no answer (blocked by the firewall, or nothing listens)"}`,
-  open: (ports: string[]) => `ports to open in the Hetzner firewall: ${ports.length ? ports.join(", ") : "none"}`,
-  keep: (sshLine: string, pid: number, vmDir: string) =>
-    `the VM keeps running (PID ${pid}).\n  log in:  ${sshLine}\n  stop it: kill ${pid}   (VM files: ${vmDir})`,
-  stopped: () => "preview: VM stopped (pass --keep to leave it running)",
-  noQemu: () => "qemu-system-x86_64 is not installed: apt-get install qemu-system-x86 qemu-utils cloud-image-utils",
-  baseBuilt: (disk: string, s: number) => `base image ready: ${disk} (${s.toFixed(0)} s)`,
-  needRoot: () => "build-base needs root (debootstrap and chroot): run it with sudo",
-  failed: (why: string, serial: string) => `preview failed: ${why}\n  serial console log: ${serial}`,
 };
 
 // ---- backup: workstation side (firstboot backup list|pull|verify) ----------------------------
