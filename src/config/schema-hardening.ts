@@ -6,7 +6,7 @@ import { z } from "zod";
 export const PORT_SPEC = /^([1-9][0-9]{0,4})(:([1-9][0-9]{0,4}))?\/(tcp|udp)$/;
 /** fail2ban time abbreviations (seconds when bare). */
 const F2B_TIME = /^[1-9][0-9]*(s|m|h|d|w)?$/;
-const JAIL_NAME = /^[a-z][a-z0-9-]{0,30}$/;
+const JAIL_NAME = /^[a-z][a-z0-9-]{0,15}$/; // f2b-<name>-d must fit an iptables chain name (28)
 const F2B_PORT = /^([a-z][a-z0-9-]*|[1-9][0-9]{0,4}(:[1-9][0-9]{0,4})?)$/;
 const ABS_PATH = /^\/[a-zA-Z0-9_@%+=:,.*/-]+$/;
 const HOST_TAG = /<(HOST|ADDR|IP4|IP6|CIDR|SUBNET)>/;
