@@ -39,7 +39,8 @@ interface Result<T> {
 export class Hcloud {
   readonly api: ReturnType<typeof createClient<paths>>;
   readonly clock: Clock;
-  readonly signal?: AbortSignal;
+  /** Aborts sleeps (retry backoff, action polls); dropped before cleanups so they can finish. */
+  signal?: AbortSignal;
   requests = 0;
   private readonly poll: { baseMs: number; factor: number; capMs: number };
 
@@ -58,7 +59,7 @@ export class Hcloud {
     this.api = createClient<paths>({
       baseUrl: opts.endpoint.replace(/\/+$/, ""),
       headers: { Authorization: `Bearer ${opts.token}`, "User-Agent": opts.userAgent ?? "firstboot" },
-      fetch: retryingFetch(this.clock, policy, hooks, opts.signal, opts.fetch),
+      fetch: retryingFetch(this.clock, policy, hooks, () => this.signal, opts.fetch),
     });
   }
 
@@ -100,6 +101,11 @@ export class Hcloud {
     }
     failIfErrored(step, done);
     return [...done.values()];
+  }
+
+  /** After Ctrl-C the cleanups still need to wait for their actions. */
+  detachSignal(): void {
+    this.signal = undefined;
   }
 
   checkAborted(): void {

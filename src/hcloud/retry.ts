@@ -64,7 +64,7 @@ export function retryingFetch(
   clock: Clock,
   policy: RetryPolicy,
   hooks: RetryHooks = {},
-  signal?: AbortSignal,
+  signal: () => AbortSignal | undefined = () => undefined,
   base: (req: Request) => Promise<Response> = (r) => fetch(r),
 ): (req: Request) => Promise<Response> {
   let warned = false;
@@ -77,7 +77,7 @@ export function retryingFetch(
       } catch (err) {
         // Only reads are safe to repeat when we do not know whether the request arrived.
         if (req.method !== "GET" || attempt >= policy.maxAttempts) throw err;
-        await clock.sleep(backoffMs(attempt, policy, clock.random()), signal);
+        await clock.sleep(backoffMs(attempt, policy, clock.random()), signal());
         continue;
       }
       const warning = rateLimitWarning(res, policy);
@@ -87,7 +87,7 @@ export function retryingFetch(
       if (!reason || attempt >= policy.maxAttempts) return res;
       const delay = delayFor(res, attempt, policy, clock);
       hooks.onRetry?.(reason, attempt, delay);
-      await clock.sleep(delay, signal);
+      await clock.sleep(delay, signal());
     }
   };
 }
