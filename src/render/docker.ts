@@ -30,6 +30,8 @@ export function dockerPackages(source: DockerBlock["source"], image: ImageInfo):
 
 export interface RepoOptions {
   image: ImageInfo;
+  /** Repository base URL; tests point it at a local https server. */
+  url?: string;
   keyPath?: string;
   sourcesDir?: string;
   fingerprint?: string;
@@ -40,7 +42,7 @@ export function dockerRepoStep(o: RepoOptions): Step {
   const data = {
     key: o.keyPath ?? DOCKER_KEY_PATH,
     sources_dir: o.sourcesDir ?? "/etc/apt/sources.list.d",
-    url: `https://download.docker.com/linux/${o.image.family}`,
+    url: o.url ?? `https://download.docker.com/linux/${o.image.family}`,
     codename: o.image.codename,
     arch: o.image.arch,
     fingerprint: o.fingerprint ?? DOCKER_KEY_FINGERPRINT,

@@ -76,8 +76,9 @@ export const IMAGES: Record<string, ImageInfo> = {
   "debian-13": { name: "debian-13", family: "debian", codename: "trixie", cloudInit: 25, arch: "arm64" },
 };
 
-export function ctxFor(image: keyof typeof IMAGES | string, adminUser: string | undefined = "deploy"): RenderContext {
-  return { name: "demo", stackDir: "/opt/demo", image: IMAGES[image]!, reveal: (v) => (typeof v === "string" ? v : `<${v.secret}>`), adminUser };
+/** adminUser null: the admin block is off. */
+export function ctxFor(image: keyof typeof IMAGES | string, adminUser: string | null = "deploy"): RenderContext {
+  return { name: "demo", stackDir: "/opt/demo", image: IMAGES[image]!, reveal: (v) => (typeof v === "string" ? v : `<${v.secret}>`), adminUser: adminUser ?? undefined };
 }
 
 export const fileOf = (parts: Part[], path: string) => parts.flatMap((p) => p.files ?? []).find((f) => f.path === path);
