@@ -73,6 +73,8 @@ export interface Server {
 }
 
 export interface ServerOptions {
+  /** Reuse an identity (a second server restoring the first one's backups). */
+  identity?: string;
   name?: string;
   backup: Omit<BackupInput, "encrypt_to">;
   secrets?: Record<string, string>;
@@ -93,13 +95,14 @@ export function makeServer(o: ServerOptions): Server {
     return path;
   };
   const [bin, etc, shim, stackDir, backupDir] = [d("bin"), d("etc"), d("shim"), d("opt", name), join(root, "backups")];
-  const identity = execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString();
-  const recipient = /public key: (age1\S+)/.exec(identity)?.[1] ?? execFileSync("age-keygen", ["-y"], { input: identity }).toString().trim();
+  const identity = o.identity ?? execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString();
+  const recipient = execFileSync("age-keygen", ["-y"], { input: identity }).toString().trim();
   const backup = backupSchema.parse({ ...o.backup, encrypt_to: [recipient] });
   const [part] = backupParts(backup, "none", ctxFor(name, stackDir, o.secrets));
   for (const f of part?.files ?? []) {
     const target = f.path.startsWith("/usr/local/sbin/") ? join(bin, f.path.slice(16)) : f.path.startsWith("/etc/firstboot/") ? join(etc, f.path.slice(15)) : join(etc, f.path.replace(/\//g, "_"));
-    writeFileSync(target, f.content, { mode: parseInt(f.mode, 8) });
+    // rclone.conf names its key files by their server paths: point them at this fake /etc.
+    writeFileSync(target, f.content.replaceAll("/etc/firstboot/", `${etc}/`), { mode: parseInt(f.mode, 8) });
   }
   writeFileSync(join(etc, "backup-identity.txt"), identity, { mode: 0o600 });
   const overrides = [`BACKUP_DIR=${backupDir}`, `ETC=${etc}`, `LOCK=${root}/backup.lock`, `HEALTH_CMD=${shim}/health`, "HEALTH_TIMEOUT=20", ...(o.conf ?? [])];

@@ -34,7 +34,7 @@ afterAll(() => {
   if (dir) asPostgres("pg_ctl", ["-D", join(dir, "data"), "-m", "immediate", "stop"]);
 });
 
-describe("postgres backup and restore", () => {
+describe("postgres backup and restore", { timeout: 60_000 }, () => {
   let s: Server;
   let base = "";
   beforeAll(() => {

@@ -11,7 +11,7 @@ import { makeServer, newestBackup, sqlite, type Server } from "./harness.js";
 const SETUP = "PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB); " +
   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<20000) INSERT INTO t(v) SELECT randomblob(1000) FROM n;";
 
-describe("sqlite + volume + dir backup with a concurrent writer", () => {
+describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_000 }, () => {
   let s: Server;
   let db: string;
   let committedBefore = 0;
