@@ -78,11 +78,32 @@ describe("ssh drop-in (real sshd -t and -T)", () => {
     expect(test.exitCode).not.toBe(0);
   });
 
-  it("moves ssh.socket to a custom port on Ubuntu only", () => {
+  it("moves ssh.socket to a custom port on Ubuntu only, IPv4 and IPv6", () => {
     const socket = fileOf(render({ ssh: { port: 2222 } }, "ubuntu-24.04"), SSH_SOCKET_DROPIN);
-    expect(socket?.content).toMatch(/^ListenStream=\nListenStream=2222$/m);
+    expect(socket?.content).toMatch(/^ListenStream=\nListenStream=0\.0\.0\.0:2222\nListenStream=\[::\]:2222\nBindIPv6Only=ipv6-only$/m);
     expect(fileOf(render({ ssh: { port: 2222 } }, "debian-12"), SSH_SOCKET_DROPIN)).toBeUndefined();
     expect(fileOf(render({}, "ubuntu-24.04"), SSH_SOCKET_DROPIN)).toBeUndefined();
+  });
+});
+
+describe("ssh.socket drop-in (real systemd-analyze verify, on this machine's ssh.socket)", () => {
+  async function verifySocket(dropin: string) {
+    const t = tempDir("sock");
+    try {
+      for (const u of ["ssh.socket", "ssh.service"]) t.write(u, readFileSync(`/lib/systemd/system/${u}`, "utf8"), 0o644);
+      t.write("ssh.socket.d/firstboot-port.conf", dropin, 0o644);
+      // SYSTEMD_UNIT_PATH makes verify load the drop-in directory next to the unit.
+      return await tool(["systemd-analyze", "verify", `${t.dir}/ssh.socket`], { env: { SYSTEMD_UNIT_PATH: `${t.dir}:` } });
+    } finally {
+      t.cleanup();
+    }
+  }
+
+  it("is loaded and clean; a misspelt key in the same place is reported", async () => {
+    const ok = await verifySocket(fileOf(render({ ssh: { port: 2222 } }, "ubuntu-24.04"), SSH_SOCKET_DROPIN)!.content);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect(ok.stderr).toBe("");
+    expect((await verifySocket("[Socket]\nListenStreem=2222\n")).stderr).toContain("Unknown key 'ListenStreem'");
   });
 });
 
