@@ -8,7 +8,12 @@ export const cli = {
   missingConfig: (file: string) => `no config file at ${file}; run \`firstboot init\` to write one, or pass its path`,
   problems: (n: number) => `${n} problem${n === 1 ? "" : "s"} found; nothing was written`,
   valid: (file: string, bytes: number) => `${file}: ok (user-data ${bytes} bytes of 32768)`,
-  compressed: (paths: string[]) => `gzip+base64 to fit: ${paths.join(", ")}`,
+  packing: (mode: string, paths: string[]) =>
+    mode === "plain"
+      ? "files: plain text (readable in the Hetzner console)"
+      : mode === "gzip"
+        ? `files: gzip+base64 to fit: ${paths.join(", ")}`
+        : `files: ${paths.length} files in one gzip+base64 tar bundle (compresses across files), unpacked by the first runcmd`,
   unexpected: (why: string) => `firstboot failed: ${why}`,
   keygen: (file: string, recipient: string) => `wrote identity ${file} (mode 0600)
 public key: ${recipient}

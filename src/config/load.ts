@@ -11,6 +11,10 @@ import { checkCompose, checkEnv, checkIncludes, Problems, secretRefs, type Inclu
 import { configSchema, type Config } from "./schema.js";
 import { shapeAt } from "./shape.js";
 import { at, parseSource, type Source } from "./source.js";
+import { imageInfo } from "./images.js";
+import { backupProblems } from "../render/backup.js";
+import { distroProblem } from "../render/docker.js";
+import { firewallAllow } from "../render/hardening.js";
 
 export interface Loaded {
   config: Config;
@@ -62,9 +66,14 @@ async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: No
   return out;
 }
 
-function firewallAllow(cfg: Config): string[] | undefined {
-  const fw = (cfg.hardening as { firewall?: false | { allow?: string[] } }).firewall;
-  return fw ? fw.allow : undefined;
+/** Rules owned by the sections themselves (docker source per image, backup/restore). */
+function sectionRules(p: Problems, cfg: Config): void {
+  if (cfg.docker === false) p.add(["docker"], ruleMsg.dockerOff());
+  else if (cfg.docker.source === "distro") {
+    const why = distroProblem(imageInfo(cfg.server.image, cfg.server.type));
+    if (why) p.add(["docker", "source"], ruleMsg.dockerDistro(why));
+  }
+  for (const b of backupProblems(cfg.backup, cfg.restore)) p.add(b.path, ruleMsg.backup(b.message));
 }
 
 export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
@@ -87,9 +96,10 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   const baseDir = dirname(configPath);
   const problems = new Problems(src);
   checkEnv(problems, config);
+  sectionRules(problems, config);
   const included = checkIncludes(problems, config, baseDir);
   const composeShown = relative(process.cwd(), resolve(baseDir, config.stack.compose)) || config.stack.compose;
-  const composeProblems = included ? checkCompose(problems, config, composeShown, included.compose, firewallAllow(config)) : [];
+  const composeProblems = included ? checkCompose(problems, config, composeShown, included.compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined) : [];
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
   const all = [...problems.list, ...composeProblems];
   if (all.length || !included) return { ok: false, diagnostics: sortDiagnostics(all) };

@@ -1,31 +1,42 @@
 // Builds the cloud-config as data and serialises it once. Files are written as plain text
 // while the document is small; past PLAIN_TARGET the largest files are gzip+base64 encoded one
-// by one until it fits, and rendering fails only past Hetzner's 32 KiB limit.
+// by one; if that is not enough, root's files travel as one gzip+base64 tar bundle (which
+// compresses across files) unpacked by the first runcmd. Past 32 KiB rendering fails.
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import type { ServerFile } from "./part.js";
+import { tar } from "./tar.js";
 
 export const USER_DATA_LIMIT = 32_768;
 /** Below this the document stays plain text, readable in the Hetzner console; above it the
  *  largest files are compressed until it fits, leaving headroom under the hard limit. */
 export const PLAIN_TARGET = 16_384;
+export const BUNDLE_PATH = "/var/lib/firstboot/bundle.tar";
 const HEADER = "#cloud-config\n";
 
 export interface WriteFile {
   path: string;
   permissions: string;
-  owner: string;
+  owner?: string;
   encoding?: "gz+b64";
   content: string;
   defer?: boolean;
 }
 
+export type Packing = "plain" | "gzip" | "bundle";
+
+/** level 9 and no mtime in the header: same input, same bytes. */
+function gzb64(data: string | Buffer): string {
+  return gzipSync(typeof data === "string" ? Buffer.from(data, "utf8") : data, { level: 9 }).toString("base64");
+}
+
 export function toWriteFile(f: ServerFile, gzip = false): WriteFile {
-  const item: WriteFile = { path: f.path, permissions: f.mode, owner: f.owner ?? "root:root", content: f.content };
+  const item: WriteFile = { path: f.path, permissions: f.mode, content: f.content };
+  // cloud-init's default owner is root:root: only other owners are spelled out.
+  if (f.owner && f.owner !== "root:root") item.owner = f.owner;
   if (gzip) {
     item.encoding = "gz+b64";
-    // level 9 and no mtime in the header: same input, same bytes.
-    item.content = gzipSync(Buffer.from(f.content, "utf8"), { level: 9 }).toString("base64");
+    item.content = gzb64(f.content);
   }
   if (f.defer) item.defer = true;
   return item;
@@ -39,21 +50,57 @@ export function bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
+export interface Fitted {
+  text: string;
+  compressed: Set<string>;
+  packing: Packing;
+  /** Bytes each file adds to the document (its share of the bundle in bundle mode). */
+  fileBytes: Map<string, number>;
+}
+
+const itemBytes = (w: WriteFile) => bytes(stringify([w], { lineWidth: 0, blockQuote: "literal" }));
+
+function perFile(files: ServerFile[], gz: Set<string>): Map<string, number> {
+  return new Map(files.map((f) => [f.path, itemBytes(toWriteFile(f, gz.has(f.path)))]));
+}
+
+/** The runcmd entries that unpack a bundle before anything else runs. */
+export function bundleCommands(): string[][] {
+  return [["tar", "-xpmf", BUNDLE_PATH, "-C", "/"], ["rm", "-f", BUNDLE_PATH]];
+}
+
+function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] } {
+  const rootOwned = files.filter((f) => !f.owner || f.owner === "root:root");
+  const entries = rootOwned.map((f) => ({ name: f.path.replace(/^\/+/, ""), mode: Number.parseInt(f.mode, 8), content: f.content }));
+  const bundle: WriteFile = { path: BUNDLE_PATH, permissions: "0600", encoding: "gz+b64", content: gzb64(tar(entries)) };
+  return { bundle, rest: files.filter((f) => !rootOwned.includes(f)) };
+}
+
 /**
- * Serialise doc with files as write_files, compressing the largest files first only while the
- * document is over the target. Returns the text and which files ended up compressed.
+ * Serialise head + write_files + tail, packing files only as tightly as the target needs.
+ * `tail.runcmd` gets the unpack commands prepended in bundle mode.
  */
-export function fitDocument(head: Record<string, unknown>, files: ServerFile[], tail: Record<string, unknown>, target = PLAIN_TARGET) {
+export function fitDocument(head: Record<string, unknown>, files: ServerFile[], tail: { runcmd: string[][] } & Record<string, unknown>, target = PLAIN_TARGET): Fitted {
   const gz = new Set<string>();
   const build = () => serialise({ ...head, write_files: files.map((f) => toWriteFile(f, gz.has(f.path))), ...tail });
   let text = build();
   const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
+  const done = (): Fitted => ({ text, compressed: gz, packing: gz.size ? "gzip" : "plain", fileBytes: perFile(files, gz) });
   for (const f of bySize) {
-    if (bytes(text) <= target) break;
-    const plain = toWriteFile(f).content;
-    if (bytes(toWriteFile(f, true).content) >= bytes(plain)) continue;
+    if (bytes(text) <= target) return done();
+    if (bytes(toWriteFile(f, true).content) >= bytes(f.content)) continue;
     gz.add(f.path);
     text = build();
   }
-  return { text, compressed: gz };
+  if (bytes(text) <= target) return done();
+  const { bundle, rest } = bundled(files);
+  const packed = serialise({ ...head, write_files: [bundle, ...rest.map((f) => toWriteFile(f, true))], ...tail, runcmd: [...bundleCommands(), ...tail.runcmd] });
+  if (bytes(packed) >= bytes(text)) return done();
+  // Share the bundle's bytes among its files by how well each compresses on its own.
+  const alone = perFile(files, new Set(files.map((f) => f.path)));
+  const inBundle = files.filter((f) => !rest.includes(f));
+  const sum = inBundle.reduce((n, f) => n + alone.get(f.path)!, 0) || 1;
+  const share = itemBytes(bundle) / sum;
+  const fileBytes = new Map(files.map((f) => [f.path, rest.includes(f) ? alone.get(f.path)! : Math.round(alone.get(f.path)! * share)]));
+  return { text: packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle", fileBytes };
 }

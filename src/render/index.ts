@@ -2,8 +2,7 @@
 // or environment: the same input gives the same bytes (golden files depend on it).
 import { imageInfo } from "../config/images.js";
 import type { Loaded } from "../config/load.js";
-import { stringify } from "yaml";
-import { bytes, fitDocument, toWriteFile, USER_DATA_LIMIT } from "./document.js";
+import { bytes, fitDocument, USER_DATA_LIMIT, type Fitted, type Packing } from "./document.js";
 import type { Part, RenderContext, ServerFile, Step, Value } from "./part.js";
 import { RUNNER_PATH, runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
@@ -32,6 +31,8 @@ export interface Rendered {
   sections: Section[];
   /** Paths of files that had to be gzip+base64 encoded to fit. */
   compressed: string[];
+  /** How files travel: plain text, per-file gzip+base64, or one gzip+base64 tar bundle. */
+  packing: Packing;
 }
 
 export const REDACTED = "<redacted>";
@@ -80,29 +81,29 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
   const head = baseCloudConfig(cfg, ctx);
   if (opts.hostKeys) head.ssh_keys = { ...opts.hostKeys };
   const tail = {
-    runcmd: [[RUNNER_PATH]],
+    runcmd: [[RUNNER_PATH]] as string[][],
     final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in /var/lib/firstboot/status.json`,
   };
-  const { text, compressed } = fitDocument(head, files, tail);
-  const rendered: Rendered = { document: text, bytes: bytes(text), sections: sectionSizes(parts, runner, compressed, bytes(text)), compressed: [...compressed].sort() };
+  const fit = fitDocument(head, files, tail);
+  const { text, compressed } = fit;
+  const rendered: Rendered = { document: text, bytes: bytes(text), sections: sectionSizes(parts, runner, fit, bytes(text)), compressed: [...compressed].sort(), packing: fit.packing };
   if (rendered.bytes > USER_DATA_LIMIT) throw new BudgetError(rendered);
   return rendered;
 }
 
 /**
- * Bytes each section adds to the document: its write_files entries as serialised (compressed
- * or not), plus its share of the runner script by step code; the rest is "cloud-config".
+ * Bytes each section adds to the document: its files as packed, plus its share of the runner
+ * script by step code; the rest (keys, users, the runner's frame) is "cloud-config".
  */
-function sectionSizes(parts: Part[], runner: ServerFile, compressed: Set<string>, total: number): Section[] {
+function sectionSizes(parts: Part[], runner: ServerFile, fit: Fitted, total: number): Section[] {
   const sizes = new Map<string, number>();
   const add = (name: string, n: number) => sizes.set(name, (sizes.get(name) ?? 0) + n);
-  const itemBytes = (f: ServerFile) => bytes(stringify([toWriteFile(f, compressed.has(f.path))], { lineWidth: 0, blockQuote: "literal" }));
   const stepBytes = parts.map((p) => [...(p.preSteps ?? []), ...(p.steps ?? [])].reduce((n, s) => n + bytes(s.script), 0));
-  const allSteps = stepBytes.reduce((a, b) => a + b, 0) || 1;
-  const runnerBytes = itemBytes(runner);
+  const runnerBytes = fit.fileBytes.get(runner.path) ?? 0;
+  const share = runnerBytes / Math.max(bytes(runner.content), 1);
   parts.forEach((p, i) => {
-    for (const f of p.files ?? []) add(p.section, itemBytes(f));
-    add(p.section, Math.round((runnerBytes * 0.8 * stepBytes[i]!) / allSteps));
+    for (const f of p.files ?? []) add(p.section, fit.fileBytes.get(f.path) ?? 0);
+    add(p.section, Math.round(stepBytes[i]! * share));
   });
   const out = [...sizes].map(([name, n]) => ({ name, bytes: n }));
   out.push({ name: "cloud-config", bytes: total - out.reduce((a, s) => a + s.bytes, 0) });
