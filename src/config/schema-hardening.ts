@@ -10,6 +10,8 @@ const JAIL_NAME = /^[a-z][a-z0-9-]{0,15}$/; // f2b-<name>-d must fit an iptables
 const F2B_PORT = /^([a-z][a-z0-9-]*|[1-9][0-9]{0,4}(:[1-9][0-9]{0,4})?)$/;
 const ABS_PATH = /^\/[a-zA-Z0-9_@%+=:,.*/-]+$/;
 const HOST_TAG = /<(HOST|ADDR|IP4|IP6|CIDR|SUBNET)>/;
+/** One line of a fail2ban config value: a newline would start a new option. */
+const ONE_LINE = /^[^\r\n]+$/;
 
 function portSpecOk(spec: string): boolean {
   const m = PORT_SPEC.exec(spec);
@@ -48,10 +50,10 @@ export const jailSchema = z
     name: z.string().regex(JAIL_NAME, { message: "jail_name" }).describe("Jail name (also the filter name)."),
     log: z.string().regex(ABS_PATH, { message: "jail_log" }).describe("Absolute path (globs allowed) of the log file on the server, e.g. a bind-mounted app log."),
     failregex: z
-      .array(z.string().min(1).refine((r) => HOST_TAG.test(r), { message: "jail_host_tag" }))
+      .array(z.string().regex(ONE_LINE, { message: "one_line" }).refine((r) => HOST_TAG.test(r), { message: "jail_host_tag" }))
       .min(1)
       .describe("fail2ban failregex lines; each must capture the client with <HOST> (or <ADDR>)."),
-    ignoreregex: z.array(z.string().min(1)).default([]).describe("Lines matching these are never counted."),
+    ignoreregex: z.array(z.string().regex(ONE_LINE, { message: "one_line" })).default([]).describe("Lines matching these are never counted."),
     ports: z.array(z.string().regex(F2B_PORT, { message: "jail_port" })).min(1).default(["http", "https"]).describe("Ports banned on the host (names or numbers)."),
     maxretry: z.number().int().min(1).max(100).default(5).describe("Failures within findtime that trigger a ban."),
     findtime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("10m").describe("Window in which failures are counted (fail2ban time, e.g. 10m)."),
@@ -66,7 +68,16 @@ export const fail2banSchema = z
     maxretry: z.number().int().min(1).max(100).default(5).describe("sshd jail: failures within findtime that trigger a ban."),
     findtime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("10m").describe("sshd jail: window in which failures are counted."),
     bantime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("1h").describe("sshd jail: ban duration."),
-    jails: z.array(jailSchema).default([]).describe("Custom jails for the stack's own logs."),
+    jails: z
+      .array(jailSchema)
+      .superRefine((jails, ctx) => {
+        jails.forEach((j, i) => {
+          // A second [name] section would silently merge into the first (or into [sshd]).
+          if (j.name === "sshd" || jails.findIndex((o) => o.name === j.name) !== i) ctx.addIssue({ code: "custom", path: [i, "name"], message: "jail_name_unique" });
+        });
+      })
+      .default([])
+      .describe("Custom jails for the stack's own logs."),
   })
   .describe("fail2ban with iptables bans.");
 

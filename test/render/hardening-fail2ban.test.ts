@@ -61,6 +61,11 @@ describe("custom jail filter (real fail2ban-regex)", () => {
   it("rejects a failregex without <HOST> and jail names too long for iptables chains", () => {
     expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ ...KI_JAIL, failregex: ["SECURITY"] }] } }).success).toBe(false);
     expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ ...KI_JAIL, name: "a-very-long-jail-name" }] } }).success).toBe(false);
+    const dup = hardeningSchema.safeParse({ fail2ban: { jails: [KI_JAIL, KI_JAIL, { ...KI_JAIL, name: "sshd" }] } });
+    expect(dup.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
+      ["fail2ban.jails.1.name", "jail_name_unique"],
+      ["fail2ban.jails.2.name", "jail_name_unique"],
+    ]);
   });
 });
 

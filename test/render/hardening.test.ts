@@ -2,6 +2,8 @@
 // apt parses the unattended-upgrades files (apt-config), every step passes shellcheck.
 import { existsSync, mkdirSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { z } from "zod";
+import { dockerSchema, floatingIpSchema } from "../../src/config/schema-docker.js";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { hardeningParts, SSH_SOCKET_DROPIN, SSHD_DROPIN } from "../../src/render/hardening.js";
 import { SNIPPETS_DIR } from "../../src/render/template.js";
@@ -30,7 +32,29 @@ describe("hardening defaults and switches", () => {
     });
   }
 
+  it("describes every key (the JSON Schema editors see)", () => {
+    const undescribed: string[] = [];
+    const seen: string[] = [];
+    const walk = (node: unknown, path: string): void => {
+      if (!node || typeof node !== "object") return;
+      const n = node as Record<string, unknown>;
+      for (const [k, v] of Object.entries((n.properties as Record<string, unknown>) ?? {})) {
+        seen.push(`${path}.${k}`);
+        if (!(v as { description?: string }).description) undescribed.push(`${path}.${k}`);
+        walk(v, `${path}.${k}`);
+      }
+      for (const key of ["anyOf", "oneOf", "allOf"]) for (const alt of (n[key] as unknown[]) ?? []) walk(alt, path);
+      if (n.items) walk(n.items, `${path}[]`);
+    };
+    walk(z.toJSONSchema(hardeningSchema, { io: "input" }), "hardening");
+    walk(z.toJSONSchema(dockerSchema, { io: "input" }), "docker");
+    walk(z.toJSONSchema(floatingIpSchema, { io: "input" }), "floating_ip");
+    expect(seen).toEqual(expect.arrayContaining(["hardening.ssh.port", "hardening.fail2ban.jails[].failregex", "docker.log.max_file", "floating_ip.ip"]));
+    expect(undescribed).toEqual([]);
+  });
+
   it("rejects unknown keys and bad values", () => {
+    expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ name: "x", log: "/x", failregex: ["a <HOST>\nenabled = false"] }] } }).success).toBe(false);
     expect(hardeningSchema.safeParse({ ssh: { password: true } }).success).toBe(false);
     expect(hardeningSchema.safeParse({ ssh: { port: 70000 } }).success).toBe(false);
     expect(hardeningSchema.safeParse({ updates: { reboot_at: "25:00" } }).success).toBe(false);
