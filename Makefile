@@ -36,3 +36,13 @@ lint: node_modules/.package-lock.json
 
 clean:
 	rm -rf dist out
+
+# The VM end-to-end tests (qemu; TCG where KVM is not real): boots the fixture stacks from the
+# cached trixie base image (built by the tool itself on first use), one VM at a time.
+e2e: node_modules/.package-lock.json
+	npx vitest run --config test/e2e/vitest.config.ts
+
+# The Debian 13 base image `firstboot preview` boots (cached under ~/.cache/firstboot/base).
+.PHONY: base-image
+base-image: build
+	node bin/firstboot.js preview build-base --release trixie

@@ -14,7 +14,7 @@ import { DEFAULT_BASE } from "./base-image-plan.js";
 import { sshKeyPath } from "./cache.js";
 import { ssh } from "./guest.js";
 import { bootUntilReady, type BootResult } from "./harness.js";
-import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, type BootStatus, type StepStatus } from "./preview-plan.js";
+import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, type BootStatus, type GuestPort, type StepStatus } from "./preview-plan.js";
 import { chooseAccel, type Accel } from "./qemu-argv.js";
 import { keygenArgv, type SshTarget } from "./ssh.js";
 import type { VmSpec } from "./vm.js";
@@ -30,6 +30,10 @@ export interface SessionOptions {
   env?: NodeJS.ProcessEnv;
   /** VM directory name under <cache>/vms. */
   vmName?: string;
+  /** Boot this disk (e.g. a golden disk) instead of resolving the base image. */
+  disk?: Disk;
+  /** Guest ports to forward besides the compose file's published ones (tests probe them). */
+  extraGuestPorts?: GuestPort[];
   say: (line: string) => void;
   onStep?: (s: StepStatus) => void;
 }
@@ -53,7 +57,7 @@ export function detectAccel(): Accel {
   return chooseAccel(readFileSync("/proc/cpuinfo", "utf8"), existsSync("/dev/kvm"));
 }
 
-interface Disk {
+export interface Disk {
   backing: string;
   kernel?: string;
   initrd?: string;
@@ -61,6 +65,7 @@ interface Disk {
 
 /** --base-image PATH (kernel/initrd beside it mean direct boot), else the cached build, built on demand. */
 export async function resolveBase(o: SessionOptions, image: string): Promise<Disk> {
+  if (o.disk) return o.disk;
   if (o.baseImage) {
     const dir = dirname(o.baseImage);
     const k = join(dir, "vmlinuz");
@@ -94,7 +99,7 @@ export async function startSession(o: SessionOptions): Promise<Session> {
   const spec: VmSpec = {
     name: o.vmName ?? c.config.name, root: o.root, ...disk,
     userData: addAdminKey(c.document, c.config.admin.user, pub), hostname: c.config.server.hostname ?? c.config.name,
-    guestPorts: guestPorts(published), accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs,
+    guestPorts: [...guestPorts(published), ...(o.extraGuestPorts ?? [])], accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs,
   };
   let last: BootStatus | undefined;
   const onPoll = async (_: unknown, t: SshTarget) => {

@@ -1,0 +1,233 @@
+// The VM end-to-end tests (`make e2e`): the selfmx-like stack booted fresh from the base image,
+// checked over SSH, backed up, rebooted and turned into a golden disk; a second VM restores the
+// first one's backup; the Postgres example boots from the golden disk. One VM at a time, each
+// with a wall-clock limit and killed by PID. If qemu cannot run, this fails; it never skips.
+import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { mkdir, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { run } from "../../src/exec.js";
+import { ssh } from "../../src/vm/guest.js";
+import { makeGolden, rebootAndWait } from "../../src/vm/harness.js";
+import { httpAnswers } from "../../src/vm/report.js";
+import { startSession, type Session, type SessionOptions } from "../../src/vm/session.js";
+import { sshArgv, sshOptions } from "../../src/vm/ssh.js";
+import { fails, ok } from "./guest.js";
+import { DEMO_IDENTITY, FIXTURES, setupHost, type E2eHost } from "./setup.js";
+
+const log = (m: string) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
+let host: E2eHost;
+const sessions: Session[] = [];
+const MARK = `e2e-${Date.now()}`;
+const LEAK_PORT = 8081;
+const HOST_SERVICE_PORT = 9000;
+const METADATA_PORT = 8169;
+
+function options(config: string, vmName: string, extra: Partial<SessionOptions> = {}): SessionOptions {
+  return {
+    configPath: join(FIXTURES, config), root: host.root, memoryMiB: 2048, cpus: 2, deadlineMs: 30 * 60_000,
+    env: host.env, vmName, say: log, onStep: (s) => log(`${vmName}: step ${s.name} ${s.status} ${(s.ms / 1000).toFixed(1)} s`), ...extra,
+  };
+}
+
+async function boot(o: SessionOptions): Promise<Session> {
+  const s = await startSession(o);
+  sessions.push(s);
+  log(`${o.vmName}: ready in ${(s.boot.readyMs / 1000).toFixed(0)} s (SSH after ${(s.boot.sshMs / 1000).toFixed(0)} s, attempts ${s.boot.attempts})`);
+  return s;
+}
+
+function hostPort(s: Session, guest: number, proto = "tcp"): number {
+  const f = s.boot.vm.forwards.find((x) => x.guest === guest && x.proto === proto);
+  if (!f) throw new Error(`no forward for ${guest}/${proto}`);
+  return f.host;
+}
+
+function findArchives(dir: string): string[] {
+  if (!existsSync(dir)) return [];
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".tar.zst.age")).map((f) => join(dir, f));
+}
+
+/** Decrypt with the age CLI on the host and unpack; returns the directory. */
+async function decryptArchive(file: string): Promise<string> {
+  const out = mkdtempSync(join(tmpdir(), "fb-e2e-restore-"));
+  await run(["sh", "-c", `age -d -i "$1" "$2" | zstd -dc | tar -x -C "$3"`, "sh", DEMO_IDENTITY, file, out], { timeoutMs: 120_000 });
+  return out;
+}
+
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, f)).isFile());
+}
+
+beforeAll(async () => {
+  host = await setupHost(log);
+});
+
+afterAll(async () => {
+  for (const s of sessions) await s.boot.vm.stop();
+  await host?.stop();
+});
+
+describe.sequential("selfmx-like stack: fresh first boot from the base image", () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await boot(options("selfmx/firstboot.yaml", "e2e-selfmx", {
+      extraGuestPorts: [{ proto: "tcp", port: LEAK_PORT }, { proto: "tcp", port: HOST_SERVICE_PORT }],
+    }));
+  });
+
+  it("cloud-init finished without errors and every firstboot step is ok", async () => {
+    const ci = JSON.parse(await ok(s.target, "cloud-init status --format json"));
+    expect(ci.status, JSON.stringify(ci)).toBe("done");
+    expect(ci.errors).toEqual([]);
+    expect(s.status?.result, JSON.stringify(s.status)).toBe("ok");
+    expect(s.status?.steps.filter((x) => x.status !== "ok")).toEqual([]);
+  });
+
+  it("Docker is running", async () => {
+    expect((await ok(s.target, "systemctl is-active docker.service")).trim()).toBe("active");
+    await ok(s.target, "sudo docker info --format '{{.ServerVersion}}'");
+  });
+
+  it("the stack is healthy and answers through the forwarded port", async () => {
+    await ok(s.target, "sudo /usr/local/sbin/firstboot-health 60");
+    const r = await fetch(`http://127.0.0.1:${hostPort(s, 80)}/health`, { signal: AbortSignal.timeout(15_000) });
+    expect(r.status).toBe(200);
+    expect(await r.text()).toBe("ok\n");
+    expect(r.headers.get("x-content-type-options")).toBe("nosniff");
+  });
+
+  it("sshd refuses passwords and root, even with an authorized key", async () => {
+    const pw = await run([
+      "ssh", ...sshOptions(s.target).filter((o) => o !== "BatchMode=yes" && o !== "IdentitiesOnly=yes"),
+      "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive", "-o", "NumberOfPasswordPrompts=0",
+      "-o", "BatchMode=yes", `${s.target.user}@127.0.0.1`, "true",
+    ], { allowFailure: true, timeoutMs: 60_000 });
+    expect(pw.exitCode).not.toBe(0);
+    expect(pw.stderr).toMatch(/Permission denied \(publickey\)/);
+    await ok(s.target, "sudo install -d -m 700 /root/.ssh && sudo install -m 600 ~/.ssh/authorized_keys /root/.ssh/authorized_keys");
+    const root = await run(sshArgv({ ...s.target, user: "root" }, "id -u"), { allowFailure: true, timeoutMs: 60_000 });
+    expect(root.exitCode, root.stdout + root.stderr).not.toBe(0);
+    expect(root.stdout).not.toContain("0");
+    const cfg = await ok(s.target, "sudo sshd -T");
+    expect(cfg).toMatch(/^permitrootlogin no$/m);
+    expect(cfg).toMatch(/^passwordauthentication no$/m);
+  });
+
+  it("the firewall drops a port that is not allowed, including one a container publishes", async () => {
+    await ok(s.target, `sudo docker run -d --name e2e-leak -p ${LEAK_PORT}:5000 10.0.2.2:5000/fb-app:1`);
+    await ok(s.target, `sudo systemd-run --unit e2e-http python3 -m http.server ${HOST_SERVICE_PORT}`);
+    // Both listen (seen from inside the VM)...
+    await ok(s.target, `for i in $(seq 30); do curl -fsS -o /dev/null 127.0.0.1:${LEAK_PORT}/health && curl -fsS -o /dev/null 127.0.0.1:${HOST_SERVICE_PORT}/ && exit 0; sleep 1; done; exit 1`);
+    // ...but from outside only the allowed port answers.
+    expect(await httpAnswers(hostPort(s, 80))).toBe(true);
+    expect(await httpAnswers(hostPort(s, LEAK_PORT))).toBe(false);
+    expect(await httpAnswers(hostPort(s, HOST_SERVICE_PORT))).toBe(false);
+    await ssh(s.target, "sudo docker rm -f e2e-leak; sudo systemctl stop e2e-http");
+  });
+
+  it("a container cannot reach the metadata address 169.254.169.254", async () => {
+    await ok(s.target, "sudo ip addr add 169.254.169.254/32 dev lo");
+    await ok(s.target, `sudo systemd-run --unit e2e-meta python3 -m http.server ${METADATA_PORT} --bind 169.254.169.254`);
+    // The host itself reaches it (so something answers there)...
+    await ok(s.target, `for i in $(seq 30); do curl -fsS -o /dev/null http://169.254.169.254:${METADATA_PORT}/ && exit 0; sleep 1; done; exit 1`);
+    // ...a container reaches the outside (the registry on the QEMU host)...
+    await ok(s.target, "sudo docker run --rm 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://10.0.2.2:5000/v2/");
+    // ...but not the metadata address, on the default bridge or on the stack's network.
+    await fails(s.target, `sudo docker run --rm 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://169.254.169.254:${METADATA_PORT}/`);
+    await fails(s.target, `sudo docker run --rm --network selfmx_default 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://169.254.169.254:${METADATA_PORT}/`);
+    await ssh(s.target, "sudo systemctl stop e2e-meta; sudo ip addr del 169.254.169.254/32 dev lo");
+  });
+
+  it("fail2ban's sshd jail is active", async () => {
+    expect(await ok(s.target, "sudo fail2ban-client status sshd")).toMatch(/Status for the jail: sshd/);
+  });
+
+  it("unattended-upgrades is enabled", async () => {
+    expect((await ok(s.target, "systemctl is-enabled unattended-upgrades.service")).trim()).toBe("enabled");
+    expect(await ok(s.target, "apt-config dump APT::Periodic::Unattended-Upgrade")).toMatch(/Unattended-Upgrade "1"/);
+  });
+
+  it("the backup timer is listed", async () => {
+    expect(await ok(s.target, "systemctl list-timers --all --no-legend")).toMatch(/firstboot-backup\.timer/);
+  });
+
+  it("the backup service writes an archive to the SFTP target that age decrypts on the host", async () => {
+    const db = "/var/lib/docker/volumes/selfmx_data/_data/app.db";
+    await ok(s.target, `sudo sqlite3 ${db} "CREATE TABLE IF NOT EXISTS t(v TEXT); INSERT INTO t VALUES ('${MARK}');"`);
+    await ok(s.target, "sudo systemctl start firstboot-backup.service", 600_000);
+    const archives = findArchives(host.sftp.dir);
+    expect(archives.length, `archives under ${host.sftp.dir}`).toBeGreaterThan(0);
+    const dir = await decryptArchive(archives.sort().at(-1)!);
+    const dbFile = filesUnder(dir).find((f) => f.endsWith("app.db"));
+    expect(dbFile, filesUnder(dir).join("\n")).toBeDefined();
+    const rows = await run(["sqlite3", join(dir, dbFile!), "SELECT v FROM t"]);
+    expect(rows.stdout.trim()).toBe(MARK);
+  });
+
+  it("after a reboot the stack comes back", async () => {
+    const ms = await rebootAndWait(s.boot.vm, s.target, 10 * 60_000);
+    log(`reboot to SSH + cloud-init done: ${(ms / 1000).toFixed(0)} s`);
+    await ok(s.target, "sudo /usr/local/sbin/firstboot-health 300", 400_000);
+    const r = await fetch(`http://127.0.0.1:${hostPort(s, 80)}/health`, { signal: AbortSignal.timeout(15_000) });
+    expect(r.status).toBe(200);
+  });
+
+  it("becomes a golden disk (packages and images kept; state, volumes and machine-id cleared)", async () => {
+    await mkdir(join(host.root, "golden"), { recursive: true });
+    await makeGolden(s.boot.vm, s.target, "/opt/selfmx", join(host.root, "golden", "e2e-selfmx.qcow2"));
+    expect(existsSync(join(host.root, "golden", "e2e-selfmx.qcow2"))).toBe(true);
+  });
+});
+
+function golden() {
+  return { backing: join(host.root, "golden", "e2e-selfmx.qcow2"), kernel: host.base.kernel, initrd: host.base.initrd };
+}
+
+describe.sequential("restore: latest on a second VM booted from the golden disk", () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await boot(options("selfmx/restore.yaml", "e2e-restore", { disk: golden() }));
+  });
+
+  it("comes up healthy with the first VM's data", async () => {
+    expect(s.status?.result, JSON.stringify(s.status)).toBe("ok");
+    expect(s.status?.steps.map((x) => x.name)).toContain("restore");
+    await ok(s.target, "sudo /usr/local/sbin/firstboot-health 60");
+    const rows = await ok(s.target, `sudo sqlite3 /var/lib/docker/volumes/selfmx_data/_data/app.db "SELECT v FROM t"`);
+    expect(rows.trim()).toBe(MARK);
+  });
+
+  afterAll(async () => {
+    await s?.boot.vm.stop();
+  });
+});
+
+describe.sequential("the Postgres example booted from the golden disk", () => {
+  let s: Session;
+  beforeAll(async () => {
+    s = await boot(options("postgres/firstboot.yaml", "e2e-postgres", { disk: golden() }));
+  });
+
+  it("is healthy and answers through the forwarded port", async () => {
+    expect(s.status?.result, JSON.stringify(s.status)).toBe("ok");
+    await ok(s.target, "sudo /usr/local/sbin/firstboot-health 60");
+    expect(await httpAnswers(hostPort(s, 80))).toBe(true);
+  });
+
+  it("backs up the database with pg_dump into an archive age decrypts on the host", async () => {
+    await ok(s.target, `cd /opt/pgapp && sudo docker compose exec -T db psql -U postgres -d app -c "CREATE TABLE t(v text); INSERT INTO t VALUES ('${MARK}')"`);
+    await ok(s.target, "sudo systemctl start firstboot-backup.service", 600_000);
+    const name = (await ok(s.target, "sudo find /var/backups/firstboot -name '*.tar.zst.age' | sort | tail -1")).trim();
+    expect(name).not.toBe("");
+    const local = join(mkdtempSync(join(tmpdir(), "fb-e2e-pg-")), "backup.tar.zst.age");
+    await writeFile(local, "");
+    await run(["sh", "-c", `ssh ${sshOptions(s.target).map((o) => `'${o}'`).join(" ")} ${s.target.user}@127.0.0.1 "sudo cat '${name}'" > "$1"`, "sh", local], { timeoutMs: 120_000 });
+    const dir = await decryptArchive(local);
+    const dump = filesUnder(dir).find((f) => /app/.test(f) && !f.endsWith(".json"));
+    expect(dump, filesUnder(dir).join("\n")).toBeDefined();
+    const sql = await run(["pg_restore", "-f", "-", join(dir, dump!)]);
+    expect(sql.stdout).toContain(MARK);
+  });
+});
