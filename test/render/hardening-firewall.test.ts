@@ -127,3 +127,31 @@ describe("DOCKER-USER rules", () => {
     expect(parts.find((p) => p.section === "firewall")!.steps![0]!.script).not.toContain("firstboot-docker-user");
   });
 });
+
+describe("DOCKER-USER rules against real packets (network namespaces, DNAT like Docker's)", () => {
+  it("let allow-listed published ports through, drop the others, stop containers reaching the metadata service", async () => {
+    const script = fileOf(render({ firewall: { allow: ["8443/tcp"] } }), DOCKER_USER_SCRIPT)!.content;
+    const t = tempDir("pkt");
+    try {
+      const path = t.write("docker-user.sh", script);
+      const scaffold = new URL("../fixtures/netns/docker-published.sh", import.meta.url).pathname;
+      const r = await tool(["unshare", "--net", "--mount", "bash", scaffold, path]);
+      expect(r.exitCode, r.stderr).toBe(0);
+      const seen = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.lastIndexOf(" ")), l.slice(l.lastIndexOf(" ") + 1)]));
+      expect(seen).toEqual({
+        // Without the rules every published port and the metadata service answer: the test bites.
+        "before allowed": "open",
+        "before unlisted": "open",
+        "before metadata": "open",
+        "before outbound": "open",
+        "after allowed": "open",
+        "after unlisted": "timeout",
+        "after metadata": "unreachable",
+        "after outbound": "open",
+        "dropped-packets": expect.stringMatching(/^[1-9][0-9]*$/),
+      });
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
+});
