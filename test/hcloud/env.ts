@@ -16,6 +16,8 @@ export interface TestEnv {
   ssh: FakeSsh;
   events: ProgressEvent[];
   abort: AbortController;
+  /** API requests made so far (the index the next one gets). */
+  count: number;
   /** Called with the index of every API request before it is answered; return a status to fail it. */
   onRequest?: (index: number, method: string, path: string) => number | void;
 }
@@ -27,10 +29,10 @@ export function testEnv(durations: Record<string, number> = REALISTIC_DURATIONS)
   const events: ProgressEvent[] = [];
   const ssh = new FakeSsh(state);
   const base = fakeFetch(state);
-  let n = 0;
-  const t: TestEnv = { env: undefined as unknown as Env, state, ssh, events, abort };
+  const t: TestEnv = { env: undefined as unknown as Env, state, ssh, events, abort, count: 0 };
   const fetch = async (req: Request): Promise<Response> => {
-    const status = t.onRequest?.(n++, req.method, new URL(req.url).pathname.replace(/^\/v1/, ""));
+    const index = t.count++;
+    const status = t.onRequest?.(index, req.method, new URL(req.url).pathname.replace(/^\/v1/, ""));
     if (status) return new Response(JSON.stringify({ error: { code: "server_error", message: "injected" } }), { status, headers: { "Content-Type": "application/json" } });
     return base(req);
   };

@@ -21,7 +21,7 @@ export class FakeSsh implements SshLayer {
   /** Stack state per server id: running, stopped. */
   readonly stack = new Map<number, "running" | "stopped">();
   readonly restored = new Map<number, string>();
-  fail: { match: string; exitCode?: number; stderr?: string; times?: number }[] = [];
+  fail: { match: string; server?: string; exitCode?: number; stderr?: string; times?: number }[] = [];
   onExec?: (server: string, command: string) => void;
   backups = 0;
 
@@ -56,7 +56,7 @@ export class FakeSsh implements SshLayer {
     if (command === rs.STACK_START) return this.stack.set(server.id, "running"), ok();
     if (command === rs.BACKUP_RUN) return ok(`uploaded stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z.tar.zst.age\n`);
     if (command.startsWith("sudo -n firstboot-restore ")) return this.restored.set(server.id, command.split("'")[1] ?? ""), ok();
-    if (command.includes("health")) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
+    if (/^(curl -fsS|for s in|systemctl is-active)/.test(command)) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
     return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
   }
 
@@ -70,7 +70,7 @@ export class FakeSsh implements SshLayer {
         this.onExec?.(name, command);
         if (!server || server.status !== "running") return { exitCode: 255, stdout: "", stderr: `ssh: connect to host ${t.host} port ${t.port}: Connection refused` };
         if (!this.hostKeyOk(server, t)) return { exitCode: 255, stdout: "", stderr: "Host key verification failed." };
-        const f = this.fail.find((x) => command.includes(x.match) && (x.times ?? 1) > 0);
+        const f = this.fail.find((x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0);
         if (f) return (f.times = (f.times ?? 1) - 1), { exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` };
         this.stackOf(server);
         return this.answer(server, command);

@@ -1,0 +1,160 @@
+// replace (blue/green): the new server boots from the snapshot with its stack held, so its
+// boot is not downtime; then writes stop on the old server, a final backup is restored on the
+// new one, its health is checked over SSH and HTTP, the Floating IP moves and is checked. Until
+// that check passes every failure deletes the new server and restarts the old stack; the IP
+// never moved (or is moved back). The old server is kept powered off for `firstboot rollback`.
+import * as r from "./resources.js";
+import { HcloudError } from "./errors.js";
+import * as rs from "./remote-steps.js";
+import { mustExec, type Remote } from "./ssh.js";
+import { checkTypeAndLocation, connect, hasHostKey, healthCommand, hostKeyFor, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type StackSpec } from "./stack.js";
+import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
+import { tempDir, type Env } from "./workflow.js";
+import { deleteExpiredStandbys } from "./gc.js";
+
+export interface ReplaceOptions {
+  freeze: boolean;
+  rollbackWindowMs: number;
+}
+
+export interface ReplacePlan {
+  old: r.Server;
+  newName: string;
+  image: { image: string; from: string };
+  fip: r.FloatingIp;
+  text: string;
+}
+
+export type ReplaceResult = StepsResult & { downtimeMs?: number; server?: r.Server };
+
+export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOptions): Promise<ReplacePlan> {
+  const step = "plan the replacement";
+  if (!spec.floatingIp) throw new HcloudError(step, "invalid_input", "replace needs server.floating_ip in the config: the Floating IP is what moves");
+  const live = await r.listServers(env.hc, liveSelector(spec.name));
+  if (live.length !== 1) throw new HcloudError(step, live.length ? "conflict" : "not_found", live.length ? `stack ${spec.name} has ${live.length} live servers: ${live.map((s) => s.name).join(", ")}` : `stack ${spec.name} has no live server; use firstboot up`);
+  const old = live[0]!;
+  if (!(await hasHostKey(env, old.name))) throw new HcloudError(step, "no_host_key", `no pinned host key for ${old.name} in ${env.knownHosts}; firstboot only connects to servers whose host key it generated`);
+  const type = await checkTypeAndLocation(env, spec, step);
+  const image = await pickImage(env, spec, type.architecture);
+  const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
+  const newName = `${spec.name}-${env.runId}`;
+  return { old, newName, image, fip, text: planText(spec, opts, { old, newName, image, fip }, env.hc.clock.now()) };
+}
+
+export function planText(spec: StackSpec, opts: ReplaceOptions, p: Omit<ReplacePlan, "text">, now: number): string {
+  const until = new Date(now + opts.rollbackWindowMs).toISOString().replace(/\.\d+Z$/, "Z");
+  return [
+    `replace ${spec.name}:`,
+    `  old  ${p.old.name} (id ${p.old.id}, ${p.old.public_net.ipv4?.ip}) keeps serving until writes stop`,
+    `  new  ${p.newName}: ${spec.serverType} in ${spec.location} from ${p.image.from}; stack held until the restore`,
+    "  1. create the new server and wait for its first boot (no downtime)",
+    opts.freeze ? `  2. stop the stack on ${p.old.name}: writes stop, downtime starts` : `  2. --no-freeze: ${p.old.name} keeps serving; writes after its last backup are lost`,
+    opts.freeze ? "  3. final backup on the old server, restore exactly it on the new one, start the stack" : "  3. restore the latest backup on the new server, start the stack",
+    `  4. health over SSH${spec.httpCheck ? " and HTTP" : ""} on the new server, move Floating IP ${p.fip.name} (${p.fip.ip}): downtime ends; check through it`,
+    `  5. power off ${p.old.name}, kept for \`firstboot rollback\` until ${until}, then deleted`,
+    "  If anything fails before the Floating IP check passes: the new server is deleted, the old stack restarted.",
+  ].join("\n");
+}
+
+interface RState {
+  server?: r.Server;
+  remote?: Remote;
+  oldRemote?: Remote;
+  archive?: string;
+  frozenAt?: number;
+  movedAt?: number;
+  undo: (() => void)[];
+}
+
+function keep(s: RState, ctx: StepContext, c: Parameters<StepContext["onCleanup"]>[0]): void {
+  s.undo.push(ctx.onCleanup(c));
+}
+
+function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: RState): Step[] {
+  const { hc } = env;
+  const labels = { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "candidate", [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
+  return [
+    {
+      title: `create server ${plan.newName} (stack held)`,
+      run: async (ctx) => {
+        const hostKeys = await hostKeyFor(env, dir, plan.newName);
+        const userData = await spec.render(hostKeys, { holdStack: true });
+        const body: r.CreateServer = { name: plan.newName, server_type: spec.serverType, image: plan.image.image, location: spec.location, user_data: userData, labels, start_after_create: true };
+        s.server = await r.createServer(hc, body, (c) => keep(s, ctx, { title: `delete server ${c.name} (id ${c.id})`, byHand: `hcloud server delete ${c.id}`, run: () => r.gone(r.deleteServer(hc, c.id)) }));
+      },
+    },
+    { title: "wait for SSH on the new server (host key checked)", run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)) },
+    { title: "wait for cloud-init on the new server", run: () => rs.waitForCloudInit(s.remote!) },
+    { title: "wait for the new server's first boot", run: async () => void (await rs.waitForBootStatus(s.remote!, hc.clock, env.signal)) },
+  ];
+}
+
+function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
+  const { hc } = env;
+  const health = healthCommand(spec);
+  const steps: Step[] = [];
+  if (opts.freeze) {
+    steps.push({
+      title: `stop writes: stop the stack on ${plan.old.name}`,
+      run: async (ctx) => {
+        s.oldRemote = connect(env, spec, plan.old);
+        s.frozenAt = hc.clock.now();
+        keep(s, ctx, { title: `start the stack on ${plan.old.name} again`, byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)) });
+        await mustExec(s.oldRemote, "stopping the old stack", rs.STACK_STOP);
+      },
+    });
+    steps.push({ title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) });
+  }
+  steps.push(
+    { title: "restore the backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
+    { title: "start the stack on the new server", run: async () => void (await mustExec(s.remote!, "starting the new stack", rs.STACK_START)) },
+    { title: "wait for health on the new server (SSH)", run: () => waitForHealth(s.remote!, health, hc.clock, env.signal, spec.health.timeoutMs) },
+  );
+  if (spec.httpCheck) steps.push({ title: "check HTTP on the new server's own IP", run: () => waitForHttp(env, `http://${s.server!.public_net.ipv4?.ip}/`, 120_000) });
+  steps.push(
+    {
+      title: `move Floating IP ${plan.fip.name} to the new server`,
+      run: async (ctx) => {
+        keep(s, ctx, { title: `move Floating IP ${plan.fip.name} back to ${plan.old.name}`, byHand: `hcloud floating-ip assign ${plan.fip.id} ${plan.old.id}`, run: () => r.assignFloatingIp(hc, plan.fip.id, plan.old.id) });
+        await r.assignFloatingIp(hc, plan.fip.id, s.server!.id);
+        s.movedAt = hc.clock.now();
+      },
+    },
+    {
+      title: "check the stack through the Floating IP",
+      run: async () => {
+        // Same host key alias as the new server: a pass proves the IP reaches the new server.
+        await waitForHealth(connect(env, spec, s.server!, plan.fip.ip), health, hc.clock, env.signal, 120_000);
+        if (spec.httpCheck) await waitForHttp(env, `http://${plan.fip.ip}/`, 120_000);
+      },
+    },
+  );
+  return steps;
+}
+
+function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
+  const { hc } = env;
+  const until = Math.floor((hc.clock.now() + opts.rollbackWindowMs) / 1000);
+  return [
+    {
+      title: `mark ${plan.newName} live, ${plan.old.name} standby`,
+      run: async () => {
+        // Dropping the temporary label is the commit: from here on the new server is the stack.
+        await r.setLabels(hc, s.server!.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" });
+        for (const u of s.undo) u();
+        await r.setLabels(hc, plan.old.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "standby", [r.LABEL.standbyUntil]: String(until) });
+      },
+    },
+    { title: `power off ${plan.old.name} (kept for rollback)`, run: () => r.shutdown(hc, plan.old.id) },
+    { title: "delete standby servers past their rollback window", run: async (ctx) => void (await deleteExpiredStandbys(env, spec.name, [plan.old.id], ctx)) },
+  ];
+}
+
+export async function replace(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions): Promise<ReplaceResult> {
+  const tmp = await tempDir();
+  const s: RState = { undo: [] };
+  const steps = [...bootNew(env, spec, plan, tmp.dir, s), ...switchOver(env, spec, plan, opts, s), ...finish(env, spec, plan, opts, s)];
+  const res = await runSteps(steps, { signal: env.signal, progress: env.progress, clock: env.hc.clock, finally: [tmp.cleanup], beforeCleanups: () => env.hc.detachSignal() });
+  const downtimeMs = s.movedAt !== undefined ? s.movedAt - (s.frozenAt ?? s.movedAt) : undefined;
+  return { ...res, downtimeMs, server: s.server };
+}
