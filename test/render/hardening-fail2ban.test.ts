@@ -1,10 +1,10 @@
 // fail2ban: generated filters checked with the real fail2ban-regex against sample log lines
 // (matching and not), and the generated jail.d file loaded by the real fail2ban-client -t / -d
-// on a copy of the system's fail2ban configuration.
+// on a copy of the system's fail2ban configuration, and a real fail2ban-server ban checked with packets.
 import { cpSync, readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
-import { F2B_DROPIN, filterFile, hardeningParts, JAIL_FILE } from "../../src/render/hardening.js";
+import { DOCKER_USER_SCRIPT, F2B_DROPIN, filterFile, hardeningParts, JAIL_FILE } from "../../src/render/hardening.js";
 import { ctxFor, fileOf, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 const FIXTURES = new URL("../fixtures/fail2ban/", import.meta.url).pathname;
@@ -93,7 +93,7 @@ describe("sshd jail", () => {
 
   it("sshd: false with no jails removes fail2ban entirely", () => {
     expect(render({ fail2ban: { sshd: false } }).map((p) => p.section)).not.toContain("fail2ban");
-    expect(fileOf(render({ fail2ban: { sshd: false, jails: [KI_JAIL] } }), JAIL_FILE)!.content).not.toContain("[sshd]");
+    expect(fileOf(render({ fail2ban: { sshd: false, jails: [KI_JAIL] } }), JAIL_FILE)!.content).toMatch(/^\[sshd\]\nenabled = false\n$/m);
   });
 });
 
@@ -135,6 +135,13 @@ describe("jail.d file (real fail2ban-client -t and -d)", () => {
     expect(dump).toMatch(/'sshd', 'action', 'iptables-multiport', \[\['actionstart', "[^"]*--dports 2222 /);
   });
 
+  it("sshd: false really turns off the sshd jail that Debian's defaults-debian.conf enables", async () => {
+    const { test, dump } = await loadJails({ fail2ban: { sshd: false, jails: [KI_JAIL] } }, "debian-13");
+    expect(test.exitCode, test.stdout + test.stderr).toBe(0);
+    expect(dump).not.toContain("'add', 'sshd'");
+    expect(dump).toContain("'add', 'ki-login'");
+  });
+
   it("docker: false keeps bans on the host only, and no fail2ban drop-in", async () => {
     const { parts, test, dump } = await loadJails({ fail2ban: { jails: [{ ...KI_JAIL, docker: false }] } }, "ubuntu-24.04");
     expect(test.exitCode, test.stdout + test.stderr).toBe(0);
@@ -148,4 +155,35 @@ describe("jail.d file (real fail2ban-client -t and -d)", () => {
     const v = await verifyUnit("fail2ban.service", `${unit}\n${dropin}`);
     expect(v.exitCode, v.stderr).toBe(0);
   });
+});
+
+describe("a ban reaches published container ports (real fail2ban-server, network namespaces)", () => {
+  it("bans 10.9.0.2 through DOCKER-USER although FB-DOCKER allows the port", async () => {
+    const t = tempDir("f2bnet");
+    try {
+      const log = t.write("app.log", "", 0o644);
+      const parts = render({ firewall: { allow: ["8443/tcp"] }, fail2ban: { sshd: false, jails: [{ ...KI_JAIL, log }] } });
+      cpSync("/etc/fail2ban", `${t.dir}/etc`, { recursive: true });
+      for (const f of parts.flatMap((p) => p.files ?? []).filter((f) => f.path.startsWith("/etc/fail2ban/"))) t.write(`etc/${f.path.slice(14)}`, f.content, 0o644);
+      // Test-only server settings: socket and pid in the namespace's private /run, no database.
+      t.write("etc/fail2ban.local", `[Definition]\nlogtarget = ${t.dir}/f2b.log\nsocket = /run/fail2ban/fail2ban.sock\npidfile = /run/fail2ban/fail2ban.pid\ndbfile = :memory:\n`, 0o644);
+      const hook = t.write("hook.sh", [
+        "set -eu",
+        "mkdir -p /run/fail2ban",
+        `fail2ban-client -c ${t.dir}/etc -x start >/dev/null`,
+        "cat /run/fail2ban/fail2ban.pid >>/run/kill-on-exit",
+        `fail2ban-client -c ${t.dir}/etc set ki-login banip 10.9.0.2 >/dev/null`,
+        "for _ in $(seq 50); do iptables -w -S f2b-ki-login-d 2>/dev/null | grep -q 10.9.0.2 && exit 0; sleep 0.2; done",
+        "echo 'the ban never reached f2b-ki-login-d' >&2; exit 1",
+      ].join("\n"));
+      const script = t.write("docker-user.sh", fileOf(parts, DOCKER_USER_SCRIPT)!.content);
+      const scaffold = new URL("../fixtures/netns/docker-published.sh", import.meta.url).pathname;
+      const r = await tool(["unshare", "--net", "--mount", "bash", scaffold, script, hook]);
+      expect(r.exitCode, r.stderr + readFileSync(`${t.dir}/f2b.log`, "utf8")).toBe(0);
+      expect(r.stdout).toContain("after allowed open\n");
+      expect(r.stdout).toMatch(/^hooked allowed (refused|unreachable|timeout)$/m);
+    } finally {
+      t.cleanup();
+    }
+  }, 60_000);
 });
