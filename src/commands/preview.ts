@@ -40,7 +40,7 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
   try {
     session = await startSession({
       configPath: file, root, baseImage: f.baseImage, memoryMiB: f.memory, cpus: f.cpus, deadlineMs: f.timeout * 60_000,
-      say, onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
+      say, onStep: (s) => say(msg.step(s.name, s.status, s.ms)), onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
     });
   } catch (e) {
     if (e instanceof PreviewInputError) throw new Exit(EXIT.badInput, e.message);

@@ -21,6 +21,8 @@ export interface BootWaits {
   cloudInitTimeoutMs: number;
   onPoll?: Poll;
   log?: (m: string) => void;
+  /** Called once SSH answers (progress output). */
+  onSsh?: (ms: number, vm: Vm) => void;
 }
 
 async function bootOnce(spec: VmSpec, user: string, key: string, w: BootWaits): Promise<Omit<BootResult, "attempts">> {
@@ -29,6 +31,7 @@ async function bootOnce(spec: VmSpec, user: string, key: string, w: BootWaits): 
   try {
     const t: SshTarget = { user, port: vm.sshPort, key };
     const sshMs = await waitForSsh(vm, t, w.sshTimeoutMs);
+    w.onSsh?.(sshMs, vm);
     const status = await waitCloudInit(vm, t, w.cloudInitTimeoutMs, w.onPoll);
     return { vm, status, sshMs, readyMs: Date.now() - t0 };
   } catch (e) {

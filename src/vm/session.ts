@@ -11,7 +11,8 @@ import type { Config } from "../config/schema.js";
 import { run } from "../exec.js";
 import { buildBase, findBase } from "./base-image.js";
 import { DEFAULT_BASE } from "./base-image-plan.js";
-import { sshKeyPath } from "./cache.js";
+import { sshKeyPath, vmPaths } from "./cache.js";
+import { preview as msg } from "../catalogue.js";
 import { ssh } from "./guest.js";
 import { bootUntilReady, type BootResult } from "./harness.js";
 import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, type BootStatus, type GuestPort, type StepStatus } from "./preview-plan.js";
@@ -36,6 +37,7 @@ export interface SessionOptions {
   extraGuestPorts?: GuestPort[];
   say: (line: string) => void;
   onStep?: (s: StepStatus) => void;
+  onSsh?: (ms: number, port: number) => void;
 }
 
 export interface Session {
@@ -101,6 +103,7 @@ export async function startSession(o: SessionOptions): Promise<Session> {
     userData: addAdminKey(c.document, c.config.admin.user, pub), hostname: c.config.server.hostname ?? c.config.name,
     guestPorts: [...guestPorts(published), ...(o.extraGuestPorts ?? [])], accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs,
   };
+  o.say(msg.booting(disk.backing, vmPaths(o.root, spec.name).dir));
   let last: BootStatus | undefined;
   const onPoll = async (_: unknown, t: SshTarget) => {
     const s = await readStatus(t);
@@ -109,6 +112,7 @@ export async function startSession(o: SessionOptions): Promise<Session> {
   };
   const boot = await bootUntilReady(spec, c.config.admin.user, key, {
     sshTimeoutMs: 600_000, cloudInitTimeoutMs: o.deadlineMs, log: o.say, onPoll,
+    onSsh: (ms, vm) => o.onSsh?.(ms, vm.sshPort),
   });
   const target = { user: c.config.admin.user, port: boot.vm.sshPort, key };
   const status = await readStatus(target);
