@@ -1,0 +1,57 @@
+// The first-boot runner, executed for real with bash: steps run in order, each under set -e
+// (even though the runner calls them from an `if`), status.json records ok/failed with
+// timings, and a failed step stops the boot with a non-zero exit (cloud-init then reports error).
+import { chmodSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { run } from "../../src/exec.js";
+import { runnerFile } from "../../src/render/runner.js";
+import { tmp } from "../helpers/render.js";
+
+async function runSteps(steps: { name: string; script: string }[]) {
+  const dir = tmp();
+  const script = join(dir, "firstboot.sh");
+  writeFileSync(script, runnerFile("demo", steps).content);
+  chmodSync(script, 0o700);
+  const status = join(dir, "state", "status.json");
+  const r = await run([script], { allowFailure: true, env: { ...process.env, FIRSTBOOT_STATUS: status } });
+  return { ...r, status: JSON.parse(readFileSync(status, "utf8")), dir };
+}
+
+describe("runner", () => {
+  it("runs every step in order and reports ok", async () => {
+    const r = await runSteps([
+      { name: "one", script: 'echo "one ran"' },
+      { name: "two", script: 'echo "two ran"' },
+    ]);
+    expect(r.exitCode).toBe(0);
+    expect(r.stdout).toMatch(/one ran[\s\S]*two ran/);
+    expect(r.status.result).toBe("ok");
+    expect(r.status.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(["one:ok", "two:ok"]);
+    expect(typeof r.status.steps[0].ms).toBe("number");
+  });
+
+  it("stops at the first failing command inside a step (set -e holds) and exits non-zero", async () => {
+    const r = await runSteps([
+      { name: "first", script: "true" },
+      { name: "broken", script: 'false\necho "must not print"' },
+      { name: "never", script: 'echo "never ran"' },
+    ]);
+    expect(r.exitCode).toBe(1);
+    expect(r.stdout).not.toContain("must not print");
+    expect(r.stdout).not.toContain("never ran");
+    expect(r.stderr).toContain("FAILED at step broken");
+    expect(r.status.result).toBe("failed");
+    expect(r.status.steps.map((s: { status: string }) => s.status)).toEqual(["ok", "failed"]);
+  });
+
+  it("fails a step on an unset variable and on a failing pipe stage", async () => {
+    expect((await runSteps([{ name: "unset", script: 'echo "$NOPE_NOT_SET"' }])).exitCode).toBe(1);
+    expect((await runSteps([{ name: "pipe", script: "false | cat" }])).exitCode).toBe(1);
+  });
+
+  it("rejects bad or duplicate step names", () => {
+    expect(() => runnerFile("demo", [{ name: "a b", script: "true" }])).toThrow();
+    expect(() => runnerFile("demo", [{ name: "a", script: "true" }, { name: "a", script: "true" }])).toThrow();
+  });
+});
