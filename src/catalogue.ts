@@ -141,3 +141,24 @@ export const preview = {
   needRoot: () => "build-base needs root (debootstrap and chroot): run it with sudo",
   failed: (why: string, serial: string) => `preview failed: ${why}\n  serial console log: ${serial}`,
 };
+
+// ---- hcloud: build-image, up, replace, rollback, gc, images ------------------------------------
+
+export const hcloud = {
+  noToken: () => "no Hetzner API token: set HCLOUD_TOKEN, or create a context with `hcloud context create <name>`",
+  using: (source: string, endpoint: string) => `Hetzner API ${endpoint} (token from ${source})`,
+  interrupted: () => "interrupted: cleaning up (press Ctrl-C again to stop at once; `firstboot gc` finds what is left)",
+  leftovers: (items: string[]) => `some cleanups failed; delete these by hand (or run \`firstboot gc\`):\n  ${items.join("\n  ")}`,
+  failed: (step: string, why: string) => `failed at "${step}": ${why}`,
+  reused: (id: number, description: string) => `snapshot ${id} (${description}) already has this content; reused it (pass --force to build anew)`,
+  built: (id: number, description: string) => `snapshot ${id} ready: ${description}`,
+  upDone: (name: string, ip: string, fip?: string) => `server ${name} is up at ${ip}${fip ? `, Floating IP ${fip}` : ""}`,
+  dryRun: () => "dry run: nothing was changed",
+  replaced: (name: string, downtimeS: number | undefined, freeze: boolean) =>
+    `the stack now runs on ${name}; downtime ${downtimeS === undefined ? "n/a" : `${downtimeS.toFixed(1)} s`} (${freeze ? "from stopping writes to the Floating IP move" : "--no-freeze: no write stop; writes after the last backup were not carried over"})`,
+  rolledBack: (name: string) => `rolled back: the stack runs on ${name} again (writes made since the replace were not carried back)`,
+  gcNone: () => "nothing to clean up",
+  gcItem: (kind: string, id: number, name: string, why: string, dry: boolean) => `${dry ? "would delete" : "deleted"} ${kind} ${name} (id ${id}): ${why}`,
+  badImageDef: (file: string, why: string) => `${file}: ${why}`,
+  pruned: (n: number, dry: boolean) => `${dry ? "would delete" : "deleted"} ${n} snapshot${n === 1 ? "" : "s"}`,
+};

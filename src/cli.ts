@@ -10,12 +10,20 @@ import { register as schema } from "./commands/schema.js";
 import { register as secrets } from "./commands/secrets.js";
 import { register as size } from "./commands/size.js";
 import { register as validate } from "./commands/validate.js";
+import { register as buildImage } from "./commands/build-image.js";
+import { register as up } from "./commands/up.js";
+import { register as replace } from "./commands/replace.js";
+import { register as rollback } from "./commands/rollback.js";
+import { register as gc } from "./commands/gc.js";
+import { register as images } from "./commands/images.js";
+import { register as fakeApi } from "./commands/fake-api.js";
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
   const cli = cac("firstboot");
   for (const register of [init, validate, render, size, schema, secrets]) register(cli);
+  for (const register of [buildImage, up, replace, rollback, gc, images, fakeApi]) register(cli);
   cli.help();
   cli.version(version);
   try {

@@ -38,6 +38,8 @@ export const SERVER_TYPES: S["server_type"][] = [
   serverType(105, "cx32", "x86", 4, 8, 80, EU),
   serverType(45, "cax11", "arm", 2, 4, 40, ["fsn1", "nbg1", "hel1"]),
   serverType(22, "cpx11", "x86", 2, 2, 40, [...EU, "ash"]),
+  serverType(23, "cpx21", "x86", 3, 4, 80, [...EU, "ash"]),
+  serverType(46, "cax21", "arm", 4, 8, 80, ["fsn1", "nbg1", "hel1"]),
 ];
 
 export const DATACENTERS: S["data_center"][] = LOCATIONS.map((l) => ({

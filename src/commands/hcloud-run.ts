@@ -1,0 +1,36 @@
+// Shared by the Hetzner commands (build-image, up, replace, rollback, gc, images): open the API
+// environment, run a workflow, print its outcome and map it to an exit code.
+import { hcloud as msg } from "../catalogue.js";
+import { commandEnv, type CommandEnv } from "../hcloud/cli-env.js";
+import type { StepsResult } from "../hcloud/steps.js";
+import { EXIT, Exit } from "./io.js";
+
+export async function withEnv<T>(json: boolean | undefined, body: (ce: CommandEnv) => Promise<T>): Promise<T> {
+  const ce = await commandEnv({
+    json,
+    onInterrupt: () => process.stderr.write(`\n${msg.interrupted()}\n`),
+    onForce: () => process.exit(130),
+  });
+  if (!ce) throw new Exit(EXIT.badInput, msg.noToken());
+  if (!json) process.stderr.write(msg.using(ce.credentials.source, ce.credentials.endpoint) + "\n");
+  try {
+    return await body(ce);
+  } finally {
+    ce.close();
+  }
+}
+
+/** Emits the final event; throws Exit(1) with the reason and any by-hand cleanups on failure. */
+export function finish(ce: CommandEnv, res: StepsResult, okMessage: string): void {
+  ce.env.progress.emit({ type: "done", ok: res.ok, elapsedMs: res.elapsedMs, message: res.ok ? okMessage : res.error.message });
+  if (res.ok) return;
+  const lines = [msg.failed(res.failedStep, res.interrupted ? "interrupted" : res.error.message)];
+  if (res.leftovers.length) lines.push(msg.leftovers(res.leftovers));
+  throw new Exit(res.interrupted ? 130 : EXIT.failure, lines.join("\n"));
+}
+
+export function durationOption(value: unknown, name: string, parse: (s: string) => number | undefined): number {
+  const ms = parse(String(value));
+  if (ms === undefined) throw new Exit(EXIT.badInput, `--${name} must look like 90s, 10m, 24h or 7d (got ${String(value)})`);
+  return ms;
+}

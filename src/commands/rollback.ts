@@ -1,0 +1,26 @@
+// firstboot rollback: move the stack back to the server the last replace kept powered off.
+import type { CAC } from "cac";
+import { hcloud as msg } from "../catalogue.js";
+import { parseDuration } from "../hcloud/cli-env.js";
+import { loadStack } from "../hcloud/from-config.js";
+import { planRollback, rollback } from "../hcloud/rollback.js";
+import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { durationOption, finish, withEnv } from "./hcloud-run.js";
+
+export function register(cli: CAC): void {
+  cli
+    .command("rollback [config]", "Undo the last replace: start the kept server and move the Floating IP back")
+    .option("--rollback-window <duration>", "How long the server being left is kept powered off", { default: "24h" })
+    .option("--json", "Print progress as JSON events, one per line")
+    .action(async (config: string | undefined, opts: { rollbackWindow?: string; json?: boolean }) => {
+      const windowMs = durationOption(opts.rollbackWindow, "rollback-window", parseDuration);
+      const spec = await loadStack(config ?? DEFAULT_CONFIG);
+      if (!spec.ok) throw new Exit(EXIT.badInput, spec.text);
+      await withEnv(opts.json, async (ce) => {
+        const plan = await planRollback(ce.env, spec.value).catch((e: Error) => {
+          throw new Exit(EXIT.failure, e.message);
+        });
+        finish(ce, await rollback(ce.env, spec.value, plan, windowMs), msg.rolledBack(plan.standby.name));
+      });
+    });
+}
