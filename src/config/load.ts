@@ -76,6 +76,26 @@ function sectionRules(p: Problems, cfg: Config): void {
   for (const b of backupProblems(cfg.backup, cfg.restore)) p.add(b.path, ruleMsg.backup(b.message));
 }
 
+/**
+ * With schema errors there is no typed config, but the stack's files and env values can still
+ * be checked when their own shape is right: the user sees every problem in one run.
+ */
+function rawRules(p: Problems, data: unknown, baseDir: string): void {
+  const stack = (data as { stack?: unknown } | null)?.stack as Record<string, unknown> | undefined;
+  if (!stack || typeof stack !== "object") return;
+  const isMapOf = (v: unknown) => v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+  const env = stack.env && typeof stack.env === "object" ? Object.fromEntries(Object.entries(stack.env).filter(([, v]) => typeof v === "string")) : {};
+  checkEnv(p, { stack: { env } } as unknown as Config);
+  if (typeof stack.compose === "string" && (stack.files === undefined || isMapOf(stack.files))) {
+    checkIncludes(p, { stack: { compose: stack.compose, files: stack.files ?? {} } } as unknown as Config, baseDir);
+  }
+}
+
+function dedupe(ds: Diagnostic[]): Diagnostic[] {
+  const seen = new Set<string>();
+  return ds.filter((d) => !seen.has(`${d.path}@${d.line}:${d.col}`) && !!seen.add(`${d.path}@${d.line}:${d.col}`));
+}
+
 export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<LoadResult> {
   const env = opts.env ?? process.env;
   const configPath = resolve(file);
@@ -90,10 +110,16 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   const src = parseSource(shown, text);
   const syntax = yamlProblems(src);
   if (syntax.length) return { ok: false, diagnostics: syntax };
-  const parsed = configSchema.safeParse(src.doc.toJS());
-  if (!parsed.success) return { ok: false, diagnostics: sortDiagnostics(issuesToDiagnostics(parsed.error.issues, src, (p) => shapeAt(configSchema, p))) };
-  const config = parsed.data;
+  const data: unknown = src.doc.toJS();
+  const parsed = configSchema.safeParse(data);
   const baseDir = dirname(configPath);
+  if (!parsed.success) {
+    const problems = new Problems(src);
+    rawRules(problems, data, baseDir);
+    const schemaProblems = issuesToDiagnostics(parsed.error.issues, src, (p) => shapeAt(configSchema, p));
+    return { ok: false, diagnostics: sortDiagnostics(dedupe([...schemaProblems, ...problems.list])) };
+  }
+  const config = parsed.data;
   const problems = new Problems(src);
   checkEnv(problems, config);
   sectionRules(problems, config);

@@ -13,12 +13,21 @@ const SIZE = /^[1-9][0-9]*[KMG]$/;
 const DURATION = /^[1-9][0-9]*(s|m|h)$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
+/** The key blob must decode and name the same key type as the line (catches pasted halves). */
+function sshKeyBlobOk(line: string): boolean {
+  const [type = "", blob = ""] = line.split(" ");
+  const raw = Buffer.from(blob, "base64");
+  if (raw.length < 4) return false;
+  const len = raw.readUInt32BE(0);
+  return len < 64 && raw.subarray(4, 4 + len).toString("latin1") === type;
+}
+
 export const serverSchema = z
   .strictObject({
     type: z.string().regex(/^[a-z]+[0-9]+[a-z]*$/).describe("Hetzner server type, e.g. cx22, cpx21, cax21 (cax* are arm64)."),
     location: z.enum(LOCATIONS).describe("Hetzner location."),
     image: z.enum(IMAGE_NAMES).describe("Base image (Hetzner's name); `build-image` snapshots are built from it."),
-    ssh_keys: z.array(z.string().regex(SSH_KEY)).min(1).describe("Public SSH keys authorized for the admin user."),
+    ssh_keys: z.array(z.string().regex(SSH_KEY).refine(sshKeyBlobOk)).min(1).describe("Public SSH keys authorized for the admin user."),
     hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/).optional().describe("Hostname; defaults to the stack name."),
     timezone: z.string().regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/).default("UTC").describe("IANA time zone, e.g. Europe/Berlin."),
     locale: z.string().regex(/^[A-Za-z0-9_.@-]+$/).default("C.UTF-8").describe("System locale."),
