@@ -35,7 +35,10 @@ function sshParts(h: Hardening, ctx: RenderContext): Part[] {
   return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: snippet("ssh.sh.hbs", {}) }] }];
 }
 
-/** iptables-restore input for one family: the FB-DOCKER chain that DOCKER-USER jumps to. */
+/**
+ * iptables-restore input for one family: the FB-DOCKER chain that DOCKER-USER jumps to. The
+ * script ships the IPv4 text only and derives IPv6 by dropping the metadata line.
+ */
 export function dockerUserRules(allow: readonly string[], family: 4 | 6, opts: { containers: boolean; blockMetadata: boolean }): string {
   const r = ["*filter", ":FB-DOCKER - [0:0]", ":FB-DROP - [0:0]"];
   if (family === 4 && opts.blockMetadata) r.push(`-A FB-DOCKER -d ${METADATA_IP}/32 -j REJECT --reject-with icmp-admin-prohibited`);
@@ -66,7 +69,7 @@ function firewallParts(h: Hardening): Part[] {
   const dockerUser = opts.containers || opts.blockMetadata;
   const files = dockerUser
     ? [
-        file(DOCKER_USER_SCRIPT, snippet("firewall.docker-user.sh.hbs", { v4: dockerUserRules(allow, 4, opts), v6: dockerUserRules(allow, 6, opts) }), "0755"),
+        file(DOCKER_USER_SCRIPT, snippet("firewall.docker-user.sh.hbs", { rules: dockerUserRules(allow, 4, opts), metadata: METADATA_IP }), "0755"),
         file(DOCKER_USER_UNIT, snippet("firewall.docker-user.service.hbs", {})),
       ]
     : [];
@@ -99,10 +102,10 @@ function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
 function updatesParts(h: Hardening): Part[] {
   if (!h.updates) return [];
   const { reboot_at } = h.updates;
-  // Deferred so they are written after the package's postinst, which writes its own 20auto-upgrades.
+  // The package's postinst (ucf) keeps an existing 20auto-upgrades, so these can be written early.
   const files = [
-    { ...file("/etc/apt/apt.conf.d/20auto-upgrades", snippet("updates.auto.hbs", {})), defer: true },
-    { ...file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates.conf.hbs", { reboot_at })), defer: true },
+    file("/etc/apt/apt.conf.d/20auto-upgrades", snippet("updates.auto.hbs", {})),
+    file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates.conf.hbs", { reboot_at })),
   ];
   return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [{ name: "updates", script: snippet("updates.sh.hbs", {}) }] }];
 }

@@ -153,7 +153,7 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
     expect(DOCKER_KEY_FINGERPRINT).toBe("9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88".replace(/ /g, ""));
     for (const [name, image] of Object.entries(IMAGES)) {
       const script = render(undefined, name)[0]!.preSteps![0]!.script;
-      expect(script).toContain(`fpr:::::::::${DOCKER_KEY_FINGERPRINT}:`);
+      expect(script).toContain(`if [ "$fp" != ${DOCKER_KEY_FINGERPRINT} ]; then`);
       const source = /<<EOT\n([\s\S]*?)EOT\n/.exec(script)![1]!.replace("$k", "/etc/apt/keyrings/docker.asc");
       const t = tempDir("apt");
       try {

@@ -4,7 +4,7 @@
 import { cpSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
-import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, firewallAllow, hardeningParts } from "../../src/render/hardening.js";
+import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, firewallAllow, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
 import { ctxFor, fileOf, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 const ALLOW = ["80/tcp", "443/tcp", "443/udp", "7882/udp", "50000:60000/udp"];
@@ -74,6 +74,13 @@ describe("DOCKER-USER rules", () => {
     // --test really parses the rules (it does not check port ranges: the schema does that).
     const broken = dockerUserRules(["22/tcp"], 4, both).replace("--ctstate DNAT", "--ctstate BOGUS");
     expect((await tool(["iptables-restore", "--test", "--noflush"], { input: broken })).exitCode).not.toBe(0);
+  });
+
+  it("IPv6 is IPv4 minus the metadata line, as the script derives it", () => {
+    const v4 = dockerUserRules(ALLOW, 4, both);
+    expect(dockerUserRules(ALLOW, 6, both)).toBe(v4.split("\n").filter((l) => !l.includes(METADATA_IP)).join("\n"));
+    const shipped = dockerUserRules(["22/tcp", ...ALLOW], 4, both);
+    expect(fileOf(render({ firewall: { allow: ALLOW } }), DOCKER_USER_SCRIPT)!.content).toContain(`cat <<'RULES'\n${shipped}RULES\n`);
   });
 
   it("block the metadata service for containers on IPv4 only, and only when asked", () => {
