@@ -30,7 +30,7 @@ export const sshSchema = z
   .strictObject({
     port: z.number().int().min(1).max(65535).default(22).describe("Port sshd listens on (also opened in the firewall and watched by fail2ban)."),
     allow_users: z.array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}$/)).optional().describe("If set, only these users may log in over SSH (AllowUsers)."),
-    max_auth_tries: z.number().int().min(1).max(10).default(3).describe("Authentication attempts per connection (MaxAuthTries)."),
+    max_auth_tries: z.number().int().min(1).max(10).default(5).describe("Authentication attempts per connection (MaxAuthTries); each key an ssh-agent offers counts, so keep it above the number of keys in your agent."),
   })
   .describe("sshd drop-in: public keys only, no passwords, no keyboard-interactive, no root login.");
 

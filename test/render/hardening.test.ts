@@ -85,7 +85,7 @@ describe("ssh drop-in (real sshd -t and -T)", () => {
     const { test, eff } = await sshdCheck({ "01-firstboot.conf": dropin, "50-cloud-init.conf": "PasswordAuthentication yes\n" });
     expect(test.exitCode, test.stderr).toBe(0);
     expect(eff).toMatchObject({ port: "22", passwordauthentication: "no", kbdinteractiveauthentication: "no", permitrootlogin: "no" });
-    expect(eff).toMatchObject({ authenticationmethods: "publickey", maxauthtries: "3", permitemptypasswords: "no", x11forwarding: "no" });
+    expect(eff).toMatchObject({ authenticationmethods: "publickey", maxauthtries: "5", permitemptypasswords: "no", x11forwarding: "no" });
   });
 
   it("sets a custom port and AllowUsers", async () => {
