@@ -4,26 +4,42 @@ import { cac } from "cac";
 import { createRequire } from "node:module";
 import { cli as msg } from "./catalogue.js";
 import { Exit, EXIT } from "./commands/io.js";
-import { register as init } from "./commands/init.js";
-import { register as render } from "./commands/render.js";
-import { register as schema } from "./commands/schema.js";
-import { register as secrets } from "./commands/secrets.js";
-import { register as size } from "./commands/size.js";
-import { register as validate } from "./commands/validate.js";
-import { register as buildImage } from "./commands/build-image.js";
-import { register as up } from "./commands/up.js";
-import { register as replace } from "./commands/replace.js";
-import { register as rollback } from "./commands/rollback.js";
-import { register as gc } from "./commands/gc.js";
-import { register as images } from "./commands/images.js";
-import { register as fakeApi } from "./commands/fake-api.js";
+import type { CAC } from "cac";
+
+type Module = { register(cli: CAC): void };
+
+// Each verb's module is imported only when that verb runs (all of them for --help), so a
+// `render` never pays for loading the Hetzner client or the VM code.
+const VERBS: Record<string, () => Promise<Module>> = {
+  init: () => import("./commands/init.js"),
+  validate: () => import("./commands/validate.js"),
+  render: () => import("./commands/render.js"),
+  size: () => import("./commands/size.js"),
+  schema: () => import("./commands/schema.js"),
+  keygen: () => import("./commands/secrets.js"),
+  secrets: () => import("./commands/secrets.js"),
+  preview: () => import("./commands/preview.js"),
+  "build-image": () => import("./commands/build-image.js"),
+  up: () => import("./commands/up.js"),
+  replace: () => import("./commands/replace.js"),
+  rollback: () => import("./commands/rollback.js"),
+  gc: () => import("./commands/gc.js"),
+  images: () => import("./commands/images.js"),
+  "fake-api": () => import("./commands/fake-api.js"),
+};
+
+async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
+  const verb = argv.slice(2).find((a) => !a.startsWith("-"));
+  const loaders = verb && VERBS[verb] ? [VERBS[verb]] : Object.values(VERBS);
+  const modules = [...new Set(await Promise.all(loaders.map((l) => l())))];
+  for (const m of modules) m.register(cli);
+}
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
   const cli = cac("firstboot");
-  for (const register of [init, validate, render, size, schema, secrets]) register(cli);
-  for (const register of [buildImage, up, replace, rollback, gc, images, fakeApi]) register(cli);
+  await registerVerbs(cli, argv);
   cli.help();
   cli.version(version);
   try {

@@ -5,8 +5,7 @@ import { dirname, join } from "node:path";
 import type { CAC } from "cac";
 import { cli as msg } from "../catalogue.js";
 import { writeFileAtomic } from "../fs-atomic.js";
-import { expandHome, parseIdentityFile } from "../secrets/store.js";
-import { identityToRecipient } from "age-encryption";
+import { expandHome, parseIdentityFile } from "../secrets/paths.js";
 import { STARTER_CADDYFILE, STARTER_COMPOSE, starterConfig, type Answers } from "../init/starter.js";
 import { ask, DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
@@ -20,7 +19,7 @@ async function defaults(): Promise<Answers> {
   const first = parseIdentityFile(id)[0];
   return {
     name: "app", domain: "app.example.com", email: "admin@example.com", type: "cx22", location: "nbg1", image: "ubuntu-24.04",
-    ssh_key: key.trim(), backup_time: "03:00", recipient: first ? await identityToRecipient(first) : "",
+    ssh_key: key.trim(), backup_time: "03:00", recipient: first ? await (await import("age-encryption")).identityToRecipient(first) : "",
   };
 }
 

@@ -1,8 +1,6 @@
 // firstboot render: the cloud-init user-data, to stdout or atomically to a 0600 file.
 import type { CAC } from "cac";
-import { compile } from "../compile.js";
 import { cli as msg } from "../catalogue.js";
-import { writeFileAtomic } from "../fs-atomic.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
 export function register(cli: CAC): void {
@@ -13,6 +11,7 @@ export function register(cli: CAC): void {
     .example("firstboot render firstboot.yaml -o user-data.yaml")
     .example("firstboot render --redact | less")
     .action(async (config: string | undefined, opts: { output?: string; redact?: boolean }) => {
+      const [{ compile }, { writeFileAtomic }] = await Promise.all([import("../compile.js"), import("../fs-atomic.js")]);
       const r = await compile(config ?? DEFAULT_CONFIG, { redact: opts.redact });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");

@@ -1,10 +1,9 @@
 // firstboot schema: the JSON Schema of firstboot.yaml, for editors (yaml-language-server).
 import type { CAC } from "cac";
-import { z } from "zod";
-import { configSchema } from "../config/schema.js";
 import { writeFileAtomic } from "../fs-atomic.js";
 
-export function jsonSchema(): object {
+export async function jsonSchema(): Promise<object> {
+  const [{ z }, { configSchema }] = await Promise.all([import("zod"), import("../config/schema.js")]);
   return { $id: "https://firstboot.dev/firstboot.schema.json", ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) };
 }
 
@@ -14,7 +13,7 @@ export function register(cli: CAC): void {
     .option("-o, --output <file>", "Write to a file instead of stdout")
     .example("firstboot schema -o firstboot.schema.json")
     .action(async (opts: { output?: string }) => {
-      const text = JSON.stringify(jsonSchema(), null, 2) + "\n";
+      const text = JSON.stringify(await jsonSchema(), null, 2) + "\n";
       if (opts.output) await writeFileAtomic(opts.output, text, 0o644);
       else process.stdout.write(text);
     });

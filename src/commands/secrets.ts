@@ -1,14 +1,17 @@
 // firstboot keygen / secrets set|edit|list: the age-encrypted secret store next to the config.
-import { mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { CAC } from "cac";
 import { parse } from "yaml";
 import { cli as msg } from "../catalogue.js";
 import { SECRET_NAME } from "../config/schema-value.js";
-import { run } from "../exec.js";
 import { writeFileAtomic } from "../fs-atomic.js";
-import { expandHome, newIdentityFile, readStore, resolveFrom, writeStore } from "../secrets/store.js";
+import { expandHome, resolveFrom } from "../secrets/paths.js";
+
+// age and execa load only when a secret is actually read or written.
+const store = () => import("../secrets/store.js");
+const exec = () => import("../exec.js");
 import { ask, DEFAULT_CONFIG, EXIT, Exit, readStdin } from "./io.js";
 
 interface StorePaths {
@@ -36,6 +39,7 @@ async function setSecret(name: string, opts: { config?: string }): Promise<void>
   const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
   const value = process.stdin.isTTY ? await ask(`value for ${name}:`, "", true) : (await readStdin()).replace(/\r?\n$/, "");
   if (!value) throw new Exit(EXIT.badInput, msg.secretEmpty(name));
+  const { readStore, writeStore } = await store();
   const secrets = await readStore(p.file, p.identity);
   secrets[name] = value;
   await writeStore(p.file, p.identity, secrets);
@@ -47,6 +51,7 @@ async function editSecrets(opts: { config?: string }): Promise<void> {
   const editor = process.env.VISUAL ?? process.env.EDITOR;
   if (!editor) throw new Exit(EXIT.badInput, msg.noEditor());
   const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
+  const [{ readStore, writeStore }, { run }] = await Promise.all([store(), exec()]);
   const dir = await mkdtemp(join(tmpdir(), "firstboot-secrets-"));
   const tmp = join(dir, "secrets.json");
   try {
@@ -68,6 +73,7 @@ async function editSecrets(opts: { config?: string }): Promise<void> {
 
 async function listSecrets(opts: { config?: string }): Promise<void> {
   const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
+  const { readStore } = await store();
   const names = Object.keys(await readStore(p.file, p.identity)).sort();
   process.stdout.write(names.map((n) => n + "\n").join(""));
 }
@@ -75,8 +81,9 @@ async function listSecrets(opts: { config?: string }): Promise<void> {
 async function keygen(opts: { output?: string; force?: boolean }): Promise<void> {
   const file = expandHome(opts.output ?? process.env.FIRSTBOOT_IDENTITY ?? "~/.config/firstboot/identity.txt");
   if (!opts.force && (await stat(file).catch(() => undefined))) throw new Exit(EXIT.badInput, msg.exists(file));
+  const { newIdentityFile } = await store();
   const { text, recipient } = await newIdentityFile();
-  await run(["mkdir", "-p", "-m", "0700", dirname(file)]);
+  await mkdir(dirname(file), { recursive: true, mode: 0o700 });
   await writeFileAtomic(file, text, 0o600);
   process.stdout.write(msg.keygen(file, recipient) + "\n");
 }

@@ -1,6 +1,5 @@
 // firstboot size: bytes per section against Hetzner's 32,768-byte user-data limit.
 import type { CAC } from "cac";
-import { compile, sectionTable } from "../compile.js";
 import { cli as msg } from "../catalogue.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
@@ -11,6 +10,7 @@ export function register(cli: CAC): void {
     .example("firstboot size examples/haven/firstboot.yaml")
     .action(async (config: string | undefined, opts: { json?: boolean }) => {
       // Sizes do not depend on secret values' content much, but must not need the identity.
+      const { compile, sectionTable } = await import("../compile.js");
       const r = await compile(config ?? DEFAULT_CONFIG, { redact: true });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");

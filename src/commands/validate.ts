@@ -1,6 +1,5 @@
 // firstboot validate: every problem in the config at once, or "ok".
 import type { CAC } from "cac";
-import { compile } from "../compile.js";
 import { cli as msg } from "../catalogue.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
@@ -11,6 +10,8 @@ export function register(cli: CAC): void {
     .example("firstboot validate examples/selfmx/firstboot.yaml")
     .action(async (config: string | undefined, opts: { redact?: boolean }) => {
       const file = config ?? DEFAULT_CONFIG;
+      // Loaded on use: `firstboot --help` and the other verbs stay fast.
+      const { compile } = await import("../compile.js");
       const r = await compile(file, { redact: opts.redact });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");

@@ -2,29 +2,13 @@
 // (not the hybrid post-quantum kind: Debian's age 1.1 cannot read those). Secrets can also
 // come from FIRSTBOOT_SECRET_<NAME> environment variables, which win over the file.
 import { readFile } from "node:fs/promises";
-import { homedir } from "node:os";
-import { isAbsolute, resolve } from "node:path";
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { writeFileAtomic } from "../fs-atomic.js";
+import { parseIdentityFile } from "./paths.js";
+
+export { expandHome, parseIdentityFile, resolveFrom } from "./paths.js";
 
 export const ENV_PREFIX = "FIRSTBOOT_SECRET_";
-
-export function expandHome(p: string, env: NodeJS.ProcessEnv = process.env): string {
-  return p === "~" || p.startsWith("~/") ? (env.HOME ?? homedir()) + p.slice(1) : p;
-}
-
-export function resolveFrom(baseDir: string, p: string, env: NodeJS.ProcessEnv = process.env): string {
-  const e = expandHome(p, env);
-  return isAbsolute(e) ? e : resolve(baseDir, e);
-}
-
-/** The identity lines of an age identity file (comments stripped). */
-export function parseIdentityFile(text: string): string[] {
-  return text
-    .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l.startsWith("AGE-SECRET-KEY-"));
-}
 
 export async function newIdentityFile(): Promise<{ text: string; recipient: string }> {
   const identity = await generateX25519Identity();
