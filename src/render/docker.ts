@@ -58,7 +58,7 @@ export function daemonJson(d: DockerBlock): string {
     "live-restore": d.live_restore,
   };
   if (d.insecure_registries.length > 0) cfg["insecure-registries"] = d.insecure_registries;
-  return JSON.stringify(cfg, null, 1) + "\n";
+  return JSON.stringify(cfg) + "\n";
 }
 
 export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
