@@ -54,7 +54,8 @@ function createFloatingIp({ state, body: b }: Ctx): { status: number; body: unkn
     protection: { delete: false }, labels: labelsOf(b), created: state.iso(),
   };
   state.floatingIps.set(ip.id, ip);
-  const action = server ? state.startAction("assign_floating_ip", [{ id: ip.id, type: "floating_ip" }, { id: server.id, type: "server" }], { effect: () => void (ip.server = server.id) }) : null;
+  const res = [{ id: ip.id, type: "floating_ip" }, ...(server ? [{ id: server.id, type: "server" }] : [])];
+  const action = state.startAction("create_floating_ip", res, { effect: () => void (server && (ip.server = server.id)) });
   return { status: 201, body: { floating_ip: ip, action } };
 }
 
@@ -165,5 +166,8 @@ export const otherRoutes: Record<string, Handler> = {
   "GET /server_types/{id}": ({ state, params }) => ({ body: { server_type: find(new Map(state.serverTypes.map((t) => [t.id, t])), "server_type", params.id) } }),
   "GET /locations": (ctx) => paginate(ctx, "locations", filter(ctx, ctx.state.locations)),
   "GET /locations/{id}": ({ state, params }) => ({ body: { location: find(new Map(state.locations.map((t) => [t.id, t])), "location", params.id) } }),
-  "GET /datacenters": (ctx) => paginate(ctx, "datacenters", filter(ctx, ctx.state.datacenters)),
+  "GET /datacenters": (ctx) => {
+    const page = paginate(ctx, "datacenters", filter(ctx, ctx.state.datacenters));
+    return { body: { ...(page.body as object), recommendation: ctx.state.datacenters[0]!.id } };
+  },
 };
