@@ -40,6 +40,9 @@ async function prepareRootfs(o: BaseOptions, rootfs: string, progress: Progress)
   await writeRootfsFiles(rootfs, preInstallFiles(o));
   await timed(progress, "apt in chroot", async () => {
     await run(["chroot", rootfs, "apt-get", "update", "-q"], { env, timeoutMs: long });
+    // debootstrap takes the release's packages; updates and security fixes come on top, as in
+    // a current cloud image, so a first boot's upgrade measures what a real one does.
+    await run(["chroot", rootfs, "apt-get", "dist-upgrade", "-y", "-q"], { env, timeoutMs: long });
     await run(aptInstallArgv(rootfs), { env, timeoutMs: long });
   });
   await writeRootfsFiles(rootfs, postInstallFiles());

@@ -53,6 +53,9 @@ export function parseCloudInitStatus(json: string): CloudInitStatus {
   }
 }
 
+const DONE_OR_RUNNING =
+  'if [ -e /run/cloud-init/result.json ]; then cloud-init status --format json 2>/dev/null || true; else echo \'{"status": "running"}\'; fi';
+
 export type Poll = (status: CloudInitStatus, t: SshTarget) => Promise<void> | void;
 
 /** Poll cloud-init until it is done or in error, calling onPoll each time for progress output. */
@@ -60,11 +63,13 @@ export async function waitCloudInit(vm: Vm, t: SshTarget, timeoutMs: number, onP
   const t0 = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     await checkAlive(vm);
-    const r = await ssh(t, "cloud-init status --format json 2>/dev/null || true", 30_000);
+    // `cloud-init status` is a Python start-up (seconds under emulation): only ask once
+    // result.json says the final stage is over.
+    const r = await ssh(t, DONE_OR_RUNNING, 60_000);
     const s = parseCloudInitStatus(r.stdout);
     if (onPoll) await onPoll(s, t);
     if (s.status === "done" || s.status === "error" || s.status === "degraded done") return s;
-    await sleep(5000);
+    await sleep(10_000);
   }
   throw new Error(`cloud-init not done after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`);
 }

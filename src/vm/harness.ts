@@ -2,12 +2,15 @@
 // kernel dies (multi-threaded TCG occasionally oopses a guest), and turning a finished VM into
 // a golden disk that later VMs boot from.
 import { rename } from "node:fs/promises";
+import { join } from "node:path";
 import { checkAlive, ssh, VmDied, waitCloudInit, waitForSsh, type CloudInitStatus, type Poll } from "./guest.js";
 import { shq, type SshTarget } from "./ssh.js";
 import { startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
 
 export interface BootResult {
   vm: Vm;
+  /** SSH to the admin user, sharing one connection (see SshTarget.control). */
+  target: SshTarget;
   status: CloudInitStatus;
   /** Launch to first SSH login. */
   sshMs: number;
@@ -29,11 +32,11 @@ async function bootOnce(spec: VmSpec, user: string, key: string, w: BootWaits): 
   const t0 = Date.now();
   const vm = await startVm(spec);
   try {
-    const t: SshTarget = { user, port: vm.sshPort, key };
+    const t: SshTarget = { user, port: vm.sshPort, key, control: join(vm.paths.dir, "ssh.ctl") };
     const sshMs = await waitForSsh(vm, t, w.sshTimeoutMs);
     w.onSsh?.(sshMs, vm);
     const status = await waitCloudInit(vm, t, w.cloudInitTimeoutMs, w.onPoll);
-    return { vm, status, sshMs, readyMs: Date.now() - t0 };
+    return { vm, target: t, status, sshMs, readyMs: Date.now() - t0 };
   } catch (e) {
     await vm.stop();
     throw e;

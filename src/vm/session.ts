@@ -114,7 +114,7 @@ export async function startSession(o: SessionOptions): Promise<Session> {
     sshTimeoutMs: 600_000, cloudInitTimeoutMs: o.deadlineMs, log: o.say, onPoll,
     onSsh: (ms, vm) => o.onSsh?.(ms, vm.sshPort),
   });
-  const target = { user: c.config.admin.user, port: boot.vm.sshPort, key };
+  const target = boot.target;
   const status = await readStatus(target);
   if (status) for (const step of newSteps(last, status)) o.onStep?.(step);
   return { config: c.config, accel, boot, target, status };

@@ -6,6 +6,11 @@ export interface SshTarget {
   user: string;
   port: number;
   key: string;
+  /**
+   * Control socket for connection sharing. Every new SSH handshake costs the emulated guest
+   * seconds of CPU, which a polling loop would steal from the first boot it watches.
+   */
+  control?: string;
 }
 
 export function sshOptions(t: SshTarget, connectTimeout = 10): string[] {
@@ -20,6 +25,7 @@ export function sshOptions(t: SshTarget, connectTimeout = 10): string[] {
     "-o", `ConnectTimeout=${connectTimeout}`,
     "-o", "ServerAliveInterval=5",
     "-o", "ServerAliveCountMax=6",
+    ...(t.control ? ["-o", "ControlMaster=auto", "-o", `ControlPath=${t.control}`, "-o", "ControlPersist=120"] : []),
   ];
 }
 

@@ -24,7 +24,13 @@ async function inRegistry(registry: string, ref: string): Promise<boolean> {
 async function extractDeb(pkg: string, work: string): Promise<string> {
   const debs = join(work, "debs");
   await mkdir(debs, { recursive: true });
-  await run(["apt-get", "download", "-q", pkg], { cwd: debs, timeoutMs: 5 * 60_000 });
+  const dl = () => run(["apt-get", "download", "-q", pkg], { cwd: debs, timeoutMs: 5 * 60_000, allowFailure: true });
+  // A fresh machine may have empty package lists: refresh them once, then try again.
+  if ((await dl()).exitCode !== 0) {
+    await run(["apt-get", "update", "-q"], { timeoutMs: 10 * 60_000 });
+    const r = await dl();
+    if (r.exitCode !== 0) throw new Error(`apt-get download ${pkg} failed: ${r.stderr.trim()}`);
+  }
   const file = (await readdir(debs)).find((f) => f.startsWith(`${pkg}_`) && f.endsWith(".deb"));
   if (!file) throw new Error(`apt-get download ${pkg} left no .deb in ${debs}`);
   const out = join(work, `x-${pkg}`);
@@ -59,6 +65,8 @@ async function commitImage(stage: string, c: ImageConfig, ref: string, registry:
     await run(configArgv(ctr, c));
     await run(buildahArgv("commit", "-q", ctr, ref));
     await run(pushArgv(ref, registry), { timeoutMs: 5 * 60_000 });
+    // The registry holds the image now; the local vfs copy would only pile up.
+    await run(buildahArgv("rmi", ref), { allowFailure: true });
   } finally {
     await run(buildahArgv("rm", ctr), { allowFailure: true });
   }
