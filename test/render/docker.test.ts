@@ -4,10 +4,13 @@
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dockerSchema, type DockerInput } from "../../src/config/schema-docker.js";
 import { DAEMON_JSON, daemonJson, DOCKER_KEY_FINGERPRINT, dockerPackages, dockerParts, dockerRepoStep } from "../../src/render/docker.js";
 import { allScripts, ctxFor, fileOf, IMAGES, shellcheckStep, tempDir, tool } from "./real-tools.js";
+
+// Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const render = (input: DockerInput | undefined, image = "ubuntu-24.04", user: string | null = "deploy") => dockerParts(dockerSchema.parse(input), ctxFor(image, user));
 

@@ -1,9 +1,12 @@
 // floating_ip: address forms, the unit (systemd-analyze verify), and the script run for real
 // against a dummy "public" interface in a throwaway network namespace.
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { floatingAddress, floatingIpSchema } from "../../src/config/schema-docker.js";
 import { FLOATING_IP_SCRIPT, FLOATING_IP_UNIT, floatingIpParts } from "../../src/render/floating-ip.js";
 import { ctxFor, fileOf, shellcheckScript, shellcheckStep, tempDir, tool, verifyUnit } from "./real-tools.js";
+
+// Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const render = (ip: string) => floatingIpParts(floatingIpSchema.parse({ name: "web-ip", ip }), ctxFor("debian-13"));
 

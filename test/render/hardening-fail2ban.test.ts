@@ -2,10 +2,13 @@
 // (matching and not), and the generated jail.d file loaded by the real fail2ban-client -t / -d
 // on a copy of the system's fail2ban configuration, and a real fail2ban-server ban checked with packets.
 import { cpSync, readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { DOCKER_USER_SCRIPT, F2B_DROPIN, filterFile, hardeningParts, JAIL_FILE } from "../../src/render/hardening.js";
 import { ctxFor, fileOf, tempDir, tool, verifyUnit } from "./real-tools.js";
+
+// Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const FIXTURES = new URL("../fixtures/fail2ban/", import.meta.url).pathname;
 const KI_LOG = `${FIXTURES}ki-mail-helper.log`;

@@ -2,10 +2,13 @@
 // DOCKER-USER rules pass iptables-restore/ip6tables-restore --test and are applied for real
 // (twice, next to a fail2ban jump) in a throwaway network namespace.
 import { cpSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, firewallAllow, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
 import { ctxFor, fileOf, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
+
+// Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const ALLOW = ["80/tcp", "443/tcp", "443/udp", "7882/udp", "50000:60000/udp"];
 const parse = (input: HardeningInput) => hardeningSchema.parse(input);

@@ -1,7 +1,7 @@
 // hardening: defaults on, each switch removes its piece, sshd accepts the drop-in (sshd -t/-T),
 // apt parses the unattended-upgrades files (apt-config), every step passes shellcheck.
 import { existsSync, mkdirSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { z } from "zod";
 import { dockerSchema, floatingIpSchema } from "../../src/config/schema-docker.js";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
@@ -9,6 +9,9 @@ import { hardeningParts, SSH_SOCKET_DROPIN, SSHD_DROPIN } from "../../src/render
 import { SNIPPETS_DIR } from "../../src/render/template.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { allScripts, ctxFor, fileOf, shellcheckStep, tempDir, tool } from "./real-tools.js";
+
+// Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
 const render = (input: HardeningInput, image = "ubuntu-24.04") => hardeningParts(hardeningSchema.parse(input), ctxFor(image));
 const sections = (input: HardeningInput) => render(input).map((p) => p.section);
