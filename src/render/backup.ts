@@ -96,8 +96,8 @@ function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
 
 export function backupPackages(b: BackupConfig): string[] {
   // Same names on Debian 12/13 and Ubuntu 22.04/24.04 (age and rclone are in Ubuntu's universe,
-  // enabled on Hetzner's images); tar, flock and sha256sum are always present.
-  return ["age", "zstd", "curl", ...(b.sqlite.length > 0 ? ["sqlite3"] : []), ...(b.target ? ["rclone"] : [])];
+  // enabled on Hetzner's images); tar, flock and sha256sum are always present, openssl nearly so.
+  return ["age", "zstd", "curl", "openssl", ...(b.sqlite.length > 0 ? ["sqlite3"] : []), ...(b.target ? ["rclone"] : [])];
 }
 
 /** The server side of backups; `restore` adds the `restore` step the stack step runs before its first start. */

@@ -54,7 +54,7 @@ describe("backup schema", () => {
 
 describe("backup part", () => {
   it("installs the tools, scripts, settings and units; restore runs before the timer", () => {
-    expect(part?.packages).toEqual(["age", "zstd", "curl", "sqlite3", "rclone"]);
+    expect(part?.packages).toEqual(["age", "zstd", "curl", "openssl", "sqlite3", "rclone"]);
     expect(part?.steps?.map((s) => s.name)).toEqual(["restore", "backup_timer"]);
     expect(part?.steps?.[0]?.script).toContain("firstboot-restore --first-boot latest");
     expect(file("/etc/firstboot/backup.conf").content).toContain("SQLITE=('v:data:selfmx.db' 'd:/opt/haven/state:app.db')");
