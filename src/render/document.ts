@@ -18,7 +18,7 @@ export interface WriteFile {
   path: string;
   permissions: string;
   owner?: string;
-  encoding?: "gz+b64";
+  encoding?: "gz+b64" | "b64";
   content: string;
   defer?: boolean;
 }
@@ -30,8 +30,23 @@ function gzb64(data: string | Buffer): string {
   return gzipSync(typeof data === "string" ? Buffer.from(data, "utf8") : data, { level: 9 }).toString("base64");
 }
 
+/**
+ * Characters cloud-init's YAML 1.1 parser (PyYAML) breaks or rejects in any scalar style: line
+ * separators, NEL, DEL, C0/C1 controls other than tab/newline, BOM and non-characters.
+ */
+// eslint-disable-next-line no-control-regex
+const YAML11_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
 export function toWriteFile(f: ServerFile, gzip = false): WriteFile {
   const item: WriteFile = { path: f.path, permissions: f.mode, content: f.content };
+  // Such content travels base64 encoded: byte-for-byte whatever the parser.
+  // A block scalar cannot start with indentation the parser would take as its own, and a
+  // whitespace-only block loses its spaces.
+  const awkward = /^[ \t]/.test(f.content) || (f.content.length > 0 && f.content.trim() === "");
+  if (!gzip && (YAML11_UNSAFE.test(f.content) || awkward)) {
+    item.encoding = "b64";
+    item.content = Buffer.from(f.content, "utf8").toString("base64");
+  }
   // cloud-init's default owner is root:root: only other owners are spelled out.
   if (f.owner && f.owner !== "root:root") item.owner = f.owner;
   if (gzip) {
