@@ -19,6 +19,7 @@ import { DEMO_IDENTITY, FIXTURES, setupHost, type E2eHost } from "./setup.js";
 const log = (m: string) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 let host: E2eHost;
 const sessions: Session[] = [];
+const timings: object[] = [];
 const MARK = `e2e-${Date.now()}`;
 const LEAK_PORT = 8081;
 const HOST_SERVICE_PORT = 9000;
@@ -34,6 +35,7 @@ function options(config: string, vmName: string, extra: Partial<SessionOptions> 
 async function boot(o: SessionOptions): Promise<Session> {
   const s = await startSession(o);
   sessions.push(s);
+  timings.push({ vm: o.vmName, golden: Boolean(o.disk), sshMs: s.boot.sshMs, readyMs: s.boot.readyMs, attempts: s.boot.attempts, status: s.status });
   log(`${o.vmName}: ready in ${(s.boot.readyMs / 1000).toFixed(0)} s (SSH after ${(s.boot.sshMs / 1000).toFixed(0)} s, attempts ${s.boot.attempts})`);
   return s;
 }
@@ -67,6 +69,8 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const s of sessions) await s.boot.vm.stop();
   await host?.stop();
+  // Boot timings of this run, for comparison with bench/boot.sh.
+  if (host) await writeFile(join(host.root, "e2e-timings.json"), JSON.stringify(timings, null, 2) + "\n");
 });
 
 describe.sequential("selfmx-like stack: fresh first boot from the base image", () => {
