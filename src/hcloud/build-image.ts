@@ -74,26 +74,42 @@ export async function buildImage(env: Env, spec: BuildSpec): Promise<BuildResult
   return { ...res, image: built };
 }
 
+interface BuildState {
+  name: string;
+  dir: string;
+  host?: KeyPair;
+  login?: KeyPair;
+  keyId?: number;
+  server?: r.Server;
+  remote?: Remote;
+  image?: r.Image;
+  /** Drops a registered cleanup once the workflow deleted the resource itself. */
+  dropped: Record<string, () => void>;
+}
+
 function buildSteps(env: Env, spec: BuildSpec, dir: string, done: (img: r.Image) => void): Step[] {
+  const s: BuildState = { name: `firstboot-build-${env.runId}`, dir, dropped: {} };
+  return [...provisionSteps(env, spec, s), ...bakeSteps(env, spec, s, done)];
+}
+
+function provisionSteps(env: Env, spec: BuildSpec, s: BuildState): Step[] {
   const { hc } = env;
-  const name = `firstboot-build-${env.runId}`;
+  const name = s.name;
   const temporary = { [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId, [r.LABEL.image]: labelValue(spec.name) };
-  const s: { host?: KeyPair; login?: KeyPair; keyId?: number; server?: r.Server; remote?: Remote; image?: r.Image } = {};
-  const dropped: Record<string, () => void> = {};
   return [
     {
       title: "generate the host key and a temporary login key",
       run: async () => {
-        s.host = await generateKey(dir, "host_ed25519", `${name}-host`);
-        s.login = await generateKey(dir, "login_ed25519", name);
-        await writeFileAtomic(join(dir, "known_hosts"), knownHostsLine(name, s.host.publicKey) + "\n");
+        s.host = await generateKey(s.dir, "host_ed25519", `${name}-host`);
+        s.login = await generateKey(s.dir, "login_ed25519", name);
+        await writeFileAtomic(join(s.dir, "known_hosts"), knownHostsLine(name, s.host.publicKey) + "\n");
       },
     },
     {
       title: "upload the temporary SSH key",
       run: async (ctx) => {
         s.keyId = await r.createSshKey(hc, name, s.login!.publicKey, temporary);
-        dropped.key = ctx.onCleanup({ title: `delete SSH key ${name} (id ${s.keyId})`, byHand: `hcloud ssh-key delete ${s.keyId}`, run: () => r.gone(r.deleteSshKey(hc, s.keyId!)) });
+        s.dropped.key = ctx.onCleanup({ title: `delete SSH key ${name} (id ${s.keyId})`, byHand: `hcloud ssh-key delete ${s.keyId}`, run: () => r.gone(r.deleteSshKey(hc, s.keyId!)) });
       },
     },
     {
@@ -102,35 +118,41 @@ function buildSteps(env: Env, spec: BuildSpec, dir: string, done: (img: r.Image)
         const userData = await spec.render({ ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey }, s.login!.publicKey);
         const body = { name, server_type: spec.serverType, image: spec.baseImage, location: spec.location, ssh_keys: [String(s.keyId)], labels: temporary, user_data: userData, start_after_create: true };
         s.server = await r.createServer(hc, body, (created) => {
-          dropped.server = ctx.onCleanup({ title: `delete server ${name} (id ${created.id})`, byHand: `hcloud server delete ${created.id}`, run: () => r.gone(r.deleteServer(hc, created.id)) });
+          s.dropped.server = ctx.onCleanup({ title: `delete server ${name} (id ${created.id})`, byHand: `hcloud server delete ${created.id}`, run: () => r.gone(r.deleteServer(hc, created.id)) });
         });
       },
     },
+  ];
+}
+
+function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image) => void): Step[] {
+  const { hc } = env;
+  return [
     {
       title: "wait for SSH (host key checked)",
       run: async (ctx) => {
         const host = s.server!.public_net.ipv4?.ip ?? "";
-        s.remote = env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, alias: name, knownHosts: join(dir, "known_hosts"), identity: s.login!.file });
+        s.remote = env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, alias: s.name, knownHosts: join(s.dir, "known_hosts"), identity: s.login!.file });
         await waitForSsh(s.remote, hc.clock, ctx.signal);
       },
     },
     { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!) },
-    { title: "clean cloud-init, host keys and the login key", run: async () => void (await mustExec(s.remote!, "cleaning the server", cleanForSnapshotCommand(spec.sshUser, name))) },
+    { title: "clean cloud-init, host keys and the login key", run: async () => void (await mustExec(s.remote!, "cleaning the server", cleanForSnapshotCommand(spec.sshUser, s.name))) },
     { title: "shut down the build server", run: () => r.shutdown(hc, s.server!.id) },
     {
       title: "create the snapshot",
       run: async (ctx) => {
         const labels = { ...snapshotLabels(spec, env.version), [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
         s.image = await r.createSnapshot(hc, s.server!.id, `firstboot ${spec.name} ${spec.hash.slice(0, 12)}`, labels, (img) => {
-          dropped.image = ctx.onCleanup({ title: `delete snapshot ${img.id}`, byHand: `hcloud image delete ${img.id}`, run: () => r.gone(r.deleteImage(hc, img.id)) });
+          s.dropped.image = ctx.onCleanup({ title: `delete snapshot ${img.id}`, byHand: `hcloud image delete ${img.id}`, run: () => r.gone(r.deleteImage(hc, img.id)) });
         });
         // Only now is it a finished golden image: drop the temporary marks.
         await hc.call("label the snapshot", hc.api.PUT("/images/{id}", { params: { path: { id: s.image.id } }, body: { labels: snapshotLabels(spec, env.version) } }));
-        dropped.image?.();
+        s.dropped.image?.();
         done(s.image);
       },
     },
-    { title: "delete the build server", run: async () => (await r.deleteServer(hc, s.server!.id), dropped.server?.()) },
-    { title: "delete the temporary SSH key", run: async () => (await r.deleteSshKey(hc, s.keyId!), dropped.key?.()) },
+    { title: "delete the build server", run: async () => (await r.deleteServer(hc, s.server!.id), s.dropped.server?.()) },
+    { title: "delete the temporary SSH key", run: async () => (await r.deleteSshKey(hc, s.keyId!), s.dropped.key?.()) },
   ];
 }

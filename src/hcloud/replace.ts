@@ -89,12 +89,11 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
   ];
 }
 
-function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
+function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
+  if (!opts.freeze) return [];
   const { hc } = env;
-  const health = healthCommand(spec);
-  const steps: Step[] = [];
-  if (opts.freeze) {
-    steps.push({
+  return [
+    {
       title: `stop writes: stop the stack on ${plan.old.name}`,
       run: async (ctx) => {
         s.oldRemote = connect(env, spec, plan.old);
@@ -102,9 +101,15 @@ function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceO
         keep(s, ctx, { title: `start the stack on ${plan.old.name} again`, byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)) });
         await mustExec(s.oldRemote, "stopping the old stack", rs.STACK_STOP);
       },
-    });
-    steps.push({ title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) });
-  }
+    },
+    { title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) },
+  ];
+}
+
+function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
+  const { hc } = env;
+  const health = healthCommand(spec);
+  const steps: Step[] = [];
   steps.push(
     { title: "restore the backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
     { title: "start the stack on the new server", run: async () => void (await mustExec(s.remote!, "starting the new stack", rs.STACK_START)) },
@@ -153,7 +158,7 @@ function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptio
 export async function replace(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions): Promise<ReplaceResult> {
   const tmp = await tempDir();
   const s: RState = { undo: [] };
-  const steps = [...bootNew(env, spec, plan, tmp.dir, s), ...switchOver(env, spec, plan, opts, s), ...finish(env, spec, plan, opts, s)];
+  const steps = [...bootNew(env, spec, plan, tmp.dir, s), ...freezeSteps(env, spec, plan, opts, s), ...switchOver(env, spec, plan, s), ...finish(env, spec, plan, opts, s)];
   const res = await runSteps(steps, { signal: env.signal, progress: env.progress, clock: env.hc.clock, finally: [tmp.cleanup], beforeCleanups: () => env.hc.detachSignal() });
   const downtimeMs = s.movedAt !== undefined ? s.movedAt - (s.frozenAt ?? s.movedAt) : undefined;
   return { ...res, downtimeMs, server: s.server };

@@ -47,6 +47,17 @@ describe("retries", () => {
   });
 });
 
+describe("injected slowness", () => {
+  it("delays the answer in real time, then answers normally", async () => {
+    const { state, hc } = fakeProject();
+    state.faults.push({ on: "GET /locations", delayMs: 150 });
+    const t0 = Date.now();
+    await hc.call("list locations", hc.api.GET("/locations"));
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(state.log).toHaveLength(1);
+  });
+});
+
 describe("pagination and actions", () => {
   it("follows next_page", async () => {
     const { state, hc } = fakeProject();

@@ -41,6 +41,17 @@ describe("step engine", () => {
     expect(res).toMatchObject({ ok: false, failedStep: "d", interrupted: true });
   });
 
+  it("progress on a terminal redraws the running step's line, then ends it", () => {
+    const out: string[] = [];
+    let now = 0;
+    const live = createProgress({ isTTY: true, write: (t) => out.push(t), now: () => now });
+    live.emit({ type: "step", step: "wait for cloud-init", status: "start" });
+    now = 4200;
+    live.emit({ type: "step", step: "wait for cloud-init", status: "ok", elapsedMs: 4200 });
+    live.close();
+    expect(out).toEqual(["\r\x1b[2K… wait for cloud-init 0.0s", "\r\x1b[2K✓ wait for cloud-init (4.2s)\n"]);
+  });
+
   it("progress: plain lines, JSON events", () => {
     const out: string[] = [];
     const plain = createProgress({ isTTY: false, write: (t) => out.push(t) });
