@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dockerSchema, type DockerInput } from "../../src/config/schema-docker.js";
 import { DAEMON_JSON, daemonJson, DOCKER_KEY_FINGERPRINT, dockerPackages, dockerParts, dockerRepoStep } from "../../src/render/docker.js";
-import { allScripts, ctxFor, fileOf, IMAGES, shellcheckStep, tempDir, tool } from "./real-tools.js";
+import { allScripts, ctxFor, fileOf, IMAGES, need, shellcheckStep, tempDir, tool } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -93,6 +93,7 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
   const tls = tempDir("tls");
 
   beforeAll(async () => {
+    await need("curl");
     const r = await tool(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", `${tls.dir}/k.pem`, "-out", `${tls.dir}/c.pem`]);
     expect(r.exitCode, r.stderr).toBe(0);
     server = createServer({ key: readFileSync(`${tls.dir}/k.pem`), cert: readFileSync(`${tls.dir}/c.pem`) }, (req, res) => {

@@ -3,7 +3,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { floatingAddress, floatingIpSchema } from "../../src/config/schema-docker.js";
 import { FLOATING_IP_SCRIPT, FLOATING_IP_UNIT, floatingIpParts } from "../../src/render/floating-ip.js";
-import { ctxFor, fileOf, shellcheckScript, shellcheckStep, tempDir, tool, verifyUnit } from "./real-tools.js";
+import { ctxFor, fileOf, need, shellcheckScript, shellcheckStep, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -53,6 +53,7 @@ describe("floating IP unit and script", () => {
         "ip -6 addr add 2001:db8:ffff::10/64 dev pub7 nodad && ip -6 route add default via 2001:db8:ffff::1 dev pub7",
       ].join(" && ");
       const run = `sh ${s} add 203.0.113.10/32 && sh ${s} add 203.0.113.10/32 && sh ${s} add 2001:db8:1:2::1/64 && ip -o addr show && echo === && sh ${s} del 203.0.113.10/32 && sh ${s} del 2001:db8:1:2::1/64 && ip -o addr show`;
+      await need("ip");
       const r = await tool(["unshare", "--net", "bash", "-c", `set -e; ${setup}; ${run}`]);
       expect(r.exitCode, r.stderr).toBe(0);
       const [added, removed] = r.stdout.split("===");

@@ -5,7 +5,7 @@ import { cpSync, readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { DOCKER_USER_SCRIPT, F2B_DROPIN, filterFile, hardeningParts, JAIL_FILE } from "../../src/render/hardening.js";
-import { ctxFor, fileOf, tempDir, tool, verifyUnit } from "./real-tools.js";
+import { ctxFor, fileOf, need, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -181,6 +181,7 @@ describe("a ban reaches published container ports (real fail2ban-server, network
       ].join("\n"));
       const script = t.write("docker-user.sh", fileOf(parts, DOCKER_USER_SCRIPT)!.content);
       const scaffold = new URL("../fixtures/netns/docker-published.sh", import.meta.url).pathname;
+      for (const bin of ["ip", "python3", "iptables", "ip6tables"]) await need(bin);
       const r = await tool(["unshare", "--net", "--mount", "bash", scaffold, script, hook]);
       expect(r.exitCode, r.stderr + readFileSync(`${t.dir}/f2b.log`, "utf8")).toBe(0);
       expect(r.stdout).toContain("after allowed open\n");

@@ -5,7 +5,7 @@ import { cpSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, firewallAllow, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
-import { ctxFor, fileOf, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
+import { ctxFor, fileOf, need, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
@@ -145,6 +145,7 @@ describe("DOCKER-USER rules against real packets (network namespaces, DNAT like 
     try {
       const path = t.write("docker-user.sh", script);
       const scaffold = new URL("../fixtures/netns/docker-published.sh", import.meta.url).pathname;
+      for (const bin of ["ip", "python3", "iptables", "ip6tables"]) await need(bin);
       const r = await tool(["unshare", "--net", "--mount", "bash", scaffold, path]);
       expect(r.exitCode, r.stderr).toBe(0);
       const seen = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.lastIndexOf(" ")), l.slice(l.lastIndexOf(" ") + 1)]));

@@ -21,6 +21,9 @@ const PACKAGE_OF: Record<string, string> = {
   gpg: "gpg",
   unshare: "util-linux",
   ip: "iproute2",
+  python3: "python3",
+  openssl: "openssl",
+  curl: "curl",
 };
 
 export async function need(tool: string): Promise<void> {
