@@ -27,7 +27,7 @@ const METADATA_PORT = 8169;
 
 function options(config: string, vmName: string, extra: Partial<SessionOptions> = {}): SessionOptions {
   return {
-    configPath: join(FIXTURES, config), root: host.root, memoryMiB: 2048, cpus: 2, deadlineMs: 30 * 60_000,
+    configPath: join(FIXTURES, config), root: host.root, memoryMiB: 2048, cpus: 2, deadlineMs: 70 * 60_000,
     env: host.env, vmName, say: log, onStep: (s) => log(`${vmName}: step ${s.name} ${s.status} ${(s.ms / 1000).toFixed(1)} s`), ...extra,
   };
 }
@@ -171,7 +171,7 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
   });
 
   it("after a reboot the stack comes back", async () => {
-    const ms = await rebootAndWait(s.boot.vm, s.target, 10 * 60_000);
+    const ms = await rebootAndWait(s.boot.vm, s.target, 20 * 60_000);
     log(`reboot to SSH + cloud-init done: ${(ms / 1000).toFixed(0)} s`);
     await ok(s.target, "sudo /usr/local/sbin/firstboot-health 300", 400_000);
     const r = await fetch(`http://127.0.0.1:${hostPort(s, 80)}/health`, { signal: AbortSignal.timeout(15_000) });

@@ -6,8 +6,8 @@ export default defineConfig({
   test: {
     root: fileURLToPath(new URL("../..", import.meta.url)),
     include: ["test/e2e/**/*.e2e.ts"],
-    testTimeout: 20 * 60_000,
-    hookTimeout: 45 * 60_000,
+    testTimeout: 25 * 60_000,
+    hookTimeout: 75 * 60_000,
     fileParallelism: false,
     pool: "forks",
   },
