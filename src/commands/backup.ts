@@ -1,0 +1,67 @@
+// firstboot backup list|pull|verify [archive]: the operator's view of the stack's backups.
+import type { CAC } from "cac";
+import { dirname, join } from "node:path";
+import { backup as msg } from "../catalogue.js";
+import { listBackups, pullBackup, verify, type Workstation } from "../backup/workstation.js";
+import { loadConfig } from "../config/load.js";
+import { formatDiagnostics } from "../config/diagnostics.js";
+import { resolveFrom } from "../secrets/paths.js";
+import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+
+interface Opts {
+  config?: string;
+  dir?: string;
+  identity?: string;
+  keep?: boolean;
+}
+
+async function workstation(opts: Opts): Promise<Workstation> {
+  const file = opts.config ?? DEFAULT_CONFIG;
+  const res = await loadConfig(file, { env: process.env });
+  if (!res.ok) throw new Exit(EXIT.badInput, formatDiagnostics(res.diagnostics));
+  const { config, secrets } = res.loaded;
+  if (!config.backup) throw new Exit(EXIT.badInput, msg.noSection());
+  const base = dirname(file);
+  return {
+    name: config.name,
+    backup: config.backup,
+    reveal: (v) => (typeof v === "string" ? v : (secrets[v.secret] ?? "")),
+    dir: opts.dir ?? join(base, "backups", config.name),
+    identityFile: resolveFrom(base, opts.identity ?? process.env.FIRSTBOOT_IDENTITY ?? config.secrets.identity),
+  };
+}
+
+async function act(action: string, archive: string | undefined, opts: Opts): Promise<void> {
+  const w = await workstation(opts);
+  if (action === "list") {
+    const all = await listBackups(w);
+    const rows = all.map((b) => `${b.base}  ${[b.local ? `local (${w.dir})` : "", b.remote ? "target" : ""].filter(Boolean).join(", ")}`);
+    process.stdout.write((rows.length ? rows.join("\n") : msg.none()) + "\n");
+  } else if (action === "pull") {
+    const file = await pullBackup(w, archive);
+    process.stdout.write(msg.pulled(file, w.dir) + "\n");
+  } else if (action === "verify") {
+    const r = await verify(w, archive, opts.keep);
+    process.stdout.write(msg.verified(r.base, r.members, r.sqlite.length, r.dumps.length) + (opts.keep ? `\n${r.dir}` : "") + "\n");
+  } else {
+    throw new Exit(EXIT.badInput, "usage: firstboot backup list|pull|verify [archive]");
+  }
+}
+
+export function register(cli: CAC): void {
+  cli
+    .command("backup <action> [archive]", "Backups: list (local dir + target), pull [archive], verify [archive] (decrypt, manifest, integrity checks)")
+    .option("--config <file>", "Config file", { default: DEFAULT_CONFIG })
+    .option("--dir <dir>", "Local directory for pulled backups (default: backups/<name> next to the config)")
+    .option("--identity <file>", "age identity that decrypts the backups (default: secrets.identity)")
+    .option("--keep", "verify: keep the unpacked files and print where")
+    .example("firstboot backup verify            # the newest backup, pulled from the target if needed")
+    .action(async (action: string, archive: string | undefined, opts: Opts) => {
+      try {
+        await act(action, archive, opts);
+      } catch (err) {
+        if (err instanceof Exit) throw err;
+        throw new Exit(EXIT.failure, (err as Error).message);
+      }
+    });
+}
