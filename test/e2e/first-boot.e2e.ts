@@ -12,7 +12,7 @@ import { ssh } from "../../src/vm/guest.js";
 import { makeGolden, rebootAndWait } from "../../src/vm/harness.js";
 import { httpAnswers } from "../../src/vm/report.js";
 import { startSession, type Session, type SessionOptions } from "../../src/vm/session.js";
-import { sshArgv, sshOptions } from "../../src/vm/ssh.js";
+import { shq, sshArgv, sshOptions } from "../../src/vm/ssh.js";
 import { fails, ok } from "./guest.js";
 import { DEMO_IDENTITY, FIXTURES, setupHost, type E2eHost } from "./setup.js";
 
@@ -23,7 +23,17 @@ const timings: object[] = [];
 const MARK = `e2e-${Date.now()}`;
 const LEAK_PORT = 8081;
 const HOST_SERVICE_PORT = 9000;
-const METADATA_PORT = 8169;
+const METADATA_SETUP = [
+  "ip netns add fbmeta",
+  "ip link add fbmeta0 type veth peer name fbmeta1",
+  "ip link set fbmeta1 netns fbmeta",
+  "ip addr add 169.254.0.1/16 dev fbmeta0",
+  "ip link set fbmeta0 up",
+  "ip netns exec fbmeta ip addr add 169.254.169.254/16 dev fbmeta1",
+  "ip netns exec fbmeta ip link set fbmeta1 up",
+  "ip netns exec fbmeta ip link set lo up",
+  "ip netns exec fbmeta ip route add default via 169.254.0.1",
+].join(" && ");
 
 function options(config: string, vmName: string, extra: Partial<SessionOptions> = {}): SessionOptions {
   return {
@@ -132,16 +142,18 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
   });
 
   it("a container cannot reach the metadata address 169.254.169.254", async () => {
-    await ok(s.target, "sudo ip addr add 169.254.169.254/32 dev lo");
-    await ok(s.target, `sudo systemd-run --unit e2e-meta python3 -m http.server ${METADATA_PORT} --bind 169.254.169.254`);
-    // The host itself reaches it (so something answers there)...
-    await ok(s.target, `for i in $(seq 30); do curl -fsS -o /dev/null http://169.254.169.254:${METADATA_PORT}/ && exit 0; sleep 1; done; exit 1`);
+    // A stand-in metadata service in a network namespace behind a veth pair: like Hetzner's, it is
+    // a remote address (container traffic to it is forwarded, not delivered to the host).
+    await ok(s.target, `sudo sh -c ${shq(METADATA_SETUP)}`);
+    await ok(s.target, "sudo systemd-run --unit e2e-meta ip netns exec fbmeta python3 -m http.server 80 --bind 169.254.169.254");
+    // The server itself reaches it (so something answers there)...
+    await ok(s.target, "for i in $(seq 30); do curl -fsS -o /dev/null http://169.254.169.254/ && exit 0; sleep 1; done; exit 1");
     // ...a container reaches the outside (the registry on the QEMU host)...
     await ok(s.target, "sudo docker run --rm 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://10.0.2.2:5000/v2/");
     // ...but not the metadata address, on the default bridge or on the stack's network.
-    await fails(s.target, `sudo docker run --rm 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://169.254.169.254:${METADATA_PORT}/`);
-    await fails(s.target, `sudo docker run --rm --network selfmx_default 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://169.254.169.254:${METADATA_PORT}/`);
-    await ssh(s.target, "sudo systemctl stop e2e-meta; sudo ip addr del 169.254.169.254/32 dev lo");
+    await fails(s.target, "sudo docker run --rm 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://169.254.169.254/");
+    await fails(s.target, "sudo docker run --rm --network selfmx_default 10.0.2.2:5000/fb-app:1 wget -T 10 -qO- http://169.254.169.254/");
+    await ssh(s.target, "sudo systemctl stop e2e-meta; sudo ip netns del fbmeta; sudo ip link del fbmeta0");
   });
 
   it("fail2ban's sshd jail is active", async () => {

@@ -28,6 +28,14 @@ export async function startSftp(root: string, port: number, user: string): Promi
     "--authorized-keys", join(base, "client.pub"), "--key", join(base, "host"),
   ]);
   const pid = Number((await readFile(pidfile, "utf8")).trim());
+  // Also stopped when the test process is interrupted (the VM harness exits on SIGINT/SIGTERM).
+  process.on("exit", () => {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch {
+      /* gone */
+    }
+  });
   for (let i = 0; i < 50; i++) {
     const r = await run(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
     if (r.exitCode === 0) break;
