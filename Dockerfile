@@ -21,6 +21,7 @@ COPY package.json ./
 COPY bin ./bin
 COPY snippets ./snippets
 COPY images ./images
+COPY vendor ./vendor
 WORKDIR /work
 ENTRYPOINT ["node", "/app/bin/firstboot.js"]
 CMD ["--help"]
