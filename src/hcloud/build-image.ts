@@ -108,8 +108,9 @@ function provisionSteps(env: Env, spec: BuildSpec, s: BuildState): Step[] {
     {
       title: "upload the temporary SSH key",
       run: async (ctx) => {
-        s.keyId = await r.createSshKey(hc, name, s.login!.publicKey, temporary);
-        s.dropped.key = ctx.onCleanup({ title: `delete SSH key ${name} (id ${s.keyId})`, byHand: `hcloud ssh-key delete ${s.keyId}`, run: () => r.gone(r.deleteSshKey(hc, s.keyId!)) });
+        s.keyId = await r.createSshKey(hc, name, s.login!.publicKey, temporary, (id) => {
+          s.dropped.key = ctx.onCleanup({ title: `delete SSH key ${name} (id ${id})`, byHand: `hcloud ssh-key delete ${id}`, run: () => r.gone(r.deleteSshKey(hc, id)) });
+        });
       },
     },
     {

@@ -50,8 +50,27 @@ export async function getServer(hc: Hcloud, id: number): Promise<Server> {
   return (await hc.call("read the server", hc.api.GET("/servers/{id}", { params: { path: { id } } }))).server as Server;
 }
 
-export async function createSshKey(hc: Hcloud, name: string, publicKey: string, labels: Labels): Promise<number> {
-  const data = await hc.call("create the temporary SSH key", hc.api.POST("/ssh_keys", { body: { name, public_key: publicKey, labels } }));
+/**
+ * Runs a create request; if it fails, looks for the resource by its (run-unique) name: a lost
+ * response or a retried request may have created it, and then its cleanup must still run.
+ */
+async function createOrAdopt<T>(create: () => Promise<T>, find: () => Promise<{ id: number } | undefined>, adopt: (id: number) => void): Promise<T> {
+  try {
+    return await create();
+  } catch (e) {
+    const found = await find().catch(() => undefined);
+    if (found) adopt(found.id);
+    throw e;
+  }
+}
+
+export async function createSshKey(hc: Hcloud, name: string, publicKey: string, labels: Labels, created: (id: number) => void): Promise<number> {
+  const data = await createOrAdopt(
+    () => hc.call("create the temporary SSH key", hc.api.POST("/ssh_keys", { body: { name, public_key: publicKey, labels } })),
+    async () => (await hc.call("look up the SSH key", hc.api.GET("/ssh_keys", { params: { query: { name } } }))).ssh_keys[0],
+    created,
+  );
+  created(data.ssh_key.id);
   return data.ssh_key.id;
 }
 
@@ -63,7 +82,11 @@ export type CreateServer = Schemas["create_server_request"];
 
 /** Creates the server and waits for its create and start actions; `created` fires as soon as it exists. */
 export async function createServer(hc: Hcloud, body: CreateServer, created: (s: Server) => void): Promise<Server> {
-  const data = await hc.call("create the server", hc.api.POST("/servers", { body }));
+  const data = await createOrAdopt(
+    () => hc.call("create the server", hc.api.POST("/servers", { body })),
+    async () => (await hc.call("look up the server", hc.api.GET("/servers", { params: { query: { name: body.name } } }))).servers[0],
+    (id) => created({ id, name: body.name } as Server),
+  );
   created(data.server);
   await hc.waitForActions("start the server", [data.action, ...data.next_actions]);
   return getServer(hc, data.server.id);
@@ -102,7 +125,11 @@ export async function shutdown(hc: Hcloud, id: number, timeoutMs = 120_000): Pro
 
 export async function createSnapshot(hc: Hcloud, serverId: number, description: string, labels: Labels, created: (img: Image) => void): Promise<Image> {
   const step = "create the snapshot";
-  const data = await hc.call(step, hc.api.POST("/servers/{id}/actions/create_image", { params: { path: { id: serverId } }, body: { type: "snapshot", description, labels } }));
+  const data = await createOrAdopt(
+    () => hc.call(step, hc.api.POST("/servers/{id}/actions/create_image", { params: { path: { id: serverId } }, body: { type: "snapshot", description, labels } })),
+    async () => (await listSnapshots(hc, selector(labels)))[0],
+    (id) => created({ id } as Image),
+  );
   if (!data.image) throw new HcloudError(step, "no_image", "the API returned no image");
   created(data.image);
   await hc.waitForActions(step, [data.action]);

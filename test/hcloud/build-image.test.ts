@@ -93,6 +93,14 @@ describe("build-image faults leave zero temporary resources", () => {
     expect(ok).toBe(i >= HAPPY.length - 1);
   });
 
+  it.each(["POST /ssh_keys", "POST /servers", "POST /servers/{id}/actions/create_image"])("the response to %s is lost (created, then 504; the retry conflicts)", async (on) => {
+    const { t, ok } = await run((t) => t.state.faults.push({ on, status: 504, afterApply: true }));
+    expect(ok).toBe(false);
+    expect(t.state.log.some((r) => r.status === 409 || r.status === 423)).toBe(true);
+    expect(temporaries(t.state)).toEqual([]);
+    expect(t.state.servers.size + t.state.sshKeys.size).toBe(0);
+  });
+
   it.each(["create_server", "start_server", "shutdown_server", "create_image", "delete_server"])("action %s errors", async (command) => {
     const { t, ok } = await run((t) => t.state.faults.push({ on: `action:${command}`, code: "action_failed", message: "boom" }));
     expect(ok).toBe(false);

@@ -3,6 +3,7 @@ import { planReplace, replace, type ReplaceOptions } from "../../src/hcloud/repl
 import * as rs from "../../src/hcloud/remote-steps.js";
 import { healthCommand } from "../../src/hcloud/stack.js";
 import { temporaries } from "./env.js";
+import { DEFAULT_RETRY } from "../../src/hcloud/retry.js";
 import { requests } from "./helpers.js";
 import { liveStack, stackSpec } from "./stack-fixture.js";
 
@@ -116,6 +117,10 @@ describe("replace faults: the old server keeps serving and the IP stays", () => 
 
   it.each(SSH)("Ctrl-C during SSH command %s", async (match) => {
     expect(await check((s) => (s.t.ssh.onExec = (_srv, c) => void (c.includes(match) && s.t.abort.abort())))).toBe(false);
+  });
+
+  it.each(["POST /servers", "POST /floating_ips/{id}/actions/assign", "PUT /servers/{id}"])("the response to %s is lost on every attempt (applied, then 504)", async (on) => {
+    expect(await check((s) => s.t.state.faults.push({ on, status: 504, afterApply: true, times: DEFAULT_RETRY.maxAttempts }))).toBe(false);
   });
 
   it.each(["create_server", "start_server", "assign_floating_ip"])("action %s errors", async (command) => {

@@ -56,13 +56,15 @@ export async function handle(state: FakeState, method: string, rawUrl: string, r
     const key = `${method} ${match.template}`;
     const fault = state.takeFault(key);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    if (fault?.status) throw new ApiError(fault.status, fault.code ?? (fault.status >= 500 ? "server_error" : "invalid_input"), fault.message ?? "injected fault");
+    const injected = fault?.status ? new ApiError(fault.status, fault.code ?? (fault.status >= 500 ? "server_error" : "invalid_input"), fault.message ?? "injected fault") : undefined;
+    if (injected && !fault?.afterApply) throw injected;
     const body = rawBody.trim() === "" ? undefined : parseJson(rawBody);
     const invalid = { ...checkQuery(match.op, url.searchParams), ...(match.op.requestBody ? checkBody(match.op, body ?? {}) : {}) };
     if (Object.keys(invalid).length > 0) throw new ApiError(400, "invalid_input", "invalid input in fields " + Object.keys(invalid).join(", "), { fields: Object.entries(invalid).map(([name, messages]) => ({ name, messages })) });
     const handler = ROUTES[key];
     if (!handler) throw new ApiError(501, "not_implemented", `the fake does not implement ${key}`);
     const out = await handler({ state, params: match.params, query: url.searchParams, body: (body ?? {}) as Record<string, unknown> });
+    if (injected) throw injected;
     return reply(out.status ?? 200, out.body);
   } catch (e) {
     if (e instanceof ApiError) return reply(e.status, errorBody(e));

@@ -16,6 +16,8 @@ export interface Fault {
   message?: string;
   /** Real-time delay before answering (slowness). */
   delayMs?: number;
+  /** Apply the request, then answer with the error (a response lost on the way back). */
+  afterApply?: boolean;
   /** How many matching requests/actions it affects (default 1; Infinity for all). */
   times?: number;
 }
