@@ -4,7 +4,8 @@
 // decoded), gives back each stack file exactly and each env value through a compose-dotenv parse.
 // The same document is also decoded by the system's PyYAML (cloud-init's own YAML parser, from
 // the Debian package cloud-init depends on), because that is what reads it on the server.
-// Known renderer bugs are `it.fails` cases at the end: they start failing once the bug is fixed.
+// The YAML 1.1 hazards at the end (each rendered alone) are content that a naive `yaml` dump loses
+// or that makes PyYAML reject the whole document.
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
@@ -77,15 +78,15 @@ services:
       env: \${SINGLE:-}-\${SECRET:-}
 `;
 
-/** Content the renderer currently loses or breaks (see the it.fails cases at the end). */
-const KNOWN_BUGS: Record<string, { file?: string; env?: string; why: string }> = {
-  "whitespace-only": { file: "   \n\n  \n", why: "`yaml` writes a |+ block without an indentation indicator: the spaces are lost" },
-  "line-separator": { file: "a\u2028b\u2029c\n", why: "U+2028/U+2029 are line breaks in YAML 1.1: PyYAML (cloud-init) cannot parse the document" },
-  "next-line": { file: "a\u0085b\n", why: "U+0085 (NEL) is a line break in YAML 1.1: PyYAML folds it into a space" },
-  "del-and-c1": { file: "a\u007fb\u0080c\u009fd\n", why: "DEL and C1 controls are not printable in YAML 1.1: PyYAML rejects the document" },
-  noncharacter: { file: "a\uffffb\n", why: "U+FFFF is not printable in YAML 1.1: PyYAML rejects the document" },
-  "env-line-separator": { env: "a\u2028b", why: "an env value with U+2028 passes validation but PyYAML cannot parse the document" },
-  "env-c1": { env: "a\u0085b\u0090c", why: "an env value with C1 controls passes validation but PyYAML breaks on it" },
+/** Content a plain `yaml` block/quoted scalar loses or that PyYAML (YAML 1.1) cannot read. */
+const YAML11_HAZARDS: Record<string, { file?: string; env?: string; why: string }> = {
+  "whitespace-only": { file: "   \n\n  \n", why: "whitespace-only lines: a |+ block without an indentation indicator loses the spaces" },
+  "line-separator": { file: "a\u2028b\u2029c\n", why: "U+2028/U+2029 are line breaks in YAML 1.1" },
+  "next-line": { file: "a\u0085b\n", why: "U+0085 (NEL) is a line break in YAML 1.1: PyYAML would fold it into a space" },
+  "del-and-c1": { file: "a\u007fb\u0080c\u009fd\n", why: "DEL and C1 controls are not printable in YAML 1.1" },
+  noncharacter: { file: "a\uffffb\n", why: "U+FFFF is not printable in YAML 1.1" },
+  "env-line-separator": { env: "a\u2028b", why: "an env value with U+2028 (the .env is a file too)" },
+  "env-c1": { env: "a\u0085b\u0090c", why: "an env value with C1 controls" },
 };
 
 function config(files: Record<string, string>, env: Record<string, unknown>): string {
@@ -255,19 +256,18 @@ describe("hostile values arrive byte-for-byte", () => {
   });
 });
 
-// Each renders alone (a document PyYAML cannot parse would hide every other result). They pass
-// while the bug is there; when the renderer is fixed they fail: turn them into plain `it` then.
-describe("known renderer bugs (it.fails: the content does not survive)", () => {
+// Each renders alone: a document PyYAML cannot parse would hide every other result.
+describe("YAML 1.1 hazards survive too (PyYAML is what cloud-init uses)", () => {
   const docs = new Map<string, string>();
   beforeAll(async () => {
-    for (const [name, bug] of Object.entries(KNOWN_BUGS)) {
+    for (const [name, bug] of Object.entries(YAML11_HAZARDS)) {
       const files = bug.file === undefined ? {} : { [`${name}.txt`]: bug.file };
       docs.set(name, await renderWith(files, { PLAIN: "x", ...(bug.env === undefined ? {} : { VALUE: bug.env }) }));
     }
   }, 600_000);
 
-  for (const [name, bug] of Object.entries(KNOWN_BUGS)) {
-    it.fails(`${name}: ${bug.why}`, async () => {
+  for (const [name, bug] of Object.entries(YAML11_HAZARDS)) {
+    it(`${name}: ${bug.why}`, async () => {
       for (const read of Object.values(readers)) {
         const files = await read(docs.get(name)!);
         if (bug.file !== undefined) expect(files.get(`${STACK}/${name}.txt`)?.toString("hex")).toBe(Buffer.from(bug.file).toString("hex"));
