@@ -19,7 +19,7 @@ export function register(cli: CAC): void {
         const res = await buildImage(ce.env, spec.value);
         const img = res.image;
         finish(ce, res, img ? (res.reused ? msg.reused(img.id, img.description) : msg.built(img.id, img.description)) : "");
-        if (img) process.stdout.write(`${img.id}\n`);
+        if (img && !opts.json) process.stdout.write(`${img.id}\n`);
       });
     });
 }

@@ -94,7 +94,11 @@ export async function startFakeApi(opts: FakeOptions & { port?: number; host?: s
     state,
     server,
     endpoint: `http://${opts.host ?? "127.0.0.1"}:${port}/v1`,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: () =>
+      new Promise((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections(); // keep-alive clients must not hold the port open
+      }),
   };
 }
 
