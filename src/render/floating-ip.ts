@@ -1,5 +1,6 @@
 // Part for `server.floating_ip`: a oneshot unit that adds the address to the default-route
-// interface at every boot, independent of netplan, ifupdown or networkd.
+// interface at every boot, independent of netplan, ifupdown or networkd. PartOf= the network
+// services: when networkd or ifupdown restarts (and may drop foreign addresses), so does the unit.
 import { floatingAddress, type FloatingIp } from "../config/schema-docker.js";
 import type { Part, RenderContext } from "./part.js";
 import { snippet } from "./template.js";

@@ -32,7 +32,8 @@ describe("floating IP unit and script", () => {
     const script = fileOf(parts, FLOATING_IP_SCRIPT)!.content;
     const unit = fileOf(parts, FLOATING_IP_UNIT)!.content;
     expect(unit).toContain(`ExecStart=/bin/sh ${FLOATING_IP_SCRIPT} add 203.0.113.10/32`);
-    expect(unit).toMatch(/^After=network-online\.target$/m);
+    expect(unit).toMatch(/^After=network-online\.target systemd-networkd\.service networking\.service$/m);
+    expect(unit).toMatch(/^PartOf=systemd-networkd\.service networking\.service$/m);
     const v = await verifyUnit("firstboot-floating-ip.service", unit, { [FLOATING_IP_SCRIPT]: script });
     expect(v.exitCode, v.stderr).toBe(0);
     expect(v.stderr).toBe("");
