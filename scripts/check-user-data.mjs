@@ -20,6 +20,7 @@ export function jsonSchemaProblems(text) {
     const ajv = new Ajv({ allErrors: true, strict: false });
     ajv.addFormat("uri", (s) => URL.canParse(s));
     ajv.addFormat("date", /^\d{4}-\d{2}-\d{2}$/);
+    ajv.addFormat("hostname", /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/);
     ajv.addSchema(JSON.parse(readFileSync(join(vendor, "schema-cloud-config-v1.json"), "utf8")), "https://raw.githubusercontent.com/canonical/cloud-init/main/cloudinit/config/schemas/schema-cloud-config-v1.json");
     validate = ajv.compile(JSON.parse(readFileSync(join(vendor, "versions.schema.cloud-config.json"), "utf8")));
   }
