@@ -48,7 +48,9 @@ describe("ufw step (real ufw in a throwaway namespace)", () => {
       cpSync("/etc/default", `${t.dir}/default`, { recursive: true });
       t.write("default/ufw", "IPV6=no\nDEFAULT_INPUT_POLICY=\"ACCEPT\"\nDEFAULT_OUTPUT_POLICY=\"ACCEPT\"\nDEFAULT_FORWARD_POLICY=\"DROP\"\nDEFAULT_APPLICATION_POLICY=\"SKIP\"\nMANAGE_BUILTINS=no\nIPT_SYSCTL=/etc/ufw/sysctl.conf\nIPT_MODULES=\"\"\n");
       const step_ = t.write("step.sh", `set -euo pipefail\n${step}`);
-      const r = await inNetns(`mount --bind ${t.dir}/ufw /etc/ufw && mount --bind ${t.dir}/default /etc/default && bash ${step_} >/dev/null && iptables -S && ip6tables -S`, true);
+      // A rule left by a snapshot's earlier config must not survive the step.
+      const stale = "ufw allow 9999/tcp >/dev/null && ufw --force enable >/dev/null";
+      const r = await inNetns(`mount --bind ${t.dir}/ufw /etc/ufw && mount --bind ${t.dir}/default /etc/default && ${stale} && bash ${step_} >/dev/null && iptables -S && ip6tables -S`, true);
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toContain("-P INPUT DROP");
       for (const [chain, v] of [["ufw-user-input", 4], ["ufw6-user-input", 6]] as const) {
