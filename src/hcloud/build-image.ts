@@ -117,7 +117,8 @@ function provisionSteps(env: Env, spec: BuildSpec, s: BuildState): Step[] {
       title: `create build server ${name}`,
       run: async (ctx) => {
         const userData = await spec.render({ ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey }, s.login!.publicKey);
-        const body = { name, server_type: spec.serverType, image: spec.baseImage, location: spec.location, ssh_keys: [String(s.keyId)], labels: temporary, user_data: userData, start_after_create: true };
+        // By name: the API reads a string as a name, and our key names are unique per run.
+        const body = { name, server_type: spec.serverType, image: spec.baseImage, location: spec.location, ssh_keys: [name], labels: temporary, user_data: userData, start_after_create: true };
         s.server = await r.createServer(hc, body, (created) => {
           s.dropped.server = ctx.onCleanup({ title: `delete server ${name} (id ${created.id})`, byHand: `hcloud server delete ${created.id}`, run: () => r.gone(r.deleteServer(hc, created.id)) });
         });

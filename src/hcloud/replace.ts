@@ -7,7 +7,7 @@ import * as r from "./resources.js";
 import { HcloudError } from "./errors.js";
 import * as rs from "./remote-steps.js";
 import { mustExec, type Remote } from "./ssh.js";
-import { checkTypeAndLocation, connect, hasHostKey, healthCommand, hostKeyFor, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type StackSpec } from "./stack.js";
+import { checkTypeAndLocation, connect, hasHostKey, healthCommand, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
 import { deleteExpiredStandbys } from "./gc.js";
@@ -20,7 +20,7 @@ export interface ReplaceOptions {
 export interface ReplacePlan {
   old: r.Server;
   newName: string;
-  image: { image: string; from: string };
+  image: PickedImage;
   fip: r.FloatingIp;
   text: string;
 }
@@ -79,7 +79,7 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
       run: async (ctx) => {
         const hostKeys = await hostKeyFor(env, dir, plan.newName);
         const userData = await spec.render(hostKeys, { holdStack: true });
-        const body: r.CreateServer = { name: plan.newName, server_type: spec.serverType, image: plan.image.image, location: spec.location, user_data: userData, labels, start_after_create: true };
+        const body: r.CreateServer = { name: plan.newName, server_type: spec.serverType, image: imageRef(plan.image), location: spec.location, user_data: userData, labels, start_after_create: true };
         s.server = await r.createServer(hc, body, (c) => keep(s, ctx, { title: `delete server ${c.name} (id ${c.id})`, byHand: `hcloud server delete ${c.id}`, run: () => r.gone(r.deleteServer(hc, c.id)) }));
       },
     },

@@ -59,10 +59,21 @@ export async function waitForHttp(env: Env, url: string, timeoutMs: number): Pro
 }
 
 /** The newest finished snapshot built for this stack and base image, else the base image itself. */
-export async function pickImage(env: Env, spec: StackSpec, arch: string): Promise<{ image: string; from: string }> {
+/** A snapshot by ID (snapshots have no name) or a system image by name. */
+export interface PickedImage {
+  image: string | number;
+  from: string;
+}
+
+/** The spec types "ID or name" as a string, but a numeric string would be read as a name: send IDs as numbers like hcloud-go. */
+export function imageRef(p: PickedImage): string {
+  return p.image as string;
+}
+
+export async function pickImage(env: Env, spec: StackSpec, arch: string): Promise<PickedImage> {
   const snaps = await r.listSnapshots(env.hc, r.selector({ [r.LABEL.stack]: spec.name, [r.LABEL.base]: spec.baseImage }));
   const best = snaps.find((i) => i.status === "available" && i.architecture === arch && !i.labels[r.LABEL.temporary]);
-  return best ? { image: String(best.id), from: `snapshot ${best.id} (${best.description})` } : { image: spec.baseImage, from: `base image ${spec.baseImage}` };
+  return best ? { image: best.id, from: `snapshot ${best.id} (${best.description})` } : { image: spec.baseImage, from: `base image ${spec.baseImage}` };
 }
 
 export async function checkTypeAndLocation(env: Env, spec: StackSpec, step: string): Promise<Schemas["server_type"]> {

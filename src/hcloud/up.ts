@@ -4,7 +4,7 @@
 import * as r from "./resources.js";
 import { HcloudError } from "./errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
-import { checkTypeAndLocation, connect, hostKeyFor, pickImage, waitSsh, type StackSpec } from "./stack.js";
+import { checkTypeAndLocation, connect, hostKeyFor, imageRef, pickImage, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Remote } from "./ssh.js";
 import type { HostKeys } from "./build-image.js";
@@ -13,7 +13,7 @@ import { tempDir, type Env } from "./workflow.js";
 export type UpResult = StepsResult & { server?: r.Server; from?: string };
 
 interface UpState {
-  image?: { image: string; from: string };
+  image?: PickedImage;
   fip?: r.FloatingIp;
   firewallId?: number;
   hostKeys?: HostKeys;
@@ -62,7 +62,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
         ctx.note(`booting from ${s.image!.from}`);
         const userData = await spec.render(s.hostKeys!, { holdStack: false });
         const body: r.CreateServer = {
-          name, server_type: spec.serverType, image: s.image!.image, location: spec.location, user_data: userData,
+          name, server_type: spec.serverType, image: imageRef(s.image!), location: spec.location, user_data: userData,
           labels: { ...labels, [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId }, start_after_create: true,
           ...(s.firewallId ? { firewalls: [{ firewall: s.firewallId }] } : {}),
         };
