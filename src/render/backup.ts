@@ -103,8 +103,9 @@ export function backupPackages(b: BackupConfig): string[] {
 /** The server side of backups; `restore` adds the `restore` step the stack step runs before its first start. */
 export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: RenderContext): Part[] {
   const files: ServerFile[] = [
-    { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(snippet("backup.sh.hbs", {})) },
-    { path: "/usr/local/sbin/firstboot-restore", mode: "0755", content: compactScript(snippet("restore.sh.hbs", {})) },
+    // One script for backup and restore: they share most code, and one file gzips smaller.
+    { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(["backup.sh.hbs", "restore.sh.hbs", "backup-main.sh.hbs"].map((n) => snippet(n, {})).join("")) },
+    { path: "/usr/local/sbin/firstboot-restore", mode: "0755", content: compactScript(snippet("restore-cmd.sh.hbs", {})) },
     { path: `${ETC}/backup.conf`, mode: "0600", content: confText(backup, ctx) },
     { path: `${ETC}/backup-recipients.txt`, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
     ...targetFiles(backup, ctx),

@@ -105,7 +105,7 @@ export function makeServer(o: ServerOptions): Server {
     writeFileSync(target, f.content.replaceAll("/etc/firstboot/", `${etc}/`), { mode: parseInt(f.mode, 8) });
   }
   writeFileSync(join(etc, "backup-identity.txt"), identity, { mode: 0o600 });
-  const overrides = [`BACKUP_DIR=${backupDir}`, `ETC=${etc}`, `LOCK=${root}/backup.lock`, `HEALTH_CMD=${shim}/health`, "HEALTH_TIMEOUT=20", ...(o.conf ?? [])];
+  const overrides = [`BACKUP_DIR=${backupDir}`, `ETC=${etc}`, `LOCK=${root}/backup.lock`, `HEALTH_CMD=${shim}/health`, ...(o.conf ?? [])];
   writeFileSync(join(etc, "backup.conf"), readFileSync(join(etc, "backup.conf"), "utf8") + overrides.join("\n") + "\n");
   writeFileSync(join(shim, "docker"), DOCKER_SHIM, { mode: 0o755 });
   writeFileSync(join(shim, "systemctl"), SYSTEMCTL_SHIM, { mode: 0o755 });
