@@ -2,9 +2,10 @@
 // shim (volumes are dirs, compose exec/run of PostgreSQL tools runs the local binaries), a
 // systemctl shim, a real age key pair. Real tools everywhere else.
 import { execFileSync, spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createHash } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, relative } from "node:path";
 import { backupSchema, type BackupInput } from "../../src/config/schema-backup.js";
 import { backupParts } from "../../src/render/backup.js";
 import type { RenderContext } from "../../src/render/part.js";
@@ -144,6 +145,22 @@ export function newestBackup(s: Server): string {
   const out = execFileSync("sh", ["-c", `ls "$1" | sed -n 's/\\.manifest$//p' | sort | tail -n1`, "sh", s.backupDir]).toString().trim();
   if (!out) throw new Error(`no backup in ${s.backupDir}`);
   return out;
+}
+
+/** Re-seal a backup like an attacker or bit rot with the right key could: decrypt, change the
+ * files, encrypt again and write a manifest that matches. Only the content checks can catch it. */
+export function reseal(s: Server, base: string, mutate: (dir: string) => void): void {
+  const w = mkdtempSync(join(s.root, "reseal-"));
+  const archive = join(s.backupDir, `${base}.tar.zst.age`);
+  execFileSync("bash", ["-c", 'age -d -i "$1" "$2" | zstd -dq | tar -x -C "$3"', "x", join(s.root, "etc", "backup-identity.txt"), archive, w]);
+  mutate(w);
+  execFileSync("bash", ["-c", 'tar -C "$1" -cf - . | zstd -q | age -r "$2" >"$3"', "x", w, s.recipient, archive]);
+  const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
+  const files = execFileSync("find", [w, "-type", "f"]).toString().trim().split("\n");
+  const members = files.map((f) => `member ${sha(f)} ${relative(w, f)}`);
+  const ts = base.slice(base.lastIndexOf("-") + 1);
+  const head = [`firstboot-backup 1 ${base.slice(0, -ts.length - 1)} ${ts}`, `archive ${sha(archive)} ${statSync(archive).size} ${base}.tar.zst.age`];
+  writeFileSync(join(s.backupDir, `${base}.manifest`), [...head, ...members, ""].join("\n"));
 }
 
 export const sqlite = (db: string, sql: string): string => execFileSync("sqlite3", [db, sql]).toString().trim();

@@ -2,12 +2,12 @@
 // (the docker shim runs the local binaries), pg_restore --list before anything is touched,
 // restore into a fresh database with the old one renamed aside, and rollback.
 import { execFileSync } from "node:child_process";
-import { chownSync, mkdirSync, mkdtempSync, writeFileSync, chmodSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, truncateSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { verifyBackup } from "../../src/backup/archive.js";
-import { makeServer, newestBackup, PGBIN, requireTools, type Server } from "./harness.js";
+import { makeServer, newestBackup, PGBIN, requireTools, reseal, type Server } from "./harness.js";
 
 const PORT = String(25000 + (process.pid % 5000));
 let dir = "";
@@ -60,6 +60,18 @@ describe("postgres backup and restore", { timeout: 60_000 }, () => {
     const aside = psql("postgres", "SELECT datname FROM pg_database WHERE datname LIKE 'haven_pre_restore_%'");
     expect(psql(aside, "SELECT count(*) FROM msg")).toBe("10");
     expect(readLog(s)).toMatch(/run --rm -T --no-deps --entrypoint pg_restore db --list\n(.|\n)*exec -T db pg_restore -U postgres -d haven/);
+  });
+
+  it("a damaged dump (in a re-sealed archive) is refused before anything stops", () => {
+    const copy = makeServer({ name: "haven", identity: s.identity, backup: { postgres: [{ service: "db", database: "haven", user: "postgres" }] }, services: ["db", "app"], pgEnv: pgEnv() });
+    execFileSync("cp", ["-a", s.backupDir, copy.backupDir]);
+    reseal(copy, base, (w) => truncateSync(join(w, "postgres/db/haven.dump"), 2000));
+    const before = psql("haven", "SELECT count(*) FROM msg");
+    const r = copy.run("restore", [base]);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/dump of haven is unreadable; nothing was changed/);
+    expect(psql("haven", "SELECT count(*) FROM msg")).toBe(before);
+    expect(existsSync(join(copy.env.SHIM!, "systemctl.log"))).toBe(false);
   });
 
   it("an unhealthy stack after restore gets the live database back", () => {
