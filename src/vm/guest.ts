@@ -56,20 +56,32 @@ export function parseCloudInitStatus(json: string): CloudInitStatus {
 const DONE_OR_RUNNING =
   'if [ -e /run/cloud-init/result.json ]; then cloud-init status --format json 2>/dev/null || true; else echo \'{"status": "running"}\'; fi';
 
-export type Poll = (status: CloudInitStatus, t: SshTarget) => Promise<void> | void;
+/** Called with the serial console output of this boot so far (progress streaming). */
+export type OnSerial = (text: string) => Promise<void> | void;
 
-/** Poll cloud-init until it is done or in error, calling onPoll each time for progress output. */
-export async function waitCloudInit(vm: Vm, t: SshTarget, timeoutMs: number, onPoll?: Poll): Promise<CloudInitStatus> {
+/** cloud-init's final message on the console: the last thing its final stage does. */
+export function cloudInitFinished(serial: string): boolean {
+  return /Cloud-init v\. \S+ finished at /.test(serial);
+}
+
+/**
+ * Wait for cloud-init to finish. Progress comes from the serial console (free for the guest);
+ * SSH is asked only when the console says cloud-init finished, or once a minute as a fallback,
+ * because every SSH round trip costs the emulated guest CPU that its first boot needs.
+ */
+export async function waitCloudInit(vm: Vm, t: SshTarget, timeoutMs: number, onSerial?: OnSerial, fromOffset = 0): Promise<CloudInitStatus> {
   const t0 = Date.now();
+  let lastSsh = Date.now();
   while (Date.now() - t0 < timeoutMs) {
     await checkAlive(vm);
-    // `cloud-init status` is a Python start-up (seconds under emulation): only ask once
-    // result.json says the final stage is over.
-    const r = await ssh(t, DONE_OR_RUNNING, 60_000);
-    const s = parseCloudInitStatus(r.stdout);
-    if (onPoll) await onPoll(s, t);
-    if (s.status === "done" || s.status === "error" || s.status === "degraded done") return s;
-    await sleep(10_000);
+    const text = (await serialLog(vm)).slice(fromOffset);
+    if (onSerial) await onSerial(text);
+    if (cloudInitFinished(text) || Date.now() - lastSsh > 60_000) {
+      lastSsh = Date.now();
+      const s = parseCloudInitStatus((await ssh(t, DONE_OR_RUNNING, 60_000)).stdout);
+      if (s.status === "done" || s.status === "error" || s.status === "degraded done") return s;
+    }
+    await sleep(3000);
   }
   throw new Error(`cloud-init not done after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`);
 }

@@ -3,9 +3,9 @@
 // a golden disk that later VMs boot from.
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
-import { checkAlive, ssh, VmDied, waitCloudInit, waitForSsh, type CloudInitStatus, type Poll } from "./guest.js";
+import { checkAlive, ssh, VmDied, waitCloudInit, waitForSsh, type CloudInitStatus, type OnSerial } from "./guest.js";
 import { shq, type SshTarget } from "./ssh.js";
-import { startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
+import { serialLog, startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
 
 export interface BootResult {
   vm: Vm;
@@ -22,7 +22,7 @@ export interface BootResult {
 export interface BootWaits {
   sshTimeoutMs: number;
   cloudInitTimeoutMs: number;
-  onPoll?: Poll;
+  onSerial?: OnSerial;
   log?: (m: string) => void;
   /** Called once SSH answers (progress output). */
   onSsh?: (ms: number, vm: Vm) => void;
@@ -35,7 +35,7 @@ async function bootOnce(spec: VmSpec, user: string, key: string, w: BootWaits): 
     const t: SshTarget = { user, port: vm.sshPort, key, control: join(vm.paths.dir, "ssh.ctl") };
     const sshMs = await waitForSsh(vm, t, w.sshTimeoutMs);
     w.onSsh?.(sshMs, vm);
-    const status = await waitCloudInit(vm, t, w.cloudInitTimeoutMs, w.onPoll);
+    const status = await waitCloudInit(vm, t, w.cloudInitTimeoutMs, w.onSerial);
     return { vm, target: t, status, sshMs, readyMs: Date.now() - t0 };
   } catch (e) {
     await vm.stop();
@@ -58,6 +58,7 @@ export async function bootUntilReady(spec: VmSpec, user: string, key: string, w:
 export async function rebootAndWait(vm: Vm, t: SshTarget, timeoutMs: number): Promise<number> {
   const t0 = Date.now();
   const before = (await ssh(t, "cat /proc/sys/kernel/random/boot_id")).stdout.trim();
+  const offset = (await serialLog(vm)).length;
   await ssh(t, "sudo systemctl reboot", 20_000);
   await new Promise((r) => setTimeout(r, 5000));
   for (;;) {
@@ -68,7 +69,7 @@ export async function rebootAndWait(vm: Vm, t: SshTarget, timeoutMs: number): Pr
     if (Date.now() - t0 > timeoutMs) throw new Error("the VM did not reboot");
     await new Promise((r) => setTimeout(r, 3000));
   }
-  await waitCloudInit(vm, t, Math.max(1000, timeoutMs - (Date.now() - t0)));
+  await waitCloudInit(vm, t, Math.max(1000, timeoutMs - (Date.now() - t0)), undefined, offset);
   return Date.now() - t0;
 }
 

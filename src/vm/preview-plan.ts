@@ -63,11 +63,6 @@ export function parseStatus(json: string): BootStatus | undefined {
   }
 }
 
-/** Steps in `now` that were not yet in `before` (for streaming progress). */
-export function newSteps(before: BootStatus | undefined, now: BootStatus): StepStatus[] {
-  return now.steps.slice(before?.steps.length ?? 0);
-}
-
 export function secs(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
@@ -75,4 +70,13 @@ export function secs(ms: number): string {
 export function stepTable(steps: readonly StepStatus[]): string {
   const w = Math.max(4, ...steps.map((s) => s.name.length));
   return steps.map((s) => `  ${s.status === "ok" ? "ok    " : "FAILED"} ${s.name.padEnd(w)} ${secs(s.ms).padStart(8)}`).join("\n");
+}
+
+/** Steps the runner reported on the serial console: "firstboot: step NAME: ok after N ms". */
+export function serialSteps(serial: string): StepStatus[] {
+  const out: StepStatus[] = [];
+  for (const m of serial.matchAll(/firstboot: step ([a-z][a-z0-9_]*): (ok|failed) after (\d+) ms/g)) {
+    out.push({ name: m[1] ?? "", status: m[2] ?? "", ms: Number(m[3]) });
+  }
+  return out;
 }

@@ -15,7 +15,7 @@ import { sshKeyPath, vmPaths } from "./cache.js";
 import { preview as msg } from "../catalogue.js";
 import { ssh } from "./guest.js";
 import { bootUntilReady, type BootResult } from "./harness.js";
-import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, type BootStatus, type GuestPort, type StepStatus } from "./preview-plan.js";
+import { addAdminKey, guestPorts, parseStatus, releaseFor, serialSteps, type BootStatus, type GuestPort, type StepStatus } from "./preview-plan.js";
 import { chooseAccel, type Accel } from "./qemu-argv.js";
 import { keygenArgv, type SshTarget } from "./ssh.js";
 import type { VmSpec } from "./vm.js";
@@ -104,18 +104,20 @@ export async function startSession(o: SessionOptions): Promise<Session> {
     guestPorts: [...guestPorts(published), ...(o.extraGuestPorts ?? [])], accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs,
   };
   o.say(msg.booting(disk.backing, vmPaths(o.root, spec.name).dir));
-  let last: BootStatus | undefined;
-  const onPoll = async (_: unknown, t: SshTarget) => {
-    const s = await readStatus(t);
-    if (s) for (const step of newSteps(last, s)) o.onStep?.(step);
-    if (s) last = s;
+  let shown = 0;
+  const onSerial = (text: string) => {
+    const steps = serialSteps(text);
+    // A retry starts a new console log: start counting again.
+    if (steps.length < shown) shown = 0;
+    for (const step of steps.slice(shown)) o.onStep?.(step);
+    shown = steps.length;
   };
   const boot = await bootUntilReady(spec, c.config.admin.user, key, {
-    sshTimeoutMs: 600_000, cloudInitTimeoutMs: o.deadlineMs, log: o.say, onPoll,
+    sshTimeoutMs: 600_000, cloudInitTimeoutMs: o.deadlineMs, log: o.say, onSerial,
     onSsh: (ms, vm) => o.onSsh?.(ms, vm.sshPort),
   });
   const target = boot.target;
   const status = await readStatus(target);
-  if (status) for (const step of newSteps(last, status)) o.onStep?.(step);
+  if (status) for (const step of status.steps.slice(shown)) o.onStep?.(step);
   return { config: c.config, accel, boot, target, status };
 }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
-import { addAdminKey, guestPorts, newSteps, parseStatus, releaseFor, stepTable } from "../../src/vm/preview-plan.js";
+import { addAdminKey, guestPorts, parseStatus, releaseFor, stepTable } from "../../src/vm/preview-plan.js";
 
 describe("preview plan", () => {
   it("maps Hetzner Debian images to build-base releases, and nothing else", () => {
@@ -26,12 +26,26 @@ describe("preview plan", () => {
   it("refuses user-data without the admin user", () => {
     expect(() => addAdminKey("#cloud-config\nusers: [default]\n", "deploy", "k")).toThrow(/no user deploy/);
   });
-  it("reads the runner's status.json and streams only new steps", () => {
+  it("reads the runner's status.json", () => {
     const a = parseStatus('{"name":"x","result":"running","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200}]}');
     const b = parseStatus('{"name":"x","result":"failed","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200},{"name":"docker","status":"failed","ms":50}]}');
     expect(a?.result).toBe("running");
-    expect(b && newSteps(a, b)).toEqual([{ name: "docker", status: "failed", ms: 50 }]);
+    expect(b?.steps.at(-1)).toEqual({ name: "docker", status: "failed", ms: 50 });
     expect(parseStatus('{"result":')).toBeUndefined();
     expect(stepTable(b?.steps ?? [])).toBe("  ok     packages    1.2 s\n  FAILED docker      0.1 s");
+  });
+});
+
+describe("serial console progress", () => {
+  it("reads the runner's step lines, CR line ends and interleaved prefixes included", async () => {
+    const { serialSteps } = await import("../../src/vm/preview-plan.js");
+    const log = "[  321.3] cloud-init[371]: firstboot: step packages: start\r\n[  522.4] cloud-init[371]: firstboot: step packages: ok after 201163 ms\r\n" +
+      "[  530.0] cloud-init[371]: firstboot: step docker: failed after 12 ms\r\n";
+    expect(serialSteps(log)).toEqual([{ name: "packages", status: "ok", ms: 201163 }, { name: "docker", status: "failed", ms: 12 }]);
+  });
+  it("knows cloud-init finished from its final message only", async () => {
+    const { cloudInitFinished } = await import("../../src/vm/guest.js");
+    expect(cloudInitFinished("[ 87.2] cloud-init[441]: Cloud-init v. 25.1.4 finished at Mon, 23 Nov 2026 00:13:44 +0000. Datasource DataSourceNoCloud")).toBe(true);
+    expect(cloudInitFinished("[ 20.1] cloud-init[441]: Cloud-init v. 25.1.4 running 'init' at Mon")).toBe(false);
   });
 });
