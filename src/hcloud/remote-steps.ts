@@ -1,7 +1,7 @@
 // Commands run on a server over SSH during the workflows, built as strings by pure functions
 // (tested as data), and the waits around them.
 import type { Clock } from "./clock.js";
-import { mustExec, type Remote } from "./ssh.js";
+import type { Remote } from "./ssh.js";
 
 const STATUS_FILE = "/var/lib/firstboot/status.json";
 
@@ -70,6 +70,9 @@ export function archiveFromBackupOutput(stdout: string): string | undefined {
   return names?.[names.length - 1];
 }
 
+/** firstboot-backup logs "backup <name>-<ts> done" to stderr; either stream may name the archive. */
 export async function runBackup(remote: Remote): Promise<string | undefined> {
-  return archiveFromBackupOutput(await mustExec(remote, "the final backup", BACKUP_RUN, 60 * 60_000));
+  const r = await remote.exec(BACKUP_RUN, { timeoutMs: 60 * 60_000 });
+  if (r.exitCode !== 0) throw new Error(`the final backup failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`);
+  return archiveFromBackupOutput(`${r.stdout}\n${r.stderr}`);
 }

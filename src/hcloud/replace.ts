@@ -7,7 +7,7 @@ import * as r from "./resources.js";
 import { HcloudError } from "./errors.js";
 import * as rs from "./remote-steps.js";
 import { mustExec, type Remote } from "./ssh.js";
-import { checkTypeAndLocation, connect, hasHostKey, healthCommand, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
+import { checkTypeAndLocation, connect, hasHostKey, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
 import { deleteExpiredStandbys } from "./gc.js";
@@ -108,12 +108,11 @@ function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: Replace
 
 function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
   const { hc } = env;
-  const health = healthCommand(spec);
   const steps: Step[] = [];
   steps.push(
     { title: "restore the backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
     { title: "start the stack on the new server", run: async () => void (await mustExec(s.remote!, "starting the new stack", rs.STACK_START)) },
-    { title: "wait for health on the new server (SSH)", run: () => waitForHealth(s.remote!, health, hc.clock, env.signal, spec.health.timeoutMs) },
+    { title: "wait for health on the new server (SSH)", run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs) },
   );
   if (spec.httpCheck) steps.push({ title: "check HTTP on the new server's own IP", run: () => waitForHttp(env, `http://${s.server!.public_net.ipv4?.ip}/`, 120_000) });
   steps.push(
@@ -129,7 +128,7 @@ function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): St
       title: "check the stack through the Floating IP",
       run: async () => {
         // Same host key alias as the new server: a pass proves the IP reaches the new server.
-        await waitForHealth(connect(env, spec, s.server!, plan.fip.ip), health, hc.clock, env.signal, 120_000);
+        await waitForHealth(connect(env, spec, s.server!, plan.fip.ip), hc.clock, env.signal, 120_000);
         if (spec.httpCheck) await waitForHttp(env, `http://${plan.fip.ip}/`, 120_000);
       },
     },

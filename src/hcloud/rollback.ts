@@ -6,7 +6,7 @@ import * as r from "./resources.js";
 import { HcloudError } from "./errors.js";
 import * as rs from "./remote-steps.js";
 import { mustExec, type Remote } from "./ssh.js";
-import { connect, hasHostKey, healthCommand, liveSelector, waitForHealth, waitSsh, type StackSpec } from "./stack.js";
+import { connect, hasHostKey, liveSelector, waitForHealth, waitSsh, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";
 
@@ -30,7 +30,6 @@ export async function planRollback(env: Env, spec: StackSpec): Promise<RollbackP
 
 function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: number): Step[] {
   const { hc } = env;
-  const health = healthCommand(spec);
   const undo: (() => void)[] = [];
   const st: { remote?: Remote; liveRemote?: Remote } = {};
   return [
@@ -43,7 +42,7 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
     },
     { title: `wait for SSH on ${p.standby.name}`, run: async () => ((st.remote = connect(env, spec, p.standby)), await waitSsh(env, st.remote)) },
     { title: `start the stack on ${p.standby.name}`, run: async () => void (await mustExec(st.remote!, "starting the stack", rs.STACK_START)) },
-    { title: `wait for health on ${p.standby.name}`, run: () => waitForHealth(st.remote!, health, hc.clock, env.signal, spec.health.timeoutMs) },
+    { title: `wait for health on ${p.standby.name}`, run: () => waitForHealth(st.remote!, hc.clock, env.signal, spec.health.timeoutMs) },
     {
       title: `stop writes: stop the stack on ${p.live.name}`,
       run: async (ctx) => {
@@ -59,7 +58,7 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
         await r.assignFloatingIp(hc, p.fip.id, p.standby.id);
       },
     },
-    { title: "check the stack through the Floating IP", run: () => waitForHealth(connect(env, spec, p.standby, p.fip.ip), health, hc.clock, env.signal, 120_000) },
+    { title: "check the stack through the Floating IP", run: () => waitForHealth(connect(env, spec, p.standby, p.fip.ip), hc.clock, env.signal, 120_000) },
     {
       title: `mark ${p.standby.name} live, ${p.live.name} standby`,
       run: async () => {

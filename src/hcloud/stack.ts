@@ -4,7 +4,8 @@ import { readFile } from "node:fs/promises";
 import type { Schemas } from "./client.js";
 import { HcloudError } from "./errors.js";
 import * as r from "./resources.js";
-import { generateKey, rememberHostKey, waitForSsh, type Remote } from "./ssh.js";
+import { generateKey, rememberHostKey, SSH_ERROR, waitForSsh, type Remote } from "./ssh.js";
+import { HEALTH_PATH } from "../render/stack.js";
 import type { HostKeys } from "./build-image.js";
 import type { Env } from "./workflow.js";
 import type { Clock } from "./clock.js";
@@ -25,25 +26,19 @@ export interface StackSpec {
   render(hostKeys: HostKeys, opts: { holdStack: boolean }): Promise<string>;
 }
 
-const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
-
-/** The command that exits 0 when the stack is healthy on the server. */
-export function healthCommand(spec: Pick<StackSpec, "name" | "health">): string {
-  if (spec.health.url) return `curl -fsS -o /dev/null --max-time 5 ${q(spec.health.url)}`;
-  if (spec.health.services?.length) {
-    const dir = `/opt/${spec.name}`;
-    const each = `id=$(sudo -n docker compose --project-directory ${dir} ps -q "$s") && [ -n "$id" ] && [ "$(sudo -n docker inspect -f '{{.State.Health.Status}}' "$id")" = healthy ] || exit 1`;
-    return `for s in ${spec.health.services.map(q).join(" ")}; do ${each}; done`;
-  }
-  return "systemctl is-active --quiet firstboot-stack.service";
+/** firstboot-health (installed with the stack) waits up to `seconds` for the stack's own health gate. */
+export function healthCommand(seconds: number): string {
+  return `sudo -n ${HEALTH_PATH} ${Math.max(1, Math.round(seconds))}`;
 }
 
-export async function waitForHealth(remote: Remote, command: string, clock: Clock, signal: AbortSignal, timeoutMs: number): Promise<void> {
+/** The server does the waiting; only an SSH failure (exit 255: reboot, network) is retried. */
+export async function waitForHealth(remote: Remote, clock: Clock, signal: AbortSignal, timeoutMs: number): Promise<void> {
   const deadline = clock.now() + timeoutMs;
   for (let i = 0; ; i++) {
-    const res = await remote.exec(command, { timeoutMs: 30_000 });
+    const left = Math.max(1000, deadline - clock.now());
+    const res = await remote.exec(healthCommand(left / 1000), { timeoutMs: left + 60_000 });
     if (res.exitCode === 0) return;
-    if (clock.now() > deadline) throw new Error(`the stack is not healthy after ${Math.round(timeoutMs / 1000)} s: ${(res.stderr || res.stdout).trim()}`);
+    if (res.exitCode !== SSH_ERROR || clock.now() > deadline) throw new Error(`the stack is not healthy: ${(res.stderr || res.stdout).trim().split("\n").slice(-5).join("\n")}`);
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
   }
 }

@@ -54,9 +54,9 @@ export class FakeSsh implements SshLayer {
     if (command === rs.STATUS_READ) return ok(JSON.stringify({ result: "ok", steps: [{ name: "docker", ok: true }] }));
     if (command === rs.STACK_STOP) return this.stack.set(server.id, "stopped"), ok();
     if (command === rs.STACK_START) return this.stack.set(server.id, "running"), ok();
-    if (command === rs.BACKUP_RUN) return ok(`uploaded stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z.tar.zst.age\n`);
+    if (command === rs.BACKUP_RUN) return { exitCode: 0, stdout: "", stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n` };
     if (command.startsWith("sudo -n firstboot-restore ")) return this.restored.set(server.id, command.split("'")[1] ?? ""), ok();
-    if (/^(curl -fsS|for s in|systemctl is-active)/.test(command)) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
+    if (command.startsWith("sudo -n /usr/local/sbin/firstboot-health ")) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
     return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
   }
 
