@@ -26,7 +26,7 @@ beforeAll(() => {
   chownSync(dir, uid, gid);
   chownSync(join(dir, "sock"), uid, gid);
   asPostgres("initdb", ["-D", join(dir, "data"), "-U", "postgres", "--auth=trust", "-E", "UTF8"]);
-  asPostgres("pg_ctl", ["-D", join(dir, "data"), "-l", join(dir, "log"), "-w", "-o", `-p ${PORT} -k ${join(dir, "sock")} -c listen_addresses=''`, "start"]);
+  asPostgres("pg_ctl", ["-D", join(dir, "data"), "-l", join(dir, "log"), "-w", "-o", `-p ${PORT} -k ${join(dir, "sock")} -c listen_addresses=127.0.0.1`, "start"]);
   psql("postgres", "CREATE DATABASE haven");
   psql("haven", "CREATE TABLE msg(id serial PRIMARY KEY, body text); INSERT INTO msg(body) SELECT 'hello ' || g FROM generate_series(1, 5000) g");
 }, 60_000);
