@@ -37,7 +37,8 @@ export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000):
 
 export interface BootStatus {
   result?: "ok" | "failed" | string;
-  steps?: { name: string; ok?: boolean; failed?: boolean; seconds?: number }[];
+  /** As snippets/runner.sh.hbs writes them. */
+  steps?: { name: string; status?: "ok" | "failed" | string; ms?: number }[];
 }
 
 /** Reads firstboot's status file until it has a result (the runner may still be going). */
@@ -48,8 +49,8 @@ export async function waitForBootStatus(remote: Remote, clock: Clock, signal: Ab
     const status = r.exitCode === 0 ? parseStatus(r.stdout) : undefined;
     if (status?.result === "ok") return status;
     if (status?.result === "failed") {
-      const failed = status.steps?.filter((s) => s.failed || s.ok === false).map((s) => s.name) ?? [];
-      throw new Error(`first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see journalctl -u firstboot on the server`);
+      const failed = status.steps?.filter((s) => s.status === "failed").map((s) => s.name) ?? [];
+      throw new Error(`first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`);
     }
     if (clock.now() > deadline) throw new Error(`first boot did not report a result within ${timeoutMs / 60_000} minutes`);
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);

@@ -51,7 +51,7 @@ export class FakeSsh implements SshLayer {
     if (command === rs.CLOUD_INIT_WAIT) return ok("status: done\n");
     if (command === rs.CLOUD_INIT_LOG) return ok("Cloud-init v. 22.4 finished\n");
     if (command.startsWith("sudo -n sh -c 'cloud-init clean")) return ok();
-    if (command === rs.STATUS_READ) return ok(JSON.stringify({ result: "ok", steps: [{ name: "docker", ok: true }] }));
+    if (command === rs.STATUS_READ) return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
     if (command === rs.STACK_STOP) return this.stack.set(server.id, "stopped"), ok();
     if (command === rs.STACK_START) return this.stack.set(server.id, "running"), ok();
     if (command === rs.BACKUP_RUN) return { exitCode: 0, stdout: "", stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n` };

@@ -50,6 +50,20 @@ describe("up against the fake API", () => {
     expect(t.state.servers.size).toBe(1);
   });
 
+  it("a first boot that reports a failed step names it; the server is deleted", async () => {
+    const t = testEnv();
+    await withFloatingIp(t);
+    const remote = t.ssh.connect.bind(t.ssh);
+    t.ssh.connect = (target) => {
+      const r = remote(target);
+      return { exec: async (cmd, o) => (cmd.includes("status.json") ? { exitCode: 0, stdout: '{"name":"selfmx","result":"failed","steps":[{"name":"docker","status":"ok","ms":1},{"name":"stack","status":"failed","ms":2}]}\n', stderr: "" } : r.exec(cmd, o)) };
+    };
+    const res = await up(t.env, stackSpec());
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.error.message).toBe("first boot failed at stack; see /var/log/cloud-init-output.log on the server");
+    expect(t.state.servers.size).toBe(0);
+  });
+
   it("a failed first boot deletes the server and leaves nothing temporary", async () => {
     const t = testEnv();
     await withFloatingIp(t);
