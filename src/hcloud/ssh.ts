@@ -85,16 +85,22 @@ export const systemSsh: SshLayer = {
 /** ssh exits 255 for its own errors (refused, timeout, host key mismatch); anything else is the command's. */
 export const SSH_ERROR = 255;
 
+const MAX_MISMATCHES = 4;
+
 /** Retries a trivial command until the server accepts our key and shows the expected host key. */
 export async function waitForSsh(remote: Remote, clock: Clock, signal: AbortSignal, timeoutMs = 10 * 60_000): Promise<void> {
   const deadline = clock.now() + timeoutMs;
   let last = "";
+  let mismatches = 0;
   for (let i = 0; clock.now() < deadline; i++) {
     throwIfAborted(signal);
     const r = await remote.exec("true", { timeoutMs: 20_000 });
     if (r.exitCode === 0) return;
     last = r.stderr.trim();
-    if (/REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(last)) throw new Error(`the server's SSH host key is not the one firstboot generated: ${last}`);
+    // ssh never logs in with a wrong key; a few retries cover an sshd that started before
+    // cloud-init installed our key, more mean someone else answers.
+    mismatches = /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(last) ? mismatches + 1 : 0;
+    if (mismatches >= MAX_MISMATCHES) throw new Error(`the server's SSH host key is not the one firstboot generated: ${last}`);
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
   }
   throw new Error(`SSH did not come up within ${timeoutMs / 60_000} minutes: ${last}`);
