@@ -75,6 +75,26 @@ export const formats: Record<string, Advice> = {
   "stack.health.services[]": { message: "is not a compose service name", hint: "use the service's key under `services:` in the compose file" },
   "stack.registry.server": { message: "is not a registry host", hint: "e.g. ghcr.io or registry.example.com:5000" },
   "*.secret": { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" },
+  // Keyed by the message code a schema attaches to a format check.
+  secret_name: { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" },
+  age_recipient: { message: "is not an age X25519 public key", hint: "use the `public key: age1...` line of `firstboot keygen` (post-quantum age1pq1 keys are not readable by the servers' age 1.1)" },
+  compose_name: { message: "is not a compose name", hint: "use the name exactly as it appears in the compose file (letters, digits, . _ -)" },
+  safe_path: { message: "contains characters firstboot does not allow in paths", hint: "use letters, digits and _ @ % + = , . / -" },
+  relative_path: { message: "must be a relative path without `..`", hint: "write the path inside the volume or directory, e.g. app.db" },
+  no_dotdot: { message: "must not contain `..`", hint: "write the path without `..`" },
+  docker_log_size: { message: "is not a log size", hint: "write a number with k, m or g, e.g. 10m" },
+  docker_registry: { message: "is not a registry address", hint: "write host:port (e.g. 10.0.2.2:5000) or a CIDR" },
+  firewall_port: { message: "is not a port spec", hint: "write PORT/PROTO or FROM:TO/PROTO, e.g. 443/tcp, 443/udp, 50000:60000/udp" },
+  floating_ip_name: { message: "is not a Floating IP name", hint: "use the name shown by `hcloud floating-ip list`" },
+  floating_ip_address: { message: "is not a Floating IP address", hint: "write an IPv4 address (a.b.c.d) or the IPv6 /64 network, e.g. 2a01:4f8:1:2::/64" },
+  jail_name: { message: "is not a jail name", hint: "use up to 16 lower-case letters, digits, - or _, e.g. app-login" },
+  jail_name_unique: { message: "jail names must be unique and not `sshd`", hint: "rename one of the jails" },
+  jail_log: { message: "is not an absolute log path", hint: "write the log file's path on the server, e.g. /opt/app/logs/app.log (globs allowed)" },
+  jail_host_tag: { message: "does not capture the client address", hint: "put <HOST> (or <ADDR>) where the client's IP appears in the line" },
+  jail_port: { message: "is not a port for fail2ban", hint: "use service names or numbers, e.g. http, https, 8443" },
+  f2b_time: { message: "is not a fail2ban time", hint: "write a number with s, m, h, d or w, e.g. 10m or 1h" },
+  one_line: { message: "must be a single line", hint: "remove the newline" },
+  reboot_time: { message: "is not a time of day", hint: "write HH:MM in 24-hour time, e.g. 04:30" },
 };
 
 // ---- config: cross-field rules --------------------------------------------------------------
@@ -95,6 +115,7 @@ export const rules = {
   healthNone: (): Advice => ({ message: "stack.health needs a url or services", hint: "add `url: http://127.0.0.1:PORT/health`, or `services: [app]` to use compose health checks" }),
   dockerOff: (): Advice => ({ message: "the stack runs on Docker, so `docker: false` cannot work", hint: "remove `docker: false` (configure it with source/log instead)" }),
   dockerDistro: (why: string): Advice => ({ message: why, hint: "set `docker.source: official`, or pick an image with compose v2 in its archive (debian-13, ubuntu-24.04)" }),
+  sshLockout: (user: string): Advice => ({ message: `hardening.ssh.allow_users does not include the admin user \`${user}\`: nobody could log in over SSH`, hint: `add ${user} to allow_users, or remove allow_users` }),
   backup: (why: string): Advice => ({ message: why, hint: "see the `backup` keys in `firstboot schema`" }),
   tooBig: (bytes: number, limit: number, breakdown: string): Advice => ({ message: `the user-data is ${bytes} bytes, over Hetzner's ${limit}-byte limit even compressed:\n${breakdown}`, hint: "move large files into the image (`build-image`), or shrink the biggest sections" }),
 };

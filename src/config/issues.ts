@@ -50,7 +50,7 @@ function advise(issue: z.core.$ZodIssue, src: Source, shapeAt: (p: readonly Key[
     case "invalid_format":
     case "custom": {
       for (const p of patterns(path)) if (formats[p]) return formats[p];
-      return msg.invalid(issue.message);
+      return formats[issue.message] ?? msg.invalid(issue.message);
     }
     case "unrecognized_keys":
       return msg.unknownKey(issue.keys[0] ?? "", knownKeys(shapeAt(path)));

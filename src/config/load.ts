@@ -74,6 +74,8 @@ function sectionRules(p: Problems, cfg: Config): void {
     if (why) p.add(["docker", "source"], ruleMsg.dockerDistro(why));
   }
   for (const b of backupProblems(cfg.backup, cfg.restore)) p.add(b.path, ruleMsg.backup(b.message));
+  const ssh = cfg.hardening.ssh;
+  if (ssh && ssh.allow_users && !ssh.allow_users.includes(cfg.admin.user)) p.add(["hardening", "ssh", "allow_users"], ruleMsg.sshLockout(cfg.admin.user));
 }
 
 /**
