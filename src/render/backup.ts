@@ -85,12 +85,11 @@ function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
   const unit = (file: string, which: object): ServerFile => ({
     path: `/etc/systemd/system/${file}`,
     mode: "0644",
-    content: snippet("backup-units.hbs", { name: ctx.name, calendar: onCalendar(b.schedule), service: false, timer: false, failed: false, ...which }),
+    content: snippet("backup-units.hbs", { name: ctx.name, calendar: onCalendar(b.schedule), service: false, timer: false, ...which }),
   });
   return [
     unit("firstboot-backup.service", { service: true }),
     unit("firstboot-backup.timer", { timer: true }),
-    unit("firstboot-backup-failed.service", { failed: true }),
   ];
 }
 

@@ -1,6 +1,6 @@
 // The notification ping (healthchecks style) against a local HTTP server: the URL on success,
-// <url>/fail from the OnFailure= unit's `firstboot-backup notify-fail`, nothing when the run fails
-// (the unit reports it), and an S3 target's rclone.conf as rclone itself reads it.
+// <url>/fail from the unit's ExecStopPost (`notify-result` with systemd's SERVICE_RESULT) after
+// any failure, and an S3 target's rclone.conf as rclone itself reads it.
 import { execFileSync, spawn } from "node:child_process";
 import { createServer, type Server as HttpServer } from "node:http";
 import { mkdtempSync, writeFileSync } from "node:fs";
@@ -26,23 +26,24 @@ beforeAll(async () => {
 afterAll(() => new Promise((r) => http.close(r)));
 
 // The scripts run synchronously in a child; let the event loop answer the HTTP request meanwhile.
-const runAsync = (s: ReturnType<typeof makeServer>, args: string[]) =>
+const runAsync = (s: ReturnType<typeof makeServer>, args: string[], env: Record<string, string> = {}) =>
   new Promise<number>((resolve) => {
-    const c = spawn(join(s.root, "bin", "firstboot-backup"), args, { env: s.env, stdio: "ignore" });
+    const c = spawn(join(s.root, "bin", "firstboot-backup"), args, { env: { ...s.env, ...env }, stdio: "ignore" });
     c.on("exit", (code) => resolve(code ?? -1));
   });
 
 describe("notify", { timeout: 60_000 }, () => {
-  it("pings the URL after a good run, <url>/fail from notify-fail, nothing from a failed run", async () => {
+  it("pings the URL after a good run and <url>/fail when systemd reports a failed one", async () => {
     requireTools(["curl", "curl"]);
     const s = makeServer({ backup: { sqlite: [{ volume: "data", path: "app.db" }], notify: { secret: "hc" } }, secrets: { hc: url } });
     expect(await runAsync(s, ["run"])).toBe(1); // no database yet
     expect(hits).toEqual([]);
+    expect(await runAsync(s, ["notify-result"], { SERVICE_RESULT: "exit-code" })).toBe(0);
+    expect(hits).toEqual(["/ping/5e1f/fail"]);
     sqlite(join(s.volume("data"), "app.db"), "CREATE TABLE t(x)");
     expect(await runAsync(s, ["run"])).toBe(0);
-    expect(hits).toEqual(["/ping/5e1f"]);
-    expect(await runAsync(s, ["notify-fail"])).toBe(0);
-    expect(hits).toEqual(["/ping/5e1f", "/ping/5e1f/fail"]);
+    expect(await runAsync(s, ["notify-result"], { SERVICE_RESULT: "success" })).toBe(0);
+    expect(hits).toEqual(["/ping/5e1f/fail", "/ping/5e1f"]);
   });
 });
 

@@ -88,7 +88,7 @@ describe("backup part", () => {
     const dir = mkdtempSync(join(tmpdir(), "fb-units-"));
     mkdirSync(join(dir, "sbin"));
     for (const s of ["firstboot-backup", "firstboot-restore"]) writeFileSync(join(dir, "sbin", s), file(`/usr/local/sbin/${s}`).content, { mode: 0o755 });
-    const units = ["firstboot-backup.service", "firstboot-backup.timer", "firstboot-backup-failed.service"];
+    const units = ["firstboot-backup.service", "firstboot-backup.timer"];
     for (const u of units) {
       const text = file(`/etc/systemd/system/${u}`).content;
       expect(text).not.toMatch(/^\s*$\n^\s*$/m);
@@ -98,7 +98,7 @@ describe("backup part", () => {
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
     expect(file("/etc/systemd/system/firstboot-backup.timer").content).toContain("OnCalendar=Mon..Fri *-*-* 02:30:00\nPersistent=true");
-    expect(file("/etc/systemd/system/firstboot-backup.service").content).toContain("OnFailure=firstboot-backup-failed.service");
+    expect(file("/etc/systemd/system/firstboot-backup.service").content).toContain("ExecStopPost=/usr/local/sbin/firstboot-backup notify-result");
   });
   it("schedules are valid systemd calendar expressions", () => {
     for (const s of ["03:00", "4:15", "daily", "Sun *-*-* 01:00:00"]) {
