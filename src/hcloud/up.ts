@@ -29,6 +29,8 @@ async function check(env: Env, spec: StackSpec, s: UpState): Promise<void> {
   const type = await checkTypeAndLocation(env, spec, step);
   s.image = await pickImage(env, spec, type.architecture);
   if (spec.floatingIp) s.fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
+  // Taking a Floating IP away from a server that is not this stack's would take down someone's service.
+  if (s.fip?.server) throw new HcloudError(step, "in_use", `Floating IP ${s.fip.name} is assigned to server ${s.fip.server}; unassign it first (hcloud floating-ip unassign ${s.fip.id})`);
 }
 
 async function ensureFirewall(env: Env, spec: StackSpec, s: UpState, onCreated: (id: number) => void): Promise<void> {

@@ -39,6 +39,18 @@ describe("up against the fake API", () => {
     expect(fw).toMatchObject({ name: "firstboot-selfmx", applied_to: [{ server: { id: server.id } }] });
   });
 
+  it("refuses to take a Floating IP that another server holds", async () => {
+    const t = testEnv();
+    const fipId = await withFloatingIp(t);
+    const other = await t.env.hc.call("x", t.env.hc.api.POST("/servers", { body: { name: "someone-else", server_type: "cx22", image: "debian-12", location: "nbg1" } }));
+    await t.env.hc.call("x", t.env.hc.api.POST("/floating_ips/{id}/actions/assign", { params: { path: { id: fipId } }, body: { server: other.server.id } }));
+    await t.env.hc.clock.sleep(60_000);
+    const res = await up(t.env, stackSpec());
+    expect(res.ok).toBe(false);
+    if (!res.ok) expect(res.error.message).toContain(`could not check the project: in_use: Floating IP selfmx-ip is assigned to server ${other.server.id}`);
+    expect(t.state.servers.size).toBe(1);
+  });
+
   it("refuses when the stack already has a server", async () => {
     const t = testEnv();
     await withFloatingIp(t);
