@@ -8,6 +8,9 @@ import { buildImage } from "../src/hcloud/build-image.js";
 import { DEFAULT_POLL, Hcloud } from "../src/hcloud/client.js";
 import { fakeFetch, REALISTIC_DURATIONS } from "../src/hcloud/fake/index.js";
 import { fakeUserData, testEnv } from "../test/hcloud/env.js";
+import { liveStack, stackSpec } from "../test/hcloud/stack-fixture.js";
+import { up } from "../src/hcloud/up.js";
+import { planReplace, replace } from "../src/hcloud/replace.js";
 
 const SCENARIOS: Record<string, Record<string, number>> = {
   realistic: REALISTIC_DURATIONS,
@@ -37,6 +40,10 @@ it("counts API requests of one build-image", async () => {
     rows.push(`| ${name} | ${ours.requests} (${ours.actionPolls} action polls) | ${constant.requests} (${constant.actionPolls} action polls) | ${ratio.toFixed(2)} | ${ours.seconds.toFixed(0)} s / ${constant.seconds.toFixed(0)} s |`);
     if (name === "realistic") expect(ratio).toBeLessThanOrEqual(1 / 3);
   }
+  const flows: string[] = [];
+  for (const [name, poll] of [["firstboot", DEFAULT_POLL], ["constant 500 ms", { baseMs: 500, factor: 1, capMs: 500 }]] as const) {
+    flows.push(`| ${name} | ${(await countUp(poll)).requests} | ${(await countReplace(poll)).requests} |`);
+  }
   const section = [
     "## Hetzner API requests",
     "",
@@ -52,15 +59,40 @@ it("counts API requests of one build-image", async () => {
     "|---|---|---|---|---|",
     ...rows,
     "",
+    "The other workflows, realistic durations (up: plan, create, start, Floating IP, labels; replace:",
+    "plan, create, start, move the Floating IP, labels, shut the old server down, standby sweep):",
+    "",
+    "| action polling | up | replace |",
+    "|---|---|---|",
+    ...flows,
+    "",
   ].join("\n");
   console.log(section);
   if (process.env.BENCH_WRITE === "1") writeSection("BENCHMARKS.md", section);
 });
+
+async function countUp(poll: typeof DEFAULT_POLL): Promise<{ requests: number }> {
+  const t = testEnv();
+  t.env.hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock: t.env.hc.clock, fetch: fakeFetch(t.state), poll });
+  await t.env.hc.call("fip", t.env.hc.api.POST("/floating_ips", { body: { type: "ipv4", home_location: "nbg1", name: "selfmx-ip" } }));
+  const before = t.state.log.length;
+  expect((await up(t.env, stackSpec())).ok).toBe(true);
+  return { requests: t.state.log.length - before };
+}
+
+async function countReplace(poll: typeof DEFAULT_POLL): Promise<{ requests: number }> {
+  const { t } = await liveStack();
+  t.env.hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock: t.env.hc.clock, fetch: fakeFetch(t.state), poll });
+  const opts = { freeze: true, rollbackWindowMs: 86_400_000 };
+  const before = t.state.log.length;
+  expect((await replace(t.env, stackSpec(), await planReplace(t.env, stackSpec(), opts), opts)).ok).toBe(true);
+  return { requests: t.state.log.length - before };
+}
 
 function writeSection(file: string, section: string): void {
   const text = existsSync(file) ? readFileSync(file, "utf8") : "# Benchmarks\n\n";
   const start = text.indexOf("## Hetzner API requests");
   if (start < 0) return writeFileSync(file, text.trimEnd() + "\n\n" + section);
   const next = text.indexOf("\n## ", start + 3);
-  writeFileSync(file, text.slice(0, start) + section + (next < 0 ? "" : text.slice(next + 1)));
+  writeFileSync(file, text.slice(0, start) + section.trimEnd() + "\n" + (next < 0 ? "" : "\n" + text.slice(next + 1)));
 }
