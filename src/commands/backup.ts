@@ -22,12 +22,14 @@ async function workstation(opts: Opts): Promise<Workstation> {
   const { config, secrets } = res.loaded;
   if (!config.backup) throw new Exit(EXIT.badInput, msg.noSection());
   const base = dirname(file);
+  const given = opts.identity ?? process.env.FIRSTBOOT_IDENTITY;
   return {
     name: config.name,
     backup: config.backup,
     reveal: (v) => (typeof v === "string" ? v : (secrets[v.secret] ?? "")),
     dir: opts.dir ?? join(base, "backups", config.name),
-    identityFile: resolveFrom(base, opts.identity ?? process.env.FIRSTBOOT_IDENTITY ?? config.secrets.identity),
+    // --identity and FIRSTBOOT_IDENTITY are relative to where the command runs, the config's to the config.
+    identityFile: given ? resolveFrom(process.cwd(), given) : resolveFrom(base, config.secrets.identity),
   };
 }
 
