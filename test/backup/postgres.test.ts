@@ -74,6 +74,18 @@ describe("postgres backup and restore", { timeout: 60_000 }, () => {
     expect(existsSync(join(copy.env.SHIM!, "systemctl.log"))).toBe(false);
   });
 
+  it("first-boot restore: database service started alone, dump restored, everything stopped again", () => {
+    const n = makeServer({ name: "haven", identity: s.identity, backup: { postgres: [{ service: "db", database: "haven", user: "postgres" }] }, services: ["db", "app"], pgEnv: pgEnv() });
+    execFileSync("cp", ["-a", s.backupDir, n.backupDir]);
+    execFileSync("sh", ["-c", `: >"$1"`, "x", join(n.env.SHIM!, "running")]);
+    psql("haven", "DELETE FROM msg WHERE id > 3");
+    const r = n.run("restore", ["--first-boot", "latest"]);
+    expect(r.status, r.out).toBe(0);
+    expect(psql("haven", "SELECT count(*) FROM msg")).toBe("5000");
+    expect(readLog(n)).toMatch(/compose -p haven create\n(.|\n)*up -d --no-deps db\n(.|\n)*compose -p haven stop\n$/);
+    expect(existsSync(join(n.env.SHIM!, "systemctl.log"))).toBe(false);
+  });
+
   it("an unhealthy stack after restore gets the live database back", () => {
     psql("haven", "DELETE FROM msg WHERE id > 20");
     writeFileSync(join(s.env.SHIM!, "unhealthy"), "");
