@@ -69,7 +69,7 @@ describe("pagination and actions", () => {
 
   it("polls running actions in one batched request with backoff, and reports failures", async () => {
     const { state, hc, clock } = fakeProject({ durations: { stop_server: 5_000, create_image: 30_000 } });
-    const created = await hc.call("create server", hc.api.POST("/servers", { body: { name: "a", server_type: "cx22", image: "debian-12", location: "nbg1" } }));
+    const created = await hc.call("create server", hc.api.POST("/servers", { body: { name: "a", server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true } }));
     const id = created.server.id;
     await hc.waitForActions("create server", [created.action, ...created.next_actions]);
     const off = await hc.call("power off", hc.api.POST("/servers/{id}/actions/poweroff", { params: { path: { id } } }));

@@ -1,7 +1,7 @@
 // The fake's responses validated against the response schemas of the vendored OpenAPI spec
 // (ajv, with OpenAPI's `nullable`): every field the real API promises is there, with its type.
 import { describe, expect, it } from "vitest";
-import Ajv from "ajv";
+import { Ajv } from "ajv";
 import { readFileSync } from "node:fs";
 import { FakeState, handle } from "../../src/hcloud/fake/index.js";
 import { VirtualClock } from "../../src/hcloud/clock.js";

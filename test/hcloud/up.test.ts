@@ -42,7 +42,7 @@ describe("up against the fake API", () => {
   it("refuses to take a Floating IP that another server holds", async () => {
     const t = testEnv();
     const fipId = await withFloatingIp(t);
-    const other = await t.env.hc.call("x", t.env.hc.api.POST("/servers", { body: { name: "someone-else", server_type: "cx22", image: "debian-12", location: "nbg1" } }));
+    const other = await t.env.hc.call("x", t.env.hc.api.POST("/servers", { body: { name: "someone-else", server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true } }));
     await t.env.hc.call("x", t.env.hc.api.POST("/floating_ips/{id}/actions/assign", { params: { path: { id: fipId } }, body: { server: other.server.id } }));
     await t.env.hc.clock.sleep(60_000);
     const res = await up(t.env, stackSpec());
