@@ -6,6 +6,7 @@ import { listGolden, prune, pruneSelection } from "../../src/hcloud/images.js";
 import { buildImage } from "../../src/hcloud/build-image.js";
 import { fakeUserData, temporaries, testEnv } from "./env.js";
 import { liveStack, stackSpec } from "./stack-fixture.js";
+import { requests } from "./helpers.js";
 
 const DAY = 24 * 3600_000;
 
@@ -70,5 +71,34 @@ describe("gc and images", () => {
     expect(pruneSelection(rows, 2).map((r) => r.hash)).toEqual(["h1"]);
     expect((await prune(t.env, 1)).map((r) => r.hash)).toEqual(["h2", "h1"]);
     expect((await listGolden(t.env)).map((r) => r.hash)).toEqual(["h3"]);
+  });
+});
+
+describe("rollback faults: the current server keeps serving", () => {
+  async function attempt(setup: (s: Awaited<ReturnType<typeof replaced>>, base: number) => void) {
+    const s = await replaced();
+    const plan = await planRollback(s.t.env, s.spec);
+    const logBase = s.t.state.log.length;
+    setup(s, s.t.count);
+    const res = await rollback(s.t.env, s.spec, plan, DAY);
+    return { s, res, seq: requests(s.t.state, logBase) };
+  }
+
+  it("any request before the commit failing leaves the Floating IP, stack and roles as they were", async () => {
+    const { seq, res } = await attempt(() => undefined);
+    expect(res.ok).toBe(true);
+    const commit = seq.indexOf("PUT /servers/{id}");
+    expect(commit).toBeGreaterThan(5);
+    for (let i = 0; i <= commit; i++) {
+      const { s, res } = await attempt((x, base) => (x.t.onRequest = (n) => (n === base + i ? 500 : undefined)));
+      const what = `request ${i} (${seq[i]})`;
+      expect(res.ok, what).toBe(false);
+      const { state, ssh } = s.t;
+      expect(state.floatingIps.get(s.fipId)?.server, what).toBe(s.newId);
+      expect(state.servers.get(s.newId)?.labels["firstboot/role"], what).toBe("live");
+      expect(ssh.stack.get(s.newId), what).toBe("running");
+      expect(state.servers.get(s.oldId)?.status, what).toBe("off");
+      expect(res.ok ? [] : res.leftovers, what).toEqual([]);
+    }
   });
 });
