@@ -62,6 +62,15 @@ describe("postgres backup and restore", { timeout: 60_000 }, () => {
     expect(readLog(s)).toMatch(/run --rm -T --no-deps --entrypoint pg_restore db --list\n(.|\n)*exec -T db pg_restore -U postgres -d haven/);
   });
 
+  it("a stopped stack (final backup of a replacement): the database service runs only for the dump", () => {
+    const n = makeServer({ name: "haven", identity: s.identity, backup: { postgres: [{ service: "db", database: "haven", user: "postgres" }] }, services: ["db", "app"], pgEnv: pgEnv() });
+    execFileSync("sh", ["-c", `: >"$1"`, "x", join(n.env.SHIM!, "running")]);
+    const r = n.run("backup");
+    expect(r.status, r.out).toBe(0);
+    expect(readLog(n)).toMatch(/up -d --no-deps db\n(.|\n)*exec -T db pg_dump -U postgres -Fc haven\n(.|\n)*compose -p haven stop db\n$/);
+    expect(execFileSync("cat", [join(n.env.SHIM!, "running")]).toString()).toBe("");
+  });
+
   it("a damaged dump (in a re-sealed archive) is refused before anything stops", () => {
     const copy = makeServer({ name: "haven", identity: s.identity, backup: { postgres: [{ service: "db", database: "haven", user: "postgres" }] }, services: ["db", "app"], pgEnv: pgEnv() });
     execFileSync("cp", ["-a", s.backupDir, copy.backupDir]);
