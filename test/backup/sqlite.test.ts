@@ -119,3 +119,26 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
     expect(readFileSync(join(n.env.SHIM!, "docker.log"), "utf8")).toMatch(/compose -p selfmx create\n(.|\n)*compose -p selfmx stop\n$/);
   });
 });
+
+describe("a database inside a volume that is archived whole (mailraven: SQLite + blobs)", { timeout: 60_000 }, () => {
+  it("archives the online copy, not the live file; restore puts the volume back, then the copy, and drops stale WAL files", () => {
+    const s = makeServer({ backup: { sqlite: [{ volume: "data", path: "mail.db" }], volumes: ["data"] } });
+    const db = join(s.volume("data"), "mail.db");
+    sqlite(db, "PRAGMA journal_mode=WAL; CREATE TABLE m(x); INSERT INTO m VALUES ('one');");
+    mkdirSync(join(s.volume("data"), "blobs"));
+    writeFileSync(join(s.volume("data"), "blobs", "b1"), "BLOB1");
+    expect(s.run("backup").status).toBe(0);
+    const base = newestBackup(s);
+    const list = execFileSync("sh", ["-c", 'age -d -i "$1" "$2" | zstd -dc | tar -t', "sh", join(s.root, "etc", "backup-identity.txt"), join(s.backupDir, `${base}.tar.zst.age`)]).toString().split("\n");
+    expect(list).toEqual(expect.arrayContaining(["sqlite/volumes/data/mail.db", "volumes/data/blobs/b1"]));
+    expect(list.filter((l) => l.startsWith("volumes/data/mail.db"))).toEqual([]);
+    sqlite(db, "INSERT INTO m VALUES ('two');");
+    writeFileSync(join(s.volume("data"), "blobs", "b2"), "BLOB2");
+    writeFileSync(`${db}-wal`, "stale"); // a WAL that belongs to the old database must not survive
+    const r = s.run("restore", ["latest"]);
+    expect(r.status, r.out).toBe(0);
+    expect(sqlite(db, "SELECT group_concat(x) FROM m")).toBe("one");
+    expect(readdirSync(join(s.volume("data"), "blobs"))).toEqual(["b1"]);
+    expect(existsSync(`${db}-wal`) ? readFileSync(`${db}-wal`, "utf8") : "").not.toBe("stale");
+  });
+});
