@@ -46,10 +46,13 @@ export const schema = {
     message: `unknown key \`${key}\``,
     hint: known.length ? `remove it, or use one of: ${known.join(", ")}` : "remove it",
   }),
-  missing: (key: string): Advice => ({ message: `\`${key}\` is required`, hint: `add \`${key}:\` here` }),
+  missing: (key: string, value?: string): Advice => ({ message: `\`${key}\` is required`, hint: `add \`${value === undefined ? `${key}:` : `${key}: ${value}`}\` here` }),
+  wrongUnion: (accepts: string, got: string): Advice => ({ message: `expected ${accepts}, found ${got}`, hint: `write ${accepts} here` }),
   wrongType: (expected: string, got: string): Advice => ({ message: `expected ${expected}, found ${got}`, hint: `write ${article(expected)} here` }),
   notOneOf: (values: readonly unknown[]): Advice => ({ message: `must be one of: ${values.map(String).join(", ")}`, hint: "pick one of the listed values" }),
-  tooFew: (min: number, what: string): Advice => ({ message: `needs at least ${min} ${what}`, hint: `add ${min === 1 ? "one" : min}` }),
+  tooFew: (min: number, what: string): Advice => ({ message: `needs at least ${min} ${what}${min === 1 ? "" : "s"}`, hint: `add ${min === 1 ? "one" : min}` }),
+  atLeast: (min: number): Advice => ({ message: `must be ${min} or more`, hint: `write a number of at least ${min}` }),
+  atMost: (max: number): Advice => ({ message: `must be ${max} or less`, hint: `write a number of at most ${max}` }),
   valueOrSecret: (): Advice => ({ message: "expected a string or { secret: NAME }", hint: "quote the value (e.g. \"8080\"), or reference a secret with { secret: name }" }),
   invalid: (what: string): Advice => ({ message: `invalid value: ${what}`, hint: "see `firstboot schema` for the allowed values" }),
 };
@@ -73,6 +76,9 @@ export const formats: Record<string, Advice> = {
   "stack.health.url": { message: "is not an http(s) URL without quotes, spaces, $ or backslashes", hint: "e.g. http://127.0.0.1:5000/health" },
   "stack.health.timeout": { message: "is not a duration", hint: "write seconds, minutes or hours, e.g. 90s, 3m, 1h" },
   "stack.health.services[]": { message: "is not a compose service name", hint: "use the service's key under `services:` in the compose file" },
+  restore: { message: "must be none, latest, or an archive name like demo-20261123T030000Z", hint: "`firstboot backup list` shows the archive names" },
+  "backup.schedule": { message: "is not a time or a systemd calendar expression", hint: "write HH:MM (e.g. 03:00) or an OnCalendar expression (e.g. Mon *-*-* 02:00)" },
+  "backup.target.s3.endpoint": { message: "is not a URL", hint: "write the endpoint's https URL, e.g. https://fsn1.your-objectstorage.com" },
   "stack.registry.server": { message: "is not a registry host", hint: "e.g. ghcr.io or registry.example.com:5000" },
   "*.secret": { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" },
   // Keyed by the message code a schema attaches to a format check.
@@ -100,10 +106,11 @@ export const formats: Record<string, Advice> = {
 // ---- config: cross-field rules --------------------------------------------------------------
 
 export const rules = {
-  fileMissing: (rel: string, abs: string): Advice => ({ message: `file ${rel} does not exist (looked for ${abs})`, hint: "paths are relative to the config file; fix the path or create the file" }),
+  fileMissing: (rel: string): Advice => ({ message: `file ${rel} does not exist`, hint: "paths are relative to the config file; fix the path or create the file" }),
+  notAFile: (rel: string): Advice => ({ message: `${rel} is a directory, not a file`, hint: "name a file; to ship several files, list each one under stack.files" }),
   fileOutside: (rel: string): Advice => ({ message: `path ${rel} leaves the config's directory`, hint: "keep included files next to the config file or below it (no `..`, no absolute paths)" }),
   badDest: (name: string): Advice => ({ message: `\`${name}\` is not a safe file name under the stack directory`, hint: "use a relative name without `..`, e.g. Caddyfile or config/app.yaml" }),
-  envNewline: (): Advice => ({ message: "environment values cannot contain a newline (compose .env files are one line per variable)", hint: "put multi-line content in a file under `stack.files` and point the app at its path" }),
+  envNewline: (cr = false): Advice => ({ message: `environment values cannot contain a ${cr ? "carriage return" : "newline"} (compose .env files are one line per variable)`, hint: "put multi-line content in a file under `stack.files` and point the app at its path" }),
   envNul: (): Advice => ({ message: "environment values cannot contain NUL or other control characters", hint: "remove the control characters" }),
   secretUndefined: (name: string, file: string): Advice => ({ message: `secret \`${name}\` is not defined`, hint: `run \`firstboot secrets set ${name}\` (stored in ${file}), or export FIRSTBOOT_SECRET_${name.toUpperCase()}` }),
   secretsUnreadable: (file: string, why: string): Advice => ({ message: `cannot decrypt ${file}: ${why}`, hint: "check `secrets.identity` (or FIRSTBOOT_IDENTITY); `firstboot keygen` creates one" }),

@@ -15,7 +15,7 @@ export interface PublishedPort {
 export interface ComposeFacts {
   services: string[];
   published: PublishedPort[];
-  variables: { name: string; offset: number; hasDefault: boolean }[];
+  variables: { name: string; offset: number; length: number; hasDefault: boolean }[];
 }
 
 const LOCAL_HOSTS = new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
@@ -69,7 +69,7 @@ function variables(text: string): ComposeFacts["variables"] {
   for (const m of blanked.matchAll(VAR)) {
     const name = m[1] ?? m[3] ?? "";
     const mod = m[2] ?? "";
-    out.push({ name, offset: m.index ?? 0, hasDefault: /^:?[-+]/.test(mod) });
+    out.push({ name, offset: m.index ?? 0, length: m[0].length, hasDefault: /^:?[-+]/.test(mod) });
   }
   return out;
 }

@@ -6,14 +6,14 @@ import { formatPath, type Diagnostic } from "./diagnostics.js";
 import { at, locate, type Source } from "./source.js";
 
 type Key = string | number;
+type Issue = z.core.$ZodIssue;
 
-/** "stack.env.X" -> "stack.env.*" style pattern used by the catalogue's `formats`. */
+/** "stack.env.X" -> "stack.env.*" style patterns used by the catalogue's `formats`. */
 function patterns(path: readonly Key[]): string[] {
   const exact = path.map((p) => (typeof p === "number" ? "[]" : p));
-  const dotted = (segs: (string)[]) => segs.join(".").replace(/\.\[\]/g, "[]");
+  const dotted = (segs: string[]) => segs.join(".").replace(/\.\[\]/g, "[]");
   const wild = exact.map((p, i) => (i > 0 && (exact[i - 1] === "env" || exact[i - 1] === "files") ? "*" : p));
-  const last = exact[exact.length - 1];
-  return [dotted(exact), dotted(wild), `*.${last}`];
+  return [dotted(exact), dotted(wild), `*.${exact[exact.length - 1]}`];
 }
 
 function typeName(src: Source, path: readonly Key[]): string {
@@ -29,50 +29,93 @@ function typeName(src: Source, path: readonly Key[]): string {
   return "something else";
 }
 
-function knownKeys(shape: unknown): string[] {
-  return shape && typeof shape === "object" ? Object.keys(shape) : [];
+const TYPE_WORDS: Record<string, string> = { object: "map", array: "list", record: "map" };
+const word = (t: string) => TYPE_WORDS[t] ?? t;
+
+/** What a union accepts, from each branch's complaint about the value itself. */
+function unionAccepts(branches: Issue[][]): string {
+  const names = branches.map((b) => {
+    const root = b.find((i) => i.path.length === 0);
+    if (root?.code === "invalid_type") return root.expected === "object" ? "a map" : `a ${word(root.expected)}`;
+    if (root?.code === "invalid_value") return root.values.map((v) => (typeof v === "string" ? `\`${v}\`` : String(v))).join(" or ");
+    return "a valid value";
+  });
+  return [...new Set(names)].join(" or ");
 }
 
-function advise(issue: z.core.$ZodIssue, src: Source, shapeAt: (p: readonly Key[]) => unknown): Advice {
-  const path = issue.path as Key[];
+function formatAdvice(issue: Issue, path: readonly Key[]): Advice {
+  for (const p of patterns(path)) if (formats[p]) return formats[p];
+  return formats[issue.message] ?? msg.invalid(issue.message);
+}
+
+function advise(issue: Issue, path: readonly Key[], src: Source): Advice {
   switch (issue.code) {
     case "invalid_type": {
       const found = typeName(src, path);
       if (found === "nothing") return msg.missing(String(path[path.length - 1] ?? ""));
-      return msg.wrongType(issue.expected === "object" ? "map" : issue.expected === "array" ? "list" : issue.expected, found);
+      return msg.wrongType(word(issue.expected), found);
     }
     case "invalid_value":
+      if (typeName(src, path) === "nothing") return msg.missing(String(path[path.length - 1] ?? ""), issue.values.length === 1 ? String(issue.values[0]) : undefined);
       return msg.notOneOf(issue.values);
     case "too_small":
-      return msg.tooFew(Number(issue.minimum), issue.origin === "array" ? "entry" : "character");
-    case "invalid_union":
-      return msg.valueOrSecret();
+      if (issue.origin === "array") return msg.tooFew(Number(issue.minimum), "entry");
+      if (issue.origin === "number") return msg.atLeast(Number(issue.minimum));
+      return msg.tooFew(Number(issue.minimum), "character");
+    case "too_big":
+      return issue.origin === "number" ? msg.atMost(Number(issue.maximum)) : msg.invalid(issue.message);
     case "invalid_format":
-    case "custom": {
-      for (const p of patterns(path)) if (formats[p]) return formats[p];
-      return formats[issue.message] ?? msg.invalid(issue.message);
-    }
-    case "unrecognized_keys":
-      return msg.unknownKey(issue.keys[0] ?? "", knownKeys(shapeAt(path)));
+    case "custom":
+      return formatAdvice(issue, path);
     default:
-      return msg.invalid(issue.message);
+      return formatAdvice(issue, path);
   }
 }
 
-export function issuesToDiagnostics(issues: z.core.$ZodIssue[], src: Source, shapeAt: (p: readonly Key[]) => unknown): Diagnostic[] {
+/**
+ * A union's own message is useless ("invalid input"): when one branch got past the value's
+ * type (a map with a bad key inside), report that branch's problems; else say what fits.
+ */
+function expand(issue: Issue): Issue[] {
+  if (issue.code === "invalid_union" && "errors" in issue && Array.isArray(issue.errors) && issue.errors.length) {
+    const branches = issue.errors as Issue[][];
+    // Every branch rejects the same unknown key (e.g. `target: { ftp: … }`): that is the problem.
+    const unknown = branches.map((b) => b.find((i) => i.code === "unrecognized_keys" && i.path.length === 0));
+    if (unknown.every(Boolean)) return [{ ...unknown[0]!, path: issue.path } as Issue];
+    const inner = branches.filter((b) => b.length && b.every((i) => i.path.length > 0 || i.code === "unrecognized_keys" || i.code === "custom"));
+    if (inner.length) {
+      const best = inner.sort((a, b) => a.length - b.length)[0]!;
+      return best.flatMap((i) => expand({ ...i, path: [...issue.path, ...i.path] } as Issue));
+    }
+    return [{ ...issue, message: `__union:${unionAccepts(branches)}` } as Issue];
+  }
+  if (issue.code === "invalid_key") return [{ ...issue, code: "custom", path: [...issue.path, "*key*"] } as unknown as Issue];
+  return [issue];
+}
+
+export function issuesToDiagnostics(issues: Issue[], src: Source, shapeAt: (p: readonly Key[]) => unknown): Diagnostic[] {
   const out: Diagnostic[] = [];
-  for (const issue of issues) {
+  for (const issue of issues.flatMap(expand)) {
     const path = issue.path as Key[];
     if (issue.code === "unrecognized_keys") {
       // One diagnostic per unknown key, each pointing at the key itself.
       for (const key of issue.keys) {
         const loc = locate(src, [...path, key], true);
-        out.push(at(src, loc.offset, loc.length, { path: formatPath([...path, key]), ...msg.unknownKey(key, knownKeys(shapeAt(path))) }));
+        out.push(at(src, loc.offset, loc.length, { path: formatPath([...path, key]), ...msg.unknownKey(key, Object.keys(shapeAt(path) ?? {})) }));
       }
       continue;
     }
+    if (path[path.length - 1] === "*key*") {
+      // A record key that fails its pattern (e.g. an env name): point at the key itself.
+      const keyPath = path.slice(0, -1);
+      const loc = locate(src, keyPath, true);
+      out.push(at(src, loc.offset, loc.length, { path: formatPath(keyPath), ...formatAdvice(issue, keyPath) }));
+      continue;
+    }
     const loc = locate(src, path);
-    out.push(at(src, loc.offset, loc.length, { path: formatPath(path), ...advise(issue, src, shapeAt) }));
+    const union = issue.code === "invalid_union" && issue.message.startsWith("__union:") ? issue.message.slice(8) : undefined;
+    const advice = union === "a string or a map" ? msg.valueOrSecret() : union ? msg.wrongUnion(union, typeName(src, path)) : advise(issue, path, src);
+    out.push(at(src, loc.offset, loc.length, { path: formatPath(path), ...advice }));
   }
   return out;
 }

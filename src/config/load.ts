@@ -10,7 +10,8 @@ import { issuesToDiagnostics } from "./issues.js";
 import { checkCompose, checkEnv, checkIncludes, Problems, secretRefs, type Included } from "./rules.js";
 import { configSchema, type Config } from "./schema.js";
 import { shapeAt } from "./shape.js";
-import { at, parseSource, type Source } from "./source.js";
+import { parseSource } from "./source.js";
+import { yamlProblems } from "./yaml-problems.js";
 import { imageInfo } from "./images.js";
 import { backupProblems } from "../render/backup.js";
 import { distroProblem } from "../render/docker.js";
@@ -33,15 +34,6 @@ export interface LoadOptions {
   skipSecrets?: boolean;
 }
 
-function yamlProblems(src: Source): Diagnostic[] {
-  const out = src.doc.errors.map((e) => {
-    const advice = e.code === "DUPLICATE_KEY" ? yamlMsg.duplicateKey(e.message.match(/"([^"]*)"/)?.[1] ?? "?") : yamlMsg.syntax(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
-    return at(src, e.pos[0], Math.max(1, e.pos[1] - e.pos[0]), { path: "", ...advice });
-  });
-  if (out.length === 0 && !isMap(src.doc.contents)) out.push(at(src, 0, 1, { path: "", ...yamlMsg.notMap() }));
-  return out;
-}
-
 async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
   const refs = secretRefs(cfg);
   if (refs.length === 0) return {};
@@ -53,7 +45,10 @@ async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: No
     try {
       stored = await readStore(storeFile, identity);
     } catch (err) {
-      p.add(["secrets", "file"], ruleMsg.secretsUnreadable(cfg.secrets.file, (err as Error).message.split("\n")[0]!));
+      const advice = ruleMsg.secretsUnreadable(cfg.secrets.file, (err as Error).message.split("\n")[0]!);
+      // Without a `secrets:` block in the file there is no line to show: name the file only.
+      if (p.src.doc.has("secrets")) p.add(["secrets", "file"], advice);
+      else p.list.push({ path: "secrets.file", file: p.src.file, line: 0, col: 0, ...advice });
       return {};
     }
   }

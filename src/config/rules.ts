@@ -7,6 +7,7 @@ import { composeFacts, portAllowed } from "./compose.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import type { Config } from "./schema.js";
 import { at, locate, parseSource, type Source } from "./source.js";
+import { yamlProblems } from "./yaml-problems.js";
 
 type Key = string | number;
 
@@ -32,10 +33,10 @@ function include(p: Problems, baseDir: string, rel: string, path: Key[]): string
   const inside = relative(baseDir, abs);
   if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside)) return void p.add(path, msg.fileOutside(rel));
   try {
-    if (!statSync(abs).isFile()) return void p.add(path, msg.fileMissing(rel, abs));
+    if (!statSync(abs).isFile()) return void p.add(path, msg.notAFile(rel));
     return readFileSync(abs, "utf8");
   } catch {
-    return void p.add(path, msg.fileMissing(rel, abs));
+    return void p.add(path, msg.fileMissing(rel));
   }
 }
 
@@ -59,7 +60,7 @@ export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Includ
 export function checkEnv(p: Problems, cfg: Config): void {
   for (const [k, v] of Object.entries(cfg.stack.env)) {
     if (typeof v !== "string") continue;
-    if (/[\r\n]/.test(v)) p.add(["stack", "env", k], msg.envNewline());
+    if (/[\r\n]/.test(v)) p.add(["stack", "env", k], msg.envNewline(v.includes("\r") && !v.includes("\n")));
     // eslint-disable-next-line no-control-regex
     else if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) p.add(["stack", "env", k], msg.envNul());
   }
@@ -70,8 +71,8 @@ export function checkCompose(p: Problems, cfg: Config, composeFile: string, text
   const src = parseSource(composeFile, text);
   const out: Diagnostic[] = [];
   if (src.doc.errors.length > 0) {
-    p.add(["stack", "compose"], msg.composeInvalid(src.doc.errors[0]!.message.split("\n")[0]!));
-    return out;
+    // Point into the compose file itself, with the same wording as config YAML errors.
+    return yamlProblems(src, "stack.compose");
   }
   const facts = composeFacts(src);
   if (typeof facts === "string") return void p.add(["stack", "compose"], msg.composeInvalid(facts)), out;
@@ -81,11 +82,12 @@ export function checkCompose(p: Problems, cfg: Config, composeFile: string, text
   for (const v of facts.variables) {
     if (v.hasDefault || defined.has(v.name) || seen.has(v.name)) continue;
     seen.add(v.name);
-    out.push(at(src, v.offset, v.name.length + 3, { path: `stack.env.${v.name}`, ...msg.composeVarUndefined(v.name) }));
+    out.push(at(src, v.offset, v.length, { path: `stack.env.${v.name}`, ...msg.composeVarUndefined(v.name) }));
   }
   for (const pub of allow ? facts.published : []) {
     if (!portAllowed(pub.port, allow!)) out.push(at(src, pub.offset, pub.length, { path: "hardening.firewall.allow", ...msg.portNotAllowed(pub.service, pub.port) }));
   }
+  if (facts.services.length === 0) return out;
   (cfg.stack.health.services ?? []).forEach((s, i) => {
     if (!facts.services.includes(s)) p.add(["stack", "health", "services", i], msg.healthServiceUnknown(s, facts.services));
   });

@@ -25,13 +25,10 @@ function child(s: z.ZodType, key: Key): z.ZodType[] {
   return [];
 }
 
-/** The object shape at path (first object found), or undefined. */
+/** The keys allowed at path (all object branches of a union together), or undefined. */
 export function shapeAt(schema: z.ZodType, path: readonly Key[]): Record<string, unknown> | undefined {
   let nodes = unwrap(schema);
   for (const key of path) nodes = nodes.flatMap((n) => child(n, key));
-  for (const n of nodes) {
-    const d = def(n);
-    if (d.type === "object" && d.shape) return d.shape;
-  }
-  return undefined;
+  const shapes = nodes.map((n) => def(n)).filter((d) => d.type === "object" && d.shape);
+  return shapes.length ? Object.assign({}, ...shapes.map((d) => d.shape)) : undefined;
 }

@@ -87,7 +87,7 @@ describe("compose facts", () => {
     const f = composeFacts(src);
     if (typeof f === "string") throw new Error(f);
     expect(f.published.map((p) => p.port)).toEqual(["8081/udp"]);
-    expect(f.variables).toEqual([{ name: "X", offset: expect.any(Number), hasDefault: true }]);
+    expect(f.variables).toEqual([{ name: "X", offset: expect.any(Number), length: 7, hasDefault: true }]);
   });
 
   it("matches ports against allow lists with ranges and protocols", () => {
