@@ -14,6 +14,7 @@ export const cli = {
       : mode === "gzip"
         ? `files: gzip+base64 to fit: ${paths.join(", ")}`
         : `files: ${paths.length} files in one gzip+base64 tar bundle (compresses across files), unpacked by the first runcmd`,
+  sizeRedacted: () => "secrets could not be read, so they were measured as redaction markers: the real document differs by their length",
   unexpected: (why: string) => `firstboot failed: ${why}`,
   keygen: (file: string, recipient: string) => `wrote identity ${file} (mode 0600)
 public key: ${recipient}

@@ -9,14 +9,17 @@ export function register(cli: CAC): void {
     .option("--json", "Print the sizes as JSON")
     .example("firstboot size examples/haven/firstboot.yaml")
     .action(async (config: string | undefined, opts: { json?: boolean }) => {
-      // Sizes do not depend on secret values' content much, but must not need the identity.
       const { compile, sectionTable } = await import("../compile.js");
-      const r = await compile(config ?? DEFAULT_CONFIG, { redact: true });
+      // Real secrets give the real size; without the identity, markers stand in for them.
+      let r = await compile(config ?? DEFAULT_CONFIG);
+      const redacted = !r.ok;
+      if (!r.ok) r = await compile(config ?? DEFAULT_CONFIG, { redact: true });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
         throw new Exit(EXIT.badInput);
       }
-      if (opts.json) return void process.stdout.write(JSON.stringify({ bytes: r.bytes, limit: 32768, packing: r.packing, sections: r.sections, compressed: r.compressed }, null, 2) + "\n");
+      if (opts.json) return void process.stdout.write(JSON.stringify({ bytes: r.bytes, limit: 32768, redacted, packing: r.packing, sections: r.sections, compressed: r.compressed }, null, 2) + "\n");
       process.stdout.write(sectionTable(r.sections, r.bytes) + "\n" + msg.packing(r.packing, r.compressed) + "\n");
+      if (redacted) process.stdout.write(msg.sizeRedacted() + "\n");
     });
 }
