@@ -34,6 +34,11 @@ lint: node_modules/.package-lock.json
 	npx tsc -p tsconfig.json --noEmit
 	shellcheck scripts/*.sh bench/*.sh .ci/run
 
+bench: build
+	./bench/render.sh
+	bash bench/hcloud-requests.sh
+	./bench/backup.sh
+
 clean:
 	rm -rf dist out
 

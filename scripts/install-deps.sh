@@ -5,7 +5,7 @@ set -eu
 PKGS="shellcheck cloud-init age openssh-server openssh-client fail2ban systemd iptables nftables
   hcloud-cli rclone sqlite3 zstd postgresql qemu-system-x86 qemu-utils debootstrap buildah
   cloud-image-utils docker-registry ca-certificates curl gnupg ufw iproute2 python3 python3-yaml
-  openssl util-linux"
+  openssl util-linux procps time"
 missing=""
 for p in $PKGS; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing="$missing $p"

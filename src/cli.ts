@@ -19,6 +19,7 @@ const VERBS: Record<string, () => Promise<Module>> = {
   keygen: () => import("./commands/secrets.js"),
   secrets: () => import("./commands/secrets.js"),
   preview: () => import("./commands/preview.js"),
+  backup: () => import("./commands/backup.js"),
   "build-image": () => import("./commands/build-image.js"),
   up: () => import("./commands/up.js"),
   replace: () => import("./commands/replace.js"),

@@ -94,31 +94,44 @@ function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] }
   return { bundle, rest: files.filter((f) => !rootOwned.includes(f)) };
 }
 
+/** Serialised size of every file's write_files entry, plain and gzipped, computed once. */
+function measure(files: ServerFile[]) {
+  const sizes = new Map<string, { plain: number; gz: number }>();
+  for (const f of files) sizes.set(f.path, { plain: itemBytes(toWriteFile(f)), gz: itemBytes(toWriteFile(f, true)) });
+  return sizes;
+}
+
 /**
  * Serialise head + write_files + tail, packing files only as tightly as the target needs.
+ * Each candidate is sized from per-entry measurements (one gzip and one stringify per file),
+ * and the whole document is serialised only to confirm, not once per file tried.
  * `tail.runcmd` gets the unpack commands prepended in bundle mode.
  */
 export function fitDocument(head: Record<string, unknown>, files: ServerFile[], tail: { runcmd: string[][] } & Record<string, unknown>, target = PLAIN_TARGET): Fitted {
   const gz = new Set<string>();
   const build = () => serialise({ ...head, write_files: files.map((f) => toWriteFile(f, gz.has(f.path))), ...tail });
   let text = build();
+  if (bytes(text) <= target) return { text, compressed: gz, packing: "plain", fileBytes: perFile(files, gz) };
+  const sizes = measure(files);
   const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
-  const done = (): Fitted => ({ text, compressed: gz, packing: gz.size ? "gzip" : "plain", fileBytes: perFile(files, gz) });
+  let estimate = bytes(text);
   for (const f of bySize) {
-    if (bytes(text) <= target) return done();
-    if (bytes(toWriteFile(f, true).content) >= bytes(f.content)) continue;
+    if (estimate <= target) break;
+    const { plain, gz: packed } = sizes.get(f.path)!;
+    if (packed >= plain) continue;
     gz.add(f.path);
-    text = build();
+    estimate -= plain - packed;
   }
-  if (bytes(text) <= target) return done();
+  text = build();
+  const fileBytes = () => new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain]));
+  if (bytes(text) <= target) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
   const { bundle, rest } = bundled(files);
   const packed = serialise({ ...head, write_files: [bundle, ...rest.map((f) => toWriteFile(f, true))], ...tail, runcmd: [...bundleCommands(), ...tail.runcmd] });
-  if (bytes(packed) >= bytes(text)) return done();
+  if (bytes(packed) >= bytes(text)) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
   // Share the bundle's bytes among its files by how well each compresses on its own.
-  const alone = perFile(files, new Set(files.map((f) => f.path)));
   const inBundle = files.filter((f) => !rest.includes(f));
-  const sum = inBundle.reduce((n, f) => n + alone.get(f.path)!, 0) || 1;
+  const sum = inBundle.reduce((n, f) => n + sizes.get(f.path)!.gz, 0) || 1;
   const share = itemBytes(bundle) / sum;
-  const fileBytes = new Map(files.map((f) => [f.path, rest.includes(f) ? alone.get(f.path)! : Math.round(alone.get(f.path)! * share)]));
-  return { text: packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle", fileBytes };
+  const shares = new Map(files.map((f) => [f.path, Math.round(sizes.get(f.path)!.gz * (rest.includes(f) ? 1 : share))]));
+  return { text: packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle", fileBytes: shares };
 }
