@@ -18,6 +18,7 @@ deps: node_modules/.package-lock.json
 
 build: node_modules/.package-lock.json
 	npx tsc -p tsconfig.json
+	node scripts/precompile-snippets.mjs
 
 demo: build
 	$(FB) validate $(EXAMPLE)

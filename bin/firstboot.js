@@ -1,5 +1,8 @@
 #!/usr/bin/env node
 // Entry point: runs the compiled CLI (npm run build writes dist/).
-import { main } from "../dist/cli.js";
+import module from "node:module";
 
+// Node >= 22.1 caches compiled modules on disk: a cold start then skips most parsing.
+module.enableCompileCache?.();
+const { main } = await import("../dist/cli.js");
 process.exitCode = await main(process.argv);

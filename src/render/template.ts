@@ -1,30 +1,50 @@
 // Snippets are Handlebars templates compiled strict (a missing variable is an error, not "")
 // with HTML escaping off: they produce shell, systemd units and config files, never HTML.
-import { readFileSync } from "node:fs";
+// `npm run build` precompiles them into dist/snippets.js; the full Handlebars compiler is
+// loaded only when a snippet has no up-to-date precompiled form (e.g. tests running from src).
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import Handlebars from "handlebars";
+import RuntimeModule from "handlebars/runtime.js";
 
 export const SNIPPETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snippets");
+const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "snippets.js");
 
-const hbs = Handlebars.create();
+type Env = typeof import("handlebars");
+type Spec = Parameters<Env["template"]>[0];
+// The runtime build has the same API minus the compiler; its typings do not say so.
+const Runtime = RuntimeModule as unknown as Env;
+type Precompiled = Record<string, { sha: string; spec: Spec }>;
+
 /** Single-quote a value for POSIX sh: the only safe way to pass arbitrary bytes to the shell. */
 export function shq(value: unknown): string {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
+
+const sources = new Map(readdirSync(SNIPPETS_DIR).filter((n) => n.endsWith(".hbs")).map((n) => [n, readFileSync(join(SNIPPETS_DIR, n), "utf8")]));
+const sha = (s: string) => createHash("sha256").update(s).digest("hex");
+const precompiled: Precompiled = existsSync(PRECOMPILED) ? ((await import(PRECOMPILED)) as { default: Precompiled }).default : {};
+const fresh = [...sources].every(([name, src]) => precompiled[name]?.sha === sha(src));
+// The compiler is a large module: only load it when something must be compiled.
+const compiler = fresh ? undefined : (await import("handlebars")).default;
+const hbs: Env = (compiler ?? Runtime).create();
 hbs.registerHelper("shq", (v: unknown) => shq(v));
 hbs.registerHelper("json", (v: unknown) => JSON.stringify(v));
 hbs.registerHelper("join", (v: unknown[], sep: unknown) => v.join(typeof sep === "string" ? sep : " "));
 hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 
-const cache = new Map<string, Handlebars.TemplateDelegate>();
+type Template = (data: object) => string;
+const cache = new Map<string, Template>();
 
-/** Render snippets/<name> with the given data. Snippets are read once per process. */
+/** Render snippets/<name> with the given data. */
 export function snippet(name: string, data: object): string {
   let tpl = cache.get(name);
   if (!tpl) {
-    const source = readFileSync(join(SNIPPETS_DIR, name), "utf8");
-    tpl = hbs.compile(source, { strict: true, noEscape: true });
+    const source = sources.get(name);
+    if (source === undefined) throw new Error(`no snippet ${name}`);
+    const pre = precompiled[name];
+    tpl = fresh && pre ? (hbs.template(pre.spec) as Template) : (hbs.compile(source, { strict: true, noEscape: true }) as Template);
     cache.set(name, tpl);
   }
   return tpl(data);
