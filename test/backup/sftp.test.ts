@@ -2,11 +2,12 @@
 // upload + verify, no credential on any command line, list, retention on the target scoped to the
 // stack's prefix, restore on a new server from the target only, refusal of a truncated download,
 // and the workstation's pull + verify.
-import { execFileSync, spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { execFileSync, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, copyFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startSshd, type Sshd } from "../helpers/sshd.js";
 import { sha256File, verifyBackup } from "../../src/backup/archive.js";
 import { listRemote, openRemote, pullRemote } from "../../src/backup/remote.js";
 import { backupSchema } from "../../src/config/schema-backup.js";
@@ -14,7 +15,7 @@ import { makeServer, newestBackup, requireTools, sqlite, type Server } from "./h
 
 const PORT = 30000 + (process.pid % 5000);
 let dir = "";
-let sshd: ChildProcess | undefined;
+let sshd: Sshd | undefined;
 let clientKey = "";
 let hostKey = "";
 
@@ -25,22 +26,9 @@ beforeAll(async () => {
   clientKey = readFileSync(join(dir, "client"), "utf8");
   hostKey = readFileSync(join(dir, "host.pub"), "utf8").trim();
   writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client.pub")));
-  writeFileSync(join(dir, "sshd_config"), [
-    `Port ${PORT}`, "ListenAddress 127.0.0.1", `HostKey ${dir}/host`, `PidFile ${dir}/sshd.pid`,
-    `AuthorizedKeysFile ${dir}/authorized_keys`, "StrictModes no", "PermitRootLogin prohibit-password",
-    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "Subsystem sftp internal-sftp", "",
-  ].join("\n"));
-  mkdirSync("/run/sshd", { recursive: true });
-  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${PORT}`]).status === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("sshd did not start");
+  sshd = await startSshd(dir, PORT, { sftp: true });
 }, 30_000);
-afterAll(() => {
-  if (sshd?.pid) process.kill(sshd.pid, "SIGTERM");
-});
+afterAll(() => sshd?.stop());
 
 const remoteDir = () => join(dir, "remote", "selfmx");
 const target = () => ({ sftp: { host: "127.0.0.1", port: PORT, user: "root", key: { secret: "storagebox_key" }, host_key: hostKey } });

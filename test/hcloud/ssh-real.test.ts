@@ -2,7 +2,7 @@
 // key generated "on the workstation" is pinned under the server's alias; a server presenting
 // any other key is refused before login.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { spawn, spawnSync, type ChildProcess } from "node:child_process";
+import { startSshd, type Sshd } from "../helpers/sshd.js";
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { generateKey, rememberHostKey, systemSsh, waitForSsh } from "../../src/h
 
 const PORT = 35000 + (process.pid % 5000);
 let dir = "";
-let sshd: ChildProcess | undefined;
+let sshd: Sshd | undefined;
 
 beforeAll(async () => {
   for (const bin of ["/usr/sbin/sshd", "/usr/bin/ssh", "/usr/bin/ssh-keygen"]) {
@@ -21,22 +21,9 @@ beforeAll(async () => {
   await generateKey(dir, "host", "selfmx-abc-host");
   await generateKey(dir, "client", "me");
   writeFileSync(join(dir, "authorized_keys"), readFileSync(join(dir, "client.pub")));
-  writeFileSync(join(dir, "sshd_config"), [
-    `Port ${PORT}`, "ListenAddress 127.0.0.1", `HostKey ${dir}/host`, `PidFile ${dir}/sshd.pid`,
-    `AuthorizedKeysFile ${dir}/authorized_keys`, "StrictModes no", "PermitRootLogin prohibit-password",
-    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no", "",
-  ].join("\n"));
-  mkdirSync("/run/sshd", { recursive: true });
-  sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: "ignore" });
-  for (let i = 0; i < 100; i++) {
-    if (spawnSync("bash", ["-c", `exec 3<>/dev/tcp/127.0.0.1/${PORT}`]).status === 0) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error("sshd did not start");
+  sshd = await startSshd(dir, PORT);
 }, 30_000);
-afterAll(() => {
-  if (sshd?.pid) process.kill(sshd.pid, "SIGTERM");
-});
+afterAll(() => sshd?.stop());
 
 const target = (knownHosts: string) => ({ host: "127.0.0.1", user: "root", port: PORT, alias: "selfmx-abc", knownHosts, identity: join(dir, "client") });
 
