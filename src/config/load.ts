@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
 import { isMap } from "yaml";
 import { rules as ruleMsg, yaml as yamlMsg } from "../catalogue.js";
-import { envSecrets, readStore, resolveFrom } from "../secrets/store.js";
+import { envSecrets, resolveFrom } from "../secrets/paths.js";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { issuesToDiagnostics } from "./issues.js";
 import { checkCompose, checkEnv, checkIncludes, Problems, secretRefs, type Included } from "./rules.js";
@@ -43,6 +43,8 @@ async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: No
   if (refs.some((r) => fromEnv[r.name] === undefined)) {
     const identity = env.FIRSTBOOT_IDENTITY ?? resolveFrom(baseDir, cfg.secrets.identity, env);
     try {
+      // age (and its curve library) loads only when the secrets file must really be opened.
+      const { readStore } = await import("../secrets/store.js");
       stored = await readStore(storeFile, identity);
     } catch (err) {
       const advice = ruleMsg.secretsUnreadable(cfg.secrets.file, (err as Error).message.split("\n")[0]!);

@@ -19,3 +19,14 @@ export function parseIdentityFile(text: string): string[] {
     .map((l) => l.trim())
     .filter((l) => l.startsWith("AGE-SECRET-KEY-"));
 }
+
+export const ENV_PREFIX = "FIRSTBOOT_SECRET_";
+
+/** Secrets named in FIRSTBOOT_SECRET_<NAME> variables (NAME upper-cased in the variable). */
+export function envSecrets(env: NodeJS.ProcessEnv): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(env)) {
+    if (k.startsWith(ENV_PREFIX) && v !== undefined) out[k.slice(ENV_PREFIX.length).toLowerCase()] = v;
+  }
+  return out;
+}

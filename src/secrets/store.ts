@@ -6,9 +6,8 @@ import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } fro
 import { writeFileAtomic } from "../fs-atomic.js";
 import { parseIdentityFile } from "./paths.js";
 
-export { expandHome, parseIdentityFile, resolveFrom } from "./paths.js";
+export { envSecrets, expandHome, parseIdentityFile, resolveFrom } from "./paths.js";
 
-export const ENV_PREFIX = "FIRSTBOOT_SECRET_";
 
 export async function newIdentityFile(): Promise<{ text: string; recipient: string }> {
   const identity = await generateX25519Identity();
@@ -51,13 +50,4 @@ export async function readStore(file: string, identityFile: string): Promise<Rec
 
 export async function writeStore(file: string, identityFile: string, secrets: Record<string, string>): Promise<void> {
   await writeFileAtomic(file, await encryptStore(secrets, await readIdentities(identityFile)));
-}
-
-/** Secrets named in FIRSTBOOT_SECRET_<NAME> variables (NAME upper-cased in the variable). */
-export function envSecrets(env: NodeJS.ProcessEnv): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const [k, v] of Object.entries(env)) {
-    if (k.startsWith(ENV_PREFIX) && v !== undefined) out[k.slice(ENV_PREFIX.length).toLowerCase()] = v;
-  }
-  return out;
 }
