@@ -8,6 +8,7 @@ import { EXIT, Exit } from "./io.js";
 export function register(cli: CAC): void {
   cli
     .command("fake-api", "Run a local fake of the Hetzner Cloud API (for rehearsals and tests)")
+    .example("firstboot fake-api --port 8080   # then HCLOUD_ENDPOINT=http://127.0.0.1:8080/v1 hcloud server list")
     .option("--port <port>", "Port to listen on (127.0.0.1)", { default: 8787 })
     .option("--action-ms <ms>", "How long every action takes", { default: 1000 })
     .action(async (opts: { port: number | string; actionMs: number | string }) => {

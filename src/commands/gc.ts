@@ -10,6 +10,7 @@ import { durationOption, withEnv } from "./hcloud-run.js";
 export function register(cli: CAC): void {
   cli
     .command("gc", "Delete leftover temporary resources and expired standby servers")
+    .example("firstboot gc --dry-run")
     .option("--dry-run", "Only list what would be deleted")
     .option("--min-age <duration>", "Leave temporaries younger than this alone (a build may be running)", { default: "10m" })
     .option("--json", "Print one JSON object per resource")

@@ -22,6 +22,8 @@ export function formatRows(rows: readonly ImageRow[]): string {
 export function register(cli: CAC): void {
   cli
     .command("images <action>", "Golden snapshots: `list`, or `prune --keep N`")
+    .example("firstboot images list")
+    .example("firstboot images prune --keep 3")
     .option("--name <image>", "Only snapshots of this image definition")
     .option("--keep <n>", "prune: how many of the newest snapshots to keep per image", { default: 3 })
     .option("--dry-run", "prune: only list what would be deleted")

@@ -17,6 +17,8 @@ interface Opts {
 export function register(cli: CAC): void {
   cli
     .command("replace [config]", "Blue/green: move the stack to a new server from the newest snapshot")
+    .example("firstboot replace --dry-run")
+    .example("firstboot replace --rollback-window 24h")
     .option("--dry-run", "Print the plan and stop")
     .option("--no-freeze", "Do not stop writes on the old server (writes after its last backup are lost)")
     .option("--rollback-window <duration>", "How long the old server is kept powered off for `firstboot rollback`", { default: "24h" })

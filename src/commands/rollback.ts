@@ -10,6 +10,7 @@ import { durationOption, finish, withEnv } from "./hcloud-run.js";
 export function register(cli: CAC): void {
   cli
     .command("rollback [config]", "Undo the last replace: start the kept server and move the Floating IP back")
+    .example("firstboot rollback examples/selfmx/firstboot.yaml")
     .option("--rollback-window <duration>", "How long the server being left is kept powered off", { default: "24h" })
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: { rollbackWindow?: string; json?: boolean }) => {

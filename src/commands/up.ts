@@ -9,6 +9,7 @@ import { finish, withEnv } from "./hcloud-run.js";
 export function register(cli: CAC): void {
   cli
     .command("up [config]", "Create the stack's Hetzner server and wait until its first boot is healthy")
+    .example("firstboot up examples/selfmx/firstboot.yaml --cloud-firewall")
     .option("--cloud-firewall", "Also create/attach a Hetzner Cloud Firewall mirroring hardening.firewall.allow")
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: { cloudFirewall?: boolean; json?: boolean }) => {
