@@ -38,6 +38,7 @@ export interface VmPaths {
   serialLog: string;
   qmp: string;
   pidfile: string;
+  watchdogPidfile: string;
 }
 
 export function vmPaths(root: string, name: string): VmPaths {
@@ -51,6 +52,7 @@ export function vmPaths(root: string, name: string): VmPaths {
     serialLog: join(dir, "serial.log"),
     qmp: join(dir, "qmp.sock"),
     pidfile: join(dir, "qemu.pid"),
+    watchdogPidfile: join(dir, "watchdog.pid"),
   };
 }
 

@@ -83,7 +83,8 @@ export function goldenPrepScript(stackDir: string): string {
     "set -e",
     "systemctl stop firstboot-stack.service 2>/dev/null || true",
     "if command -v docker >/dev/null; then docker ps -aq | xargs -r docker rm -f >/dev/null; docker volume prune -af >/dev/null; fi",
-    `rm -rf /var/lib/firstboot ${stackDir}`,
+    // Nothing of the first server's data or secrets may ride along into every clone.
+    `rm -rf /var/lib/firstboot ${stackDir} /var/backups/firstboot /etc/firstboot/rclone.conf /root/.docker/config.json`,
     "cloud-init clean --logs",
     "truncate -s 0 /etc/machine-id",
     "rm -f /var/lib/dbus/machine-id",

@@ -111,6 +111,28 @@ async function prepareDisk(spec: VmSpec, p: VmPaths): Promise<void> {
   await run(["chmod", "0600", p.seed]);
 }
 
+/**
+ * A detached watchdog that kills the VM at its deadline even when this process is gone (a test
+ * runner killed mid-run must not leave an emulated VM eating the machine). It checks that the
+ * PID is still this VM's qemu (its pidfile path is on the command line) before killing.
+ */
+export function watchdogArgv(pid: number, p: VmPaths, seconds: number): string[] {
+  const script = `sleep ${seconds}; grep -qF '${p.pidfile}' /proc/${pid}/cmdline 2>/dev/null && kill -9 ${pid}; exit 0`;
+  return [
+    "start-stop-daemon", "--start", "--background", "--make-pidfile", "--pidfile", p.watchdogPidfile,
+    "--startas", "/bin/sh", "--", "-c", script,
+  ];
+}
+
+function stopWatchdog(p: VmPaths): void {
+  try {
+    const pid = Number(readFileSync(p.watchdogPidfile, "utf8").trim());
+    if (pid > 0 && readFileSync(`/proc/${pid}/cmdline`, "utf8").includes(p.pidfile)) process.kill(pid, "SIGKILL");
+  } catch {
+    /* already gone */
+  }
+}
+
 export async function startVm(spec: VmSpec): Promise<Vm> {
   hookExit();
   const p = vmPaths(spec.root, spec.name);
@@ -126,12 +148,14 @@ export async function startVm(spec: VmSpec): Promise<Vm> {
   running.add(pid);
   const timer = setTimeout(() => killNow(pid), spec.deadlineMs);
   timer.unref();
+  await run(watchdogArgv(pid, p, Math.ceil(spec.deadlineMs / 1000) + 60));
   const vm: Vm = {
     spec, pid, paths: p, sshPort: ssh, forwards,
     alive: () => pidAlive(pid),
     stop: async () => {
       clearTimeout(timer);
       killNow(pid);
+      stopWatchdog(p);
       for (let i = 0; i < 50 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
     },
   };

@@ -14,7 +14,7 @@ describe("golden disk preparation", () => {
   });
   it("keeps images but removes containers, volumes and the stack's state", () => {
     expect(script).toContain("docker volume prune -af");
-    expect(script).toContain("rm -rf /var/lib/firstboot /opt/selfmx");
+    expect(script).toContain("rm -rf /var/lib/firstboot /opt/selfmx /var/backups/firstboot");
     expect(script).not.toMatch(/docker (image|system) prune/);
   });
   it("passes shellcheck", async () => {
@@ -43,5 +43,26 @@ describe("cloud-init status", () => {
   it("reads status and errors, and tolerates non-JSON", () => {
     expect(parseCloudInitStatus('{"status": "error", "errors": ["x failed"]}')).toMatchObject({ status: "error", errors: ["x failed"] });
     expect(parseCloudInitStatus("garbage").status).toBe("unknown");
+  });
+});
+
+describe("VM watchdog", () => {
+  it("kills only the process whose command line names this VM's pidfile, after the deadline", async () => {
+    const { watchdogArgv } = await import("../../src/vm/vm.js");
+    const { vmPaths } = await import("../../src/vm/cache.js");
+    const { mkdtemp } = await import("node:fs/promises");
+    const { tmpdir } = await import("node:os");
+    const { join } = await import("node:path");
+    const p = vmPaths(await mkdtemp(join(tmpdir(), "fb-wd-")), "t");
+    const { mkdirSync } = await import("node:fs");
+    mkdirSync(p.dir, { recursive: true });
+    // A stand-in "qemu" whose command line names the pidfile, and a bystander that does not.
+    const vm = spawn("sh", ["-c", "sleep 30", p.pidfile], { stdio: "ignore" });
+    const other = spawn("sleep", ["30"], { stdio: "ignore" });
+    await run(watchdogArgv(vm.pid!, p, 1));
+    await run(watchdogArgv(other.pid!, { ...p, watchdogPidfile: `${p.watchdogPidfile}.2` }, 1));
+    await new Promise((r) => vm.once("exit", r));
+    expect(pidAlive(other.pid!)).toBe(true);
+    other.kill("SIGKILL");
   });
 });
