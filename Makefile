@@ -32,7 +32,7 @@ test: deps build lint
 	npx vitest run
 
 lint: node_modules/.package-lock.json
-	npx tsc -p tsconfig.json --noEmit
+	npx tsc -p tsconfig.test.json
 	shellcheck scripts/*.sh bench/*.sh .ci/run
 
 bench: build

@@ -99,7 +99,7 @@ describe("other verbs", () => {
   it("schema prints a JSON Schema that accepts every example and rejects unknown keys", async () => {
     const r = await fb(["schema"]);
     expect(r.exitCode).toBe(0);
-    const { default: Ajv2020 } = await import("ajv/dist/2020.js");
+    const Ajv2020 = (await import("ajv/dist/2020.js")).default as unknown as typeof import("ajv").default;
     const { parse } = await import("yaml");
     const ajv = new Ajv2020({ strict: false, allErrors: true });
     const validate = ajv.compile(JSON.parse(r.stdout));
