@@ -33,8 +33,9 @@ node -e '
 const fs = require("fs");
 const [file, body] = [process.argv[1], process.argv[2]];
 let text = fs.readFileSync(file, "utf8");
-const re = /## Render\n[\s\S]*?(?=\n## |$)/;
-text = re.test(text) ? text.replace(re, body.trimEnd() + "\n") : (text.trimEnd() ? text.trimEnd() + "\n\n" : "# Benchmarks\n\n") + body;
+// Only the measured paragraph is replaced: the analysis written below it stays.
+const re = /## Render\n\n[\s\S]*?\n\n/;
+text = re.test(text) ? text.replace(re, body.trimEnd() + "\n\n") : (text.trimEnd() ? text.trimEnd() + "\n\n" : "# Benchmarks\n\n") + body;
 fs.writeFileSync(file, text);
 ' BENCHMARKS.md "$result"
 echo "$result"
