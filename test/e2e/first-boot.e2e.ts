@@ -121,7 +121,8 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
     expect(pw.exitCode).not.toBe(0);
     expect(pw.stderr).toMatch(/Permission denied \(publickey\)/);
     await ok(s.target, "sudo install -d -m 700 /root/.ssh && sudo install -m 600 ~/.ssh/authorized_keys /root/.ssh/authorized_keys");
-    const root = await run(sshArgv({ ...s.target, user: "root" }, "id -u"), { allowFailure: true, timeoutMs: 60_000 });
+    // A fresh connection: the shared control connection is logged in as the admin user.
+    const root = await run(sshArgv({ ...s.target, user: "root", control: undefined }, "id -u"), { allowFailure: true, timeoutMs: 60_000 });
     expect(root.exitCode, root.stdout + root.stderr).not.toBe(0);
     expect(root.stdout).not.toContain("0");
     const cfg = await ok(s.target, "sudo sshd -T");
@@ -149,10 +150,10 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
     // The server itself reaches it (so something answers there)...
     await ok(s.target, "for i in $(seq 30); do curl -fsS -o /dev/null http://169.254.169.254/ && exit 0; sleep 1; done; exit 1");
     // ...a container reaches the outside (the registry on the QEMU host)...
-    await ok(s.target, "sudo docker run --rm --entrypoint /bin/wget 10.0.2.2:5000/fb-app:1 -T 10 -qO- http://10.0.2.2:5000/v2/");
+    await ok(s.target, "sudo docker run --rm --entrypoint /bin/sh 10.0.2.2:5000/fb-app:1 -c 'wget -T 10 -qO- http://10.0.2.2:5000/v2/'");
     // ...but not the metadata address, on the default bridge or on the stack's network.
-    await fails(s.target, "sudo docker run --rm --entrypoint /bin/wget 10.0.2.2:5000/fb-app:1 -T 10 -qO- http://169.254.169.254/");
-    await fails(s.target, "sudo docker run --rm --network selfmx_default --entrypoint /bin/wget 10.0.2.2:5000/fb-app:1 -T 10 -qO- http://169.254.169.254/");
+    await fails(s.target, "sudo docker run --rm --entrypoint /bin/sh 10.0.2.2:5000/fb-app:1 -c 'wget -T 10 -qO- http://169.254.169.254/'");
+    await fails(s.target, "sudo docker run --rm --network selfmx_default --entrypoint /bin/sh 10.0.2.2:5000/fb-app:1 -c 'wget -T 10 -qO- http://169.254.169.254/'");
     await ssh(s.target, "sudo systemctl stop e2e-meta; sudo ip netns del fbmeta; sudo ip link del fbmeta0");
   });
 
