@@ -45,7 +45,8 @@ clean:
 
 # The VM end-to-end tests (qemu; TCG where KVM is not real): boots the fixture stacks from the
 # cached trixie base image (built by the tool itself on first use), one VM at a time.
-e2e: node_modules/.package-lock.json
+# Real first boots in qemu VMs (TCG here: about 30 min); builds and caches the base image first.
+e2e: deps build
 	npx vitest run --config test/e2e/vitest.config.ts
 
 # The Debian 13 base image `firstboot preview` boots (cached under ~/.cache/firstboot/base).
