@@ -62,6 +62,8 @@ function article(t: string): string {
   return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
 
+const SECRET_NAME_ADVICE: Advice = { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" };
+
 /** Format problems of specific keys, keyed by path pattern ([] = any index, * = any map key). */
 export const formats: Record<string, Advice> = {
   name: { message: "must be 1-32 lower-case letters, digits or dashes, starting with a letter", hint: "e.g. `name: selfmx`" },
@@ -81,9 +83,9 @@ export const formats: Record<string, Advice> = {
   "backup.schedule": { message: "is not a time or a systemd calendar expression", hint: "write HH:MM (e.g. 03:00) or an OnCalendar expression (e.g. Mon *-*-* 02:00)" },
   "backup.target.s3.endpoint": { message: "is not a URL", hint: "write the endpoint's https URL, e.g. https://fsn1.your-objectstorage.com" },
   "stack.registry.server": { message: "is not a registry host", hint: "e.g. ghcr.io or registry.example.com:5000" },
-  "*.secret": { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" },
+  "*.secret": SECRET_NAME_ADVICE,
   // Keyed by the message code a schema attaches to a format check.
-  secret_name: { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" },
+  secret_name: SECRET_NAME_ADVICE,
   age_recipient: { message: "is not an age X25519 public key", hint: "use the `public key: age1...` line of `firstboot keygen` (post-quantum age1pq1 keys are not readable by the servers' age 1.1)" },
   compose_name: { message: "is not a compose name", hint: "use the name exactly as it appears in the compose file (letters, digits, . _ -)" },
   safe_path: { message: "contains characters firstboot does not allow in paths", hint: "use letters, digits and _ @ % + = , . / -" },

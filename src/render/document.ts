@@ -94,10 +94,21 @@ function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] }
   return { bundle, rest: files.filter((f) => !rootOwned.includes(f)) };
 }
 
-/** Serialised size of every file's write_files entry, plain and gzipped, computed once. */
-function measure(files: ServerFile[]) {
-  const sizes = new Map<string, { plain: number; gz: number }>();
-  for (const f of files) sizes.set(f.path, { plain: itemBytes(toWriteFile(f)), gz: itemBytes(toWriteFile(f, true)) });
+interface Measured {
+  entry: WriteFile;
+  gzEntry: WriteFile;
+  plain: number;
+  gz: number;
+}
+
+/** Every file's write_files entry, plain and gzipped, with its serialised size: built once. */
+function measure(files: ServerFile[]): Map<string, Measured> {
+  const sizes = new Map<string, Measured>();
+  for (const f of files) {
+    const entry = toWriteFile(f);
+    const gzEntry = toWriteFile(f, true);
+    sizes.set(f.path, { entry, gzEntry, plain: itemBytes(entry), gz: itemBytes(gzEntry) });
+  }
   return sizes;
 }
 
@@ -113,6 +124,9 @@ export function fitDocument(head: Record<string, unknown>, files: ServerFile[], 
   let text = build();
   if (bytes(text) <= target) return { text, compressed: gz, packing: "plain", fileBytes: perFile(files, gz) };
   const sizes = measure(files);
+  // From here on entries come from the measurements: no file is gzipped twice.
+  const entryOf = (f: ServerFile) => (gz.has(f.path) ? sizes.get(f.path)!.gzEntry : sizes.get(f.path)!.entry);
+  const rebuild = () => serialise({ ...head, write_files: files.map(entryOf), ...tail });
   const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
   let estimate = bytes(text);
   for (const f of bySize) {
@@ -122,11 +136,11 @@ export function fitDocument(head: Record<string, unknown>, files: ServerFile[], 
     gz.add(f.path);
     estimate -= plain - packed;
   }
-  text = build();
+  text = rebuild();
   const fileBytes = () => new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain]));
   if (bytes(text) <= target) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
   const { bundle, rest } = bundled(files);
-  const packed = serialise({ ...head, write_files: [bundle, ...rest.map((f) => toWriteFile(f, true))], ...tail, runcmd: [...bundleCommands(), ...tail.runcmd] });
+  const packed = serialise({ ...head, write_files: [bundle, ...rest.map((f) => sizes.get(f.path)!.gzEntry)], ...tail, runcmd: [...bundleCommands(), ...tail.runcmd] });
   if (bytes(packed) >= bytes(text)) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
   // Share the bundle's bytes among its files by how well each compresses on its own.
   const inBundle = files.filter((f) => !rest.includes(f));
