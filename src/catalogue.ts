@@ -193,3 +193,19 @@ export const hcloud = {
   badImageDef: (file: string, why: string) => `${file}: ${why}`,
   pruned: (n: number, dry: boolean) => `${dry ? "would delete" : "deleted"} ${n} snapshot${n === 1 ? "" : "s"}`,
 };
+
+// ---- local cloud: the fake Hetzner API with real VMs (firstboot local-cloud start) -------------
+
+export const localCloud = {
+  started: (endpoint: string, accel: string, cpus: number, mib: number) =>
+    `local cloud on ${endpoint}: every server is a local VM (${accel}, ${cpus} vCPUs, ${mib} MiB)`,
+  exports: (endpoint: string) => `export HCLOUD_ENDPOINT=${endpoint} HCLOUD_TOKEN=local`,
+  addresses: (ports: number[]) =>
+    `servers get 127.0.0.2, 127.0.0.3, ... and Floating IPs 127.0.1.2, 127.0.1.3, ... with TCP ports ${ports.join(", ")} forwarded\n` +
+    "(set server.floating_ip.ip in your config to the address `hcloud floating-ip create` prints); Ctrl-C stops every VM",
+  stopping: () => "stopping every VM of the local cloud ...",
+  stopped: (requests: number) => `local cloud stopped (${requests} API requests answered)`,
+  badNumbers: () => "--port, --memory, --cpus and --max-hours take positive whole numbers (--port may be 0)",
+  badPorts: (text: string) => `--ports must list TCP ports separated by commas, e.g. 22,80,443 (got ${text})`,
+  needStart: (what: string) => `unknown local-cloud action \`${what}\`; use \`firstboot local-cloud start\``,
+};

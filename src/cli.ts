@@ -27,6 +27,7 @@ const VERBS: Record<string, () => Promise<Module>> = {
   gc: () => import("./commands/gc.js"),
   images: () => import("./commands/images.js"),
   "fake-api": () => import("./commands/fake-api.js"),
+  "local-cloud": () => import("./commands/local-cloud.js"),
 };
 
 async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {

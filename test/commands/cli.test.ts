@@ -75,7 +75,7 @@ describe("other verbs", () => {
     expect(j.bytes).toBeLessThan(32_768);
   });
 
-  it.each(["init", "validate", "render", "size", "schema", "keygen", "secrets", "preview", "backup", "build-image", "up", "replace", "rollback", "gc", "images", "fake-api"])("%s --help shows an example", async (verb) => {
+  it.each(["init", "validate", "render", "size", "schema", "keygen", "secrets", "preview", "backup", "build-image", "up", "replace", "rollback", "gc", "images", "fake-api", "local-cloud"])("%s --help shows an example", async (verb) => {
     const r = await fb([verb, "--help"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n.*firstboot /);

@@ -3,7 +3,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { checkBody, checkQuery, matchRoute } from "./spec.js";
-import { FakeState, type FakeOptions } from "./state.js";
+import { FakeState, type FakeOptions, type LoggedRequest } from "./state.js";
 import { ApiError, type Handler } from "./reply.js";
 import { serverRoutes } from "./routes-servers.js";
 import { otherRoutes } from "./routes-other.js";
@@ -80,12 +80,23 @@ function parseJson(text: string): unknown {
   }
 }
 
-export async function startFakeApi(opts: FakeOptions & { port?: number; host?: string } = {}): Promise<FakeApi> {
+export interface ListenOptions {
+  port?: number;
+  host?: string;
+  /** Called after each answered request (a request log). */
+  onReply?: (entry: LoggedRequest) => void;
+}
+
+export async function startFakeApi(opts: FakeOptions & ListenOptions = {}): Promise<FakeApi> {
   const state = new FakeState(opts);
   const server = createServer((req, res) => {
     readBody(req)
-      .then((body) => handle(state, req.method ?? "GET", req.url ?? "/", body, req.headers.authorization))
-      .then((r) => send(res, r.status, r.body, r.headers))
+      .then(async (body) => {
+        const i = state.log.length; // handle() logs this request synchronously, at index i
+        const r = await handle(state, req.method ?? "GET", req.url ?? "/", body, req.headers.authorization);
+        send(res, r.status, r.body, r.headers);
+        if (state.log[i]) opts.onReply?.(state.log[i]);
+      })
       .catch((e: unknown) => send(res, 500, { error: { code: "server_error", message: String(e) } }));
   });
   await new Promise<void>((resolve) => server.listen(opts.port ?? 0, opts.host ?? "127.0.0.1", resolve));
@@ -94,11 +105,13 @@ export async function startFakeApi(opts: FakeOptions & { port?: number; host?: s
     state,
     server,
     endpoint: `http://${opts.host ?? "127.0.0.1"}:${port}/v1`,
-    close: () =>
-      new Promise((resolve) => {
+    close: async () => {
+      await new Promise<void>((resolve) => {
         server.close(() => resolve());
         server.closeAllConnections(); // keep-alive clients must not hold the port open
-      }),
+      });
+      await opts.backend?.close();
+    },
   };
 }
 

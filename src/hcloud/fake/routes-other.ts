@@ -4,6 +4,7 @@ import { createHash } from "node:crypto";
 import type { components } from "../generated/schema.js";
 import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import { invalidLabels } from "./labels.js";
+import { machine } from "./routes-servers.js";
 
 type S = components["schemas"];
 
@@ -49,13 +50,14 @@ function createFloatingIp({ state, body: b }: Ctx): { status: number; body: unkn
   const name = typeof b.name === "string" ? b.name : `floating-ip-${state.id()}`;
   if ([...state.floatingIps.values()].some((f) => f.name === name)) throw new ApiError(409, "uniqueness_error", "name is already used");
   const ip: S["floating_ip"] = {
-    id: state.id(), name, description: (b.description as string | null) ?? null, ip: b.type === "ipv6" ? "2001:db8:ff::/64" : state.ip("198.51.100"),
+    id: state.id(), name, description: (b.description as string | null) ?? null, ip: b.type === "ipv6" ? "2001:db8:ff::/64" : (state.opts.backend?.allocateFloatingIp() ?? state.ip("198.51.100")),
     type: b.type === "ipv6" ? "ipv6" : "ipv4", server: null, dns_ptr: [], home_location: structuredClone(home), blocked: false,
     protection: { delete: false }, labels: labelsOf(b), created: state.iso(),
   };
   state.floatingIps.set(ip.id, ip);
   const res = [{ id: ip.id, type: "floating_ip" }, ...(server ? [{ id: server.id, type: "server" }] : [])];
-  const action = state.startAction("create_floating_ip", res, { effect: () => void (server && (ip.server = server.id)) });
+  const work = server ? state.opts.backend?.routeFloatingIp(ip.ip, machine(server)) : undefined;
+  const action = state.startAction("create_floating_ip", res, { work, effect: () => void (server && (ip.server = server.id)) });
   return { status: 201, body: { floating_ip: ip, action } };
 }
 
@@ -63,13 +65,15 @@ function assign({ state, params, body }: Ctx): { status: number; body: unknown }
   const ip = find(state.floatingIps, "floating_ip", params.id);
   const server = find(state.servers, "server", String(body.server));
   if (server.location.network_zone !== ip.home_location.network_zone) throw new ApiError(422, "floating_ip_assigned", "server is in another network zone");
-  const action = state.startAction("assign_floating_ip", [{ id: ip.id, type: "floating_ip" }, { id: server.id, type: "server" }], { effect: () => void (ip.server = server.id) });
+  const work = state.opts.backend?.routeFloatingIp(ip.ip, machine(server));
+  const action = state.startAction("assign_floating_ip", [{ id: ip.id, type: "floating_ip" }, { id: server.id, type: "server" }], { work, effect: () => void (ip.server = server.id) });
   return { status: 201, body: { action } };
 }
 
 function unassign({ state, params }: Ctx): { status: number; body: unknown } {
   const ip = find(state.floatingIps, "floating_ip", params.id);
-  const action = state.startAction("unassign_floating_ip", [{ id: ip.id, type: "floating_ip" }], { effect: () => void (ip.server = null) });
+  const work = state.opts.backend?.routeFloatingIp(ip.ip, undefined);
+  const action = state.startAction("unassign_floating_ip", [{ id: ip.id, type: "floating_ip" }], { work, effect: () => void (ip.server = null) });
   return { status: 201, body: { action } };
 }
 
@@ -111,6 +115,9 @@ function deleteResource(kind: "ssh_key" | "floating_ip" | "firewall" | "image"):
     if (kind === "image" && item.type === "system") throw new ApiError(403, "forbidden", "system images cannot be deleted");
     if (kind === "firewall" && item.applied_to?.length) throw new ApiError(422, "resource_in_use", "firewall is still applied to resources");
     map.delete(Number(params.id));
+    const backend = state.opts.backend;
+    if (backend && kind === "image") void backend.deleteImage(Number(params.id)).catch(() => undefined);
+    if (backend && kind === "floating_ip") void backend.routeFloatingIp((item as unknown as S["floating_ip"]).ip, undefined).catch(() => undefined);
     return { status: 204, body: null };
   };
 }

@@ -4,9 +4,15 @@ import type { components } from "../generated/schema.js";
 import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import { invalidLabels } from "./labels.js";
 import type { FakeState } from "./state.js";
+import type { BackendServer } from "./backend.js";
 
 type S = components["schemas"];
 const USER_DATA_LIMIT = 32_768;
+
+/** What a backend needs to know about a server. */
+export function machine(s: S["server"]): BackendServer {
+  return { id: s.id, name: s.name, ip: s.public_net.ipv4?.ip ?? "" };
+}
 
 /** A server as the API shows it: Floating IPs and firewalls are derived from their own records. */
 export function view(state: FakeState, s: S["server"]): S["server"] {
@@ -37,7 +43,7 @@ function validateCreate(state: FakeState, b: Record<string, unknown>): void {
   if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
 }
 
-function createServer(ctx: Ctx): { status: number; body: unknown } {
+async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }> {
   const { state, body: b } = ctx;
   validateCreate(state, b);
   const type = byIdOrName(state.serverTypes, b.server_type, "server_type");
@@ -47,6 +53,8 @@ function createServer(ctx: Ctx): { status: number; body: unknown } {
   const keys = ((b.ssh_keys as unknown[]) ?? []).map((k) => byIdOrName(state.sshKeys.values(), k, "ssh_keys"));
   const firewalls = ((b.firewalls as { firewall: number }[]) ?? []).map((f) => find(state.firewalls, "firewall", String(f.firewall)));
   const id = state.id();
+  const backend = state.opts.backend;
+  const ipv4 = backend ? await backend.allocateServerIp() : state.ip("192.0.2");
   const server: S["server"] = {
     id, name: b.name as string, status: "initializing", created: state.iso(), labels: labelsOf(b),
     server_type: structuredClone(type), location: structuredClone(location),
@@ -55,7 +63,7 @@ function createServer(ctx: Ctx): { status: number; body: unknown } {
     outgoing_traffic: 0, ingoing_traffic: 0, included_traffic: 21990232555520, primary_disk_size: type.disk,
     protection: { delete: false, rebuild: false }, private_net: [], load_balancers: [], volumes: [], placement_group: null,
     public_net: {
-      ipv4: { id: state.id(), ip: state.ip("192.0.2"), blocked: false, dns_ptr: `static.${id}.example.com` },
+      ipv4: { id: state.id(), ip: ipv4, blocked: false, dns_ptr: `static.${id}.example.com` },
       ipv6: { id: state.id(), ip: `2001:db8:${id.toString(16)}::/64`, blocked: false, dns_ptr: [] },
       floating_ips: [], firewalls: [],
     },
@@ -65,16 +73,32 @@ function createServer(ctx: Ctx): { status: number; body: unknown } {
   for (const fw of firewalls) fw.applied_to.push({ type: "server", server: { id } });
   const start = b.start_after_create !== false;
   const res = [{ id, type: "server" }];
-  const action = state.startAction("create_server", res, { effect: () => void (server.status === "initializing" && (server.status = start ? "starting" : "off")) });
-  const next = start ? [state.startAction("start_server", res, { afterMs: state.duration("create_server"), effect: () => void (server.status = "running") })] : [];
+  // With a backend both actions last until the machine is booted (or failed to).
+  const boot = { userData: state.userData.get(id)!, sshKeys: keys.map((k) => k.public_key), start };
+  const work = backend?.create(machine(server), image, boot, () => void (state.servers.has(id) && (server.status = "off")));
+  const action = state.startAction("create_server", res, { work, effect: () => void (server.status === "initializing" && (server.status = start ? "starting" : "off")) });
+  const next = start ? [state.startAction("start_server", res, { work, afterMs: state.duration("create_server"), effect: () => void (server.status = "running") })] : [];
   return { status: 201, body: { server: view(state, server), action, next_actions: next, root_password: keys.length ? null : "fake-root-password" } };
 }
 
-function powerAction(command: string, to: S["server"]["status"]): Handler {
+type Power = "poweron" | "poweroff" | "shutdown" | "reboot";
+
+/** The machine's part of a power action; after a shutdown the backend reports "off" when the OS has stopped. */
+function powerWork(state: FakeState, server: S["server"], how: Power): Promise<void> | undefined {
+  const b = state.opts.backend;
+  if (!b) return undefined;
+  if (how === "shutdown") return b.shutdown(server.id);
+  return how === "poweron" ? b.powerOn(server.id) : how === "poweroff" ? b.powerOff(server.id) : b.reboot(server.id);
+}
+
+function powerAction(command: string, to: S["server"]["status"], how: Power): Handler {
   return ({ state, params }) => {
     const server = find(state.servers, "server", params.id);
     if (state.busy("server", server.id)) throw new ApiError(423, "locked", "server is locked by a running action");
-    const action = state.startAction(command, [{ id: server.id, type: "server" }], { effect: () => void (state.servers.has(server.id) && (server.status = to)) });
+    const work = powerWork(state, server, how);
+    // Like Hetzner: the shutdown action only presses the button; a real machine reports "off" itself.
+    const settle = work && how === "shutdown" ? undefined : () => void (state.servers.has(server.id) && (server.status = to));
+    const action = state.startAction(command, [{ id: server.id, type: "server" }], { work, effect: settle });
     return { status: 201, body: { action } };
   };
 }
@@ -93,6 +117,7 @@ function createImage({ state, params, body: b }: Ctx): { status: number; body: u
   };
   state.images.set(image.id, image);
   const action = state.startAction("create_image", [{ id: server.id, type: "server" }, { id: image.id, type: "image" }], {
+    work: state.opts.backend?.createImage(server.id, image.id),
     effect: () => void ((image.status = "available"), (image.image_size = 1.2)),
     onFail: () => void state.images.delete(image.id),
   });
@@ -102,10 +127,16 @@ function createImage({ state, params, body: b }: Ctx): { status: number; body: u
 function deleteServer({ state, params }: Ctx): { body: unknown } {
   const server = find(state.servers, "server", params.id);
   server.status = "deleting";
+  const backend = state.opts.backend;
   const action = state.startAction("delete_server", [{ id: server.id, type: "server" }], {
+    work: backend?.deleteServer(server.id),
     effect: () => {
       state.servers.delete(server.id);
-      for (const f of state.floatingIps.values()) if (f.server === server.id) f.server = null;
+      for (const f of state.floatingIps.values()) {
+        if (f.server !== server.id) continue;
+        f.server = null;
+        void backend?.routeFloatingIp(f.ip, undefined);
+      }
       for (const fw of state.firewalls.values()) fw.applied_to = fw.applied_to.filter((a) => a.server?.id !== server.id);
     },
   });
@@ -127,9 +158,9 @@ export const serverRoutes: Record<string, Handler> = {
     return { body: { server: view(state, s) } };
   },
   "DELETE /servers/{id}": deleteServer,
-  "POST /servers/{id}/actions/poweroff": powerAction("stop_server", "off"),
-  "POST /servers/{id}/actions/poweron": powerAction("start_server", "running"),
-  "POST /servers/{id}/actions/shutdown": powerAction("shutdown_server", "off"),
-  "POST /servers/{id}/actions/reboot": powerAction("reboot_server", "running"),
+  "POST /servers/{id}/actions/poweroff": powerAction("stop_server", "off", "poweroff"),
+  "POST /servers/{id}/actions/poweron": powerAction("start_server", "running", "poweron"),
+  "POST /servers/{id}/actions/shutdown": powerAction("shutdown_server", "off", "shutdown"),
+  "POST /servers/{id}/actions/reboot": powerAction("reboot_server", "running", "reboot"),
   "POST /servers/{id}/actions/create_image": createImage,
 };

@@ -4,6 +4,7 @@
 import type { components } from "../generated/schema.js";
 import { realClock, type Clock } from "../clock.js";
 import { DATACENTERS, LOCATIONS, SERVER_TYPES, SYSTEM_IMAGES } from "./catalog.js";
+import type { ServerBackend } from "./backend.js";
 
 type S = components["schemas"];
 export type Action = S["action"];
@@ -29,6 +30,8 @@ export interface FakeOptions {
   rateLimit?: number;
   /** Require this bearer token (default: any non-empty token). */
   token?: string;
+  /** Makes servers real (local VMs); without it servers exist only as records. */
+  backend?: ServerBackend;
 }
 
 /** Roughly what Hetzner takes, measured by users; used for the request-count benchmark. */
@@ -43,6 +46,8 @@ export interface ActionHooks {
   onFail?: () => void;
   /** Starts counting only after this delay (a next_action that follows another). */
   afterMs?: number;
+  /** Real work (a VM booting, a disk copied): the action runs until it settles, and fails with it. */
+  work?: Promise<void>;
 }
 
 interface Running {
@@ -132,7 +137,7 @@ export class FakeState {
   }
 
   startAction(command: string, resources: { id: number; type: string }[], hooks: ActionHooks = {}): Action {
-    const { effect, onFail, afterMs = 0 } = hooks;
+    const { effect, onFail, afterMs = 0, work } = hooks;
     this.tick();
     const fault = this.takeFault(`action:${command}`);
     const action: Action = {
@@ -140,10 +145,22 @@ export class FakeState {
       resources, error: null,
     };
     const fail = fault ? { code: fault.code ?? "action_failed", message: fault.message ?? `${command} failed (injected)` } : undefined;
-    const doneAt = this.clock.now() + afterMs + (this.durations[command] ?? 0);
-    this.actions.set(action.id, { action, doneAt, effect, onFail, fail });
-    if (doneAt <= this.clock.now()) this.finish(this.actions.get(action.id)!);
+    const doneAt = work ? Infinity : this.clock.now() + afterMs + (this.durations[command] ?? 0);
+    const running: Running = { action, doneAt, effect, onFail, fail };
+    this.actions.set(action.id, running);
+    if (work) this.settleWith(running, work);
+    else if (doneAt <= this.clock.now()) this.finish(running);
     return structuredClone(action);
+  }
+
+  private settleWith(r: Running, work: Promise<void>): void {
+    work.then(
+      () => this.finish(r),
+      (e: unknown) => {
+        r.fail ??= { code: "action_failed", message: e instanceof Error ? e.message : String(e) };
+        this.finish(r);
+      },
+    );
   }
 
   private finish(r: Running): void {
