@@ -187,6 +187,11 @@ export class VmBackend implements ServerBackend {
     await rm(snap.file, { force: true });
   }
 
+  /** qemu PIDs by server id, of the machines running now (status output, tests). */
+  pids(): Map<number, number> {
+    return new Map([...this.servers].filter(([, e]) => e.machine.running()).map(([id, e]) => [id, e.machine.pid!]));
+  }
+
   routeFloatingIp(ip: string, server: BackendServer | undefined): Promise<void> {
     return this.proxy.route(ip, server?.ip);
   }
