@@ -115,7 +115,11 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
     files.push({ path: `${ETC}/backup-identity.txt`, mode: "0600", content: id + "\n" });
   }
   const steps: Step[] = [
-    { name: "backup_timer", script: "systemctl daemon-reload\nsystemctl enable --now firstboot-backup.timer\n" },
+    {
+      name: "backup_timer",
+      script: "systemctl daemon-reload\nsystemctl enable --now firstboot-backup.timer\n",
+      unchanged: { files: unitFiles(backup, ctx).map((f) => f.path), check: "live firstboot-backup.timer" },
+    },
   ];
   if (restore !== "none") {
     steps.unshift({ name: "restore", script: `/usr/local/sbin/firstboot-restore --first-boot ${restore}\n` });

@@ -47,7 +47,9 @@ export function dockerRepoStep(o: RepoOptions): Step {
     arch: o.image.arch,
     fingerprint: o.fingerprint ?? DOCKER_KEY_FINGERPRINT,
   };
-  return { name: "docker_repo", script: snippet("docker.repo.sh.hbs", data) };
+  // An absent key changes the fingerprint, so there is nothing else to check.
+  const unchanged = { files: [data.key, `${data.sources_dir}/docker.sources`], check: "true" };
+  return { name: "docker_repo", script: snippet("docker.repo.sh.hbs", data), unchanged };
 }
 
 /** daemon.json as data: log rotation, live-restore, optional plain-HTTP registries. */
@@ -61,6 +63,7 @@ export function daemonJson(d: DockerBlock): string {
   return JSON.stringify(cfg) + "\n";
 }
 
+
 export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
   if (!d) return [];
   const part: Part = {
@@ -68,7 +71,7 @@ export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
     packages: dockerPackages(d.source, ctx.image),
     // A write_files entry lands before packages are installed, so dockerd's first start uses it.
     files: [{ path: DAEMON_JSON, content: daemonJson(d), mode: "0644" }],
-    steps: [{ name: "docker", script: snippet("docker.sh.hbs", { user: ctx.adminUser }) }],
+    steps: [{ name: "docker", script: snippet("docker.sh.hbs", { user: ctx.adminUser }), unchanged: { files: [DAEMON_JSON], check: "live docker.service" } }],
   };
   if (d.source === "official") part.preSteps = [dockerRepoStep({ image: ctx.image })];
   return [part];

@@ -9,7 +9,7 @@
 // is what the reference deployments and their operators already use (`ufw status`).
 import type { Hardening, JailConfig } from "../config/schema-hardening.js";
 import type { Part, RenderContext, ServerFile } from "./part.js";
-import { snippet } from "./template.js";
+import { shq, snippet } from "./template.js";
 
 export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/01-firstboot.conf";
 export const SSH_SOCKET_DROPIN = "/etc/systemd/system/ssh.socket.d/firstboot-port.conf";
@@ -20,6 +20,10 @@ export const F2B_DROPIN = "/etc/systemd/system/fail2ban.service.d/firstboot.conf
 export const METADATA_IP = "169.254.169.254";
 
 const file = (path: string, content: string, mode = "0644"): ServerFile => ({ path, content, mode });
+const paths = (files: readonly ServerFile[]) => files.map((f) => f.path);
+
+/** What ufw keeps on disk: with these unchanged and the rules loaded, the firewall step has nothing to do. */
+export const UFW_STATE = ["/etc/default/ufw", "/etc/ufw/user.rules", "/etc/ufw/user6.rules"];
 
 /** The port sshd ends up on, whether or not the ssh block is on. */
 export function sshPort(h: Hardening): number {
@@ -32,7 +36,8 @@ function sshParts(h: Hardening, ctx: RenderContext): Part[] {
   const files = [file(SSHD_DROPIN, snippet("ssh.conf.hbs", { port, custom_port: port !== 22, allow_users, max_auth_tries }))];
   // Ubuntu 22.10+ can run sshd socket-activated; ssh.socket then decides the port, not sshd_config.
   if (ctx.image.family === "ubuntu" && port !== 22) files.push(file(SSH_SOCKET_DROPIN, snippet("ssh.socket.conf.hbs", { port })));
-  return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: snippet("ssh.sh.hbs", {}) }] }];
+  const unchanged = { files: paths(files), check: "systemctl -q is-active ssh.service ssh.socket" };
+  return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: snippet("ssh.sh.hbs", {}), unchanged }] }];
 }
 
 /**
@@ -74,7 +79,9 @@ function firewallParts(h: Hardening): Part[] {
       ]
     : [];
   const script = snippet("firewall.sh.hbs", { allow, docker_user: dockerUser });
-  return [{ section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script }] }];
+  // ufw's chains exist only while it is enabled and its rules are loaded.
+  const unchanged = { files: [...UFW_STATE, ...paths(files)], check: "iptables -w -S ufw-user-input" };
+  return [{ section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script, unchanged }] }];
 }
 
 /** fail2ban reads its files through ConfigParser: a literal % must be doubled. */
@@ -96,7 +103,10 @@ function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
   if (docker) files.push(file(F2B_DROPIN, snippet("fail2ban.service.conf.hbs", {})));
   const logs = f.jails.map((j) => j.log).filter((l) => !/[*?[]/.test(l));
   const packages = ["fail2ban", ...(systemd ? ["python3-systemd"] : [])];
-  return [{ section: "fail2ban", packages, files, steps: [{ name: "fail2ban", script: snippet("fail2ban.sh.hbs", { logs, docker }) }] }];
+  // A jail whose log is gone (a golden disk has no stack directory) needs the step to run again.
+  const check = ["live fail2ban.service", ...logs.map((l) => `[ -e ${shq(l)} ]`)].join(" && ");
+  const step = { name: "fail2ban", script: snippet("fail2ban.sh.hbs", { logs, docker }), unchanged: { files: paths(files), check } };
+  return [{ section: "fail2ban", packages, files, steps: [step] }];
 }
 
 function updatesParts(h: Hardening): Part[] {
@@ -107,7 +117,9 @@ function updatesParts(h: Hardening): Part[] {
     file("/etc/apt/apt.conf.d/20auto-upgrades", snippet("updates.auto.hbs", {})),
     file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates.conf.hbs", { reboot_at })),
   ];
-  return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [{ name: "updates", script: snippet("updates.sh.hbs", {}) }] }];
+  const check = "live apt-daily.timer apt-daily-upgrade.timer";
+  const step = { name: "updates", script: snippet("updates.sh.hbs", {}), unchanged: { files: paths(files), check } };
+  return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [step] }];
 }
 
 export function hardeningParts(h: Hardening, ctx: RenderContext): Part[] {

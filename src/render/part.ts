@@ -19,6 +19,21 @@ export interface Step {
   name: string;
   /** Shell code (the body of the step's function), usually rendered from a snippet. */
   script: string;
+  /** Makes the step skippable: see Unchanged. */
+  unchanged?: Unchanged;
+}
+
+/**
+ * A step whose result a golden disk already holds is skipped: the runner fingerprints the step's
+ * code plus these files after a successful run, and skips the next run when the fingerprint still
+ * matches and `check` passes. Under emulation that saves about a minute of ufw/fail2ban/systemctl
+ * work per golden boot (BENCHMARKS.md, Boot). Never list a file that holds a secret.
+ */
+export interface Unchanged {
+  /** Files the step reads or writes (their contents are part of the fingerprint). */
+  files: string[];
+  /** Shell condition that holds when the step's effect is live; the runner's `live UNIT...` is true when every unit is enabled and active. */
+  check: string;
 }
 
 export interface Part {

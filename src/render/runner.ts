@@ -7,16 +7,29 @@ export const RUNNER_PATH = "/usr/local/lib/firstboot/firstboot.sh";
 
 const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 
+/** Every byte counts against user-data's size: keep the shebang and the header line only. */
+function withoutComments(script: string): string {
+  return script
+    .split("\n")
+    .filter((l, i) => i < 2 || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
+    .join("\n");
+}
+
 export function runnerFile(name: string, steps: readonly Step[]): ServerFile {
   const seen = new Set<string>();
   for (const s of steps) {
     if (!STEP_NAME.test(s.name) || seen.has(s.name)) throw new Error(`bad or duplicate step name ${s.name}`);
+    if (s.unchanged?.files.some((f) => !/^\/[\w./@+-]+$/.test(f))) throw new Error(`step ${s.name}: watched paths must be plain absolute paths`);
     seen.add(s.name);
   }
   const body = snippet("runner.sh.hbs", {
     name,
-    steps: steps.map((s) => ({ name: s.name, script: s.script.trimEnd() })),
+    steps: steps.map((s) => ({
+      name: s.name,
+      script: s.script.trimEnd(),
+      unchanged: s.unchanged && { files: s.unchanged.files.join(" "), check: s.unchanged.check.trim() },
+    })),
     stepNames: steps.map((s) => s.name),
   });
-  return { path: RUNNER_PATH, content: body, mode: "0700" };
+  return { path: RUNNER_PATH, content: withoutComments(body), mode: "0700" };
 }

@@ -84,7 +84,9 @@ export function goldenPrepScript(stackDir: string): string {
     "systemctl stop firstboot-stack.service 2>/dev/null || true",
     "if command -v docker >/dev/null; then docker ps -aq | xargs -r docker rm -f >/dev/null; docker volume prune -af >/dev/null; fi",
     // Nothing of the first server's data or secrets may ride along into every clone.
-    `rm -rf /var/lib/firstboot ${stackDir} /var/backups/firstboot /etc/firstboot/rclone.conf /root/.docker/config.json`,
+    // The fingerprints in /var/lib/firstboot/applied stay: they let the next boot skip finished steps.
+    "find /var/lib/firstboot -mindepth 1 -maxdepth 1 ! -name applied -exec rm -rf {} + 2>/dev/null || true",
+    `rm -rf ${stackDir} /var/backups/firstboot /etc/firstboot/rclone.conf /root/.docker/config.json`,
     "cloud-init clean --logs",
     "truncate -s 0 /etc/machine-id",
     "rm -f /var/lib/dbus/machine-id",

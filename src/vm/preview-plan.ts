@@ -67,15 +67,18 @@ export function secs(ms: number): string {
   return `${(ms / 1000).toFixed(1)} s`;
 }
 
+/** "skipped": a golden disk already held the step's result (the runner's fingerprint matched). */
+const STEP_LABEL: Record<string, string> = { ok: "ok     ", skipped: "skipped" };
+
 export function stepTable(steps: readonly StepStatus[]): string {
   const w = Math.max(4, ...steps.map((s) => s.name.length));
-  return steps.map((s) => `  ${s.status === "ok" ? "ok    " : "FAILED"} ${s.name.padEnd(w)} ${secs(s.ms).padStart(8)}`).join("\n");
+  return steps.map((s) => `  ${STEP_LABEL[s.status] ?? "FAILED "} ${s.name.padEnd(w)} ${secs(s.ms).padStart(8)}`).join("\n");
 }
 
 /** Steps the runner reported on the serial console: "firstboot: step NAME: ok after N ms". */
 export function serialSteps(serial: string): StepStatus[] {
   const out: StepStatus[] = [];
-  for (const m of serial.matchAll(/firstboot: step ([a-z][a-z0-9_]*): (ok|failed) after (\d+) ms/g)) {
+  for (const m of serial.matchAll(/firstboot: step ([a-z][a-z0-9_]*): (ok|skipped|failed) after (\d+) ms/g)) {
     out.push({ name: m[1] ?? "", status: m[2] ?? "", ms: Number(m[3]) });
   }
   return out;

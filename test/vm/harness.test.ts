@@ -14,7 +14,8 @@ describe("golden disk preparation", () => {
   });
   it("keeps images but removes containers, volumes and the stack's state", () => {
     expect(script).toContain("docker volume prune -af");
-    expect(script).toContain("rm -rf /var/lib/firstboot /opt/selfmx /var/backups/firstboot");
+    expect(script).toContain("find /var/lib/firstboot -mindepth 1 -maxdepth 1 ! -name applied -exec rm -rf {} +");
+    expect(script).toContain("rm -rf /opt/selfmx /var/backups/firstboot");
     expect(script).not.toMatch(/docker (image|system) prune/);
   });
   it("passes shellcheck", async () => {

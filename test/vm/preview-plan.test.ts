@@ -32,7 +32,7 @@ describe("preview plan", () => {
     expect(a?.result).toBe("running");
     expect(b?.steps.at(-1)).toEqual({ name: "docker", status: "failed", ms: 50 });
     expect(parseStatus('{"result":')).toBeUndefined();
-    expect(stepTable(b?.steps ?? [])).toBe("  ok     packages    1.2 s\n  FAILED docker      0.1 s");
+    expect(stepTable(b?.steps ?? [])).toBe("  ok      packages    1.2 s\n  FAILED  docker      0.1 s");
   });
 });
 
