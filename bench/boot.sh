@@ -44,7 +44,7 @@ if (registry) process.kill(registry, "SIGTERM");
 
 const secs = (ms) => (ms / 1000).toFixed(1);
 const steps = [...new Set(runs.flatMap((r) => r.s.status?.steps.map((x) => x.name) ?? []))];
-const cell = (r, name) => { const x = r.s.status?.steps.find((y) => y.name === name); return x ? `${secs(x.ms)}${x.status === "ok" ? "" : " (failed)"}` : "-"; };
+const cell = (r, name) => { const x = r.s.status?.steps.find((y) => y.name === name); return x ? `${secs(x.ms)}${x.status === "ok" ? "" : ` (${x.status})`}` : "-"; };
 const sum = (r) => secs((r.s.status?.steps ?? []).reduce((a, x) => a + x.ms, 0));
 const [f, g] = runs;
 const lines = [
@@ -54,7 +54,8 @@ const lines = [
   `(test/e2e/fixtures/selfmx) on Debian 13, ${accelLabel(fresh.accel)}, 2 vCPUs, 2 GiB.`,
   "The host has 2 cores shared with other work: load average at the end of each boot is shown.",
   "Golden disk: the fresh VM after `cloud-init clean --logs`, empty machine-id, containers and",
-  "volumes removed (packages and images kept); its boot runs the same user-data again.",
+  "volumes removed (packages, images and the runner's step fingerprints kept); its boot runs the same",
+  "user-data again, and steps whose code, files and live state are unchanged report `skipped`.",
   "",
   `| seconds | ${runs.map((r) => r.label).join(" | ")} |`,
   `|---|${runs.map(() => "---:").join("|")}|`,
