@@ -1,9 +1,9 @@
 // Helpers that run the real tools (shellcheck, systemd-analyze, sshd, iptables, fail2ban, apt)
 // on generated text. A missing tool fails the test and says which package to install.
-import { mkdtempSync, writeFileSync, rmSync, mkdirSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { writeFileSync, rmSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { hasProgram, run, type RunResult } from "../../src/exec.js";
+import { tmp } from "../helpers/render.js";
 import type { ImageInfo, Part, RenderContext } from "../../src/render/part.js";
 
 const PACKAGE_OF: Record<string, string> = {
@@ -37,7 +37,7 @@ export async function tool(argv: string[], opts: { input?: string; env?: Record<
 }
 
 export function tempDir(prefix: string): { dir: string; write(rel: string, content: string, mode?: number): string; cleanup(): void } {
-  const dir = mkdtempSync(join(tmpdir(), `fb-${prefix}-`));
+  const dir = tmp(`fb-${prefix}-`);
   return {
     dir,
     write(rel, content, mode = 0o755) {
