@@ -36,6 +36,10 @@ export interface Advice {
 // ---- config: YAML and schema problems -------------------------------------------------------
 
 export const yaml = {
+  unclosedQuote: (q: string): Advice => ({
+    message: `YAML syntax error: this ${q === '"' ? "double" : "single"}-quoted value is never closed`,
+    hint: q === '"' ? 'end the value with " (write \\" for a quote inside it)' : "end the value with ' (write '' for a quote inside it)",
+  }),
   syntax: (what: string): Advice => ({ message: `YAML syntax error: ${what}`, hint: "fix the YAML at the caret (indentation, a missing colon, or an unclosed quote)" }),
   duplicateKey: (key: string): Advice => ({ message: `key \`${key}\` appears twice`, hint: "keep one of them: YAML maps cannot repeat a key" }),
   notMap: (): Advice => ({ message: "the config must be a YAML map of keys", hint: "start from `firstboot init`, which writes a complete starter file" }),
