@@ -46,8 +46,10 @@ clean:
 # The VM end-to-end tests (qemu; TCG where KVM is not real): boots the fixture stacks from the
 # cached trixie base image (built by the tool itself on first use), one VM at a time.
 # Real first boots in qemu VMs (TCG here: about 30 min); builds and caches the base image first.
+# first-boot.e2e.ts first, then local-cloud.e2e.ts (build-image, up, replace against VMs; ~30 min);
+# both run even if the first fails.
 e2e: deps build
-	npx vitest run --config test/e2e/vitest.config.ts
+	rc=0; for f in first-boot local-cloud; do npx vitest run --config test/e2e/vitest.config.ts test/e2e/$$f.e2e.ts || rc=1; done; exit $$rc
 
 # The Debian 13 base image `firstboot preview` boots (cached under ~/.cache/firstboot/base).
 .PHONY: base-image

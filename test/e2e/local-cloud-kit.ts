@@ -46,9 +46,9 @@ export function writeStack(dir: string, publicKey: string, v: StackVariant = HEA
   mkdirSync(dir, { recursive: true });
   for (const f of ["compose.yaml", "Caddyfile", "httpd.conf", "rows.sh", "image.yaml"]) copyFileSync(join(src, f), join(dir, f));
   const config = readFileSync(join(src, "firstboot.yaml"), "utf8")
-    .replace("OPERATOR_KEY", publicKey)
-    .replace("HEALTH_URL", v.healthUrl)
-    .replace("HEALTH_TIMEOUT", v.healthTimeout);
+    .replace(/^(\s+- )OPERATOR_KEY$/m, (_, lead: string) => lead + publicKey)
+    .replace(/^(\s+url: )HEALTH_URL$/m, (_, lead: string) => lead + v.healthUrl)
+    .replace(/^(\s+timeout: )HEALTH_TIMEOUT$/m, (_, lead: string) => lead + v.healthTimeout);
   writeFileSync(join(dir, "firstboot.yaml"), config);
   return join(dir, "firstboot.yaml");
 }

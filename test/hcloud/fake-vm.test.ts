@@ -1,6 +1,9 @@
 // The fake's VM mode without VMs: command lines and meta-data as data, the backend seam driven
 // through the real routes by a recording stub, and the Floating IP relay on loopback sockets.
+import { mkdirSync, mkdtempSync } from "node:fs";
 import { createServer, connect, type Server } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { FakeState, handle } from "../../src/hcloud/fake/index.js";
 import type { BackendServer, BootData, ServerBackend } from "../../src/hcloud/fake/backend.js";
@@ -8,7 +11,9 @@ import { FloatingProxy } from "../../src/hcloud/fake/floating-proxy.js";
 import {
   floatingAddress, localMetaData, localNetdev, localQemuArgv, parsePorts, qmpLines, serverAddress, snapshotArgv,
 } from "../../src/hcloud/fake/vm-argv.js";
+import { Machine } from "../../src/hcloud/fake/vm-machine.js";
 import { VirtualClock } from "../../src/hcloud/clock.js";
+import { vmPaths } from "../../src/vm/cache.js";
 
 describe("VM mode command lines", () => {
   it("gives servers and Floating IPs their own loopback addresses", () => {
@@ -188,5 +193,28 @@ describe("FloatingProxy", () => {
     expect(proxy.targetOf("127.0.1.251")).toBe("127.0.0.252");
     await proxy.route("127.0.1.251", undefined);
     expect(await ask("127.0.1.251", port)).toBe("closed");
+  });
+});
+
+describe("Machine.qmp", () => {
+  it("negotiates capabilities, sends the command and reports whether qemu answered", async () => {
+    const paths = vmPaths(mkdtempSync(join(tmpdir(), "fb-qmp-")), "m");
+    mkdirSync(paths.dir, { recursive: true });
+    const got: string[] = [];
+    const qemu = createServer((c) => {
+      c.write('{"QMP": {"version": {}, "capabilities": []}}\r\n');
+      c.on("data", (d) => {
+        for (const line of d.toString().split("\n").filter(Boolean)) {
+          got.push(JSON.parse(line).execute);
+          c.write('{"return": {}}\r\n');
+        }
+      });
+    });
+    await new Promise<void>((r) => qemu.listen(paths.qmp, () => r()));
+    const m = new Machine({ name: "m", paths, address: "127.0.0.9", ports: [22], accel: { kind: "tcg", reason: "t" }, memoryMiB: 1, cpus: 1, deadlineMs: 1 });
+    expect(await m.qmp("system_powerdown")).toBe(true);
+    expect(got).toEqual(["qmp_capabilities", "system_powerdown"]);
+    await new Promise<void>((r) => qemu.close(() => r()));
+    expect(await m.qmp("system_reset")).toBe(false);
   });
 });
