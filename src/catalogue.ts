@@ -7,7 +7,8 @@ export const cli = {
   exists: (file: string) => `${file} already exists; pass --force to overwrite it`,
   missingConfig: (file: string) => `no config file at ${file}; run \`firstboot init\` to write one, or pass its path`,
   problems: (n: number) => `${n} problem${n === 1 ? "" : "s"} found; nothing was written`,
-  valid: (file: string, bytes: number) => `${file}: ok (user-data ${bytes} bytes of 32768)`,
+  valid: (file: string, bytes: number, warnings = 0) =>
+    `${file}: ok (user-data ${bytes} bytes of 32768)${warnings ? `; ${warnings} warning${warnings === 1 ? "" : "s"} above` : ""}`,
   packing: (mode: string, paths: string[]) =>
     mode === "plain"
       ? "files: plain text (readable in the Hetzner console)"
@@ -111,6 +112,21 @@ export const formats: Record<string, Advice> = {
 };
 
 // ---- config: cross-field rules --------------------------------------------------------------
+
+export const warnings = {
+  rebootNearBackup: (reboot: string, backup: string): Advice => ({
+    message: `an automatic reboot at ${reboot} can cut short the backup at ${backup}`,
+    hint: "keep hardening.updates.reboot_at and backup.schedule at least an hour apart",
+  }),
+  noFirewall: (ports: string[]): Advice => ({
+    message: `no firewall: the published ports (${ports.join(", ")}) and every other listening port are open to the internet`,
+    hint: "add hardening.firewall.allow with the ports the stack serves (e.g. [80/tcp, 443/tcp])",
+  }),
+  noBackup: (volumes: string[]): Advice => ({
+    message: `the stack keeps data in volumes (${volumes.join(", ")}) but nothing backs them up: it lives only on this server`,
+    hint: "add a backup: section (sqlite/postgres/volumes, encrypt_to and a target), or ignore this for throwaway data",
+  }),
+};
 
 export const rules = {
   fileMissing: (rel: string): Advice => ({ message: `file ${rel} does not exist`, hint: "paths are relative to the config file; fix the path or create the file" }),

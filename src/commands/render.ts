@@ -17,6 +17,8 @@ export function register(cli: CAC): void {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
         throw new Exit(EXIT.badInput);
       }
+      const { formatDiagnostics } = await import("../config/diagnostics.js");
+      if (r.loaded.warnings.length) process.stderr.write(formatDiagnostics(r.loaded.warnings) + "\n");
       if (!opts.output) return void process.stdout.write(r.document);
       await writeFileAtomic(opts.output, r.document, 0o600);
       process.stderr.write(msg.wrote(opts.output, r.bytes) + "\n");

@@ -17,6 +17,8 @@ export function register(cli: CAC): void {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
         throw new Exit(EXIT.badInput);
       }
-      process.stdout.write(msg.valid(file, r.bytes) + "\n");
+      const { formatDiagnostics } = await import("../config/diagnostics.js");
+      if (r.loaded.warnings.length) process.stderr.write(formatDiagnostics(r.loaded.warnings) + "\n");
+      process.stdout.write(msg.valid(file, r.bytes, r.loaded.warnings.length) + "\n");
     });
 }

@@ -14,6 +14,8 @@ export interface Diagnostic {
   length?: number;
   /** The source text of that line, when known. */
   source?: string;
+  /** Warnings never stop a render (soft rules in warnings.ts); absent means an error. */
+  severity?: "warning";
 }
 
 export function formatPath(path: readonly (string | number)[]): string {
@@ -23,7 +25,7 @@ export function formatPath(path: readonly (string | number)[]): string {
 }
 
 export function formatDiagnostic(d: Diagnostic): string {
-  const out = [`error[${d.path || "<file>"}]: ${d.message}`];
+  const out = [`${d.severity ?? "error"}[${d.path || "<file>"}]: ${d.message}`];
   if (d.line > 0) {
     out.push(`  --> ${d.file}:${d.line}:${d.col}`);
     if (d.source !== undefined) {

@@ -12,6 +12,7 @@ import { configSchema, type Config } from "./schema.js";
 import { shapeAt } from "./shape.js";
 import { parseSource } from "./source.js";
 import { yamlProblems } from "./yaml-problems.js";
+import { softRules } from "./warnings.js";
 import { imageInfo } from "./images.js";
 import { backupProblems } from "../render/backup.js";
 import { distroProblem } from "../render/docker.js";
@@ -24,6 +25,8 @@ export interface Loaded {
   included: Included;
   /** Values of the secrets the config references (and only those). */
   secrets: Record<string, string>;
+  /** Soft-rule findings: shown, never fatal. */
+  warnings: Diagnostic[];
 }
 
 export type LoadResult = { ok: true; loaded: Loaded } | { ok: false; diagnostics: Diagnostic[] };
@@ -128,5 +131,6 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
   const all = [...problems.list, ...composeProblems];
   if (all.length || !included) return { ok: false, diagnostics: sortDiagnostics(all) };
-  return { ok: true, loaded: { config, configPath, baseDir, included, secrets } };
+  const warnings = sortDiagnostics(softRules(src, config, composeShown, included.compose));
+  return { ok: true, loaded: { config, configPath, baseDir, included, secrets, warnings } };
 }
