@@ -47,5 +47,7 @@ describe("serial console progress", () => {
     const { cloudInitFinished } = await import("../../src/vm/guest.js");
     expect(cloudInitFinished("[ 87.2] cloud-init[441]: Cloud-init v. 25.1.4 finished at Mon, 23 Nov 2026 00:13:44 +0000. Datasource DataSourceNoCloud")).toBe(true);
     expect(cloudInitFinished("[ 20.1] cloud-init[441]: Cloud-init v. 25.1.4 running 'init' at Mon")).toBe(false);
+    // Our final_message replaces cloud-init's own line.
+    expect(cloudInitFinished("[ 142.7] cloud-init[599]: firstboot: selfmx first boot finished after 142.67 s; status in /var/lib/firstboot/status.json")).toBe(true);
   });
 });
