@@ -46,7 +46,7 @@ clean:
 # The VM end-to-end tests (qemu; TCG where KVM is not real): boots the fixture stacks from the
 # cached trixie base image (built by the tool itself on first use), one VM at a time.
 # Real first boots in qemu VMs (TCG here: about 30 min); builds and caches the base image first.
-# first-boot.e2e.ts first, then local-cloud.e2e.ts (build-image, up, replace against VMs; ~30 min);
+# first-boot.e2e.ts first, then local-cloud.e2e.ts (build-image, up, replace against VMs; ~20 min);
 # both run even if the first fails.
 e2e: deps build
 	rc=0; for f in first-boot local-cloud; do npx vitest run --config test/e2e/vitest.config.ts test/e2e/$$f.e2e.ts || rc=1; done; exit $$rc
