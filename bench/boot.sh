@@ -45,6 +45,9 @@ if (registry) process.kill(registry, "SIGTERM");
 const secs = (ms) => (ms / 1000).toFixed(1);
 const steps = [...new Set(runs.flatMap((r) => r.s.status?.steps.map((x) => x.name) ?? []))];
 const cell = (r, name) => { const x = r.s.status?.steps.find((y) => y.name === name); return x ? `${secs(x.ms)}${x.status === "ok" ? "" : ` (${x.status})`}` : "-"; };
+const STACK = ["stack_pull", "restore", "stack_start", "health"];
+const allMs = (r) => (r.s.status?.steps ?? []).reduce((a, x) => a + x.ms, 0);
+const stepMs = (r, names) => (r.s.status?.steps ?? []).filter((x) => names.includes(x.name)).reduce((a, x) => a + x.ms, 0);
 const sum = (r) => secs((r.s.status?.steps ?? []).reduce((a, x) => a + x.ms, 0));
 const [f, g] = runs;
 const lines = [
@@ -67,6 +70,10 @@ const lines = [
   `| load average | ${runs.map((r) => r.load).join(" | ")} |`,
   "",
   `Golden / fresh: ${(g.s.boot.readyMs / f.s.boot.readyMs).toFixed(2)} (goal: at most 0.25).`,
+  "",
+  `Where the golden boot's ${secs(g.s.boot.readyMs)} s go: ${secs(g.s.boot.sshMs)} s from launch to SSH (kernel, systemd, dockerd`,
+  `starting), ${secs(stepMs(g, STACK))} s in the stack's own steps (${STACK.join(", ")}), ${secs(allMs(g) - stepMs(g, STACK))} s in the other`,
+  `firstboot steps, and ${secs(g.s.boot.readyMs - g.s.boot.sshMs - allMs(g))} s in cloud-init's stages around the runner.`,
   "",
 ];
 const file = "BENCHMARKS.md";
