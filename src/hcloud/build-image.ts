@@ -138,7 +138,7 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
         await waitForSsh(s.remote, hc.clock, ctx.signal);
       },
     },
-    { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!) },
+    { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
     { title: "clean cloud-init, host keys and the login key", run: async () => void (await mustExec(s.remote!, "cleaning the server", cleanForSnapshotCommand(spec.sshUser, s.name))) },
     { title: "shut down the build server", run: () => r.shutdown(hc, s.server!.id) },
     {

@@ -1,7 +1,7 @@
 // Commands run on a server over SSH during the workflows, built as strings by pure functions
 // (tested as data), and the waits around them.
-import type { Clock } from "./clock.js";
-import type { Remote } from "./ssh.js";
+import { realClock, type Clock } from "./clock.js";
+import { SSH_ERROR, type Remote } from "./ssh.js";
 
 const STATUS_FILE = "/var/lib/firstboot/status.json";
 
@@ -26,11 +26,24 @@ export const STACK_START = "sudo -n systemctl start firstboot-stack.service";
 export const BACKUP_RUN = "sudo -n firstboot-backup";
 export const restoreCommand = (archive: string): string => `sudo -n firstboot-restore '${archive.replace(/'/g, "")}'`;
 
-/** Waits for cloud-init; on failure the error carries the tail of its output log. */
-export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000): Promise<void> {
-  const r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs });
+/** How many SSH failures in a row waitForCloudInit rides out (sshd restarts during a first boot). */
+const SSH_RETRIES = 6;
+
+/**
+ * Waits for cloud-init; on failure the error carries the tail of its output log. The first boot
+ * restarts sshd (host keys, hardening), which cuts the waiting connection (ssh exits 255): that
+ * is retried with a new connection, as long as SSH comes back.
+ */
+export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000, clock: Clock = realClock): Promise<void> {
+  const deadline = clock.now() + timeoutMs;
+  let r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs });
+  for (let i = 0; r.exitCode === SSH_ERROR && i < SSH_RETRIES && clock.now() < deadline; i++) {
+    await clock.sleep(5000 * (i + 1));
+    r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs: Math.max(1000, deadline - clock.now()) });
+  }
   // 2 = done with recoverable errors (cloud-init >= 23.4): the boot finished, warnings only.
   if (r.exitCode === 0 || r.exitCode === 2) return;
+  if (r.exitCode === SSH_ERROR) throw new Error(`lost SSH while waiting for cloud-init: ${r.stderr.trim()}`);
   const log = await remote.exec(CLOUD_INIT_LOG, { timeoutMs: 30_000 });
   throw new Error(`cloud-init failed (exit ${r.exitCode}): ${r.stdout.trim()}\n--- /var/log/cloud-init-output.log (tail) ---\n${log.stdout.trim()}`);
 }

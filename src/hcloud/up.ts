@@ -72,7 +72,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
       },
     },
     { title: "wait for SSH (host key checked)", run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)) },
-    { title: "wait for cloud-init", run: () => waitForCloudInit(s.remote!) },
+    { title: "wait for cloud-init", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
     { title: "wait for first boot to report healthy", run: async () => void (await waitForBootStatus(s.remote!, hc.clock, env.signal, spec.health.timeoutMs + 15 * 60_000)) },
   );
   if (spec.floatingIp) steps.push({ title: `assign Floating IP ${spec.floatingIp.name}`, run: () => r.assignFloatingIp(hc, s.fip!.id, s.server!.id) });
