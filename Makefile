@@ -5,7 +5,7 @@ EXAMPLE ?= examples/selfmx/firstboot.yaml
 export FIRSTBOOT_IDENTITY ?= $(CURDIR)/examples/demo-identity.txt
 FB := node bin/firstboot.js
 
-.PHONY: all deps build demo test lint e2e bench clean
+.PHONY: all deps build demo test lint e2e e2e-cloud bench clean
 
 all: build
 
@@ -43,13 +43,16 @@ bench: build
 clean:
 	rm -rf dist out
 
-# The VM end-to-end tests (qemu; TCG where KVM is not real): boots the fixture stacks from the
-# cached trixie base image (built by the tool itself on first use), one VM at a time.
-# Real first boots in qemu VMs (TCG here: about 30 min); builds and caches the base image first.
-# first-boot.e2e.ts first, then local-cloud.e2e.ts (build-image, up, replace against VMs; ~20 min);
-# both run even if the first fails.
+# The VM end-to-end tests (qemu; TCG where KVM is not real), from the cached trixie base image
+# (built by the tool itself on first use). `e2e` (CI runs it): real first boots of the selfmx-like
+# and Postgres stacks, one VM at a time, about 25 min under TCG. `e2e-cloud`: build-image, up and
+# replace against the local cloud (two VMs at once during replace), 20-35 min; not in CI yet:
+# with the base image build both would not reliably fit CI's 90 minutes on a 2-core machine.
 e2e: deps build
-	rc=0; for f in first-boot local-cloud; do npx vitest run --config test/e2e/vitest.config.ts test/e2e/$$f.e2e.ts || rc=1; done; exit $$rc
+	npx vitest run --config test/e2e/vitest.config.ts test/e2e/first-boot.e2e.ts
+
+e2e-cloud: deps build
+	npx vitest run --config test/e2e/vitest.config.ts test/e2e/local-cloud.e2e.ts
 
 # The Debian 13 base image `firstboot preview` boots (cached under ~/.cache/firstboot/base).
 .PHONY: base-image
