@@ -3,7 +3,7 @@
 import { posix } from "node:path";
 import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
 import type { Part, RenderContext, ServerFile, Step } from "./part.js";
-import { snippet } from "./template.js";
+import { compactScript, snippet } from "./template.js";
 
 export const BACKUP_DIR = "/var/backups/firstboot";
 const ETC = "/etc/firstboot";
@@ -25,14 +25,6 @@ export function remotePath(backup: BackupConfig, name: string): string {
   return "sftp" in t ? `target:${t.sftp.path}/${name}` : `target:${t.s3.bucket}/${t.s3.path}/${name}`;
 }
 
-/** Drop full-line comments (the snippet keeps them for readers; user-data is capped at 32 KiB),
- * keeping the shebang and shellcheck directives. */
-export function compactScript(text: string): string {
-  return text
-    .split("\n")
-    .filter((l, i) => i === 0 || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
-    .join("\n");
-}
 
 /** One line, no control characters: rclone.conf and the shell settings are line based. */
 function oneLine(value: string, what: string): string {
@@ -101,6 +93,7 @@ export function backupPackages(b: BackupConfig): string[] {
 
 /** The server side of backups; `restore` adds the `restore` step the stack step runs before its first start. */
 export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: RenderContext): Part[] {
+  const units = unitFiles(backup, ctx);
   const files: ServerFile[] = [
     // One script for backup and restore: they share most code, and one file gzips smaller.
     { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(["backup.sh.hbs", "restore.sh.hbs", "backup-main.sh.hbs"].map((n) => snippet(n, {})).join("")) },
@@ -108,7 +101,7 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
     { path: `${ETC}/backup.conf`, mode: "0600", content: confText(backup, ctx) },
     { path: `${ETC}/backup-recipients.txt`, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
     ...targetFiles(backup, ctx),
-    ...unitFiles(backup, ctx),
+    ...units,
   ];
   if (backup.restore_identity !== undefined) {
     const id = ctx.reveal(backup.restore_identity).trim();
@@ -118,7 +111,7 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
     {
       name: "backup_timer",
       script: "systemctl daemon-reload\nsystemctl enable --now firstboot-backup.timer\n",
-      unchanged: { files: unitFiles(backup, ctx).map((f) => f.path), check: "live firstboot-backup.timer" },
+      unchanged: { files: units.map((f) => f.path), check: "live firstboot-backup.timer" },
     },
   ];
   if (restore !== "none") {

@@ -1,19 +1,12 @@
 // The first-boot runner: one script holding every step as a function. Each step runs in its
 // own bash process so `set -e` holds inside it (bash ignores -e in functions called from `if`).
 import type { ServerFile, Step } from "./part.js";
-import { snippet } from "./template.js";
+import { compactScript, snippet } from "./template.js";
 
 export const RUNNER_PATH = "/usr/local/lib/firstboot/firstboot.sh";
 
 const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 
-/** Every byte counts against user-data's size: keep the shebang and the header line only. */
-function withoutComments(script: string): string {
-  return script
-    .split("\n")
-    .filter((l, i) => i < 2 || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
-    .join("\n");
-}
 
 export function runnerFile(name: string, steps: readonly Step[]): ServerFile {
   const seen = new Set<string>();
@@ -31,5 +24,6 @@ export function runnerFile(name: string, steps: readonly Step[]): ServerFile {
     })),
     stepNames: steps.map((s) => s.name),
   });
-  return { path: RUNNER_PATH, content: withoutComments(body), mode: "0700" };
+  // Every byte counts against user-data's size: keep the shebang and the header line only.
+  return { path: RUNNER_PATH, content: compactScript(body, 2), mode: "0700" };
 }

@@ -17,6 +17,17 @@ type Spec = Parameters<Env["template"]>[0];
 const Runtime = RuntimeModule as unknown as Env;
 type Precompiled = Record<string, { sha: string; spec: Spec }>;
 
+/**
+ * Drop full-line comments (the snippet keeps them for readers; user-data is capped at 32 KiB),
+ * keeping the first `keep` lines (the shebang, maybe a header) and shellcheck directives.
+ */
+export function compactScript(text: string, keep = 1): string {
+  return text
+    .split("\n")
+    .filter((l, i) => i < keep || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
+    .join("\n");
+}
+
 /** Single-quote a value for POSIX sh: the only safe way to pass arbitrary bytes to the shell. */
 export function shq(value: unknown): string {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
