@@ -127,10 +127,11 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   sectionRules(problems, config);
   const included = checkIncludes(problems, config, baseDir);
   const composeShown = relative(process.cwd(), resolve(baseDir, config.stack.compose)) || config.stack.compose;
-  const composeProblems = included ? checkCompose(problems, config, composeShown, included.compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined) : [];
+  const compose = included && parseSource(composeShown, included.compose);
+  const composeProblems = compose ? checkCompose(problems, config, compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined) : [];
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
   const all = [...problems.list, ...composeProblems];
-  if (all.length || !included) return { ok: false, diagnostics: sortDiagnostics(all) };
-  const warnings = sortDiagnostics(softRules(src, config, composeShown, included.compose));
+  if (all.length || !included || !compose) return { ok: false, diagnostics: sortDiagnostics(all) };
+  const warnings = sortDiagnostics(softRules(src, config, compose));
   return { ok: true, loaded: { config, configPath, baseDir, included, secrets, warnings } };
 }

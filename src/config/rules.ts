@@ -6,7 +6,7 @@ import { rules as msg, type Advice } from "../catalogue.js";
 import { composeFacts, portAllowed } from "./compose.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import type { Config } from "./schema.js";
-import { at, locate, parseSource, type Source } from "./source.js";
+import { at, locate, type Source } from "./source.js";
 import { yamlProblems } from "./yaml-problems.js";
 
 type Key = string | number;
@@ -67,8 +67,7 @@ export function checkEnv(p: Problems, cfg: Config): void {
 }
 
 /** Rules that need the compose file; problems point into the compose file itself. */
-export function checkCompose(p: Problems, cfg: Config, composeFile: string, text: string, allow: readonly string[] | undefined): Diagnostic[] {
-  const src = parseSource(composeFile, text);
+export function checkCompose(p: Problems, cfg: Config, src: Source, allow: readonly string[] | undefined): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (src.doc.errors.length > 0) {
     // Point into the compose file itself, with the same wording as config YAML errors.

@@ -4,10 +4,10 @@ import { isMap, isScalar } from "yaml";
 import { warnings as msg } from "../catalogue.js";
 import { composeFacts } from "./compose.js";
 import type { Diagnostic } from "./diagnostics.js";
+import { Problems } from "./rules.js";
 import type { Config } from "./schema.js";
-import { at, locate, parseSource, type Source } from "./source.js";
+import type { Source } from "./source.js";
 
-type Key = string | number;
 const HHMM = /^([01][0-9]|2[0-3]):([0-5][0-9])$/;
 
 function minutes(hhmm: string): number | undefined {
@@ -22,12 +22,9 @@ export function composeVolumes(compose: Source): string[] {
   return isMap(vols) ? vols.items.map((p) => (isScalar(p.key) ? String(p.key.value) : "")).filter(Boolean) : [];
 }
 
-export function softRules(src: Source, cfg: Config, composeFile: string, composeText: string): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  const warn = (path: Key[], advice: { message: string; hint?: string }) => {
-    const loc = locate(src, path, false);
-    out.push({ ...at(src, loc.offset, loc.length, { path: path.join("."), ...advice }), severity: "warning" });
-  };
+export function softRules(src: Source, cfg: Config, compose: Source): Diagnostic[] {
+  const found = new Problems(src);
+  const warn = found.add.bind(found);
   const reboot = cfg.hardening.updates ? cfg.hardening.updates.reboot_at : undefined;
   const backupAt = cfg.backup ? minutes(cfg.backup.schedule) : undefined;
   if (reboot && backupAt !== undefined) {
@@ -35,12 +32,11 @@ export function softRules(src: Source, cfg: Config, composeFile: string, compose
     const gap = Math.min(Math.abs(r - backupAt), 1440 - Math.abs(r - backupAt));
     if (gap < 60) warn(["hardening", "updates", "reboot_at"], msg.rebootNearBackup(reboot, cfg.backup!.schedule));
   }
-  const compose = parseSource(composeFile, composeText);
   const facts = composeFacts(compose);
   if (!cfg.hardening.firewall && typeof facts !== "string" && facts.published.length > 0) {
     warn(["hardening"], msg.noFirewall(facts.published.map((p) => p.port)));
   }
   const volumes = composeVolumes(compose);
   if (!cfg.backup && volumes.length > 0) warn(["stack", "compose"], msg.noBackup(volumes));
-  return out;
+  return found.list.map((d) => ({ ...d, severity: "warning" as const }));
 }
