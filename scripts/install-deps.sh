@@ -4,7 +4,7 @@
 set -eu
 PKGS="shellcheck cloud-init age openssh-server openssh-client fail2ban systemd iptables nftables
   hcloud-cli rclone sqlite3 zstd postgresql qemu-system-x86 qemu-utils debootstrap buildah
-  cloud-image-utils docker-registry ca-certificates curl gnupg ufw iproute2 python3 python3-yaml
+  cloud-image-utils docker-registry ca-certificates curl gnupg ufw iproute2 python3 python3-yaml rsync
   openssl util-linux procps time"
 missing=""
 for p in $PKGS; do

@@ -62,3 +62,20 @@ export async function hasProgram(name: string): Promise<boolean> {
   const r = await execa("sh", ["-c", 'command -v "$1"', "sh", name], { reject: false });
   return r.exitCode === 0;
 }
+
+export interface Piped {
+  stdin: NodeJS.WritableStream;
+  stdout: NodeJS.ReadableStream;
+  /** Resolves when the program exits; stderr is collected, stdout is the caller's to read. */
+  result: Promise<RunResult>;
+  kill(): void;
+}
+
+/** A program whose stdin and stdout the caller streams (relaying one program's output into another). */
+export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number } = {}): Piped {
+  const [file, ...args] = argv;
+  if (!file) throw new Error("spawnPiped: empty argv");
+  const p = execa(file, args, { reject: false, timeout: opts.timeoutMs, buffer: { stdout: false, stderr: true }, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const result = p.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: "", stderr: String(r.stderr ?? "") }));
+  return { stdin: p.stdin, stdout: p.stdout, result, kill: () => void p.kill("SIGKILL") };
+}

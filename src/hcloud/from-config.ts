@@ -9,6 +9,7 @@ import { loadConfig, type Loaded } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { render } from "../render/index.js";
 import { firewallAllow, sshPort } from "../render/hardening.js";
+import { hostDir } from "../render/backup.js";
 import { archOf } from "../config/images.js";
 import type { Schemas } from "./client.js";
 import type { BuildSpec } from "./build-image.js";
@@ -32,6 +33,13 @@ export function cloudFirewallRules(allow: readonly string[]): Schemas["rule"][] 
   });
 }
 
+function dataDirs(cfg: Loaded["config"]): string[] {
+  const b = cfg.backup;
+  if (!b) return [];
+  const dirs = [...b.dirs, ...b.sqlite.flatMap((x) => ("dir" in x ? [x.dir] : []))];
+  return [...new Set(dirs.map((d) => hostDir(d, `/opt/${cfg.name}`)))].sort();
+}
+
 export function stackSpecOf(loaded: Loaded): StackSpec {
   const cfg = loaded.config;
   const allow = firewallAllow(cfg.hardening);
@@ -46,6 +54,7 @@ export function stackSpecOf(loaded: Loaded): StackSpec {
     httpCheck: !cfg.hardening.firewall || allow.includes("80/tcp"),
     health: { url: cfg.stack.health.url, services: cfg.stack.health.services, timeoutMs: durationMs(cfg.stack.health.timeout) },
     cloudFirewall: cfg.hardening.firewall ? cloudFirewallRules(allow) : undefined,
+    dataDirs: dataDirs(cfg),
     render: async (hostKeys, opts) => render(loaded, { hostKeys, holdStack: opts.holdStack, mode: "full" }).document,
   };
 }

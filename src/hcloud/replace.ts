@@ -1,15 +1,19 @@
-// replace (blue/green): the new server boots from the snapshot with its stack held, so its
-// boot is not downtime; then writes stop on the old server, a final backup is restored on the
-// new one, its health is checked over SSH and HTTP, the Floating IP moves and is checked. Until
-// that check passes every failure deletes the new server and restarts the old stack; the IP
-// never moved (or is moved back). The old server is kept powered off for `firstboot rollback`.
+// replace (blue/green): the new server boots from the snapshot with its stack held, a backup
+// made now on the old server is restored on it (proving the backup) and the data is copied
+// across with rsync, all while the old server still serves. Then writes stop on the old server,
+// a final rsync pass carries what changed meanwhile, the new stack starts, its health is checked
+// over SSH and HTTP, the Floating IP moves and is checked. Without rsync on the old server
+// (made by an older firstboot) the freeze holds a final backup and its restore instead. Until
+// the check through the Floating IP passes every failure deletes the new server and restarts
+// the old stack. The old server is kept powered off for `firstboot rollback`.
 import * as r from "./resources.js";
 import { HcloudError } from "./errors.js";
 import * as rs from "./remote-steps.js";
-import { mustExec, type Remote } from "./ssh.js";
+import { mustExec, SSH_ERROR, type Remote } from "./ssh.js";
 import { checkTypeAndLocation, connect, hasHostKey, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
+import { CLOCK_READ, copyData, HAS_RSYNC, syncSources, volumesCommand, type SyncStats } from "./sync.js";
 import { deleteExpiredStandbys } from "./gc.js";
 
 export interface ReplaceOptions {
@@ -22,6 +26,8 @@ export interface ReplacePlan {
   newName: string;
   image: PickedImage;
   fip: r.FloatingIp;
+  /** rsync on the old server: the freeze is a short final copy, not a backup and restore. */
+  sync: boolean;
   text: string;
 }
 
@@ -38,7 +44,10 @@ export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOption
   const image = await pickImage(env, spec, type.architecture);
   const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
   const newName = `${spec.name}-${env.runId}`;
-  return { old, newName, image, fip, text: planText(spec, opts, { old, newName, image, fip }, env.hc.clock.now()) };
+  const probe = await connect(env, spec, old).exec(HAS_RSYNC, { timeoutMs: 60_000 });
+  if (probe.exitCode === SSH_ERROR) throw new HcloudError(step, "unreachable", `cannot reach ${old.name} over SSH: ${probe.stderr.trim()}`);
+  const p = { old, newName, image, fip, sync: probe.exitCode === 0 };
+  return { ...p, text: planText(spec, opts, p, env.hc.clock.now()) };
 }
 
 export function planText(spec: StackSpec, opts: ReplaceOptions, p: Omit<ReplacePlan, "text">, now: number): string {
@@ -48,9 +57,9 @@ export function planText(spec: StackSpec, opts: ReplaceOptions, p: Omit<ReplaceP
     `  old  ${p.old.name} (id ${p.old.id}, ${p.old.public_net.ipv4?.ip}) keeps serving until writes stop`,
     `  new  ${p.newName}: ${spec.serverType} in ${spec.location} from ${p.image.from}; stack held until the restore`,
     "  1. create the new server and wait for its first boot (no downtime)",
-    opts.freeze ? `  2. stop the stack on ${p.old.name}: writes stop, downtime starts` : `  2. --no-freeze: ${p.old.name} keeps serving; writes after its last backup are lost`,
-    opts.freeze ? "  3. final backup on the old server, restore exactly it on the new one, start the stack" : "  3. restore the latest backup on the new server, start the stack",
-    `  4. health over SSH${spec.httpCheck ? " and HTTP" : ""} on the new server, move Floating IP ${p.fip.name} (${p.fip.ip}): downtime ends; check through it`,
+    `  2. back up ${p.old.name} now, restore that backup on the new server${p.sync ? ", copy the data across with rsync" : ""} (no downtime)`,
+    opts.freeze ? `  3. stop the stack on ${p.old.name}: writes stop, downtime starts; ${p.sync ? "copy what changed since step 2" : `final backup restored on the new server (no rsync on ${p.old.name}: a longer freeze)`}` : `  3. --no-freeze: ${p.old.name} keeps serving; writes after step 2 are lost`,
+    `  4. start the stack, health over SSH${spec.httpCheck ? " and HTTP" : ""} on the new server, move Floating IP ${p.fip.name} (${p.fip.ip}): downtime ends; check through it`,
     `  5. power off ${p.old.name}, kept for \`firstboot rollback\` until ${until}, then deleted`,
     "  If anything fails before the Floating IP check passes: the new server is deleted, the old stack restarted.",
   ].join("\n");
@@ -61,6 +70,9 @@ interface RState {
   remote?: Remote;
   oldRemote?: Remote;
   archive?: string;
+  sources?: string[];
+  /** The old server's clock (s) when the first copy began: files written since get compared again. */
+  copiedSince?: number;
   frozenAt?: number;
   movedAt?: number;
   undo: (() => void)[];
@@ -89,28 +101,68 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
   ];
 }
 
+const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
+const copied = (x: SyncStats) => `${x.files} files changed, ${mib(x.literalBytes)} sent of ${mib(x.totalBytes)}`;
+
+/** While the old server serves: a backup made now, restored on the new server, then the first copy. */
+function prepare(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
+  const steps: Step[] = [
+    {
+      title: `back up ${plan.old.name} (it keeps serving)`,
+      run: async (ctx) => {
+        s.oldRemote = connect(env, spec, plan.old);
+        s.archive = (await rs.runBackup(s.oldRemote)) ?? "latest";
+        ctx.note(`backup: ${s.archive}`);
+      },
+    },
+    { title: "restore that backup on the new server (health-checked)", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
+  ];
+  if (!plan.sync) return steps;
+  steps.push({
+    title: `copy the data from ${plan.old.name} with rsync (it keeps serving)`,
+    run: async (ctx) => {
+      await mustExec(s.remote!, "stopping the new stack for the copy", rs.STACK_STOP);
+      s.copiedSince = Number((await mustExec(s.oldRemote!, "reading the old server's clock", CLOCK_READ)).trim()) - 2;
+      const [oldVols, newVols] = await Promise.all([mustExec(s.oldRemote!, "listing volumes", volumesCommand(spec.name)), mustExec(s.remote!, "listing volumes", volumesCommand(spec.name))]);
+      s.sources = syncSources(oldVols, newVols, spec.dataDirs);
+      if (s.sources.length === 0) return ctx.note("no volumes or data dirs to copy");
+      ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources)));
+    },
+  });
+  return steps;
+}
+
 function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
   if (!opts.freeze) return [];
   const { hc } = env;
-  return [
+  const steps: Step[] = [
     {
       title: `stop writes: stop the stack on ${plan.old.name}`,
       run: async (ctx) => {
-        s.oldRemote = connect(env, spec, plan.old);
         s.frozenAt = hc.clock.now();
         keep(s, ctx, { title: `start the stack on ${plan.old.name} again`, byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)) });
-        await mustExec(s.oldRemote, "stopping the old stack", rs.STACK_STOP);
+        await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP);
       },
     },
-    { title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) },
   ];
+  if (plan.sync) {
+    steps.push({
+      title: "copy what changed since the first copy",
+      run: async (ctx) => void (s.sources?.length && ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { touchSince: s.copiedSince })))),
+    });
+    return steps;
+  }
+  steps.push(
+    { title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) },
+    { title: "restore the final backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
+  );
+  return steps;
 }
 
 function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
   const { hc } = env;
   const steps: Step[] = [];
   steps.push(
-    { title: "restore the backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
     { title: "start the stack on the new server", run: async () => void (await mustExec(s.remote!, "starting the new stack", rs.STACK_START)) },
     { title: "wait for health on the new server (SSH)", run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs) },
   );
@@ -157,7 +209,7 @@ function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptio
 export async function replace(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions): Promise<ReplaceResult> {
   const tmp = await tempDir();
   const s: RState = { undo: [] };
-  const steps = [...bootNew(env, spec, plan, tmp.dir, s), ...freezeSteps(env, spec, plan, opts, s), ...switchOver(env, spec, plan, s), ...finish(env, spec, plan, opts, s)];
+  const steps = [...bootNew(env, spec, plan, tmp.dir, s), ...prepare(env, spec, plan, s), ...freezeSteps(env, spec, plan, opts, s), ...switchOver(env, spec, plan, s), ...finish(env, spec, plan, opts, s)];
   const res = await runSteps(steps, { signal: env.signal, progress: env.progress, clock: env.hc.clock, finally: [tmp.cleanup], beforeCleanups: () => env.hc.detachSignal() });
   const downtimeMs = s.movedAt !== undefined ? s.movedAt - (s.frozenAt ?? s.movedAt) : undefined;
   return { ...res, downtimeMs, server: s.server };

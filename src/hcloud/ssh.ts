@@ -4,7 +4,7 @@
 // The argv is built by pure functions; the transport is injectable so tests use a fake remote.
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { run, type RunResult } from "../exec.js";
+import { run, spawnPiped, type Piped, type RunResult } from "../exec.js";
 import { writeFileAtomic } from "../fs-atomic.js";
 import { throwIfAborted, type Clock } from "./clock.js";
 
@@ -72,6 +72,8 @@ export async function generateKey(dir: string, name: string, comment: string): P
 
 export interface Remote {
   exec(command: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
+  /** The command with its stdin and stdout streamed by the caller (the data copy between servers). */
+  pipe?(command: string, opts?: { timeoutMs?: number }): Piped;
 }
 
 export interface SshLayer {
@@ -79,7 +81,10 @@ export interface SshLayer {
 }
 
 export const systemSsh: SshLayer = {
-  connect: (t) => ({ exec: (command, opts) => run(sshArgv(t, command), { allowFailure: true, timeoutMs: opts?.timeoutMs ?? 120_000 }) }),
+  connect: (t) => ({
+    exec: (command, opts) => run(sshArgv(t, command), { allowFailure: true, timeoutMs: opts?.timeoutMs ?? 120_000 }),
+    pipe: (command, opts) => spawnPiped(sshArgv(t, command), { timeoutMs: opts?.timeoutMs }),
+  }),
 };
 
 /** ssh exits 255 for its own errors (refused, timeout, host key mismatch); anything else is the command's. */

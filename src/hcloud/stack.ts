@@ -23,6 +23,8 @@ export interface StackSpec {
   health: { url?: string; services?: string[]; timeoutMs: number };
   /** Rules for an optional Hetzner Cloud Firewall named firstboot-<name>. */
   cloudFirewall?: Schemas["rule"][];
+  /** Host directories holding stack data (backup dirs, SQLite dirs) that a replacement copies across. */
+  dataDirs: string[];
   render(hostKeys: HostKeys, opts: { holdStack: boolean }): Promise<string>;
 }
 

@@ -16,5 +16,6 @@ export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext):
     { path: FLOATING_IP_SCRIPT, content: snippet("floating_ip.sh.hbs", {}), mode: "0755" },
     { path: FLOATING_IP_UNIT, content: snippet("floating_ip.service.hbs", { name: f.name, cidr: addr.cidr, script: FLOATING_IP_SCRIPT }), mode: "0644" },
   ];
-  return [{ section: "floating_ip", files, steps: [{ name: "floating_ip", script: snippet("floating_ip.step.sh.hbs", {}) }] }];
+  // rsync: `firstboot replace` copies the stack's data between servers behind the Floating IP.
+  return [{ section: "floating_ip", packages: ["rsync"], files, steps: [{ name: "floating_ip", script: snippet("floating_ip.step.sh.hbs", {}) }] }];
 }

@@ -158,11 +158,12 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
   });
 
   it("a replacement made unhealthy on purpose leaves the old server serving and the Floating IP unmoved", async () => {
-    const broken = writeStack(join(dir, "broken"), agent.publicKey, { healthUrl: "http://127.0.0.1/no-such-page", healthTimeout: "1m" });
+    const broken = writeStack(join(dir, "broken"), agent.publicKey, { healthUrl: "http://127.0.0.1/no-such-page", healthTimeout: "20s" });
     const before = await readRows(`http://${FIP}`);
     const r = await cli(["replace", broken, "--rollback-window", `${WINDOW_S}s`]);
     expect(r.exitCode).toBe(1);
-    expect(r.stderr).toMatch(/failed at/);
+    // Caught by the restore's health gate, before the old stack ever stopped: no downtime at all.
+    expect(r.stderr).toMatch(/failed at .*restore that backup on the new server/);
     expect(fipTarget()).toBe(live);
     expect(servers().filter((s) => s.labels["firstboot/temporary"]), "the unhealthy candidate is deleted").toEqual([]);
     expect(cloud.api.state.servers.get(live)?.status).toBe("running");

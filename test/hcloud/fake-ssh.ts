@@ -4,10 +4,12 @@
 // the one the server got through its user-data. Faults and a per-command hook let tests fail or
 // interrupt at any command.
 import { readFileSync } from "node:fs";
-import type { RunResult } from "../../src/exec.js";
+import { PassThrough } from "node:stream";
+import type { Piped, RunResult } from "../../src/exec.js";
 import type { FakeState } from "../../src/hcloud/fake/index.js";
 import type { Remote, SshLayer, SshTarget } from "../../src/hcloud/ssh.js";
 import * as rs from "../../src/hcloud/remote-steps.js";
+import { CLOCK_READ, HAS_RSYNC } from "../../src/hcloud/sync.js";
 
 type Server = FakeState["servers"] extends Map<number, infer S> ? S : never;
 
@@ -24,6 +26,10 @@ export class FakeSsh implements SshLayer {
   fail: { match: string; server?: string; exitCode?: number; stderr?: string; times?: number }[] = [];
   onExec?: (server: string, command: string) => void;
   backups = 0;
+  /** Servers have rsync (made by a firstboot that installs it with a Floating IP). */
+  rsync = true;
+  /** Data copies as [from, to] server names. */
+  readonly copies: [string, string][] = [];
 
   constructor(readonly state: FakeState) {}
 
@@ -48,6 +54,9 @@ export class FakeSsh implements SshLayer {
   private answer(server: Server, command: string): RunResult {
     const ok = (stdout = ""): RunResult => ({ exitCode: 0, stdout, stderr: "" });
     if (command === "true") return ok();
+    if (command === HAS_RSYNC) return this.rsync ? ok() : { exitCode: 1, stdout: "", stderr: "" };
+    if (command === CLOCK_READ) return ok("1767225600\n");
+    if (command.startsWith("sudo -n docker volume ls ")) return ok("selfmx_data\nselfmx_caddy_data\n");
     if (command === rs.CLOUD_INIT_WAIT) return ok("status: done\n");
     if (command === rs.CLOUD_INIT_LOG) return ok("Cloud-init v. 22.4 finished\n");
     if (command.startsWith("sudo -n sh -c 'cloud-init clean")) return ok();
@@ -62,6 +71,7 @@ export class FakeSsh implements SshLayer {
 
   connect(t: SshTarget): Remote {
     return {
+      pipe: (command) => this.pipeFor(t, command),
       exec: async (command) => {
         this.state.tick();
         const server = this.serverAt(t.host);
@@ -76,6 +86,28 @@ export class FakeSsh implements SshLayer {
         return this.answer(server, command);
       },
     };
+  }
+
+  /**
+   * The copy between servers: the receiving side asks (first line) for a sender of the paths in
+   * its command and finishes when its input ends; the sending side answers and ends.
+   */
+  private pipeFor(t: SshTarget, command: string): Piped {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const name = this.serverAt(t.host)?.name ?? t.host;
+    this.log.push({ server: name, command: command.startsWith("sudo -n bash -c") ? "<receive>" : command.replace(/^(sudo -n sh -c 'find|sudo) .*? \. /, "$1 … . ").replace(/'$/, "'") });
+    const receive = command.startsWith("sudo -n bash -c");
+    if (receive) {
+      const paths = [...command.matchAll(/'\\''(?:old)?:(\/[^']+)'\\''/g)].map((m) => m[1]);
+      stdout.write(`rsync --server --sender -logDtpRe.iLsfxCIvu . ${paths.join(" ")}\n`);
+    } else this.copies.push([name, ""]);
+    const result = new Promise<RunResult>((resolve) => {
+      if (receive) stdin.on("finish", () => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "Number of regular files transferred: 1\nTotal file size: 2,048 bytes\nLiteral data: 1,024 bytes\n" })));
+      else setImmediate(() => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "" })));
+    });
+    stdin.resume();
+    return { stdin, stdout, result, kill: () => undefined };
   }
 
   /** HTTP probe: a running server whose stack runs answers 200. */

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { planReplace, replace, type ReplaceOptions } from "../../src/hcloud/replace.js";
 import * as rs from "../../src/hcloud/remote-steps.js";
 import { healthCommand } from "../../src/hcloud/stack.js";
+import { CLOCK_READ, HAS_RSYNC, volumesCommand } from "../../src/hcloud/sync.js";
 import { temporaries } from "./env.js";
 import { DEFAULT_RETRY } from "../../src/hcloud/retry.js";
 import { requests } from "./helpers.js";
@@ -36,17 +37,31 @@ describe("replace against the fake API", () => {
     const res = await replace(t.env, spec, plan, OPTS);
     expect(res.ok).toBe(true);
     expect(requests(t.state, PLAN.length)).toEqual(HAPPY);
-    expect(t.ssh.log).toEqual([
-      { server: "selfmx-rep1", command: "true" },
-      { server: "selfmx-rep1", command: rs.CLOUD_INIT_WAIT },
-      { server: "selfmx-rep1", command: rs.STATUS_READ },
-      { server: "selfmx-up1", command: rs.STACK_STOP },
-      { server: "selfmx-up1", command: rs.BACKUP_RUN },
-      { server: "selfmx-rep1", command: rs.restoreCommand("stack-20260101T000000Z") },
-      { server: "selfmx-rep1", command: rs.STACK_START },
-      { server: "selfmx-rep1", command: healthCommand(180) },
-      { server: "selfmx-rep1", command: healthCommand(120) },
+    const OLD = "selfmx-up1", NEW = "selfmx-rep1";
+    const sources = "/var/lib/docker/volumes/selfmx_caddy_data/_data/ /var/lib/docker/volumes/selfmx_data/_data/ /opt/selfmx/uploads/";
+    expect(t.ssh.log.map((e) => `${e.server}: ${e.command}`)).toEqual([
+      `${OLD}: ${HAS_RSYNC}`,
+      `${NEW}: true`,
+      `${NEW}: ${rs.CLOUD_INIT_WAIT}`,
+      `${NEW}: ${rs.STATUS_READ}`,
+      // While the old server serves: a backup, its restore, the first copy.
+      `${OLD}: ${rs.BACKUP_RUN}`,
+      `${NEW}: ${rs.restoreCommand("stack-20260101T000000Z")}`,
+      `${NEW}: ${rs.STACK_STOP}`,
+      `${OLD}: ${CLOCK_READ}`,
+      `${OLD}: ${volumesCommand("selfmx")}`,
+      `${NEW}: ${volumesCommand("selfmx")}`,
+      `${NEW}: <receive>`,
+      `${OLD}: sudo … . ${sources}`,
+      // The freeze: stop, copy what changed (files touched since the first copy began, minus 2 s).
+      `${OLD}: ${rs.STACK_STOP}`,
+      `${NEW}: <receive>`,
+      `${OLD}: sudo -n sh -c 'find … . ${sources}'`,
+      `${NEW}: ${rs.STACK_START}`,
+      `${NEW}: ${healthCommand(180)}`,
+      `${NEW}: ${healthCommand(120)}`,
     ]);
+    expect(t.ssh.copies.map(([from]) => from)).toEqual([OLD, OLD]);
     const neu = res.server!;
     expect(t.state.floatingIps.get(fipId)?.server).toBe(neu.id);
     expect(t.state.servers.get(neu.id)?.labels).toEqual({ "firstboot/stack": "selfmx", "firstboot/role": "live" });
@@ -57,12 +72,35 @@ describe("replace against the fake API", () => {
     expect(temporaries(t.state)).toEqual([]);
   });
 
-  it("--no-freeze keeps the old stack serving and restores the latest backup", async () => {
+  it("--no-freeze keeps the old stack serving: one copy, no stop", async () => {
     const { t, spec, plan } = await scenario();
     const res = await replace(t.env, spec, plan, { ...OPTS, freeze: false });
     expect(res.ok).toBe(true);
-    expect(t.ssh.log.some((e) => e.command === rs.STACK_STOP || e.command === rs.BACKUP_RUN)).toBe(false);
-    expect(t.ssh.restored.get(res.server!.id)).toBe("latest");
+    expect(t.ssh.log.some((e) => e.server === "selfmx-up1" && e.command === rs.STACK_STOP)).toBe(false);
+    expect(t.ssh.copies).toHaveLength(1);
+    expect(t.ssh.restored.get(res.server!.id)).toBe("stack-20260101T000000Z");
+  });
+
+  it("without rsync on the old server the freeze holds a final backup and its restore", async () => {
+    const { t } = await liveStack();
+    t.ssh.rsync = false;
+    const spec = stackSpec();
+    const plan = await planReplace(t.env, spec, OPTS);
+    expect([plan.sync, plan.text]).toEqual([false, expect.stringContaining("no rsync on selfmx-up1: a longer freeze")]);
+    const res = await replace(t.env, spec, plan, OPTS);
+    expect(res.ok).toBe(true);
+    expect(t.ssh.copies).toEqual([]);
+    const after = t.ssh.log.map((e) => `${e.server}: ${e.command}`).slice(4);
+    expect(after).toEqual([
+      `selfmx-up1: ${rs.BACKUP_RUN}`,
+      `selfmx-rep1: ${rs.restoreCommand("stack-20260101T000000Z")}`,
+      `selfmx-up1: ${rs.STACK_STOP}`,
+      `selfmx-up1: ${rs.BACKUP_RUN}`,
+      `selfmx-rep1: ${rs.restoreCommand("stack-20260101T000001Z")}`,
+      `selfmx-rep1: ${rs.STACK_START}`,
+      `selfmx-rep1: ${healthCommand(180)}`,
+      `selfmx-rep1: ${healthCommand(120)}`,
+    ]);
   });
 
   it("refuses without a pinned host key for the old server", async () => {

@@ -6,7 +6,7 @@ import { fakeUserData, testEnv, type TestEnv } from "./env.js";
 
 export const stackSpec = (over: Partial<StackSpec> = {}): StackSpec => ({
   name: "selfmx", serverType: "cx22", location: "nbg1", baseImage: "ubuntu-24.04", sshUser: "deploy", sshPort: 22,
-  floatingIp: { name: "selfmx-ip", ip: "198.51.100.10" }, httpCheck: true,
+  floatingIp: { name: "selfmx-ip", ip: "198.51.100.10" }, httpCheck: true, dataDirs: ["/opt/selfmx/uploads"],
   health: { url: "http://127.0.0.1:5000/health", timeoutMs: 180_000 },
   render: async (hk, o) => fakeUserData(hk, o.holdStack ? ["# HOLD_STACK"] : []),
   ...over,

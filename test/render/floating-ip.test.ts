@@ -21,6 +21,10 @@ describe("floating IP config", () => {
     }
   });
 
+  it("installs rsync, which `firstboot replace` copies the stack's data with", () => {
+    expect(render("203.0.113.10")[0]?.packages).toEqual(["rsync"]);
+  });
+
   it("absent: no part", () => {
     expect(floatingIpParts(undefined, ctxFor("debian-13"))).toEqual([]);
   });
