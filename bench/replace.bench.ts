@@ -1,10 +1,13 @@
 // bench/replace.sh: a replacement in the local cloud (VMs under the same emulation as every
 // other boot here), measured from outside. `up` from the base image (fresh boot to healthy),
-// build-image, a 100 MB database put into the stack's data volume, then `replace` while a client
-// writes a row through the Floating IP every 100 ms: its first and last failed request and how
-// many failed; the new server's boot from the snapshot; the API requests of each command.
+// build-image, a 100 MB database put into the stack's data volume and rewritten at random pages
+// twice a second by a service of the stack (so the copy in the freeze has a changed 100 MB file
+// to compare), then `replace` while a client writes a row through the Floating IP every 100 ms:
+// its first and last failed request and how many failed; each phase of the replacement; the new
+// server's boot from the snapshot; the API requests of each command.
 // With BENCH_WRITE=1 the result replaces the `## Replace` section of BENCHMARKS.md.
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { dirname } from "node:path";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
@@ -45,11 +48,27 @@ async function loadDatabase(dir: string, env: NodeJS.ProcessEnv, c: LocalCloud):
   await run(["sh", "-c", `${ssh} 'sudo tee /var/lib/docker/volumes/mxlocal_data/_data/app.db >/dev/null' < "$1"`, "sh", db], { env, timeoutMs: 600_000 });
 }
 
+/** A stack service that rewrites one random 4 KiB page of the database every half second. */
+function addDbWriter(config: string): void {
+  const compose = join(dirname(config), "compose.yaml");
+  const service = [
+    "  dbwriter:",
+    "    image: 10.0.2.2:5000/fb-app:1",
+    "    init: true",
+    '    entrypoint: ["/bin/sh", "-c"]',
+    `    command: ["while :; do [ -f /data/app.db ] && /bin/busybox dd if=/dev/urandom of=/data/app.db bs=4096 count=1 seek=$$((RANDOM % ${DB_MIB * 256})) conv=notrunc 2>/dev/null; sleep 0.5; done"]`,
+    "    volumes: [data:/data]",
+    "",
+  ].join("\n");
+  writeFileSync(compose, readFileSync(compose, "utf8").replace(/^  caddy:$/m, `${service}  caddy:`));
+}
+
 it("replace in the local cloud: downtime through the Floating IP, boot times, API requests", async () => {
   host = await setupHost(log);
   const dir = mkdtempSync(join(tmpdir(), "fb-bench-replace-"));
   agent = await startAgent(dir);
   const config = writeStack(join(dir, "stack"), agent.publicKey);
+  addDbWriter(config);
   const c = (cloud = await startLocalCloud({ root: host.root, ports: [22, 80, 443], memoryMiB: 2048, cpus: 2, deadlineMs: 60 * 60_000, log }));
   const env = { ...host.env, HCLOUD_ENDPOINT: c.api.endpoint, HCLOUD_TOKEN: "local", SSH_AUTH_SOCK: agent.sock, XDG_CONFIG_HOME: join(dir, "config") };
   const fip = await fetch(`${c.api.endpoint}/floating_ips`, { method: "POST", headers: { Authorization: "Bearer local", "Content-Type": "application/json" }, body: JSON.stringify({ type: "ipv4", home_location: "nbg1", name: "mxlocal" }) });
@@ -73,10 +92,17 @@ it("replace in the local cloud: downtime through the Floating IP, boot times, AP
   const m = {
     freshToHealthy: stepSpan(up.events, /^create server/, /first boot to report healthy/),
     snapshotToBooted: stepSpan(rep.events, /^create server/, /new server's first boot/),
-    restoreToHealthy: stepSpan(rep.events, /^restore the backup/, /^wait for health on the new server/),
+    backup: stepSpan(rep.events, /^back up /, /^back up /),
+    restore: stepSpan(rep.events, /^restore that backup/, /^restore that backup/),
+    firstCopy: stepSpan(rep.events, /^copy the data from/, /^copy the data from/),
+    stopAndCopy: stepSpan(rep.events, /^stop writes/, /^stop writes/),
+    start: stepSpan(rep.events, /^start the stack on the new/, /^start the stack on the new/),
+    http: stepSpan(rep.events, /^check HTTP on the new/, /^check HTTP on the new/),
+    move: stepSpan(rep.events, /^move Floating IP/, /^move Floating IP/),
     freeze: stepSpan(rep.events, /^stop writes/, /^check the stack through the Floating IP/),
   };
-  const section = sectionText({ f, attempts: writer.attempts.length, m, done: String(done?.message ?? ""), requests: { up: up.requests, build: build.requests, replace: rep.requests }, times: { up: up.ms, build: build.ms, replace: rep.ms }, accel: accelLabel(c.accel) });
+  const notes = rep.events.filter((e) => e.type === "note" && /files changed/.test(String(e.message))).map((e) => String(e.message));
+  const section = sectionText({ f, attempts: writer.attempts.length, m, done: String(done?.message ?? ""), notes, requests: { up: up.requests, build: build.requests, replace: rep.requests }, times: { up: up.ms, build: build.ms, replace: rep.ms }, accel: accelLabel(c.accel) });
   log(`\n${section}`);
   if (process.env.BENCH_WRITE === "1") writeSection("BENCHMARKS.md", section);
 }, 120 * 60_000);
@@ -86,6 +112,7 @@ interface Result {
   attempts: number;
   m: Record<string, number | undefined>;
   done: string;
+  notes: string[];
   requests: Record<string, number>;
   times: Record<string, number>;
   accel: string;
@@ -100,8 +127,9 @@ function sectionText(r: Result): string {
 \`bench/replace.sh\` (${day}, ${r.accel}, 2 vCPUs and 2 GiB per VM, 2 host cores, load ${readFileSync("/proc/loadavg", "utf8").split(" ")[0]}):
 \`firstboot up\`, \`build-image\` and \`replace\` against the local cloud (\`firstboot local-cloud\`: the fake
 Hetzner API whose servers are qemu VMs), the e2e selfmx-like stack with a ${DB_MIB} MiB SQLite database
-(random rows) in its backed-up volume. During \`replace\` a client writes one row through the Floating
-IP every 100 ms. Goal: under 5 s of failed requests. Re-measure: \`bench/replace.sh\`.
+(random rows) in its backed-up volume, one random 4 KiB page of it rewritten twice a second by a
+service of the stack. During \`replace\` a client writes one row through the Floating IP every 100 ms.
+Goal: under 5 s of failed requests. Re-measure: \`bench/replace.sh\`.
 
 | measure | value |
 |---|---|
@@ -110,7 +138,9 @@ IP every 100 ms. Goal: under 5 s of failed requests. Re-measure: \`bench/replace
 | first to last failed request (+100 ms) | ${s(span)} (goal < 5 s: ${goal}) |
 | replace's own downtime report | ${r.done.replace(/^.*downtime /, "").replace(/ \(.*$/, "") || "n/a"} |
 | stop writes to the check through the Floating IP | ${s(r.m.freeze)} |
-| restore of the final backup to healthy | ${s(r.m.restoreToHealthy)} |
+| in the freeze: stop the old stack and final rsync pass / start and health / HTTP check / move the IP | ${[r.m.stopAndCopy, r.m.start, r.m.http, r.m.move].map(s).join(" / ")} |
+| before the freeze (old serving): backup / restore on the new server / first rsync pass | ${[r.m.backup, r.m.restore, r.m.firstCopy].map(s).join(" / ")} |
+| rsync passes (first; final) | ${r.notes.join("; ") || "n/a"} |
 | fresh boot to healthy (\`up\` from the base image: create to first boot healthy) | ${s(r.m.freshToHealthy)} |
 | boot from the snapshot (replace: create to first boot done, stack held) | ${s(r.m.snapshotToBooted)} |
 | API requests: up / build-image / replace | ${r.requests.up} / ${r.requests.build} / ${r.requests.replace} |

@@ -21,8 +21,11 @@ export function cleanForSnapshotCommand(user: string, loginKeyComment: string): 
 export const CLOUD_INIT_WAIT = "cloud-init status --wait --long";
 export const CLOUD_INIT_LOG = "sudo -n tail -n 60 /var/log/cloud-init-output.log";
 export const STATUS_READ = `sudo -n cat ${STATUS_FILE}`;
-export const STACK_STOP = "sudo -n systemctl stop firstboot-stack.service";
-export const STACK_START = "sudo -n systemctl start firstboot-stack.service";
+/** As root, without sudo: for a command that runs it inside its own root shell. */
+export const STACK_STOP_ROOT = "systemctl stop firstboot-stack.service";
+export const STACK_START_ROOT = "systemctl start firstboot-stack.service";
+export const STACK_STOP = `sudo -n ${STACK_STOP_ROOT}`;
+export const STACK_START = `sudo -n ${STACK_START_ROOT}`;
 export const BACKUP_RUN = "sudo -n firstboot-backup";
 export const restoreCommand = (archive: string): string => `sudo -n firstboot-restore '${archive.replace(/'/g, "")}'`;
 

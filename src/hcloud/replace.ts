@@ -13,7 +13,7 @@ import { mustExec, SSH_ERROR, type Remote } from "./ssh.js";
 import { checkTypeAndLocation, connect, hasHostKey, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
-import { CLOCK_READ, copyData, HAS_RSYNC, syncSources, volumesCommand, type SyncStats } from "./sync.js";
+import { CLOCK_READ, copyData, HAS_RSYNC, syncSources, touchRecentScript, volumesCommand, type SyncStats } from "./sync.js";
 import { deleteExpiredStandbys } from "./gc.js";
 
 export interface ReplaceOptions {
@@ -126,7 +126,7 @@ function prepare(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[
       const [oldVols, newVols] = await Promise.all([mustExec(s.oldRemote!, "listing volumes", volumesCommand(spec.name)), mustExec(s.remote!, "listing volumes", volumesCommand(spec.name))]);
       s.sources = syncSources(oldVols, newVols, spec.dataDirs);
       if (s.sources.length === 0) return ctx.note("no volumes or data dirs to copy");
-      ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources)));
+      ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { signal: env.signal })));
     },
   });
   return steps;
@@ -135,36 +135,30 @@ function prepare(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[
 function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
   if (!opts.freeze) return [];
   const { hc } = env;
-  const steps: Step[] = [
-    {
-      title: `stop writes: stop the stack on ${plan.old.name}`,
-      run: async (ctx) => {
-        s.frozenAt = hc.clock.now();
-        keep(s, ctx, { title: `start the stack on ${plan.old.name} again`, byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)) });
-        await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP);
-      },
+  const stop = (copy: boolean): Step => ({
+    title: copy ? `stop writes on ${plan.old.name} and copy what changed since the first copy` : `stop writes: stop the stack on ${plan.old.name}`,
+    run: async (ctx) => {
+      s.frozenAt = hc.clock.now();
+      keep(s, ctx, { title: `start the stack on ${plan.old.name} again`, byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)) });
+      if (!copy || !s.sources?.length) return void (await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP));
+      // The stop runs in the copy's own root shell on the old server: no extra login in the freeze.
+      const before = [rs.STACK_STOP_ROOT, touchRecentScript(s.sources, s.copiedSince ?? 0)];
+      ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { before, signal: env.signal })));
     },
-  ];
-  if (plan.sync) {
-    steps.push({
-      title: "copy what changed since the first copy",
-      run: async (ctx) => void (s.sources?.length && ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { touchSince: s.copiedSince })))),
-    });
-    return steps;
-  }
-  steps.push(
+  });
+  if (plan.sync) return [stop(true)];
+  return [
+    stop(false),
     { title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) },
     { title: "restore the final backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
-  );
-  return steps;
+  ];
 }
 
 function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
   const { hc } = env;
   const steps: Step[] = [];
   steps.push(
-    { title: "start the stack on the new server", run: async () => void (await mustExec(s.remote!, "starting the new stack", rs.STACK_START)) },
-    { title: "wait for health on the new server (SSH)", run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs) },
+    { title: "start the stack on the new server and wait for health (SSH)", run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs, true) },
   );
   if (spec.httpCheck) steps.push({ title: "check HTTP on the new server's own IP", run: () => waitForHttp(env, `http://${s.server!.public_net.ipv4?.ip}/`, 120_000) });
   steps.push(

@@ -56,9 +56,10 @@ export const receiveCommand = (sources: readonly string[], dest = "/"): string =
 
 /**
  * The sender command the new server's rsync asked for, accepted only as an rsync sender of
- * exactly our sources; with `touchSince`, recent files are touched first in the same session.
+ * exactly our sources; `before` runs first in the same root shell (one SSH login and one sudo
+ * fewer, which matters inside a freeze).
  */
-export function senderCommand(line: string, sources: readonly string[], touchSince?: number): string {
+export function senderCommand(line: string, sources: readonly string[], before: readonly string[] = []): string {
   const words = line.trim().split(/ +/);
   const bad = (why: string) => new Error(`the new server asked for an unexpected command (${why}): ${line.slice(0, 200)}`);
   if (words[0] !== "rsync" || words[1] !== "--server" || words[2] !== "--sender") throw bad("not an rsync sender");
@@ -66,8 +67,8 @@ export function senderCommand(line: string, sources: readonly string[], touchSin
   const dot = words.indexOf(".");
   const paths = words.slice(dot + 1);
   if (dot < 0 || paths.length !== sources.length || paths.some((p, i) => p !== sources[i])) throw bad("other paths");
-  if (touchSince === undefined) return `sudo -n ${words.join(" ")}`;
-  return `sudo -n sh -c ${shq(`${touchRecentScript(sources, touchSince)} && exec ${words.join(" ")}`)}`;
+  if (before.length === 0) return `sudo -n ${words.join(" ")}`;
+  return `sudo -n sh -c ${shq(`${before.join(" && ")} && exec ${words.join(" ")}`)}`;
 }
 
 /** Makes the next pass re-read files written since `sinceS` even when size and mtime look unchanged. */
@@ -114,16 +115,24 @@ function tail(text: string): string {
 }
 
 /** One rsync pass from `from` to `to` (into `dest`, "/" but in tests); throws with both sides' errors. */
-export async function copyData(from: Remote, to: Remote, sources: readonly string[], o: { timeoutMs?: number; dest?: string; touchSince?: number } = {}): Promise<SyncStats> {
+export async function copyData(from: Remote, to: Remote, sources: readonly string[], o: { timeoutMs?: number; dest?: string; before?: string[]; signal?: AbortSignal } = {}): Promise<SyncStats> {
   if (!from.pipe || !to.pipe) throw new Error("this SSH layer cannot stream a copy between servers");
   const timeoutMs = o.timeoutMs ?? 60 * 60_000;
   const recv = to.pipe(receiveCommand(sources, o.dest), { timeoutMs });
   let send: Piped | undefined;
+  // Ctrl-C ends both sides at once (without waiting for them to drain); the cleanups then run.
+  const abort = () => (recv.kill(), send?.kill());
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>((_, reject) => (onAbort = () => (abort(), reject(new Error("interrupted during the copy")))));
+  aborted.catch(() => undefined);
+  if (o.signal?.aborted) onAbort();
+  o.signal?.addEventListener("abort", onAbort, { once: true });
+  const orAbort = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
   try {
-    const { line, rest } = await firstLine(recv.stdout).catch(async (e: Error) => {
-      throw new Error(`${e.message}: ${tail((await recv.result).stderr)}`);
+    const { line, rest } = await orAbort(firstLine(recv.stdout)).catch(async (e: Error) => {
+      throw o.signal?.aborted ? e : new Error(`${e.message}: ${tail((await recv.result).stderr)}`);
     });
-    const s = (send = from.pipe(senderCommand(line, sources, o.touchSince), { timeoutMs }));
+    const s = (send = from.pipe(senderCommand(line, sources, o.before), { timeoutMs }));
     // A side that exits first makes writes to it fail (EPIPE): its exit code tells the story.
     for (const w of [s.stdin, recv.stdin]) w.on("error", () => undefined);
     if (rest.length) s.stdin.write(rest);
@@ -131,12 +140,13 @@ export async function copyData(from: Remote, to: Remote, sources: readonly strin
     // The sender's end of output ends the new server's input (after every byte is through),
     // which ends its bridge and so its rsync, as a closing SSH connection would.
     s.stdout.pipe(recv.stdin);
-    const [sent, got] = await Promise.all([s.result, recv.result]);
+    const [sent, got] = await orAbort(Promise.all([s.result, recv.result]));
     if (sent.exitCode !== 0 || got.exitCode !== 0) throw new Error(`rsync failed (old server: exit ${sent.exitCode}, new server: exit ${got.exitCode}): ${tail(`${sent.stderr}\n${got.stderr}`)}`);
     return parseStats(got.stderr);
   } catch (e) {
-    recv.kill();
-    send?.kill();
+    abort();
     throw e;
+  } finally {
+    o.signal?.removeEventListener("abort", onAbort);
   }
 }

@@ -65,7 +65,8 @@ export class FakeSsh implements SshLayer {
     if (command === rs.STACK_START) return this.stack.set(server.id, "running"), ok();
     if (command === rs.BACKUP_RUN) return { exitCode: 0, stdout: "", stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n` };
     if (command.startsWith("sudo -n firstboot-restore ")) return this.restored.set(server.id, command.split("'")[1] ?? ""), ok();
-    if (command.startsWith("sudo -n /usr/local/sbin/firstboot-health ")) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
+    if (command.startsWith(`sudo -n sh -c '${rs.STACK_START_ROOT} && exec /usr/local/sbin/firstboot-health `)) this.stack.set(server.id, "running");
+    if (command.includes("/usr/local/sbin/firstboot-health ")) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
     return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
   }
 
@@ -96,8 +97,20 @@ export class FakeSsh implements SshLayer {
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const name = this.serverAt(t.host)?.name ?? t.host;
-    this.log.push({ server: name, command: command.startsWith("sudo -n bash -c") ? "<receive>" : command.replace(/^(sudo -n sh -c 'find|sudo) .*? \. /, "$1 … . ").replace(/'$/, "'") });
     const receive = command.startsWith("sudo -n bash -c");
+    const stops = command.includes(rs.STACK_STOP_ROOT);
+    const first = [stops && "stop", command.includes("-exec touch") && "touch"].filter(Boolean).join(", ");
+    const paths = command.replace(/'$/, "").split(" . ")[1];
+    this.log.push({ server: name, command: receive ? "<receive>" : `<send${first ? ` after ${first}` : ""}> ${paths}` });
+    const server = this.serverAt(t.host);
+    this.onExec?.(name, command);
+    const f = this.fail.find((x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0);
+    if (f) {
+      f.times = (f.times ?? 1) - 1;
+      stdout.end();
+      return { stdin, stdout, result: Promise.resolve({ exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` }), kill: () => undefined };
+    }
+    if (stops && server) this.stack.set(server.id, "stopped");
     if (receive) {
       const paths = [...command.matchAll(/'\\''(?:old)?:(\/[^']+)'\\''/g)].map((m) => m[1]);
       stdout.write(`rsync --server --sender -logDtpRe.iLsfxCIvu . ${paths.join(" ")}\n`);

@@ -52,13 +52,11 @@ describe("replace against the fake API", () => {
       `${OLD}: ${volumesCommand("selfmx")}`,
       `${NEW}: ${volumesCommand("selfmx")}`,
       `${NEW}: <receive>`,
-      `${OLD}: sudo … . ${sources}`,
-      // The freeze: stop, copy what changed (files touched since the first copy began, minus 2 s).
-      `${OLD}: ${rs.STACK_STOP}`,
+      `${OLD}: <send> ${sources}`,
+      // The freeze: stop and copy what changed (files touched since the first copy began) in one login.
       `${NEW}: <receive>`,
-      `${OLD}: sudo -n sh -c 'find … . ${sources}'`,
-      `${NEW}: ${rs.STACK_START}`,
-      `${NEW}: ${healthCommand(180)}`,
+      `${OLD}: <send after stop, touch> ${sources}`,
+      `${NEW}: ${healthCommand(180, true)}`,
       `${NEW}: ${healthCommand(120)}`,
     ]);
     expect(t.ssh.copies.map(([from]) => from)).toEqual([OLD, OLD]);
@@ -97,8 +95,7 @@ describe("replace against the fake API", () => {
       `selfmx-up1: ${rs.STACK_STOP}`,
       `selfmx-up1: ${rs.BACKUP_RUN}`,
       `selfmx-rep1: ${rs.restoreCommand("stack-20260101T000001Z")}`,
-      `selfmx-rep1: ${rs.STACK_START}`,
-      `selfmx-rep1: ${healthCommand(180)}`,
+      `selfmx-rep1: ${healthCommand(180, true)}`,
       `selfmx-rep1: ${healthCommand(120)}`,
     ]);
   });
@@ -147,9 +144,10 @@ describe("replace faults: the old server keeps serving and the IP stays", () => 
     expect(temporaries(s.t.state)).toEqual([]);
   });
 
-  const SSH = ["true", "cloud-init status", "status.json", rs.STACK_STOP, rs.BACKUP_RUN, "firstboot-restore", rs.STACK_START, "firstboot-health"];
+  // The copy's two sides: the receiving rsync on the new server, the sender (after the stop) on the old.
+  const SSH = ["true", "cloud-init status", "status.json", rs.STACK_STOP, rs.BACKUP_RUN, "firstboot-restore", "docker volume ls", "sudo -n bash -c", "rsync --server", rs.STACK_START_ROOT, "firstboot-health"];
   it.each(SSH)("SSH command %s fails", async (match) => {
-    expect(await check((s) => s.t.ssh.fail.push({ match, server: match === rs.STACK_START ? "selfmx-rep1" : undefined, exitCode: match === "true" ? 255 : 1, times: Infinity }))).toBe(false);
+    expect(await check((s) => s.t.ssh.fail.push({ match, server: match === rs.STACK_START_ROOT ? "selfmx-rep1" : undefined, exitCode: match === "true" ? 255 : 1, times: Infinity }))).toBe(false);
   });
 
   it.each(SSH)("Ctrl-C during SSH command %s", async (match) => {

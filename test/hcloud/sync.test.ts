@@ -54,8 +54,8 @@ describe("the scripts", () => {
     const dir = tmp("sync-sc-");
     writeFileSync(join(dir, "recv.sh"), `#!/bin/bash\n${receiveScript(["/var/lib/docker/volumes/a/_data/", "/opt/x/"])}\n`);
     writeFileSync(join(dir, "touch.sh"), `#!/bin/sh\n${touchRecentScript(["/opt/x/"], 1700000000)}\n`);
-    expect(senderCommand("rsync --server --sender -a . /opt/x/", ["/opt/x/"], 1700000000)).toBe(
-      "sudo -n sh -c 'find '\\''/opt/x/'\\'' -xdev ! -type d -newermt @1700000000 -exec touch -h -c {} + && exec rsync --server --sender -a . /opt/x/'",
+    expect(senderCommand("rsync --server --sender -a . /opt/x/", ["/opt/x/"], ["systemctl stop x", touchRecentScript(["/opt/x/"], 1700000000)])).toBe(
+      "sudo -n sh -c 'systemctl stop x && find '\\''/opt/x/'\\'' -xdev ! -type d -newermt @1700000000 -exec touch -h -c {} + && exec rsync --server --sender -a . /opt/x/'",
     );
     const r = await run(["shellcheck", "-S", "style", join(dir, "recv.sh"), join(dir, "touch.sh")], { allowFailure: true });
     expect(r.stdout + r.stderr).toBe("");
@@ -89,7 +89,7 @@ describe("real rsync through the relay", () => {
     const log: string[] = [];
     const first = await copyData(localRemote(log), localRemote(log), f.sources, { dest: f.dest, timeoutMs: 60_000 });
     expect(first.files).toBe(3);
-    expect(readFileSync(join(f.dest, f.a, "db"))).toEqual(readFileSync(join(f.a, "db")));
+    expect(readFileSync(join(f.dest, f.a, "db")).equals(readFileSync(join(f.a, "db")))).toBe(true);
     expect(readlinkSync(join(f.dest, f.a, "link"))).toBe("sub/rows.txt");
     expect(existsSync(join(f.dest, f.b, "stale"))).toBe(false);
     expect(log.some((c) => c.startsWith("sudo -n rsync --server --sender "))).toBe(true);
@@ -105,14 +105,22 @@ describe("real rsync through the relay", () => {
     writeFileSync(join(f.a, "sub", "rows.txt"), "row-1\nrow-2\n");
     const second = await copyData(localRemote(), localRemote(), f.sources, { dest: f.dest, timeoutMs: 60_000 });
     expect(second.files).toBe(1);
-    expect(readFileSync(join(f.dest, f.a, "db"))).not.toEqual(cur);
+    expect(readFileSync(join(f.dest, f.a, "db")).equals(cur), "same size and mtime: skipped").toBe(false);
 
     const since = Math.floor(mtime.getTime() / 1000) - 1;
-    const third = await copyData(localRemote(), localRemote(), f.sources, { dest: f.dest, timeoutMs: 60_000, touchSince: since });
-    expect(readFileSync(join(f.dest, f.a, "db"))).toEqual(cur);
+    const third = await copyData(localRemote(), localRemote(), f.sources, { dest: f.dest, timeoutMs: 60_000, before: [touchRecentScript(f.sources, since)] });
+    expect(readFileSync(join(f.dest, f.a, "db")).equals(cur)).toBe(true);
     expect(third.literalBytes).toBeLessThan(64 * 1024);
     expect(readFileSync(join(f.dest, f.a, "sub", "rows.txt"), "utf8")).toBe("row-1\nrow-2\n");
   });
+
+  it("Ctrl-C (the workflow's signal) ends a copy at once", async () => {
+    const f = fixture();
+    const ac = new AbortController();
+    const copy = copyData(localRemote(), localRemote(), f.sources, { dest: f.dest, timeoutMs: 60_000, before: ["sleep 30"], signal: ac.signal });
+    setTimeout(() => ac.abort(), 300);
+    await expect(copy).rejects.toThrow();
+  }, 10_000);
 
   it("fails with the new server's error when a source is missing, and kills both sides", async () => {
     const f = fixture();
