@@ -3,7 +3,7 @@
 import type { Config } from "../config/schema.js";
 import { envFile } from "./envfile.js";
 import type { Part, RenderContext, ServerFile, Step } from "./part.js";
-import { snippet } from "./template.js";
+import { compactScript, snippet } from "./template.js";
 
 export const STACK_UNIT = "firstboot-stack.service";
 export const HEALTH_PATH = "/usr/local/sbin/firstboot-health";
@@ -29,7 +29,7 @@ function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string
   const h = cfg.stack.health;
   files.push({
     path: HEALTH_PATH,
-    content: snippet("health.sh.hbs", { name: cfg.name, dir, url: h.url ?? "", services: h.services ?? [], seconds: seconds(h.timeout) }),
+    content: compactScript(snippet("health.sh.hbs", { name: cfg.name, url: h.url ?? "", services: h.services ?? [], seconds: seconds(h.timeout) })),
     mode: "0755",
   });
   if (cfg.stack.registry) files.push({ path: REGISTRY_PASSWORD, content: ctx.reveal(cfg.stack.registry.password), mode: "0600" });
