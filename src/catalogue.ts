@@ -206,7 +206,7 @@ export const hcloud = {
   upDone: (name: string, ip: string, fip?: string) => `server ${name} is up at ${ip}${fip ? `, Floating IP ${fip}` : ""}`,
   dryRun: () => "dry run: nothing was changed",
   replaced: (name: string, downtimeS: number | undefined, freeze: boolean) =>
-    `the stack now runs on ${name}; downtime ${downtimeS === undefined ? "n/a" : `${downtimeS.toFixed(1)} s`} (${freeze ? "from stopping writes to the Floating IP move" : "--no-freeze: no write stop; writes after the last backup were not carried over"})`,
+    `the stack now runs on ${name}; downtime ${downtimeS === undefined ? "n/a" : `${downtimeS.toFixed(1)} s`} (${freeze ? "from stopping writes to the Floating IP move" : "--no-freeze: no write stop; writes after the copy were not carried over"})`,
   rolledBack: (name: string) => `rolled back: the stack runs on ${name} again (writes made since the replace were not carried back)`,
   gcNone: () => "nothing to clean up",
   gcItem: (kind: string, id: number, name: string, why: string, dry: boolean) => `${dry ? "would delete" : "deleted"} ${kind} ${name} (id ${id}): ${why}`,

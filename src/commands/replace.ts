@@ -20,7 +20,7 @@ export function register(cli: CAC): void {
     .example("firstboot replace --dry-run")
     .example("firstboot replace --rollback-window 24h")
     .option("--dry-run", "Print the plan and stop")
-    .option("--no-freeze", "Do not stop writes on the old server (writes after its last backup are lost)")
+    .option("--no-freeze", "Do not stop writes on the old server (writes after the copy to the new server are lost)")
     .option("--rollback-window <duration>", "How long the old server is kept powered off for `firstboot rollback`", { default: "24h" })
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: Opts) => {
