@@ -7,7 +7,7 @@ import { parse } from "yaml";
 import { z } from "zod";
 import { loadConfig, type Loaded } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
-import { render } from "../render/index.js";
+import { render, stackDirOf } from "../render/index.js";
 import { firewallAllow, sshPort } from "../render/hardening.js";
 import { hostDir } from "../render/backup.js";
 import { archOf } from "../config/images.js";
@@ -37,7 +37,7 @@ function dataDirs(cfg: Loaded["config"]): string[] {
   const b = cfg.backup;
   if (!b) return [];
   const dirs = [...b.dirs, ...b.sqlite.flatMap((x) => ("dir" in x ? [x.dir] : []))];
-  return [...new Set(dirs.map((d) => hostDir(d, `/opt/${cfg.name}`)))].sort();
+  return [...new Set(dirs.map((d) => hostDir(d, stackDirOf(cfg.name))))].sort();
 }
 
 export function stackSpecOf(loaded: Loaded): StackSpec {

@@ -101,22 +101,28 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
   ];
 }
 
+/** A backup on the old server; its archive name is what the restore below takes. */
+function backupStep(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState, title: string): Step {
+  return {
+    title,
+    run: async (ctx) => {
+      s.oldRemote ??= connect(env, spec, plan.old);
+      s.archive = (await rs.runBackup(s.oldRemote)) ?? "latest";
+      ctx.note(`backup: ${s.archive}`);
+    },
+  };
+}
+
+function restoreStep(s: RState, title: string): Step {
+  return { title, run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) };
+}
+
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
 const copied = (x: SyncStats) => `${x.files} files changed, ${mib(x.literalBytes)} sent of ${mib(x.totalBytes)}`;
 
 /** While the old server serves: a backup made now, restored on the new server, then the first copy. */
 function prepare(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
-  const steps: Step[] = [
-    {
-      title: `back up ${plan.old.name} (it keeps serving)`,
-      run: async (ctx) => {
-        s.oldRemote = connect(env, spec, plan.old);
-        s.archive = (await rs.runBackup(s.oldRemote)) ?? "latest";
-        ctx.note(`backup: ${s.archive}`);
-      },
-    },
-    { title: "restore that backup on the new server (health-checked)", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
-  ];
+  const steps: Step[] = [backupStep(env, spec, plan, s, `back up ${plan.old.name} (it keeps serving)`), restoreStep(s, "restore that backup on the new server (health-checked)")];
   if (!plan.sync) return steps;
   steps.push({
     title: `copy the data from ${plan.old.name} with rsync (it keeps serving)`,
@@ -147,11 +153,7 @@ function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: Replace
     },
   });
   if (plan.sync) return [stop(true)];
-  return [
-    stop(false),
-    { title: `final backup on ${plan.old.name}`, run: async (ctx) => ((s.archive = (await rs.runBackup(s.oldRemote!)) ?? "latest"), ctx.note(`backup: ${s.archive}`)) },
-    { title: "restore the final backup on the new server", run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) },
-  ];
+  return [stop(false), backupStep(env, spec, plan, s, `final backup on ${plan.old.name}`), restoreStep(s, "restore the final backup on the new server")];
 }
 
 function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {

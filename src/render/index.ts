@@ -43,6 +43,9 @@ export class BudgetError extends Error {
   }
 }
 
+/** Where the stack's compose project lives on the server. */
+export const stackDirOf = (name: string): string => `/opt/${name}`;
+
 function context(loaded: Loaded, opts: RenderOptions): RenderContext {
   const { config: cfg, secrets } = loaded;
   const reveal = (v: Value): string => {
@@ -52,7 +55,7 @@ function context(loaded: Loaded, opts: RenderOptions): RenderContext {
     if (s === undefined) throw new Error(`secret ${v.secret} was not resolved`);
     return s;
   };
-  return { name: cfg.name, stackDir: `/opt/${cfg.name}`, image: imageInfo(cfg.server.image, cfg.server.type), reveal, adminUser: cfg.admin.user };
+  return { name: cfg.name, stackDir: stackDirOf(cfg.name), image: imageInfo(cfg.server.image, cfg.server.type), reveal, adminUser: cfg.admin.user };
 }
 
 /** Order: pre-steps, packages, then each part's steps, then start + health (or bake cleanup). */
@@ -67,7 +70,7 @@ function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): Step[] {
 
 /** A snapshot must not carry this stack's secrets: the servers made from it get their own. */
 function bakeCleanup(loaded: Loaded): Step {
-  const dir = `/opt/${loaded.config.name}`;
+  const dir = stackDirOf(loaded.config.name);
   return { name: "bake_cleanup", script: `rm -f ${dir}/.env /root/.docker/config.json /etc/firstboot/rclone.conf\ndocker logout >/dev/null 2>&1 || true` };
 }
 
