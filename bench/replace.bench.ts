@@ -26,7 +26,7 @@ let agent: Agent | undefined;
 
 afterAll(async () => {
   await cloud?.api.close();
-  agent?.stop();
+  await agent?.stop();
   await host?.stop();
 });
 

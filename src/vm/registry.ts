@@ -65,9 +65,10 @@ export async function ensureRegistry(root: string): Promise<number | undefined> 
   await mkdir(p.data, { recursive: true });
   await writeFile(p.config, registryConfig(p.data));
   await run(registryStartArgv(p));
-  for (let i = 0; i < 50; i++) {
+  // A busy host (a qemu or two under TCG) can take many seconds to start it.
+  for (let i = 0; i < 300; i++) {
     if (await registryUp()) return Number((await readFile(p.pidfile, "utf8")).trim());
     await new Promise((r) => setTimeout(r, 200));
   }
-  throw new Error(`docker-registry did not answer on 127.0.0.1:${REGISTRY_PORT}; see ${p.log}`);
+  throw new Error(`docker-registry did not answer on 127.0.0.1:${REGISTRY_PORT} within a minute; see ${p.log}`);
 }

@@ -6,6 +6,8 @@ import { mkdir, readFile, rm, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
 import { randomBytes } from "node:crypto";
 import { run } from "../exec.js";
+import { pidAlive, stopPid } from "./process.js";
+import { qmp } from "./qmp.js";
 import { vmPaths, type VmPaths } from "./cache.js";
 import { overlayArgv, qemuArgv, type Accel, type PortForward } from "./qemu-argv.js";
 import { hostnameFor, maybeB64Decode, metaData, seedArgv } from "./seed.js";
@@ -36,6 +38,7 @@ export interface Vm {
   sshPort: number;
   forwards: PortForward[];
   alive(): boolean;
+  /** Returns once qemu has exited (QMP quit, SIGKILL after 10 s); throws naming the PID if it outlives that. */
   stop(): Promise<void>;
 }
 
@@ -63,20 +66,7 @@ function hookExit(): void {
   }
 }
 
-/** True while the process exists and is not a zombie (a daemonized qemu may be left unreaped). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3) !== "Z";
-  } catch {
-    return true;
-  }
-}
+export { pidAlive } from "./process.js";
 
 /** A free TCP port on 127.0.0.1 (UDP forwards reuse the number: collisions are unlikely). */
 export function freePort(): Promise<number> {
@@ -154,9 +144,10 @@ export async function startVm(spec: VmSpec): Promise<Vm> {
     alive: () => pidAlive(pid),
     stop: async () => {
       clearTimeout(timer);
-      killNow(pid);
+      const gone = await stopPid(pid, { marker: p.pidfile, ask: () => qmp(p.qmp, "quit"), graceMs: 10_000, killWaitMs: 60_000 });
       stopWatchdog(p);
-      for (let i = 0; i < 50 && pidAlive(pid); i++) await new Promise((r) => setTimeout(r, 100));
+      if (!gone) throw new Error(`qemu PID ${pid} (${p.dir}) still running after SIGKILL; end it by hand (kill -9 ${pid})`);
+      running.delete(pid);
     },
   };
   return vm;

@@ -90,10 +90,12 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
-  for (const s of sessions) await s.boot.vm.stop();
+  // Each stop returns only when its qemu has exited; all are tried before any failure is reported.
+  const stops = await Promise.allSettled(sessions.map((s) => s.boot.vm.stop()));
   await host?.stop();
   // Boot timings of this run, for comparison with bench/boot.sh.
   if (host) await writeFile(join(host.root, "e2e-timings.json"), JSON.stringify(timings, null, 2) + "\n");
+  for (const r of stops) if (r.status === "rejected") throw r.reason;
 });
 
 describe.sequential("selfmx-like stack: fresh first boot from the base image", () => {

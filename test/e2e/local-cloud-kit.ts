@@ -6,13 +6,14 @@ import { spawn } from "node:child_process";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/exec.js";
+import { stopPid } from "../../src/vm/process.js";
 import { FIXTURES, REPO } from "./setup.js";
 
 export interface Agent {
   sock: string;
   pid: number;
   publicKey: string;
-  stop(): void;
+  stop(): Promise<void>;
 }
 
 /** An ssh-agent holding a fresh operator key (killed by its PID). */
@@ -23,13 +24,7 @@ export async function startAgent(dir: string): Promise<Agent> {
   const out = (await run(["ssh-agent", "-s", "-a", sock])).stdout;
   const pid = Number(/SSH_AGENT_PID=(\d+)/.exec(out)?.[1]);
   await run(["ssh-add", "-q", key], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
-  const stop = () => {
-    try {
-      process.kill(pid, "SIGTERM");
-    } catch {
-      /* gone */
-    }
-  };
+  const stop = async () => void (await stopPid(pid, { marker: "ssh-agent" }));
   return { sock, pid, publicKey: readFileSync(`${key}.pub`, "utf8").trim(), stop };
 }
 
@@ -137,6 +132,11 @@ export class RowWriter {
   async stop(): Promise<void> {
     this.stopped = true;
     await this.loop;
+  }
+
+  /** Waits until `n` writes were acknowledged (a busy host answers slowly), at most timeoutMs. */
+  async until(n: number, timeoutMs: number): Promise<void> {
+    for (const end = Date.now() + timeoutMs; Date.now() < end && this.acknowledged().length < n; ) await new Promise((r) => setTimeout(r, 200));
   }
 
   acknowledged(): string[] {

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
 import { startLocalCloud, type LocalCloud } from "../../src/hcloud/fake/local-cloud.js";
-import { pidAlive } from "../../src/vm/vm.js";
+import { cmdlineOf, stillOurs } from "../../src/vm/process.js";
 import { firstboot, HEALTHY, readRows, RowWriter, startAgent, writeStack, type Agent, type CliRun } from "./local-cloud-kit.js";
 import { setupHost, type E2eHost } from "./setup.js";
 
@@ -24,7 +24,9 @@ let agent: Agent;
 let env: NodeJS.ProcessEnv;
 let dir: string;
 let config: string;
-const seenPids = new Set<number>();
+/** Every qemu PID seen, with its command line then (a PID the kernel reuses later is not ours). */
+const seenPids = new Map<number, string | undefined>();
+const see = (pid: number) => seenPids.has(pid) || seenPids.set(pid, cmdlineOf(pid));
 
 function servers() {
   return [...cloud.api.state.servers.values()];
@@ -36,14 +38,14 @@ function fipTarget(): number | null | undefined {
 
 /** Runs the CLI and remembers every qemu PID seen meanwhile (to prove they are all gone later). */
 async function cli(args: string[]): Promise<CliRun> {
-  const t = setInterval(() => cloud.backend.pids().forEach((pid) => seenPids.add(pid)), 2000);
+  const t = setInterval(() => cloud.backend.pids().forEach(see), 2000);
   try {
     const r = await firstboot(args, env, log);
     log(`firstboot ${args[0]}: exit ${r.exitCode} after ${(r.ms / 1000).toFixed(0)} s${r.exitCode ? `\n${r.stderr}` : ""}`);
     return r;
   } finally {
     clearInterval(t);
-    cloud.backend.pids().forEach((pid) => seenPids.add(pid));
+    cloud.backend.pids().forEach(see);
   }
 }
 
@@ -89,10 +91,11 @@ beforeAll(async () => {
 });
 
 afterAll(async () => {
+  // close() returns only when every qemu it started has exited (or throws naming the PIDs).
   await cloud?.api.close();
-  agent?.stop();
+  await agent?.stop();
   await host?.stop();
-  const alive = [...seenPids].filter(pidAlive);
+  const alive = [...seenPids].filter(([pid, cmd]) => stillOurs(pid) && cmdlineOf(pid) === cmd).map(([pid]) => pid);
   expect(alive, "qemu processes still running after the local cloud closed").toEqual([]);
 });
 
@@ -169,7 +172,7 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     expect(cloud.api.state.servers.get(live)?.status).toBe("running");
     expect(await healthy(`http://${FIP}`)).toBe(200);
     const w = new RowWriter(`http://${FIP}`, 100, "after").start();
-    await new Promise((res) => setTimeout(res, 1000));
+    await w.until(3, 60_000);
     await w.stop();
     expect(w.acknowledged().length).toBeGreaterThan(0);
     expect((await readRows(`http://${FIP}`)).slice(0, before.length)).toEqual(before);

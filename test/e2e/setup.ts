@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { hasProgram, run } from "../../src/exec.js";
+import { stopAll } from "../../src/vm/process.js";
 import { buildBase, findBase } from "../../src/vm/base-image.js";
 import { DEFAULT_BASE } from "../../src/vm/base-image-plan.js";
 import { cacheRoot, type BasePaths } from "../../src/vm/cache.js";
@@ -62,14 +63,10 @@ export async function setupHost(log: (m: string) => void): Promise<E2eHost> {
   return {
     root, base, sftp, registryPid, env,
     stop: async () => {
-      await sftp.stop();
-      if (registryPid) {
-        try {
-          process.kill(registryPid, "SIGTERM");
-        } catch {
-          /* gone */
-        }
-      }
+      await stopAll([
+        { pid: sftp.pid, what: "rclone serve sftp", marker: "rclone" },
+        ...(registryPid ? [{ pid: registryPid, what: "docker-registry", marker: "docker-registry" }] : []),
+      ]);
     },
   };
 }

@@ -2,6 +2,7 @@
 // as 10.0.2.2:<port>. Key-only login with a key made for this run; stopped by its PID.
 import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
+import { stopPid } from "../../src/vm/process.js";
 import { run } from "../../src/exec.js";
 import { keygenArgv } from "../../src/vm/ssh.js";
 
@@ -36,19 +37,15 @@ export async function startSftp(root: string, port: number, user: string): Promi
       /* gone */
     }
   });
-  for (let i = 0; i < 50; i++) {
+  // A busy host starts rclone slowly: wait up to a minute, and fail loudly rather than go on without it.
+  for (let i = 0; ; i++) {
     const r = await run(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
     if (r.exitCode === 0) break;
+    if (i >= 300) throw new Error(`rclone serve sftp did not listen on 127.0.0.1:${port} within a minute; see ${join(base, "rclone.log")}`);
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
     dir, pid, clientKey: await readFile(join(base, "client"), "utf8"),
-    stop: async () => {
-      try {
-        process.kill(pid, "SIGTERM");
-      } catch {
-        /* gone */
-      }
-    },
+    stop: async () => void (await stopPid(pid, { marker: "rclone" })),
   };
 }

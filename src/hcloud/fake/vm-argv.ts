@@ -55,10 +55,7 @@ export function localMetaData(id: number, hostname: string, publicKeys: readonly
   return `instance-id: ${id}\nlocal-hostname: ${hostname}\n${keys}`;
 }
 
-/** QMP: capabilities negotiation must come before any command. */
-export function qmpLines(command: "system_powerdown" | "system_reset" | "quit"): string {
-  return `${JSON.stringify({ execute: "qmp_capabilities" })}\n${JSON.stringify({ execute: command })}\n`;
-}
+export { qmpLines } from "../../vm/qmp.js";
 
 /** "22,80,443" -> [22, 80, 443]; undefined when any entry is not a port. */
 export function parsePorts(text: string): number[] | undefined {

@@ -166,7 +166,8 @@ export class VmBackend implements ServerBackend {
     const e = this.servers.get(id);
     if (!e) return;
     e.expected = true;
-    e.machine.kill();
+    const pid = e.machine.pid;
+    if (!(await e.machine.stop("kill"))) this.o.log?.(`server ${id}: qemu PID ${pid} still running after SIGKILL`);
     this.servers.delete(id);
     await rm(e.machine.spec.paths.dir, { recursive: true, force: true });
     if (e.snapshot !== undefined) await this.dropSnapshotIfUnused(e.snapshot);
@@ -207,10 +208,13 @@ export class VmBackend implements ServerBackend {
 
   async close(): Promise<void> {
     clearInterval(this.monitor);
-    for (const e of this.servers.values()) e.machine.kill();
-    killAll();
+    const machines = [...this.servers.values()].map((e) => e.machine);
     this.servers.clear();
+    const gone = await Promise.all(machines.map((m) => m.stop("quit")));
+    const left = machines.filter((_, i) => !gone[i]).map((m) => `${m.spec.name} (PID ${m.pid})`);
+    killAll();
     await this.proxy.close();
     await rm(this.dir, { recursive: true, force: true });
+    if (left.length) throw new Error(`local cloud closed, but qemu still running after SIGKILL: ${left.join(", ")}; end it by hand (kill -9 PID)`);
   }
 }

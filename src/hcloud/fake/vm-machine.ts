@@ -4,12 +4,13 @@
 // deadline even if this process dies. Never by name: other VMs on the machine are not ours.
 import { readFileSync } from "node:fs";
 import { readFile, rm } from "node:fs/promises";
-import { connect } from "node:net";
 import { run } from "../../exec.js";
 import type { VmPaths } from "../../vm/cache.js";
 import type { Accel } from "../../vm/qemu-argv.js";
-import { pidAlive, watchdogArgv } from "../../vm/vm.js";
-import { localQemuArgv, qmpLines } from "./vm-argv.js";
+import { pidAlive, stopPid } from "../../vm/process.js";
+import { watchdogArgv } from "../../vm/vm.js";
+import { qmp, type QmpCommand } from "../../vm/qmp.js";
+import { localQemuArgv } from "./vm-argv.js";
 
 export interface MachineSpec {
   name: string;
@@ -47,8 +48,6 @@ function hookExit(): void {
   process.on("exit", killAll);
 }
 
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 export class Machine {
   pid?: number;
 
@@ -78,38 +77,27 @@ export class Machine {
   }
 
   /** Sends one QMP command; false when qemu does not answer on its socket. */
-  async qmp(command: "system_powerdown" | "system_reset" | "quit"): Promise<boolean> {
-    return new Promise((resolve) => {
-      const sock = connect(this.spec.paths.qmp);
-      let answers = 0;
-      const done = (ok: boolean) => (sock.destroy(), resolve(ok));
-      const timer = setTimeout(() => done(answers > 0), 5000);
-      sock.on("connect", () => sock.write(qmpLines(command)));
-      sock.on("data", (d) => {
-        answers += (d.toString().match(/"return"/g) ?? []).length;
-        if (answers >= 2) (clearTimeout(timer), done(true));
-      });
-      sock.on("error", () => (clearTimeout(timer), done(false)));
-      sock.on("close", () => (clearTimeout(timer), done(answers > 0)));
-    });
+  qmp(command: QmpCommand): Promise<boolean> {
+    return qmp(this.spec.paths.qmp, command);
   }
 
-  /** Waits up to timeoutMs for qemu to exit by itself. */
-  async waitExit(timeoutMs: number): Promise<boolean> {
-    for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(250)) if (!this.running()) return true;
-    return !this.running();
+  /**
+   * Ends qemu and returns once its process is gone: "quit" over QMP first (caches flushed) or
+   * SIGKILL at once, SIGKILL after 10 s, then a wait for the exit. False when it outlived all that
+   * (it stays tracked, so the exit hooks still kill it).
+   */
+  async stop(how: "quit" | "kill"): Promise<boolean> {
+    const pid = this.pid;
+    if (pid === undefined) return true;
+    const ask = how === "quit" ? () => this.qmp("quit") : ("SIGKILL" as const);
+    const gone = await stopPid(pid, { marker: this.spec.paths.pidfile, ask, graceMs: 10_000, killWaitMs: 60_000 });
+    if (gone) this.forget();
+    return gone;
   }
 
   /** Pulls the plug: qemu quits (its caches flushed), killed if it does not within 10 s. */
   async powerOff(): Promise<void> {
-    if (!this.running()) return this.forget();
-    if (!((await this.qmp("quit")) && (await this.waitExit(10_000)))) this.kill();
-    this.forget();
-  }
-
-  kill(): void {
-    if (this.pid !== undefined) killPid(this.pid);
-    this.forget();
+    if (!(await this.stop("quit"))) throw new Error(`qemu of ${this.spec.name} (PID ${this.pid}) did not exit after SIGKILL`);
   }
 
   /** The process is gone: stop tracking it and its watchdog. */
