@@ -17,6 +17,7 @@ deps: node_modules/.package-lock.json
 	./scripts/install-deps.sh
 
 build: node_modules/.package-lock.json
+	rm -rf dist
 	npx tsc -p tsconfig.json
 	node scripts/precompile-snippets.mjs
 

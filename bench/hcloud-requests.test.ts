@@ -4,13 +4,13 @@
 // the result replaces the `## Hetzner API requests` section of BENCHMARKS.md.
 import { readFileSync, writeFileSync, existsSync } from "node:fs";
 import { expect, it } from "vitest";
-import { buildImage } from "../src/hcloud/build-image.js";
+import { buildImage } from "../src/deploy/build-image.js";
 import { DEFAULT_POLL, Hcloud } from "../src/hcloud/client.js";
-import { fakeFetch, REALISTIC_DURATIONS } from "../src/hcloud/fake/index.js";
-import { fakeUserData, testEnv } from "../test/hcloud/env.js";
-import { liveStack, stackSpec } from "../test/hcloud/stack-fixture.js";
-import { up } from "../src/hcloud/up.js";
-import { planReplace, replace } from "../src/hcloud/replace.js";
+import { fakeFetch, REALISTIC_DURATIONS } from "../src/fake-cloud/index.js";
+import { fakeUserData, testEnv } from "../test/deploy/env.js";
+import { liveStack, stackSpec } from "../test/deploy/stack-fixture.js";
+import { up } from "../src/deploy/up.js";
+import { planReplace, replace } from "../src/deploy/replace.js";
 
 const SCENARIOS: Record<string, Record<string, number>> = {
   realistic: REALISTIC_DURATIONS,
@@ -48,7 +48,7 @@ it("counts API requests of one build-image", async () => {
     "## Hetzner API requests",
     "",
     "API requests of one `firstboot build-image` against the fake Hetzner API (virtual clock; action",
-    "durations in `src/hcloud/fake/state.ts` REALISTIC_DURATIONS: create 12 s + start 8 s, shutdown 10 s,",
+    "durations in `src/fake-cloud/state.ts` REALISTIC_DURATIONS: create 12 s + start 8 s, shutdown 10 s,",
     "create_image 45 s, delete 4 s). firstboot polls running actions with one batched",
     "`GET /actions?id=..` at 1 s, 2 s, 4 s, 8 s, then every 10 s; the baseline polls every 500 ms.",
     "Goal: at most a third of the baseline. The price of fewer polls is latency: an action is noticed",

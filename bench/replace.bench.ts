@@ -12,7 +12,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { run } from "../src/exec.js";
-import { startLocalCloud, type LocalCloud } from "../src/hcloud/fake/local-cloud.js";
+import { startLocalCloud, type LocalCloud } from "../src/fake-cloud/local-cloud.js";
 import { accelLabel } from "../src/vm/qemu-argv.js";
 import { firstboot, RowWriter, startAgent, stepSpan, writeStack, type Agent, type CliRun } from "../test/e2e/local-cloud-kit.js";
 import { setupHost, type E2eHost } from "../test/e2e/setup.js";

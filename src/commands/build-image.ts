@@ -1,8 +1,8 @@
 // firstboot build-image images/<name>.yaml: bake a golden snapshot (reused when its content hash exists).
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { buildImage } from "../hcloud/build-image.js";
-import { loadBuild } from "../hcloud/from-config.js";
+import { buildImage } from "../deploy/build-image.js";
+import { loadBuild } from "../deploy/from-config.js";
 import { EXIT, Exit } from "./io.js";
 import { finish, withEnv } from "./hcloud-run.js";
 

@@ -2,7 +2,7 @@
 // account (HCLOUD_ENDPOINT=http://127.0.0.1:PORT/v1 HCLOUD_TOKEN=anything). Servers in it do
 // not exist on the network, so SSH steps will wait; API-only commands (gc, images) work fully.
 import type { CAC } from "cac";
-import { startFakeApi } from "../hcloud/fake/index.js";
+import { startFakeApi } from "../fake-cloud/index.js";
 import { EXIT, Exit } from "./io.js";
 
 export function register(cli: CAC): void {

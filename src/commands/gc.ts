@@ -2,8 +2,8 @@
 // servers past their rollback window.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { parseDuration } from "../hcloud/cli-env.js";
-import { findLeftovers } from "../hcloud/gc.js";
+import { parseDuration } from "../deploy/cli-env.js";
+import { findLeftovers } from "../deploy/gc.js";
 import { EXIT, Exit } from "./io.js";
 import { durationOption, withEnv } from "./hcloud-run.js";
 

@@ -1,8 +1,8 @@
 // Shared by the Hetzner commands (build-image, up, replace, rollback, gc, images): open the API
 // environment, run a workflow, print its outcome and map it to an exit code.
 import { hcloud as msg } from "../catalogue.js";
-import { commandEnv, type CommandEnv } from "../hcloud/cli-env.js";
-import type { StepsResult } from "../hcloud/steps.js";
+import { commandEnv, type CommandEnv } from "../deploy/cli-env.js";
+import type { StepsResult } from "../deploy/steps.js";
 import { EXIT, Exit } from "./io.js";
 
 export async function withEnv<T>(json: boolean | undefined, body: (ce: CommandEnv) => Promise<T>): Promise<T> {

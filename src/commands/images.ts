@@ -1,7 +1,7 @@
 // firstboot images list|prune: the golden snapshots, and deleting all but the newest N of each.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { listGolden, prune, type ImageRow } from "../hcloud/images.js";
+import { listGolden, prune, type ImageRow } from "../deploy/images.js";
 import { EXIT, Exit } from "./io.js";
 import { withEnv } from "./hcloud-run.js";
 

@@ -1,9 +1,9 @@
 // firstboot replace: blue/green to a new server (plan, --dry-run, --no-freeze), reporting the downtime.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { parseDuration } from "../hcloud/cli-env.js";
-import { loadStack } from "../hcloud/from-config.js";
-import { planReplace, replace } from "../hcloud/replace.js";
+import { parseDuration } from "../deploy/cli-env.js";
+import { loadStack } from "../deploy/from-config.js";
+import { planReplace, replace } from "../deploy/replace.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 import { durationOption, finish, withEnv } from "./hcloud-run.js";
 

@@ -1,9 +1,9 @@
 // firstboot rollback: move the stack back to the server the last replace kept powered off.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { parseDuration } from "../hcloud/cli-env.js";
-import { loadStack } from "../hcloud/from-config.js";
-import { planRollback, rollback } from "../hcloud/rollback.js";
+import { parseDuration } from "../deploy/cli-env.js";
+import { loadStack } from "../deploy/from-config.js";
+import { planRollback, rollback } from "../deploy/rollback.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 import { durationOption, finish, withEnv } from "./hcloud-run.js";
 

@@ -1,8 +1,8 @@
 // firstboot up: create the stack's server (from the newest matching snapshot) and wait until healthy.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { loadStack } from "../hcloud/from-config.js";
-import { up } from "../hcloud/up.js";
+import { loadStack } from "../deploy/from-config.js";
+import { up } from "../deploy/up.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 import { finish, withEnv } from "./hcloud-run.js";
 

@@ -3,7 +3,7 @@
 // talks to the API.
 import createClient from "openapi-fetch";
 import type { components, paths } from "./generated/schema.js";
-import { realClock, throwIfAborted, type Clock } from "./clock.js";
+import { realClock, throwIfAborted, type Clock } from "../clock.js";
 import { HcloudError, fromResponse } from "./errors.js";
 import { DEFAULT_RETRY, retryingFetch, type RetryHooks, type RetryPolicy } from "./retry.js";
 

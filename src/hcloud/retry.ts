@@ -2,7 +2,7 @@
 // backoff and jitter on rate limits (honouring RateLimit-Reset), 502/504 and the `conflict` and
 // `locked` error codes; a warning when the hourly budget runs low. The policy is data so tests
 // can assert it without a network.
-import type { Clock } from "./clock.js";
+import type { Clock } from "../clock.js";
 
 export interface RetryPolicy {
   maxAttempts: number;

@@ -6,7 +6,7 @@ import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { isoWeek, keep } from "../../src/backup/retention.js";
+import { isoWeek, keep } from "./retention-model.js";
 import { makeServer, sqlite } from "./harness.js";
 
 const R = { daily: 7, weekly: 4, monthly: 12 };

@@ -10,7 +10,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
-import { startLocalCloud, type LocalCloud } from "../../src/hcloud/fake/local-cloud.js";
+import { startLocalCloud, type LocalCloud } from "../../src/fake-cloud/local-cloud.js";
 import { cmdlineOf, stillOurs } from "../../src/vm/process.js";
 import { firstboot, HEALTHY, readRows, RowWriter, startAgent, writeStack, type Agent, type CliRun } from "./local-cloud-kit.js";
 import { setupHost, type E2eHost } from "./setup.js";

@@ -9,8 +9,8 @@ import { stopAll } from "../../src/vm/process.js";
 import { buildBase, findBase } from "../../src/vm/base-image.js";
 import { DEFAULT_BASE } from "../../src/vm/base-image-plan.js";
 import { cacheRoot, type BasePaths } from "../../src/vm/cache.js";
-import { ensureRegistry, GUEST_REGISTRY, REGISTRY_PORT } from "../../src/vm/registry.js";
-import { ensureTestImages } from "../../src/vm/test-image.js";
+import { ensureRegistry, GUEST_REGISTRY, REGISTRY_PORT } from "../helpers/registry.js";
+import { ensureTestImages } from "../helpers/test-image.js";
 import { startSftp, type SftpServer } from "./sftp-server.js";
 
 export const REPO = fileURLToPath(new URL("../..", import.meta.url));

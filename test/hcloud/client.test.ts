@@ -5,7 +5,7 @@ import { parseCliToml, resolveCredentials } from "../../src/hcloud/token.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { fakeProject, requests } from "./helpers.js";
+import { fakeProject, requests } from "../deploy/helpers.js";
 
 describe("retries", () => {
   it("backs off exponentially with jitter, capped", () => {

@@ -1,0 +1,61 @@
+// Wiring for the hcloud commands: credentials, the client (warnings to progress), progress
+// (TTY, plain or --json), Ctrl-C as an AbortSignal, the persistent known_hosts. Returns data;
+// the commands decide what to print and how to exit.
+import { mkdir } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { Hcloud } from "../hcloud/client.js";
+import { resolveCredentials, type Credentials } from "../hcloud/token.js";
+import { systemSsh } from "./ssh.js";
+import { createProgress } from "../progress.js";
+import { fetchProbe, newRunId, type Env } from "./workflow.js";
+
+export const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+
+export function knownHostsPath(env: NodeJS.ProcessEnv = process.env): string {
+  return join(env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), ".config"), "firstboot", "known_hosts");
+}
+
+/** "90s", "10m", "24h", "7d", "0" -> ms; undefined when malformed. */
+export function parseDuration(text: string | number): number | undefined {
+  if (text === 0 || text === "0") return 0;
+  const m = /^(\d+)(s|m|h|d)$/.exec(String(text));
+  return m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s"] : undefined;
+}
+
+export interface CommandEnv {
+  env: Env;
+  credentials: Credentials;
+  /** Removes the SIGINT handler and stops the progress timer. */
+  close(): void;
+}
+
+export interface EnvHooks {
+  json?: boolean;
+  /** First Ctrl-C (the workflow is aborting and cleaning up). */
+  onInterrupt(): void;
+  /** Second Ctrl-C: give up at once. */
+  onForce(): void;
+}
+
+export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefined> {
+  const credentials = await resolveCredentials();
+  if (!credentials) return undefined;
+  const progress = createProgress({ json: hooks.json, isTTY: process.stderr.isTTY });
+  const abort = new AbortController();
+  let hits = 0;
+  const onSigint = (): void => {
+    hits++;
+    if (hits === 1) {
+      hooks.onInterrupt();
+      abort.abort();
+    } else hooks.onForce();
+  };
+  process.on("SIGINT", onSigint);
+  const hc = new Hcloud({ token: credentials.token, endpoint: credentials.endpoint, signal: abort.signal, userAgent: `firstboot/${VERSION}`, onWarning: (message) => progress.emit({ type: "warning", message }) });
+  const knownHosts = knownHostsPath();
+  await mkdir(join(knownHosts, ".."), { recursive: true, mode: 0o700 });
+  const env: Env = { hc, ssh: systemSsh, progress, signal: abort.signal, version: VERSION, runId: newRunId(), knownHosts, http: fetchProbe };
+  return { env, credentials, close: () => (process.off("SIGINT", onSigint), progress.close()) };
+}

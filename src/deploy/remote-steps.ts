@@ -1,0 +1,95 @@
+// Commands run on a server over SSH during the workflows, built as strings by pure functions
+// (tested as data), and the waits around them.
+import { realClock, type Clock } from "../clock.js";
+import { SSH_ERROR, type Remote } from "./ssh.js";
+
+const STATUS_FILE = "/var/lib/firstboot/status.json";
+
+/** Make a stopped build server a clean template: no cloud-init state, host keys, machine id or build login key. */
+export function cleanForSnapshotCommand(user: string, loginKeyComment: string): string {
+  const home = user === "root" ? "/root" : `/home/${user}`;
+  const files = [`${home}/.ssh/authorized_keys`, "/root/.ssh/authorized_keys"].join(" ");
+  return [
+    "sudo -n sh -c '",
+    "cloud-init clean --logs --seed",
+    ` && rm -f /etc/ssh/ssh_host_*`,
+    ` && truncate -s 0 /etc/machine-id`,
+    ` && for f in ${files}; do [ -f "$f" ] && sed -i "/ ${loginKeyComment}$/d" "$f"; done; true'`,
+  ].join("");
+}
+
+export const CLOUD_INIT_WAIT = "cloud-init status --wait --long";
+export const CLOUD_INIT_LOG = "sudo -n tail -n 60 /var/log/cloud-init-output.log";
+export const STATUS_READ = `sudo -n cat ${STATUS_FILE}`;
+/** As root, without sudo: for a command that runs it inside its own root shell. */
+export const STACK_STOP_ROOT = "systemctl stop firstboot-stack.service";
+export const STACK_START_ROOT = "systemctl start firstboot-stack.service";
+export const STACK_STOP = `sudo -n ${STACK_STOP_ROOT}`;
+export const STACK_START = `sudo -n ${STACK_START_ROOT}`;
+export const BACKUP_RUN = "sudo -n firstboot-backup";
+export const restoreCommand = (archive: string): string => `sudo -n firstboot-restore '${archive.replace(/'/g, "")}'`;
+
+/** How many SSH failures in a row waitForCloudInit rides out (sshd restarts during a first boot). */
+const SSH_RETRIES = 6;
+
+/**
+ * Waits for cloud-init; on failure the error carries the tail of its output log. The first boot
+ * restarts sshd (host keys, hardening), which cuts the waiting connection (ssh exits 255): that
+ * is retried with a new connection, as long as SSH comes back.
+ */
+export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000, clock: Clock = realClock): Promise<void> {
+  const deadline = clock.now() + timeoutMs;
+  let r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs });
+  for (let i = 0; r.exitCode === SSH_ERROR && i < SSH_RETRIES && clock.now() < deadline; i++) {
+    await clock.sleep(5000 * (i + 1));
+    r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs: Math.max(1000, deadline - clock.now()) });
+  }
+  // 2 = done with recoverable errors (cloud-init >= 23.4): the boot finished, warnings only.
+  if (r.exitCode === 0 || r.exitCode === 2) return;
+  if (r.exitCode === SSH_ERROR) throw new Error(`lost SSH while waiting for cloud-init: ${r.stderr.trim()}`);
+  const log = await remote.exec(CLOUD_INIT_LOG, { timeoutMs: 30_000 });
+  throw new Error(`cloud-init failed (exit ${r.exitCode}): ${r.stdout.trim()}\n--- /var/log/cloud-init-output.log (tail) ---\n${log.stdout.trim()}`);
+}
+
+export interface BootStatus {
+  result?: "ok" | "failed" | string;
+  /** As snippets/runner.sh.hbs writes them. */
+  steps?: { name: string; status?: "ok" | "failed" | string; ms?: number }[];
+}
+
+/** Reads firstboot's status file until it has a result (the runner may still be going). */
+export async function waitForBootStatus(remote: Remote, clock: Clock, signal: AbortSignal, timeoutMs = 15 * 60_000): Promise<BootStatus> {
+  const deadline = clock.now() + timeoutMs;
+  for (let i = 0; ; i++) {
+    const r = await remote.exec(STATUS_READ, { timeoutMs: 30_000 });
+    const status = r.exitCode === 0 ? parseStatus(r.stdout) : undefined;
+    if (status?.result === "ok") return status;
+    if (status?.result === "failed") {
+      const failed = status.steps?.filter((s) => s.status === "failed").map((s) => s.name) ?? [];
+      throw new Error(`first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`);
+    }
+    if (clock.now() > deadline) throw new Error(`first boot did not report a result within ${timeoutMs / 60_000} minutes`);
+    await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
+  }
+}
+
+function parseStatus(text: string): BootStatus | undefined {
+  try {
+    return JSON.parse(text) as BootStatus;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The archive name firstboot-backup printed (its last matching line), if any. */
+export function archiveFromBackupOutput(stdout: string): string | undefined {
+  const names = stdout.match(/[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?/g);
+  return names?.[names.length - 1];
+}
+
+/** firstboot-backup logs "backup <name>-<ts> done" to stderr; either stream may name the archive. */
+export async function runBackup(remote: Remote): Promise<string | undefined> {
+  const r = await remote.exec(BACKUP_RUN, { timeoutMs: 60 * 60_000 });
+  if (r.exitCode !== 0) throw new Error(`the final backup failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`);
+  return archiveFromBackupOutput(`${r.stdout}\n${r.stderr}`);
+}

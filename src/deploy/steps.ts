@@ -1,0 +1,95 @@
+// The step engine behind build-image, up and replace: steps run in order; each registers the
+// cleanup for what it created as soon as it exists; on failure or Ctrl-C (the AbortSignal) the
+// registered cleanups run in reverse. A cleanup that fails is reported with what to delete by
+// hand, never swallowed.
+import { abortReason, type Clock } from "../clock.js";
+import type { Progress } from "../progress.js";
+
+export interface Cleanup {
+  /** e.g. "delete server fb-build-123 (id 42)". */
+  title: string;
+  /** The command a user runs when the automatic cleanup failed. */
+  byHand: string;
+  run: () => Promise<void>;
+}
+
+export interface StepContext {
+  signal: AbortSignal;
+  /** Registers a cleanup; the returned function drops it (when a later step deletes the resource itself). */
+  onCleanup(c: Cleanup): () => void;
+  note(message: string): void;
+}
+
+export interface Step {
+  title: string;
+  run(ctx: StepContext): Promise<void>;
+}
+
+export type StepsResult =
+  | { ok: true; elapsedMs: number }
+  | { ok: false; elapsedMs: number; failedStep: string; error: Error; interrupted: boolean; leftovers: string[] };
+
+export interface StepsOptions {
+  signal?: AbortSignal;
+  progress: Progress;
+  clock: Clock;
+  /** Called before cleanups run after a failure (e.g. to stop the API client honouring the abort). */
+  beforeCleanups?: () => void;
+  /** Cleanups that must run even on success (e.g. a temporary known_hosts dir); run last. */
+  finally?: Cleanup[];
+}
+
+export async function runSteps(steps: readonly Step[], opts: StepsOptions): Promise<StepsResult> {
+  const signal = opts.signal ?? new AbortController().signal;
+  const { progress, clock } = opts;
+  const cleanups: Cleanup[] = [];
+  const start = clock.now();
+  const ctx: StepContext = {
+    signal,
+    onCleanup: (c) => {
+      cleanups.push(c);
+      return () => {
+        const i = cleanups.indexOf(c);
+        if (i >= 0) cleanups.splice(i, 1);
+      };
+    },
+    note: (message) => progress.emit({ type: "note", message }),
+  };
+  for (const step of steps) {
+    const t0 = clock.now();
+    progress.emit({ type: "step", step: step.title, status: "start" });
+    try {
+      if (signal.aborted) throw abortReason(signal);
+      await step.run(ctx);
+      progress.emit({ type: "step", step: step.title, status: "ok", elapsedMs: clock.now() - t0 });
+    } catch (e) {
+      const error = e instanceof Error ? e : new Error(String(e));
+      const interrupted = signal.aborted;
+      progress.emit({ type: "step", step: step.title, status: "failed", elapsedMs: clock.now() - t0, message: interrupted ? "interrupted" : error.message });
+      opts.beforeCleanups?.();
+      const leftovers = await runCleanups([...cleanups].reverse().concat(opts.finally ?? []), progress);
+      const elapsedMs = clock.now() - start;
+      return { ok: false, elapsedMs, failedStep: step.title, error, interrupted, leftovers };
+    }
+  }
+  const leftovers = await runCleanups(opts.finally ?? [], progress);
+  if (leftovers.length) return { ok: false, elapsedMs: clock.now() - start, failedStep: "cleanup", error: new Error("cleanup failed"), interrupted: false, leftovers };
+  return { ok: true, elapsedMs: clock.now() - start };
+}
+
+/** Runs every cleanup (one failing does not stop the others); returns the by-hand instructions. */
+export async function runCleanups(list: readonly Cleanup[], progress: Progress): Promise<string[]> {
+  const leftovers: string[] = [];
+  for (const c of list) {
+    progress.emit({ type: "cleanup", step: c.title, status: "start" });
+    try {
+      await c.run();
+      progress.emit({ type: "cleanup", step: c.title, status: "ok" });
+    } catch (e) {
+      const message = e instanceof Error ? e.message : String(e);
+      progress.emit({ type: "cleanup", step: c.title, status: "failed", message: `${message}; delete it by hand: ${c.byHand}` });
+      leftovers.push(`${c.title}: ${c.byHand}`);
+    }
+  }
+  return leftovers;
+}

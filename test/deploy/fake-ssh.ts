@@ -1,0 +1,132 @@
+// A fake "remote" for the fake API's servers: it answers the commands the workflows send
+// (cloud-init status, firstboot status, stack start/stop, backup, restore) and enforces what
+// real SSH would: the server must be running, and the host key we pinned in known_hosts must be
+// the one the server got through its user-data. Faults and a per-command hook let tests fail or
+// interrupt at any command.
+import { readFileSync } from "node:fs";
+import { PassThrough } from "node:stream";
+import type { Piped, RunResult } from "../../src/exec.js";
+import type { FakeState } from "../../src/fake-cloud/index.js";
+import type { Remote, SshLayer, SshTarget } from "../../src/deploy/ssh.js";
+import * as rs from "../../src/deploy/remote-steps.js";
+import { CLOCK_READ, HAS_RSYNC } from "../../src/deploy/sync.js";
+
+type Server = FakeState["servers"] extends Map<number, infer S> ? S : never;
+
+export interface ExecRecord {
+  server: string;
+  command: string;
+}
+
+export class FakeSsh implements SshLayer {
+  readonly log: ExecRecord[] = [];
+  /** Stack state per server id: running, stopped. */
+  readonly stack = new Map<number, "running" | "stopped">();
+  readonly restored = new Map<number, string>();
+  fail: { match: string; server?: string; exitCode?: number; stderr?: string; times?: number }[] = [];
+  onExec?: (server: string, command: string) => void;
+  backups = 0;
+  /** Servers have rsync (made by a firstboot that installs it with a Floating IP). */
+  rsync = true;
+  /** Data copies as [from, to] server names. */
+  readonly copies: [string, string][] = [];
+
+  constructor(readonly state: FakeState) {}
+
+  serverAt(host: string): Server | undefined {
+    const servers = [...this.state.servers.values()];
+    const viaFip = [...this.state.floatingIps.values()].find((f) => f.ip === host)?.server;
+    return servers.find((s) => s.public_net.ipv4?.ip === host || s.id === viaFip);
+  }
+
+  private hostKeyOk(server: Server, t: SshTarget): boolean {
+    const userData = this.state.userData.get(server.id) ?? "";
+    const pinned = readFileSync(t.knownHosts, "utf8").split("\n").find((l) => l.split(" ")[0] === t.alias);
+    const blob = pinned?.split(" ")[2];
+    return blob !== undefined && userData.includes(blob);
+  }
+
+  private stackOf(server: Server): "running" | "stopped" {
+    if (!this.stack.has(server.id)) this.stack.set(server.id, (this.state.userData.get(server.id) ?? "").includes("HOLD_STACK") ? "stopped" : "running");
+    return this.stack.get(server.id)!;
+  }
+
+  private answer(server: Server, command: string): RunResult {
+    const ok = (stdout = ""): RunResult => ({ exitCode: 0, stdout, stderr: "" });
+    if (command === "true") return ok();
+    if (command === HAS_RSYNC) return this.rsync ? ok() : { exitCode: 1, stdout: "", stderr: "" };
+    if (command === CLOCK_READ) return ok("1767225600\n");
+    if (command.startsWith("sudo -n docker volume ls ")) return ok("selfmx_data\nselfmx_caddy_data\n");
+    if (command === rs.CLOUD_INIT_WAIT) return ok("status: done\n");
+    if (command === rs.CLOUD_INIT_LOG) return ok("Cloud-init v. 22.4 finished\n");
+    if (command.startsWith("sudo -n sh -c 'cloud-init clean")) return ok();
+    if (command === rs.STATUS_READ) return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
+    if (command === rs.STACK_STOP) return this.stack.set(server.id, "stopped"), ok();
+    if (command === rs.STACK_START) return this.stack.set(server.id, "running"), ok();
+    if (command === rs.BACKUP_RUN) return { exitCode: 0, stdout: "", stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n` };
+    if (command.startsWith("sudo -n firstboot-restore ")) return this.restored.set(server.id, command.split("'")[1] ?? ""), ok();
+    if (command.startsWith(`sudo -n sh -c '${rs.STACK_START_ROOT} && exec /usr/local/sbin/firstboot-health `)) this.stack.set(server.id, "running");
+    if (command.includes("/usr/local/sbin/firstboot-health ")) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
+    return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
+  }
+
+  connect(t: SshTarget): Remote {
+    return {
+      pipe: (command) => this.pipeFor(t, command),
+      exec: async (command) => {
+        this.state.tick();
+        const server = this.serverAt(t.host);
+        const name = server?.name ?? t.host;
+        this.log.push({ server: name, command });
+        this.onExec?.(name, command);
+        if (!server || server.status !== "running") return { exitCode: 255, stdout: "", stderr: `ssh: connect to host ${t.host} port ${t.port}: Connection refused` };
+        if (!this.hostKeyOk(server, t)) return { exitCode: 255, stdout: "", stderr: "Host key verification failed." };
+        const f = this.fail.find((x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0);
+        if (f) return (f.times = (f.times ?? 1) - 1), { exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` };
+        this.stackOf(server);
+        return this.answer(server, command);
+      },
+    };
+  }
+
+  /**
+   * The copy between servers: the receiving side asks (first line) for a sender of the paths in
+   * its command and finishes when its input ends; the sending side answers and ends.
+   */
+  private pipeFor(t: SshTarget, command: string): Piped {
+    const stdin = new PassThrough();
+    const stdout = new PassThrough();
+    const name = this.serverAt(t.host)?.name ?? t.host;
+    const receive = command.startsWith("sudo -n bash -c");
+    const stops = command.includes(rs.STACK_STOP_ROOT);
+    const first = [stops && "stop", command.includes("-exec touch") && "touch"].filter(Boolean).join(", ");
+    const paths = command.replace(/'$/, "").split(" . ")[1];
+    this.log.push({ server: name, command: receive ? "<receive>" : `<send${first ? ` after ${first}` : ""}> ${paths}` });
+    const server = this.serverAt(t.host);
+    this.onExec?.(name, command);
+    const f = this.fail.find((x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0);
+    if (f) {
+      f.times = (f.times ?? 1) - 1;
+      stdout.end();
+      return { stdin, stdout, result: Promise.resolve({ exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` }), kill: () => undefined };
+    }
+    if (stops && server) this.stack.set(server.id, "stopped");
+    if (receive) {
+      const paths = [...command.matchAll(/'\\''(?:old)?:(\/[^']+)'\\''/g)].map((m) => m[1]);
+      stdout.write(`rsync --server --sender -logDtpRe.iLsfxCIvu . ${paths.join(" ")}\n`);
+    } else this.copies.push([name, ""]);
+    const result = new Promise<RunResult>((resolve) => {
+      if (receive) stdin.on("finish", () => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "Number of regular files transferred: 1\nTotal file size: 2,048 bytes\nLiteral data: 1,024 bytes\n" })));
+      else setImmediate(() => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "" })));
+    });
+    stdin.resume();
+    return { stdin, stdout, result, kill: () => undefined };
+  }
+
+  /** HTTP probe: a running server whose stack runs answers 200. */
+  http = async (url: string): Promise<number | undefined> => {
+    const host = new URL(url).hostname;
+    const server = this.serverAt(host);
+    return server && server.status === "running" && this.stackOf(server) === "running" ? 200 : undefined;
+  };
+}
