@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Precompiles every snippet (Handlebars, strict, no escaping) into dist/snippets.js, so the CLI
+// Precompiles every template snippet (snippets/<key>/*.hbs) (Handlebars, strict, no escaping) into dist/snippets.js, so the CLI
 // does not parse and compile templates on every run (it was the largest cost of a cold render).
 // Each entry carries the sha256 of its source: a stale entry is ignored and compiled afresh.
 import { createHash } from "node:crypto";
@@ -10,7 +10,8 @@ import Handlebars from "handlebars";
 const root = new URL("..", import.meta.url).pathname;
 const dir = join(root, "snippets");
 const out = [];
-for (const name of readdirSync(dir).filter((n) => n.endsWith(".hbs")).sort()) {
+const names = readdirSync(dir, { recursive: true, encoding: "utf8" }).map((n) => n.split("\\").join("/"));
+for (const name of names.filter((n) => n.endsWith(".hbs")).sort()) {
   const source = readFileSync(join(dir, name), "utf8");
   const spec = Handlebars.precompile(source, { strict: true, noEscape: true });
   const sha = createHash("sha256").update(source).digest("hex");

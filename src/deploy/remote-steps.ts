@@ -53,7 +53,7 @@ export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000, 
 
 export interface BootStatus {
   result?: "ok" | "failed" | string;
-  /** As snippets/runner.sh.hbs writes them. */
+  /** As snippets/server/runner.sh.hbs writes them. */
   steps?: { name: string; status?: "ok" | "failed" | string; ms?: number }[];
 }
 

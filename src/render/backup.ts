@@ -3,7 +3,7 @@
 import { posix } from "node:path";
 import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
 import type { Part, RenderContext, ServerFile, Step } from "./part.js";
-import { compactScript, snippet } from "./template.js";
+import { compactScript, plainFile, snippet } from "./template.js";
 
 export const BACKUP_DIR = "/var/backups/firstboot";
 const ETC = "/etc/firstboot";
@@ -33,7 +33,7 @@ function oneLine(value: string, what: string): string {
 }
 
 function confText(b: BackupConfig, ctx: RenderContext): string {
-  return snippet("backup-conf.hbs", {
+  return snippet("backup/backup.conf.hbs", {
     name: ctx.name,
     stackDir: ctx.stackDir,
     remote: remotePath(b, ctx.name),
@@ -52,7 +52,7 @@ function confText(b: BackupConfig, ctx: RenderContext): string {
 /** rclone.conf plus the SSH key and known_hosts files it points to, all under `dir` (also used
  * on the workstation with a temp dir). */
 export function rcloneFiles(target: NonNullable<BackupConfig["target"]>, reveal: RenderContext["reveal"], dir: string): ServerFile[] {
-  const conf = (data: object): ServerFile => ({ path: `${dir}/rclone.conf`, mode: "0600", content: snippet("backup-rclone.hbs", { sftp: false, s3: false, ...data }) });
+  const conf = (data: object): ServerFile => ({ path: `${dir}/rclone.conf`, mode: "0600", content: snippet("backup/rclone.conf.hbs", { sftp: false, s3: false, ...data }) });
   if ("s3" in target) {
     const accessKeyId = oneLine(reveal(target.s3.access_key_id), "access_key_id");
     const secretAccessKey = oneLine(reveal(target.s3.secret_access_key), "secret_access_key");
@@ -77,7 +77,7 @@ function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
   const unit = (file: string, which: object): ServerFile => ({
     path: `/etc/systemd/system/${file}`,
     mode: "0644",
-    content: snippet("backup-units.hbs", { name: ctx.name, calendar: onCalendar(b.schedule), service: false, timer: false, ...which }),
+    content: snippet("backup/units.hbs", { name: ctx.name, calendar: onCalendar(b.schedule), service: false, timer: false, ...which }),
   });
   return [
     unit("firstboot-backup.service", { service: true }),
@@ -96,8 +96,8 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
   const units = unitFiles(backup, ctx);
   const files: ServerFile[] = [
     // One script for backup and restore: they share most code, and one file gzips smaller.
-    { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(["backup.sh.hbs", "restore.sh.hbs", "backup-main.sh.hbs"].map((n) => snippet(n, {})).join("")) },
-    { path: "/usr/local/sbin/firstboot-restore", mode: "0755", content: compactScript(snippet("restore-cmd.sh.hbs", {})) },
+    { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(["backup/backup.sh", "backup/restore.sh", "backup/main.sh"].map(plainFile).join("")) },
+    { path: "/usr/local/sbin/firstboot-restore", mode: "0755", content: compactScript(plainFile("backup/restore-cmd.sh")) },
     { path: `${ETC}/backup.conf`, mode: "0600", content: confText(backup, ctx) },
     { path: `${ETC}/backup-recipients.txt`, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
     ...targetFiles(backup, ctx),

@@ -49,7 +49,7 @@ export function dockerRepoStep(o: RepoOptions): Step {
   };
   // An absent key changes the fingerprint, so there is nothing else to check.
   const unchanged = { files: [data.key, `${data.sources_dir}/docker.sources`], check: "true" };
-  return { name: "docker_repo", script: snippet("docker.repo.sh.hbs", data), unchanged };
+  return { name: "docker_repo", script: snippet("docker/repo.sh.hbs", data), unchanged };
 }
 
 /** daemon.json as data: log rotation, live-restore, optional plain-HTTP registries. */
@@ -71,7 +71,7 @@ export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
     packages: dockerPackages(d.source, ctx.image),
     // A write_files entry lands before packages are installed, so dockerd's first start uses it.
     files: [{ path: DAEMON_JSON, content: daemonJson(d), mode: "0644" }],
-    steps: [{ name: "docker", script: snippet("docker.sh.hbs", { user: ctx.adminUser }), unchanged: { files: [DAEMON_JSON], check: "live docker.service" } }],
+    steps: [{ name: "docker", script: snippet("docker/step.sh.hbs", { user: ctx.adminUser }), unchanged: { files: [DAEMON_JSON], check: "live docker.service" } }],
   };
   if (d.source === "official") part.preSteps = [dockerRepoStep({ image: ctx.image })];
   return [part];

@@ -3,7 +3,7 @@
 // services: when networkd or ifupdown restarts (and may drop foreign addresses), so does the unit.
 import { floatingAddress, type FloatingIp } from "../config/schema-docker.js";
 import type { Part, RenderContext } from "./part.js";
-import { snippet } from "./template.js";
+import { plainFile, snippet } from "./template.js";
 
 export const FLOATING_IP_SCRIPT = "/usr/local/lib/firstboot/floating-ip.sh";
 export const FLOATING_IP_UNIT = "/etc/systemd/system/firstboot-floating-ip.service";
@@ -13,9 +13,9 @@ export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext):
   const addr = floatingAddress(f.ip);
   if (!addr) throw new Error(`server.floating_ip.ip: not an IPv4 or IPv6 /64 address: ${f.ip}`);
   const files = [
-    { path: FLOATING_IP_SCRIPT, content: snippet("floating_ip.sh.hbs", {}), mode: "0755" },
-    { path: FLOATING_IP_UNIT, content: snippet("floating_ip.service.hbs", { name: f.name, cidr: addr.cidr, script: FLOATING_IP_SCRIPT }), mode: "0644" },
+    { path: FLOATING_IP_SCRIPT, content: plainFile("floating_ip/floating-ip.sh"), mode: "0755" },
+    { path: FLOATING_IP_UNIT, content: snippet("floating_ip/floating-ip.service.hbs", { name: f.name, cidr: addr.cidr, script: FLOATING_IP_SCRIPT }), mode: "0644" },
   ];
   // rsync: `firstboot replace` copies the stack's data between servers behind the Floating IP.
-  return [{ section: "floating_ip", packages: ["rsync"], files, steps: [{ name: "floating_ip", script: snippet("floating_ip.step.sh.hbs", {}) }] }];
+  return [{ section: "floating_ip", packages: ["rsync"], files, steps: [{ name: "floating_ip", script: plainFile("floating_ip/step.sh") }] }];
 }

@@ -9,7 +9,7 @@
 // is what the reference deployments and their operators already use (`ufw status`).
 import type { Hardening, JailConfig } from "../config/schema-hardening.js";
 import type { Part, RenderContext, ServerFile } from "./part.js";
-import { shq, snippet } from "./template.js";
+import { shq, plainFile, snippet } from "./template.js";
 
 export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/01-firstboot.conf";
 export const SSH_SOCKET_DROPIN = "/etc/systemd/system/ssh.socket.d/firstboot-port.conf";
@@ -33,11 +33,11 @@ export function sshPort(h: Hardening): number {
 function sshParts(h: Hardening, ctx: RenderContext): Part[] {
   if (!h.ssh) return [];
   const { port, allow_users, max_auth_tries } = h.ssh;
-  const files = [file(SSHD_DROPIN, snippet("ssh.conf.hbs", { port, custom_port: port !== 22, allow_users, max_auth_tries }))];
+  const files = [file(SSHD_DROPIN, snippet("ssh/sshd.conf.hbs", { port, custom_port: port !== 22, allow_users, max_auth_tries }))];
   // Ubuntu 22.10+ can run sshd socket-activated; ssh.socket then decides the port, not sshd_config.
-  if (ctx.image.family === "ubuntu" && port !== 22) files.push(file(SSH_SOCKET_DROPIN, snippet("ssh.socket.conf.hbs", { port })));
+  if (ctx.image.family === "ubuntu" && port !== 22) files.push(file(SSH_SOCKET_DROPIN, snippet("ssh/ssh.socket.conf.hbs", { port })));
   const unchanged = { files: paths(files), check: "systemctl -q is-active ssh.service ssh.socket" };
-  return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: snippet("ssh.sh.hbs", {}), unchanged }] }];
+  return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: plainFile("ssh/step.sh"), unchanged }] }];
 }
 
 /**
@@ -74,11 +74,11 @@ function firewallParts(h: Hardening): Part[] {
   const dockerUser = opts.containers || opts.blockMetadata;
   const files = dockerUser
     ? [
-        file(DOCKER_USER_SCRIPT, snippet("firewall.docker-user.sh.hbs", { rules: dockerUserRules(allow, 4, opts), metadata: METADATA_IP }), "0755"),
-        file(DOCKER_USER_UNIT, snippet("firewall.docker-user.service.hbs", {})),
+        file(DOCKER_USER_SCRIPT, snippet("firewall/docker-user.sh.hbs", { rules: dockerUserRules(allow, 4, opts), metadata: METADATA_IP }), "0755"),
+        file(DOCKER_USER_UNIT, plainFile("firewall/docker-user.service")),
       ]
     : [];
-  const script = snippet("firewall.sh.hbs", { allow, docker_user: dockerUser });
+  const script = snippet("firewall/step.sh.hbs", { allow, docker_user: dockerUser });
   // ufw's chains exist only while it is enabled and its rules are loaded.
   const unchanged = { files: [...UFW_STATE, ...paths(files)], check: "iptables -w -S ufw-user-input" };
   return [{ section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script, unchanged }] }];
@@ -89,7 +89,7 @@ const f2bEscape = (s: string) => s.replace(/%/g, "%%");
 
 export function filterFile(jail: JailConfig): ServerFile {
   const data = { name: jail.name, failregex: jail.failregex.map(f2bEscape), ignoreregex: jail.ignoreregex.map(f2bEscape) };
-  return file(`/etc/fail2ban/filter.d/firstboot-${jail.name}.conf`, snippet("fail2ban.filter.hbs", data));
+  return file(`/etc/fail2ban/filter.d/firstboot-${jail.name}.conf`, snippet("fail2ban/filter.conf.hbs", data));
 }
 
 function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
@@ -99,13 +99,13 @@ function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
   const systemd = ctx.image.family === "debian";
   const sshd = f.sshd && { port: sshPort(h), systemd, maxretry: f.maxretry, findtime: f.findtime, bantime: f.bantime };
   const docker = f.jails.some((j) => j.docker);
-  const files = [file(JAIL_FILE, snippet("fail2ban.jail.hbs", { sshd, jails: f.jails })), ...f.jails.map(filterFile)];
-  if (docker) files.push(file(F2B_DROPIN, snippet("fail2ban.service.conf.hbs", {})));
+  const files = [file(JAIL_FILE, snippet("fail2ban/jail.local.hbs", { sshd, jails: f.jails })), ...f.jails.map(filterFile)];
+  if (docker) files.push(file(F2B_DROPIN, plainFile("fail2ban/after-docker.conf")));
   const logs = f.jails.map((j) => j.log).filter((l) => !/[*?[]/.test(l));
   const packages = ["fail2ban", ...(systemd ? ["python3-systemd"] : [])];
   // A jail whose log is gone (a golden disk has no stack directory) needs the step to run again.
   const check = ["live fail2ban.service", ...logs.map((l) => `[ -e ${shq(l)} ]`)].join(" && ");
-  const step = { name: "fail2ban", script: snippet("fail2ban.sh.hbs", { logs, docker }), unchanged: { files: paths(files), check } };
+  const step = { name: "fail2ban", script: snippet("fail2ban/step.sh.hbs", { logs, docker }), unchanged: { files: paths(files), check } };
   return [{ section: "fail2ban", packages, files, steps: [step] }];
 }
 
@@ -114,11 +114,11 @@ function updatesParts(h: Hardening): Part[] {
   const { reboot_at } = h.updates;
   // The package's postinst (ucf) keeps an existing 20auto-upgrades, so these can be written early.
   const files = [
-    file("/etc/apt/apt.conf.d/20auto-upgrades", snippet("updates.auto.hbs", {})),
-    file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates.conf.hbs", { reboot_at })),
+    file("/etc/apt/apt.conf.d/20auto-upgrades", plainFile("updates/20auto-upgrades")),
+    file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates/unattended-upgrades.conf.hbs", { reboot_at })),
   ];
   const check = "live apt-daily.timer apt-daily-upgrade.timer";
-  const step = { name: "updates", script: snippet("updates.sh.hbs", {}), unchanged: { files: paths(files), check } };
+  const step = { name: "updates", script: plainFile("updates/step.sh"), unchanged: { files: paths(files), check } };
   return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [step] }];
 }
 

@@ -15,7 +15,7 @@ export function runnerFile(name: string, steps: readonly Step[]): ServerFile {
     if (s.unchanged?.files.some((f) => !/^\/[\w./@+-]+$/.test(f))) throw new Error(`step ${s.name}: watched paths must be plain absolute paths`);
     seen.add(s.name);
   }
-  const body = snippet("runner.sh.hbs", {
+  const body = snippet("server/runner.sh.hbs", {
     name,
     steps: steps.map((s) => ({
       name: s.name,

@@ -2,7 +2,7 @@
 // modules), the journald cap, and the packages step every other section feeds.
 import type { Config } from "../config/schema.js";
 import type { Part, RenderContext, ServerFile, Step } from "./part.js";
-import { snippet } from "./template.js";
+import { plainFile, snippet } from "./template.js";
 
 /** Top-level cloud-config keys for the base server (cloud-init's own modules do this work). */
 export function baseCloudConfig(cfg: Config, ctx: RenderContext): Record<string, unknown> {
@@ -44,7 +44,7 @@ export function serverPart(cfg: Config): Part {
     section: "server",
     packages: ["curl", "ca-certificates", ...cfg.server.packages],
     files: [journald],
-    steps: [{ name: "server", script: snippet("server.sh.hbs", {}) }],
+    steps: [{ name: "server", script: plainFile("server/server.sh") }],
   };
 }
 
@@ -59,5 +59,5 @@ export function packagesStep(packages: readonly string[], upgrade: boolean): Ste
   const unique = [...new Set(packages)].sort();
   // The fingerprint holds the package list, so a matching one means all of them were installed.
   const check = upgrade ? `[ -n "$(find "$APPLIED/packages" -mmin -${UPGRADE_FRESH_MINUTES})" ]` : "true";
-  return { name: "packages", script: snippet("packages.sh.hbs", { packages: unique, upgrade }), unchanged: { files: [], check } };
+  return { name: "packages", script: snippet("server/packages.sh.hbs", { packages: unique, upgrade }), unchanged: { files: [], check } };
 }

@@ -24,12 +24,12 @@ function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string
     ...Object.entries(included.files)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([dest, content]) => ({ path: `${dir}/${dest}`, content, mode: "0644" })),
-    { path: `/etc/systemd/system/${STACK_UNIT}`, content: snippet("stack.service.hbs", { name: cfg.name, dir }), mode: "0644" },
+    { path: `/etc/systemd/system/${STACK_UNIT}`, content: snippet("stack/stack.service.hbs", { name: cfg.name, dir }), mode: "0644" },
   ];
   const h = cfg.stack.health;
   files.push({
     path: HEALTH_PATH,
-    content: compactScript(snippet("health.sh.hbs", { name: cfg.name, url: h.url ?? "", services: h.services ?? [], seconds: seconds(h.timeout) })),
+    content: compactScript(snippet("stack/health.sh.hbs", { name: cfg.name, url: h.url ?? "", services: h.services ?? [], seconds: seconds(h.timeout) })),
     mode: "0755",
   });
   if (cfg.stack.registry) files.push({ path: REGISTRY_PASSWORD, content: ctx.reveal(cfg.stack.registry.password), mode: "0600" });
@@ -42,7 +42,7 @@ export function stackPart(cfg: Config, ctx: RenderContext, included: { compose: 
   return {
     section: "stack",
     files: stackFiles(cfg, ctx, included),
-    steps: [{ name: "stack_pull", script: snippet("stack.sh.hbs", { dir: ctx.stackDir, name: cfg.name, registry }) }],
+    steps: [{ name: "stack_pull", script: snippet("stack/pull.sh.hbs", { dir: ctx.stackDir, name: cfg.name, registry }) }],
   };
 }
 

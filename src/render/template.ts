@@ -1,7 +1,9 @@
-// Snippets are Handlebars templates compiled strict (a missing variable is an error, not "")
-// with HTML escaping off: they produce shell, systemd units and config files, never HTML.
+// The server's programs and files live in snippets/<config key>/. Those that take no data are
+// plain files, shipped byte for byte (and shellchecked and sourced by the tests as they are).
+// Those that do are Handlebars templates (*.hbs) compiled strict (a missing variable is an
+// error, not "") with HTML escaping off: they produce shell, systemd units and config files.
 // `npm run build` precompiles them into dist/snippets.js; the full Handlebars compiler is
-// loaded only when a snippet has no up-to-date precompiled form (e.g. tests running from src).
+// loaded only when a template has no up-to-date precompiled form (e.g. tests running from src).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
@@ -33,7 +35,13 @@ export function shq(value: unknown): string {
   return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
 
-const sources = new Map(readdirSync(SNIPPETS_DIR).filter((n) => n.endsWith(".hbs")).map((n) => [n, readFileSync(join(SNIPPETS_DIR, n), "utf8")]));
+/** Every file under snippets/, as "<key>/<file>" (sorted: the same order on every machine). */
+export function snippetNames(): string[] {
+  const names = readdirSync(SNIPPETS_DIR, { recursive: true, encoding: "utf8" }).map((n) => n.split("\\").join("/"));
+  return names.filter((n) => n.includes("/") && !n.endsWith("/")).sort();
+}
+
+const sources = new Map(snippetNames().filter((n) => n.endsWith(".hbs")).map((n) => [n, readFileSync(join(SNIPPETS_DIR, n), "utf8")]));
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
 const precompiled: Precompiled = existsSync(PRECOMPILED) ? ((await import(PRECOMPILED)) as { default: Precompiled }).default : {};
 const fresh = [...sources].every(([name, src]) => precompiled[name]?.sha === sha(src));
@@ -48,7 +56,17 @@ hbs.registerHelper("eq", (a: unknown, b: unknown) => a === b);
 type Template = (data: object) => string;
 const cache = new Map<string, Template>();
 
-/** Render snippets/<name> with the given data. */
+const plain = new Map<string, string>();
+
+/** snippets/<name>, a program or file that takes no data, exactly as it is on disk. */
+export function plainFile(name: string): string {
+  if (name.endsWith(".hbs")) throw new Error(`${name} is a template: use snippet()`);
+  let text = plain.get(name);
+  if (text === undefined) plain.set(name, (text = readFileSync(join(SNIPPETS_DIR, name), "utf8")));
+  return text;
+}
+
+/** Render the template snippets/<name> with the given data. */
 export function snippet(name: string, data: object): string {
   let tpl = cache.get(name);
   if (!tpl) {

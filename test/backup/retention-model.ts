@@ -1,5 +1,5 @@
 // Grandfather-father-son retention, the same rule the server script applies (prune_select in
-// snippets/backup.sh.hbs): walking from the newest backup, each rule keeps the newest backup of
+// snippets/backup/backup.sh): walking from the newest backup, each rule keeps the newest backup of
 // each of its last N periods that hold a backup. Periods without backups do not count, so a gap
 // in the schedule never pushes old backups out; the newest backup is always kept.
 export interface Retention {

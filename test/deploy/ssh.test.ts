@@ -27,7 +27,7 @@ describe("ssh argv and remote commands (pure)", () => {
   it("finds the archive name firstboot-backup printed", () => {
     expect(archiveFromBackupOutput("sqlite ok\nuploaded selfmx-20260101T030000Z.tar.zst.age (12 MB)\n")).toBe("selfmx-20260101T030000Z.tar.zst.age");
     expect(archiveFromBackupOutput("nothing")).toBeUndefined();
-    // What snippets/backup.sh.hbs logs (to stderr) when a backup finished.
+    // What snippets/backup/backup.sh logs (to stderr) when a backup finished.
     expect(archiveFromBackupOutput("\nfirstboot-backup: backup selfmx-20260101T030000Z done\n")).toBe("selfmx-20260101T030000Z");
   });
 });

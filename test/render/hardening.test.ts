@@ -6,7 +6,7 @@ import { z } from "zod";
 import { dockerSchema, floatingIpSchema } from "../../src/config/schema-docker.js";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { hardeningParts, SSH_SOCKET_DROPIN, SSHD_DROPIN } from "../../src/render/hardening.js";
-import { SNIPPETS_DIR } from "../../src/render/template.js";
+import { snippetNames, SNIPPETS_DIR } from "../../src/render/template.js";
 import { readdirSync, readFileSync } from "node:fs";
 import { allScripts, ctxFor, fileOf, shellcheckStep, tempDir, tool } from "./real-tools.js";
 
@@ -176,10 +176,15 @@ describe("generated shell and snippet hygiene", () => {
     }
   });
 
-  it("every snippet of this area starts with a comment saying what it installs where", () => {
-    const mine = readdirSync(SNIPPETS_DIR).filter((n) => /^(ssh|firewall|fail2ban|updates|docker|floating_ip)\./.test(n));
-    expect(mine.length).toBeGreaterThan(10);
-    // A Handlebars comment: it documents the snippet without costing user-data bytes.
-    for (const n of mine) expect(readFileSync(`${SNIPPETS_DIR}/${n}`, "utf8").split("\n")[0], n).toMatch(/^\{\{!-- (step [a-z0-9_]+|preStep [a-z0-9_]+|\/\S+): \S.* --\}\}$/);
+  it("every template starts with a comment saying what it installs where; every plain file is listed in snippets/README.md", () => {
+    const names = snippetNames();
+    expect(names.length).toBeGreaterThan(25);
+    const readme = readFileSync(`${SNIPPETS_DIR}/README.md`, "utf8");
+    for (const n of names.filter((x) => x !== "README.md")) {
+      const first = readFileSync(`${SNIPPETS_DIR}/${n}`, "utf8").split("\n")[0];
+      // A Handlebars comment documents a template without costing user-data bytes.
+      if (n.endsWith(".hbs")) expect(first, n).toMatch(/^(\{\{!(--)? (step [a-z0-9_]+|preStep [a-z0-9_]+|\/\S+(?: \(0[0-7]{3}\))?): \S.*\}\}|#!\/bin\/bash|# [a-z_]+ (step|unit): .*)$/);
+      else expect(readme, n).toMatch(new RegExp(`^- \`${n.replace(/\./g, "\\.")}\`: \\S`, "m"));
+    }
   });
 });

@@ -1,4 +1,4 @@
-// firstboot-health (snippets/health.sh.hbs) run for real under bash, with stand-ins for docker
+// firstboot-health (snippets/stack/health.sh.hbs) run for real under bash, with stand-ins for docker
 // and curl on PATH: which container states count as healthy, the services filter, the URL.
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -19,7 +19,7 @@ async function gate(o: { states: string[]; services?: string[]; url?: string; cu
   writeFileSync(join(dir, "bin", "docker"), DOCKER);
   writeFileSync(join(dir, "bin", "curl"), `#!/bin/sh\nexit ${o.curlOk === false ? 22 : 0}\n`);
   for (const f of ["docker", "curl"]) chmodSync(join(dir, "bin", f), 0o755);
-  const script = snippet("health.sh.hbs", { name: "mx", url: o.url ?? "", services: o.services ?? [], seconds: 1 });
+  const script = snippet("stack/health.sh.hbs", { name: "mx", url: o.url ?? "", services: o.services ?? [], seconds: 1 });
   writeFileSync(join(dir, "health"), script);
   const env = { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, FAKE_STATES: o.states.join("\n") };
   return run(["bash", join(dir, "health"), "1"], { env, allowFailure: true, timeoutMs: 20_000 });
@@ -59,7 +59,7 @@ describe("firstboot-health", () => {
 
   it("passes shellcheck", async () => {
     const dir = tmp("health-sc-");
-    writeFileSync(join(dir, "h.sh"), snippet("health.sh.hbs", { name: "mx", url: "http://127.0.0.1/", services: ["app", "db"], seconds: 60 }));
+    writeFileSync(join(dir, "h.sh"), snippet("stack/health.sh.hbs", { name: "mx", url: "http://127.0.0.1/", services: ["app", "db"], seconds: 60 }));
     const r = await run(["shellcheck", join(dir, "h.sh")], { allowFailure: true });
     expect(r.stdout + r.stderr).toBe("");
   });

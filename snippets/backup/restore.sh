@@ -1,4 +1,3 @@
-{{! restore part of /usr/local/sbin/firstboot-backup (`firstboot-restore` runs `firstboot-backup restore`) }}
 # restore [--first-boot] [archive|latest]: download if needed, verify checksum, decrypt, unpack,
 # compare every member with the manifest, integrity_check SQLite, pg_restore --list dumps; only
 # then stop the stack, move old data aside, put the backup in place, start, wait for health.

@@ -1,4 +1,3 @@
-{{! end of /usr/local/sbin/firstboot-backup: the subcommand dispatch }}
 case "${1:-run}" in
   run) run ;;
   restore) shift; restore_main "$@" ;;

@@ -1,4 +1,3 @@
-{{!-- /usr/local/lib/firstboot/floating-ip.sh: adds/removes an address on the default-route interface --}}
 # firstboot: adds/removes an address on the default-route interface (netplan, ifupdown, networkd)
 set -eu
 f=-4

@@ -1,4 +1,3 @@
-{{! /usr/local/sbin/firstboot-backup (with restore.sh.hbs and backup-main.sh.hbs): backup, restore, list, prune; settings in /etc/firstboot/backup.conf }}
 #!/bin/bash
 # firstboot-backup [run|restore|list|prune|notify-fail]: SQLite (online API), pg_dump, volumes,
 # dirs and the stack dir -> one stream tar | zstd | age, manifest of sha256s, rclone copy, GFS
@@ -12,7 +11,7 @@ log() { echo "firstboot-backup: $*" >&2; }
 die() { log "ERROR: $*"; exit 1; }
 dc() { (cd "$STACK_DIR" && docker compose -p "$NAME" "$@"); }
 rc() { rclone --config "$ETC/rclone.conf" "$@"; }
-mp() { docker volume inspect -f '\{{.Mountpoint}}' "${NAME}_$1"; }
+mp() { docker volume inspect -f '{{.Mountpoint}}' "${NAME}_$1"; }
 lock() { exec 9>"$LOCK"; flock -n 9 || die "another backup or restore is running ($LOCK)"; }
 # SQLITE entries are v:<volume>:<path> or d:<dir>:<path>: the file on the host, its archive member.
 sq_host() { local r=${1#*:}; if [ "${1%%:*}" = v ]; then echo "$(mp "${r%%:*}")/${r#*:}"; else echo "${r%%:*}/${r#*:}"; fi; }

@@ -1,3 +1,2 @@
-{{!-- step floating_ip: enables and starts the Floating IP unit --}}
 systemctl daemon-reload
 systemctl enable --now firstboot-floating-ip.service

@@ -1,4 +1,3 @@
-{{!-- step ssh: checks the sshd drop-in, restarts sshd (or ssh.socket where socket-activated) --}}
 install -d -m 0755 /run/sshd
 /usr/sbin/sshd -t
 systemctl daemon-reload

@@ -1,4 +1,3 @@
-{{! /usr/local/sbin/firstboot-restore: the restore command, a front for `firstboot-backup restore` }}
 #!/bin/sh
 # firstboot-restore [--first-boot] [archive|latest]: verify a backup, then put its data in place.
 exec "$(dirname "$0")/firstboot-backup" restore "$@"

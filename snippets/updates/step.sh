@@ -1,0 +1,1 @@
+systemctl enable --now apt-daily.timer apt-daily-upgrade.timer
