@@ -60,7 +60,7 @@ function addDbWriter(config: string): void {
     "    volumes: [data:/data]",
     "",
   ].join("\n");
-  writeFileSync(compose, readFileSync(compose, "utf8").replace(/^  caddy:$/m, `${service}  caddy:`));
+  writeFileSync(compose, readFileSync(compose, "utf8").replace(/^ {2}caddy:$/m, `${service}  caddy:`));
 }
 
 it("replace in the local cloud: downtime through the Floating IP, boot times, API requests", async () => {

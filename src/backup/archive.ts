@@ -34,7 +34,7 @@ export async function decryptTo(archive: string, identityText: string, identityF
   try {
     plain = await d.decrypt(Readable.toWeb(createReadStream(archive)) as unknown as globalThis.ReadableStream<Uint8Array>);
   } catch (err) {
-    throw new Error(msg.wrongKey(archive, (err as Error).message));
+    throw new Error(msg.wrongKey(archive, (err as Error).message), { cause: err });
   }
   await pipeline(Readable.fromWeb(plain as unknown as ReadableStream<Uint8Array>), createWriteStream(out, { mode: 0o600 }));
 }

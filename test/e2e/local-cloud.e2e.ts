@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { run } from "../../src/exec.js";
 import { startLocalCloud, type LocalCloud } from "../../src/fake-cloud/local-cloud.js";
 import { cmdlineOf, stillOurs } from "../../src/vm/process.js";
-import { firstboot, HEALTHY, readRows, RowWriter, startAgent, writeStack, type Agent, type CliRun } from "./local-cloud-kit.js";
+import { firstboot, readRows, RowWriter, startAgent, writeStack, type Agent, type CliRun } from "./local-cloud-kit.js";
 import { setupHost, type E2eHost } from "./setup.js";
 
 const log = (m: string) => process.stderr.write(`[local-cloud ${new Date().toISOString().slice(11, 19)}] ${m}\n`);

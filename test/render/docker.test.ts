@@ -6,7 +6,7 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dockerSchema, type DockerInput } from "../../src/config/schema-docker.js";
-import { DAEMON_JSON, daemonJson, DOCKER_KEY_FINGERPRINT, dockerPackages, dockerParts, dockerRepoStep } from "../../src/render/docker.js";
+import { DAEMON_JSON, DOCKER_KEY_FINGERPRINT, dockerPackages, dockerParts, dockerRepoStep } from "../../src/render/docker.js";
 import { allScripts, ctxFor, fileOf, IMAGES, need, shellcheckStep, tempDir, tool } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.

@@ -7,7 +7,7 @@ import { dockerSchema, floatingIpSchema } from "../../src/config/schema-docker.j
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
 import { hardeningParts, SSH_SOCKET_DROPIN, SSHD_DROPIN } from "../../src/render/hardening.js";
 import { snippetNames, SNIPPETS_DIR } from "../../src/render/template.js";
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { allScripts, ctxFor, fileOf, shellcheckStep, tempDir, tool } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.

@@ -67,7 +67,10 @@ describe("qmp", () => {
     const server = createServer((c) => {
       c.write('{"QMP": {"version": {}}}\n');
       c.on("data", (d) => {
-        for (const line of d.toString().split("\n").filter(Boolean)) (got.push(JSON.parse(line).execute), c.write('{"return": {}}\n'));
+        for (const line of d.toString().split("\n").filter(Boolean)) {
+          got.push(JSON.parse(line).execute);
+          c.write('{"return": {}}\n');
+        }
       });
     });
     await new Promise<void>((r) => server.listen(sock, r));
