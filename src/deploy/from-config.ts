@@ -8,7 +8,7 @@ import { z } from "zod";
 import { loadConfig, type Loaded } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { render, stackDirOf } from "../render/index.js";
-import { firewallAllow, sshPort } from "../render/hardening.js";
+import { firewallAllow, sshPort } from "../config/rules-firewall.js";
 import { hostDir } from "../render/backup.js";
 import { archOf } from "../config/images.js";
 import type { Schemas } from "../hcloud/client.js";
