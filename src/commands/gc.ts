@@ -2,7 +2,6 @@
 // servers past their rollback window.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { parseDuration } from "../deploy/cli-env.js";
 import { findLeftovers } from "../deploy/gc.js";
 import { EXIT, Exit } from "./io.js";
 import { durationOption, withEnv } from "./hcloud-run.js";
@@ -15,7 +14,7 @@ export function register(cli: CAC): void {
     .option("--min-age <duration>", "Leave temporaries younger than this alone (a build may be running)", { default: "10m" })
     .option("--json", "Print one JSON object per resource")
     .action(async (opts: { dryRun?: boolean; minAge?: string; json?: boolean }) => {
-      const minAge = durationOption(opts.minAge, "min-age", parseDuration);
+      const minAge = durationOption(opts.minAge, "min-age");
       await withEnv(opts.json, async (ce) => {
         const found = await findLeftovers(ce.env, minAge);
         if (found.length === 0 && !opts.json) process.stderr.write(msg.gcNone() + "\n");

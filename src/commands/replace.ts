@@ -1,7 +1,6 @@
 // firstboot replace: blue/green to a new server (plan, --dry-run, --no-freeze), reporting the downtime.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { parseDuration } from "../deploy/cli-env.js";
 import { loadStack } from "../deploy/from-config.js";
 import { planReplace, replace } from "../deploy/replace.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
@@ -24,7 +23,7 @@ export function register(cli: CAC): void {
     .option("--rollback-window <duration>", "How long the old server is kept powered off for `firstboot rollback`", { default: "24h" })
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: Opts) => {
-      const windowMs = durationOption(opts.rollbackWindow, "rollback-window", parseDuration);
+      const windowMs = durationOption(opts.rollbackWindow, "rollback-window");
       const spec = await loadStack(config ?? DEFAULT_CONFIG);
       if (!spec.ok) throw new Exit(EXIT.badInput, spec.text);
       const ropts = { freeze: opts.freeze !== false, rollbackWindowMs: windowMs };

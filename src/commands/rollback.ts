@@ -1,7 +1,6 @@
 // firstboot rollback: move the stack back to the server the last replace kept powered off.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { parseDuration } from "../deploy/cli-env.js";
 import { loadStack } from "../deploy/from-config.js";
 import { planRollback, rollback } from "../deploy/rollback.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
@@ -14,7 +13,7 @@ export function register(cli: CAC): void {
     .option("--rollback-window <duration>", "How long the server being left is kept powered off", { default: "24h" })
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: { rollbackWindow?: string; json?: boolean }) => {
-      const windowMs = durationOption(opts.rollbackWindow, "rollback-window", parseDuration);
+      const windowMs = durationOption(opts.rollbackWindow, "rollback-window");
       const spec = await loadStack(config ?? DEFAULT_CONFIG);
       if (!spec.ok) throw new Exit(EXIT.badInput, spec.text);
       await withEnv(opts.json, async (ce) => {

@@ -1,6 +1,16 @@
 // Facts about the Hetzner base images firstboot targets. Where a feature differs by image
 // (package names, cloud-init version), renderers read it from here.
-import type { ImageInfo } from "../render/part.js";
+/** What firstboot knows about a target image (Hetzner image names) and the server's arch. */
+export interface ImageInfo {
+  /** Hetzner image name, e.g. "ubuntu-24.04", "debian-12". */
+  name: string;
+  family: "ubuntu" | "debian";
+  /** Distribution codename: noble, jammy, bookworm, trixie. */
+  codename: string;
+  /** cloud-init major version shipped by the image (22 on Debian 12, 24+ elsewhere). */
+  cloudInit: number;
+  arch: "amd64" | "arm64";
+}
 
 type Base = Omit<ImageInfo, "arch">;
 

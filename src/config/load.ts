@@ -14,9 +14,9 @@ import { parseSource } from "./source.js";
 import { yamlProblems } from "./yaml-problems.js";
 import { softRules } from "./warnings.js";
 import { imageInfo } from "./images.js";
-import { backupProblems } from "../render/backup.js";
-import { distroProblem } from "../render/docker.js";
-import { firewallAllow } from "../render/hardening.js";
+import { backupProblems } from "./rules-backup.js";
+import { distroProblem } from "./rules-docker.js";
+import { firewallAllow } from "./rules-firewall.js";
 
 export interface Loaded {
   config: Config;

@@ -1,6 +1,7 @@
 // The firstboot.yaml schema: every key with its default and description. `firstboot schema`
 // prints it as JSON Schema for editors. Unknown keys are errors everywhere (strictObject).
 import { z } from "zod";
+import { HEALTH_TIMEOUT } from "./duration.js";
 import { IMAGE_NAMES, LOCATIONS } from "./images.js";
 import { valueSchema } from "./schema-value.js";
 import { hardeningSchema } from "./schema-hardening.js";
@@ -10,7 +11,6 @@ import { backupSchema, restoreSchema } from "./schema-backup.js";
 const NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
 const SIZE = /^[1-9][0-9]*[KMG]$/;
-const DURATION = /^[1-9][0-9]*(s|m|h)$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /** The key blob must decode and name the same key type as the line (catches pasted halves). */
@@ -49,7 +49,7 @@ export const healthSchema = z
   .strictObject({
     url: z.string().regex(/^https?:\/\/[^\s'"`$\\]+$/).optional().describe("URL that must answer 2xx/3xx on the server, e.g. http://127.0.0.1:5000/health."),
     services: z.array(z.string().regex(/^[a-zA-Z0-9._-]+$/)).optional().describe("Compose services whose health checks must report healthy."),
-    timeout: z.string().regex(DURATION).default("5m").describe("How long the health gate waits before the boot counts as failed."),
+    timeout: z.string().regex(HEALTH_TIMEOUT).default("5m").describe("How long the health gate waits before the boot counts as failed."),
   })
   .describe("The health gate: first boot succeeds only when the stack is healthy.");
 

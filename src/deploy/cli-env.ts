@@ -17,13 +17,6 @@ export function knownHostsPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), ".config"), "firstboot", "known_hosts");
 }
 
-/** "90s", "10m", "24h", "7d", "0" -> ms; undefined when malformed. */
-export function parseDuration(text: string | number): number | undefined {
-  if (text === 0 || text === "0") return 0;
-  const m = /^(\d+)(s|m|h|d)$/.exec(String(text));
-  return m ? Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 }[m[2] as "s"] : undefined;
-}
-
 export interface CommandEnv {
   env: Env;
   credentials: Credentials;

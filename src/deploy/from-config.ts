@@ -8,20 +8,15 @@ import { z } from "zod";
 import { loadConfig, type Loaded } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { render, stackDirOf } from "../render/index.js";
-import { firewallAllow, sshPort } from "../render/hardening.js";
+import { firewallAllow, sshPort } from "../config/rules-firewall.js";
 import { hostDir } from "../render/backup.js";
 import { archOf } from "../config/images.js";
+import { validatedDurationMs } from "../config/duration.js";
 import type { Schemas } from "../hcloud/client.js";
 import type { BuildSpec } from "./build-image.js";
 import type { StackSpec } from "./stack.js";
 
 export type Loadable<T> = { ok: true; value: T; loaded: Loaded } | { ok: false; text: string };
-
-export function durationMs(spec: string): number {
-  const m = /^(\d+)(s|m|h)$/.exec(spec);
-  if (!m) return 5 * 60_000;
-  return Number(m[1]) * { s: 1000, m: 60_000, h: 3_600_000 }[m[2] as "s" | "m" | "h"];
-}
 
 /** Cloud Firewall rules mirroring the server's own allow list ("443/tcp", "50000:60000/udp"). */
 export function cloudFirewallRules(allow: readonly string[]): Schemas["rule"][] {
@@ -52,7 +47,7 @@ export function stackSpecOf(loaded: Loaded): StackSpec {
     sshPort: sshPort(cfg.hardening),
     floatingIp: cfg.server.floating_ip,
     httpCheck: !cfg.hardening.firewall || allow.includes("80/tcp"),
-    health: { url: cfg.stack.health.url, services: cfg.stack.health.services, timeoutMs: durationMs(cfg.stack.health.timeout) },
+    health: { url: cfg.stack.health.url, services: cfg.stack.health.services, timeoutMs: validatedDurationMs(cfg.stack.health.timeout) },
     cloudFirewall: cfg.hardening.firewall ? cloudFirewallRules(allow) : undefined,
     dataDirs: dataDirs(cfg),
     render: async (hostKeys, opts) => render(loaded, { hostKeys, holdStack: opts.holdStack, mode: "full" }).document,

@@ -1,7 +1,9 @@
 // Parts for `docker`: the engine from Docker's apt repository (key fingerprint pinned here) or
 // from the distribution, and daemon.json written before the first start.
 import type { Docker, DockerBlock } from "../config/schema-docker.js";
-import type { ImageInfo, Part, RenderContext, Step } from "./part.js";
+import type { ImageInfo } from "../config/images.js";
+import { distroProblem } from "../config/rules-docker.js";
+import type { Part, RenderContext, Step } from "./part.js";
 import { snippet } from "./template.js";
 
 /** Docker's release signing key (https://docs.docker.com/engine/install/debian/). */
@@ -10,14 +12,6 @@ export const DOCKER_KEY_PATH = "/etc/apt/keyrings/docker.asc";
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 
 const OFFICIAL = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin", "apparmor"];
-
-/** Why `source: distro` cannot work on an image, or undefined when it can. */
-export function distroProblem(image: ImageInfo): string | undefined {
-  if (image.family === "debian" && image.codename === "bookworm") {
-    return "Debian 12 has no compose v2 package (only the python docker-compose 1.29): use docker.source: official";
-  }
-  return undefined;
-}
 
 /** Packages per source: without Recommends, trixie's docker.io brings neither the CLI nor apparmor. */
 export function dockerPackages(source: DockerBlock["source"], image: ImageInfo): string[] {

@@ -7,6 +7,7 @@
 // is (re)started after Docker. ufw takes one port list for IPv4 and IPv6 in the exact syntax of
 // the config (443/udp, 50000:60000/udp), restores itself at boot, is preinstalled on Ubuntu and
 // is what the reference deployments and their operators already use (`ufw status`).
+import { firewallAllow, sshPort } from "../config/rules-firewall.js";
 import type { Hardening, JailConfig } from "../config/schema-hardening.js";
 import type { Part, RenderContext, ServerFile } from "./part.js";
 import { shq, plainFile, snippet } from "./template.js";
@@ -24,11 +25,6 @@ const paths = (files: readonly ServerFile[]) => files.map((f) => f.path);
 
 /** What ufw keeps on disk: with these unchanged and the rules loaded, the firewall step has nothing to do. */
 export const UFW_STATE = ["/etc/default/ufw", "/etc/ufw/user.rules", "/etc/ufw/user6.rules"];
-
-/** The port sshd ends up on, whether or not the ssh block is on. */
-export function sshPort(h: Hardening): number {
-  return h.ssh ? h.ssh.port : 22;
-}
 
 function sshParts(h: Hardening, ctx: RenderContext): Part[] {
   if (!h.ssh) return [];
@@ -58,13 +54,6 @@ export function dockerUserRules(allow: readonly string[], family: 4 | 6, opts: {
   }
   r.push("COMMIT");
   return r.join("\n") + "\n";
-}
-
-/** The firewall allow list with the SSH port always in it (no lock-out by omission). */
-export function firewallAllow(h: Hardening): string[] {
-  if (!h.firewall) return [];
-  const ssh = `${sshPort(h)}/tcp`;
-  return h.firewall.allow.includes(ssh) ? [...h.firewall.allow] : [ssh, ...h.firewall.allow];
 }
 
 function firewallParts(h: Hardening): Part[] {

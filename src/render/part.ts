@@ -1,5 +1,6 @@
 // A Part is what one concern (one config key, one snippet) contributes to the first boot.
 // Parts are plain data; document.ts merges them into one cloud-config and serialises it once.
+import type { ImageInfo } from "../config/images.js";
 
 /** A file cloud-init writes on the server (write_files). */
 export interface ServerFile {
@@ -50,18 +51,6 @@ export interface Part {
 
 /** A config value that may come from the secret store: `{ secret: NAME }`. */
 export type Value = string | { secret: string };
-
-/** What the renderer knows about the target image (Hetzner image names). */
-export interface ImageInfo {
-  /** Hetzner image name, e.g. "ubuntu-24.04", "debian-12". */
-  name: string;
-  family: "ubuntu" | "debian";
-  /** Distribution codename: noble, jammy, bookworm, trixie. */
-  codename: string;
-  /** cloud-init major version shipped by the image (22 on Debian 12, 24+ elsewhere). */
-  cloudInit: number;
-  arch: "amd64" | "arm64";
-}
 
 /** Facts every part builder gets besides its own config section. */
 export interface RenderContext {

@@ -1,5 +1,6 @@
 // The compose stack: files under the stack directory, the .env (0600), the systemd unit that
 // starts it on every boot, the registry login, and the health gate used by boot and restore.
+import { validatedDurationMs } from "../config/duration.js";
 import type { Config } from "../config/schema.js";
 import { envFile } from "./envfile.js";
 import type { Part, RenderContext, ServerFile, Step } from "./part.js";
@@ -8,11 +9,6 @@ import { compactScript, snippet } from "./template.js";
 export const STACK_UNIT = "firstboot-stack.service";
 export const HEALTH_PATH = "/usr/local/sbin/firstboot-health";
 const REGISTRY_PASSWORD = "/root/.firstboot-registry-password";
-
-function seconds(d: string): number {
-  const n = Number.parseInt(d, 10);
-  return d.endsWith("h") ? n * 3600 : d.endsWith("m") ? n * 60 : n;
-}
 
 function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string; files: Record<string, string> }): ServerFile[] {
   const dir = ctx.stackDir;
@@ -29,7 +25,7 @@ function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string
   const h = cfg.stack.health;
   files.push({
     path: HEALTH_PATH,
-    content: compactScript(snippet("stack/health.sh.hbs", { name: cfg.name, url: h.url ?? "", services: h.services ?? [], seconds: seconds(h.timeout) })),
+    content: compactScript(snippet("stack/health.sh.hbs", { name: cfg.name, url: h.url ?? "", services: h.services ?? [], seconds: validatedDurationMs(h.timeout) / 1000 })),
     mode: "0755",
   });
   if (cfg.stack.registry) files.push({ path: REGISTRY_PASSWORD, content: ctx.reveal(cfg.stack.registry.password), mode: "0600" });

@@ -1,4 +1,4 @@
-// The rendered backup Part: schema defaults, shellcheck on both scripts, systemd-analyze verify on
+// The rendered backup Part: shellcheck on both scripts, systemd-analyze verify on
 // the units, secrets only in 0600 files, and the size the part adds to user-data.
 import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
@@ -6,8 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gzipSync } from "node:zlib";
 import { describe, expect, it } from "vitest";
-import { backupSchema, restoreSchema } from "../../src/config/schema-backup.js";
-import { backupParts, backupProblems, onCalendar } from "../../src/render/backup.js";
+import { backupSchema } from "../../src/config/schema-backup.js";
+import { backupParts, onCalendar } from "../../src/render/backup.js";
 import { ctxFor, requireTools } from "./harness.js";
 
 const RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p";
@@ -31,26 +31,6 @@ const file = (p: string) => {
   if (!f) throw new Error(`no file ${p}`);
   return f;
 };
-
-describe("backup schema", () => {
-  it("fills defaults and rejects unknown keys, hybrid pq recipients and bad restore names", () => {
-    const b = backupSchema.parse({ encrypt_to: [RECIPIENT] });
-    expect(b).toMatchObject({ schedule: "03:00", retention: { daily: 7, weekly: 4, monthly: 12 }, sqlite: [], volumes: [] });
-    expect(backupSchema.safeParse({ encrypt_to: [RECIPIENT], retain: 3 }).success).toBe(false);
-    expect(backupSchema.safeParse({ encrypt_to: ["age1pq1" + "q".repeat(60)] }).success).toBe(false);
-    expect(backupSchema.safeParse({ encrypt_to: [RECIPIENT], dirs: ["../etc"] }).success).toBe(false);
-    expect(backupSchema.safeParse({ encrypt_to: [RECIPIENT], sqlite: [{ volume: "data", path: "/etc/x.db" }] }).success).toBe(false);
-    expect(restoreSchema.parse(undefined)).toBe("none");
-    expect(restoreSchema.parse("selfmx-20260101T030000Z")).toBe("selfmx-20260101T030000Z");
-    expect(restoreSchema.safeParse("yesterday").success).toBe(false);
-  });
-  it("reports restore without identity or target", () => {
-    const b = backupSchema.parse({ encrypt_to: [RECIPIENT] });
-    expect(backupProblems(b, "latest").map((p) => p.path.join("."))).toEqual(["backup.restore_identity", "backup.target"]);
-    expect(backupProblems(undefined, "latest")[0]?.path).toEqual(["restore"]);
-    expect(backupProblems(full, "latest")).toEqual([]);
-  });
-});
 
 describe("backup part", () => {
   it("installs the tools, scripts, settings and units; restore runs before the timer", () => {

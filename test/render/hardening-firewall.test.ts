@@ -4,7 +4,7 @@
 import { cpSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
-import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, firewallAllow, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
+import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
 import { ctxFor, fileOf, need, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
@@ -19,12 +19,6 @@ const both = { containers: true, blockMetadata: true };
 const inNetns = (script: string, mount = false) => tool(["unshare", "--net", ...(mount ? ["--mount"] : []), "bash", "-c", script]);
 
 describe("allow list", () => {
-  it("always contains the SSH port, first, once", () => {
-    expect(firewallAllow(parse({ firewall: { allow: ALLOW } }))).toEqual(["22/tcp", ...ALLOW]);
-    expect(firewallAllow(parse({ ssh: { port: 2222 }, firewall: { allow: ["2222/tcp"] } }))).toEqual(["2222/tcp"]);
-    expect(firewallAllow(parse({ ssh: false }))).toEqual(["22/tcp"]);
-  });
-
   it("accepts what ufw accepts and rejects what ufw rejects (real ufw --dry-run)", async () => {
     for (const spec of ["22/tcp", "443/udp", "50000:60000/udp", "65535/tcp"]) {
       expect(parse({ firewall: { allow: [spec] } }).firewall).toBeTruthy();

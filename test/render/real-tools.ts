@@ -4,7 +4,8 @@ import { writeFileSync, rmSync, mkdirSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { hasProgram, run, type RunResult } from "../../src/exec.js";
 import { tmp } from "../helpers/render.js";
-import type { ImageInfo, Part, RenderContext } from "../../src/render/part.js";
+import type { ImageInfo } from "../../src/config/images.js";
+import type { Part, RenderContext } from "../../src/render/part.js";
 
 const PACKAGE_OF: Record<string, string> = {
   shellcheck: "shellcheck",
