@@ -9,7 +9,8 @@
 // is what the reference deployments and their operators already use (`ufw status`).
 import type { Hardening, JailConfig } from "../config/schema-hardening.js";
 import type { Part, RenderContext, ServerFile } from "./part.js";
-import { shq, snippet } from "./template.js";
+import { shq } from "../shell.js";
+import { snippet } from "./template.js";
 
 export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/01-firstboot.conf";
 export const SSH_SOCKET_DROPIN = "/etc/systemd/system/ssh.socket.d/firstboot-port.conf";

@@ -7,6 +7,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import RuntimeModule from "handlebars/runtime.js";
+import { shq } from "../shell.js";
 
 export const SNIPPETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snippets");
 const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "snippets.js");
@@ -26,11 +27,6 @@ export function compactScript(text: string, keep = 1): string {
     .split("\n")
     .filter((l, i) => i < keep || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
     .join("\n");
-}
-
-/** Single-quote a value for POSIX sh: the only safe way to pass arbitrary bytes to the shell. */
-export function shq(value: unknown): string {
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
 
 const sources = new Map(readdirSync(SNIPPETS_DIR).filter((n) => n.endsWith(".hbs")).map((n) => [n, readFileSync(join(SNIPPETS_DIR, n), "utf8")]));
