@@ -12,6 +12,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, expect, it } from "vitest";
 import { run } from "../src/exec.js";
+import { shq } from "../src/shell.js";
+import { sshArgv } from "../src/ssh/index.js";
 import { startLocalCloud, type LocalCloud } from "../src/fake-cloud/local-cloud.js";
 import { accelLabel } from "../src/vm/qemu-argv.js";
 import { firstboot, RowWriter, startAgent, stepSpan, writeStack, type Agent, type CliRun } from "../test/e2e/local-cloud-kit.js";
@@ -44,8 +46,9 @@ async function loadDatabase(dir: string, env: NodeJS.ProcessEnv, c: LocalCloud):
   const rows = DB_MIB * 1024;
   await run(["sqlite3", db, `CREATE TABLE big(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<${rows}) INSERT INTO big SELECT randomblob(1000) FROM n;`]);
   const server = [...c.api.state.servers.values()][0]!;
-  const ssh = `ssh -o BatchMode=yes -o StrictHostKeyChecking=yes -o UserKnownHostsFile=${join(dir, "config/firstboot/known_hosts")} -o HostKeyAlias=${server.name} deploy@${server.public_net.ipv4?.ip}`;
-  await run(["sh", "-c", `${ssh} 'sudo tee /var/lib/docker/volumes/mxlocal_data/_data/app.db >/dev/null' < "$1"`, "sh", db], { env, timeoutMs: 600_000 });
+  const hostKey = { kind: "pinned" as const, alias: server.name, knownHosts: join(dir, "config/firstboot/known_hosts") };
+  const argv = sshArgv({ host: server.public_net.ipv4?.ip ?? "", port: 22, user: "deploy", hostKey }, "sudo tee /var/lib/docker/volumes/mxlocal_data/_data/app.db >/dev/null");
+  await run(["sh", "-c", `${argv.map(shq).join(" ")} < "$1"`, "sh", db], { env, timeoutMs: 600_000 });
 }
 
 /** A stack service that rewrites one random 4 KiB page of the database every half second. */

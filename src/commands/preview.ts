@@ -9,7 +9,7 @@ import { cacheRoot } from "../vm/cache.js";
 import { accelLabel } from "../vm/qemu-argv.js";
 import { collectReport } from "../vm/report.js";
 import { detectAccel, PreviewInputError, startSession } from "../vm/session.js";
-import { sshCommandLine } from "../vm/ssh.js";
+import { sshCommandLine } from "../ssh/index.js";
 import { stepTable } from "../vm/preview-plan.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 

@@ -7,7 +7,7 @@ import type { Labels } from "../hcloud/client.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
 import { cleanForSnapshotCommand, waitForCloudInit } from "./remote-steps.js";
-import { generateKey, knownHostsLine, mustExec, waitForSsh, type KeyPair, type Remote } from "./ssh.js";
+import { generateKey, knownHostsLine, mustExec, waitForSsh, type KeyPair, type Remote } from "../ssh/index.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import { labelValue, tempDir, type Env } from "./workflow.js";
 import { writeFileAtomic } from "../fs-atomic.js";
@@ -134,8 +134,8 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
       title: "wait for SSH (host key checked)",
       run: async (ctx) => {
         const host = s.server!.public_net.ipv4?.ip ?? "";
-        s.remote = env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, alias: s.name, knownHosts: join(s.dir, "known_hosts"), identity: s.login!.file });
-        await waitForSsh(s.remote, hc.clock, ctx.signal);
+        s.remote = env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") }, identity: s.login!.file });
+        await waitForSsh(s.remote, { clock: hc.clock, signal: ctx.signal });
       },
     },
     { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },

@@ -7,7 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { Hcloud } from "../hcloud/client.js";
 import { resolveCredentials, type Credentials } from "../hcloud/token.js";
-import { systemSsh } from "./ssh.js";
+import { systemSsh } from "../ssh/index.js";
 import { createProgress } from "../progress.js";
 import { fetchProbe, newRunId, type Env } from "./workflow.js";
 

@@ -1,7 +1,7 @@
 // Commands run on a server over SSH during the workflows, built as strings by pure functions
 // (tested as data), and the waits around them.
 import { realClock, type Clock } from "../clock.js";
-import { SSH_ERROR, type Remote } from "./ssh.js";
+import { SSH_ERROR, type Remote } from "../ssh/index.js";
 
 const STATUS_FILE = "/var/lib/firstboot/status.json";
 

@@ -9,7 +9,7 @@
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as rs from "./remote-steps.js";
-import { mustExec, SSH_ERROR, type Remote } from "./ssh.js";
+import { mustExec, SSH_ERROR, type Remote } from "../ssh/index.js";
 import { checkTypeAndLocation, connect, hasHostKey, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";

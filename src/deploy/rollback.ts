@@ -5,7 +5,7 @@
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as rs from "./remote-steps.js";
-import { mustExec, type Remote } from "./ssh.js";
+import { mustExec, type Remote } from "../ssh/index.js";
 import { connect, hasHostKey, liveSelector, waitForHealth, waitSsh, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";

@@ -4,7 +4,7 @@ import { readFile } from "node:fs/promises";
 import type { Schemas } from "../hcloud/client.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
-import { generateKey, rememberHostKey, SSH_ERROR, waitForSsh, type Remote } from "./ssh.js";
+import { generateKey, rememberHostKey, SSH_ERROR, waitForSsh, type Remote } from "../ssh/index.js";
 import { HEALTH_PATH } from "../render/stack.js";
 import { STACK_START_ROOT } from "./remote-steps.js";
 import type { HostKeys } from "./build-image.js";
@@ -100,8 +100,10 @@ export async function hasHostKey(env: Env, alias: string): Promise<boolean> {
 }
 
 export function connect(env: Env, spec: StackSpec, server: r.Server, host = server.public_net.ipv4?.ip ?? ""): Remote {
-  return env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, alias: server.name, knownHosts: env.knownHosts });
+  return env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, hostKey: { kind: "pinned", alias: server.name, knownHosts: env.knownHosts } });
 }
 
 
-export const waitSsh = (env: Env, remote: Remote): Promise<void> => waitForSsh(remote, env.hc.clock, env.signal);
+export async function waitSsh(env: Env, remote: Remote): Promise<void> {
+  await waitForSsh(remote, { clock: env.hc.clock, signal: env.signal });
+}

@@ -5,8 +5,8 @@
 // what differs crosses (rsync's delta transfer): a pass while the old stack still serves leaves
 // the freeze a short final pass over what changed since.
 import type { Piped } from "../exec.js";
-import { shq } from "../vm/ssh.js";
-import type { Remote } from "./ssh.js";
+import { shq } from "../shell.js";
+import type { Remote } from "../ssh/index.js";
 
 export const VOLUMES_ROOT = "/var/lib/docker/volumes";
 export const HAS_RSYNC = "command -v rsync >/dev/null";

@@ -6,7 +6,7 @@ import { HcloudError } from "../hcloud/errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
 import { checkTypeAndLocation, connect, hostKeyFor, imageRef, pickImage, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
-import type { Remote } from "./ssh.js";
+import type { Remote } from "../ssh/index.js";
 import type { HostKeys } from "./build-image.js";
 import { tempDir, type Env } from "./workflow.js";
 

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hcloud } from "../hcloud/client.js";
 import type { Progress } from "../progress.js";
-import type { SshLayer } from "./ssh.js";
+import type { SshLayer } from "../ssh/index.js";
 import type { Cleanup } from "./steps.js";
 
 export type HttpProbe = (url: string, timeoutMs: number) => Promise<number | undefined>;

@@ -10,7 +10,8 @@
 import { firewallAllow, sshPort } from "../config/rules-firewall.js";
 import type { Hardening, JailConfig } from "../config/schema-hardening.js";
 import type { Part, RenderContext, ServerFile } from "./part.js";
-import { shq, plainFile, snippet } from "./template.js";
+import { shq } from "../shell.js";
+import { plainFile, snippet } from "./template.js";
 
 export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/01-firstboot.conf";
 export const SSH_SOCKET_DROPIN = "/etc/systemd/system/ssh.socket.d/firstboot-port.conf";

@@ -9,6 +9,7 @@ import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import RuntimeModule from "handlebars/runtime.js";
+import { shq } from "../shell.js";
 
 export const SNIPPETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snippets");
 const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "snippets.js");
@@ -28,11 +29,6 @@ export function compactScript(text: string, keep = 1): string {
     .split("\n")
     .filter((l, i) => i < keep || !/^\s*#/.test(l) || /^\s*# shellcheck /.test(l))
     .join("\n");
-}
-
-/** Single-quote a value for POSIX sh: the only safe way to pass arbitrary bytes to the shell. */
-export function shq(value: unknown): string {
-  return `'${String(value).replace(/'/g, `'\\''`)}'`;
 }
 
 /** Every file under snippets/, as "<key>/<file>" (sorted: the same order on every machine). */

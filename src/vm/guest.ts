@@ -1,7 +1,8 @@
 // Talking to a booted preview VM over SSH: wait for it, run commands, follow cloud-init.
-import { run, type RunResult } from "../exec.js";
+import { realClock } from "../clock.js";
+import type { RunResult } from "../exec.js";
+import { systemSsh, waitForSsh, type SshTarget } from "../ssh/index.js";
 import { guestCrashed } from "./qemu-argv.js";
-import { sshArgv, type SshTarget } from "./ssh.js";
 import { serialLog, type Vm } from "./vm.js";
 
 export class VmDied extends Error {
@@ -10,12 +11,8 @@ export class VmDied extends Error {
   }
 }
 
-export function targetOf(vm: Vm, user: string, key: string): SshTarget {
-  return { user, port: vm.sshPort, key };
-}
-
 export async function ssh(t: SshTarget, command: string, timeoutMs = 120_000): Promise<RunResult> {
-  return run(sshArgv(t, command), { allowFailure: true, timeoutMs });
+  return systemSsh.connect(t).exec(command, { timeoutMs });
 }
 
 /** Throws VmDied when qemu is gone or the guest kernel crashed (the harness retries those). */
@@ -27,15 +24,15 @@ export async function checkAlive(vm: Vm): Promise<void> {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitForSsh(vm: Vm, t: SshTarget, timeoutMs: number): Promise<number> {
-  const t0 = Date.now();
-  while (Date.now() - t0 < timeoutMs) {
-    await checkAlive(vm);
-    const r = await run(sshArgv(t, "true", 5), { allowFailure: true, timeoutMs: 20_000 });
-    if (r.exitCode === 0) return Date.now() - t0;
-    await sleep(3000);
-  }
-  throw new Error(`no SSH on 127.0.0.1:${t.port} after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`);
+/** Milliseconds until the VM answers SSH; a short connect timeout and a steady pause suit a local port. */
+export async function waitForGuestSsh(vm: Vm, t: SshTarget, timeoutMs: number): Promise<number> {
+  return waitForSsh(systemSsh.connect({ ...t, connectTimeout: 5 }), {
+    clock: realClock,
+    timeoutMs,
+    alive: () => checkAlive(vm),
+    pauseMs: () => 3000,
+    timeoutError: () => new Error(`no SSH on ${t.host}:${t.port} after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`),
+  });
 }
 
 export interface CloudInitStatus {

@@ -3,8 +3,9 @@
 // a golden disk that later VMs boot from.
 import { rename } from "node:fs/promises";
 import { join } from "node:path";
-import { checkAlive, ssh, VmDied, waitCloudInit, waitForSsh, type CloudInitStatus, type OnSerial } from "./guest.js";
-import { shq, type SshTarget } from "./ssh.js";
+import { shq } from "../shell.js";
+import { vmTarget, type SshTarget } from "../ssh/index.js";
+import { checkAlive, ssh, VmDied, waitCloudInit, waitForGuestSsh, type CloudInitStatus, type OnSerial } from "./guest.js";
 import { serialLog, startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
 
 export interface BootResult {
@@ -32,8 +33,8 @@ async function bootOnce(spec: VmSpec, user: string, key: string, w: BootWaits): 
   const t0 = Date.now();
   const vm = await startVm(spec);
   try {
-    const t: SshTarget = { user, port: vm.sshPort, key, control: join(vm.paths.dir, "ssh.ctl") };
-    const sshMs = await waitForSsh(vm, t, w.sshTimeoutMs);
+    const t = vmTarget({ user, port: vm.sshPort, identity: key, control: join(vm.paths.dir, "ssh.ctl") });
+    const sshMs = await waitForGuestSsh(vm, t, w.sshTimeoutMs);
     w.onSsh?.(sshMs, vm);
     const status = await waitCloudInit(vm, t, w.cloudInitTimeoutMs, w.onSerial);
     return { vm, target: t, status, sshMs, readyMs: Date.now() - t0 };
@@ -63,7 +64,7 @@ export async function rebootAndWait(vm: Vm, t: SshTarget, timeoutMs: number): Pr
   await new Promise((r) => setTimeout(r, 5000));
   for (;;) {
     await checkAlive(vm);
-    await waitForSsh(vm, t, Math.max(1000, timeoutMs - (Date.now() - t0)));
+    await waitForGuestSsh(vm, t, Math.max(1000, timeoutMs - (Date.now() - t0)));
     const now = (await ssh(t, "cat /proc/sys/kernel/random/boot_id")).stdout.trim();
     if (now && now !== before) break;
     if (Date.now() - t0 > timeoutMs) throw new Error("the VM did not reboot");

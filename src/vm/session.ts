@@ -9,6 +9,7 @@ import { composeFacts } from "../config/compose.js";
 import { parseSource } from "../config/source.js";
 import type { Config } from "../config/schema.js";
 import { run } from "../exec.js";
+import { keygenArgv, type SshTarget } from "../ssh/index.js";
 import { buildBase, findBase } from "./base-image.js";
 import { DEFAULT_BASE } from "./base-image-plan.js";
 import { sshKeyPath, vmPaths } from "./cache.js";
@@ -17,7 +18,6 @@ import { ssh } from "./guest.js";
 import { bootUntilReady, type BootResult } from "./harness.js";
 import { addAdminKey, guestPorts, parseStatus, releaseFor, serialSteps, type BootStatus, type GuestPort, type StepStatus } from "./preview-plan.js";
 import { chooseAccel, type Accel } from "./qemu-argv.js";
-import { keygenArgv, type SshTarget } from "./ssh.js";
 import type { VmSpec } from "./vm.js";
 
 export interface SessionOptions {
@@ -51,7 +51,7 @@ export interface Session {
 export async function ensureKey(root: string): Promise<{ key: string; pub: string }> {
   const key = sshKeyPath(root);
   await mkdir(dirname(key), { recursive: true, mode: 0o700 });
-  if (!existsSync(key)) await run(keygenArgv(key));
+  if (!existsSync(key)) await run(keygenArgv(key, "firstboot-preview"));
   return { key, pub: (await readFile(`${key}.pub`, "utf8")).trim() };
 }
 

@@ -7,7 +7,7 @@ import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Piped, RunResult } from "../../src/exec.js";
 import type { FakeState } from "../../src/fake-cloud/index.js";
-import type { Remote, SshLayer, SshTarget } from "../../src/deploy/ssh.js";
+import type { Remote, SshLayer, SshTarget } from "../../src/ssh/index.js";
 import * as rs from "../../src/deploy/remote-steps.js";
 import { CLOCK_READ, HAS_RSYNC } from "../../src/deploy/sync.js";
 
@@ -40,8 +40,11 @@ export class FakeSsh implements SshLayer {
   }
 
   private hostKeyOk(server: Server, t: SshTarget): boolean {
+    // Real servers are only ever reached with a pinned key; anything else is refused like a mismatch.
+    if (t.hostKey.kind !== "pinned") return false;
+    const { knownHosts, alias } = t.hostKey;
     const userData = this.state.userData.get(server.id) ?? "";
-    const pinned = readFileSync(t.knownHosts, "utf8").split("\n").find((l) => l.split(" ")[0] === t.alias);
+    const pinned = readFileSync(knownHosts, "utf8").split("\n").find((l) => l.split(" ")[0] === alias);
     const blob = pinned?.split(" ")[2];
     return blob !== undefined && userData.includes(blob);
   }

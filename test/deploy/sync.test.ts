@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, utimesSync, writeFileSync, existsSync, symlink
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run, spawnPiped } from "../../src/exec.js";
-import type { Remote } from "../../src/deploy/ssh.js";
+import type { Remote } from "../../src/ssh/index.js";
 import { copyData, parseStats, receiveScript, senderCommand, syncSources, touchRecentScript } from "../../src/deploy/sync.js";
 import { tmp } from "../helpers/render.js";
 

@@ -12,7 +12,8 @@ import { ssh } from "../../src/vm/guest.js";
 import { makeGolden, rebootAndWait } from "../../src/vm/harness.js";
 import { httpAnswers } from "../../src/vm/report.js";
 import { startSession, type Session, type SessionOptions } from "../../src/vm/session.js";
-import { shq, sshArgv, sshOptions } from "../../src/vm/ssh.js";
+import { shq } from "../../src/shell.js";
+import { sshArgv, sshOptions } from "../../src/ssh/index.js";
 import { describeRun, ok } from "./guest.js";
 import { DEMO_IDENTITY, FIXTURES, setupHost, type E2eHost } from "./setup.js";
 
@@ -131,7 +132,7 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
     const pw = await run([
       "ssh", "-p", String(s.target.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
       "-o", "ConnectTimeout=30", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive",
-      "-o", "NumberOfPasswordPrompts=0", "-o", "BatchMode=yes", `${s.target.user}@127.0.0.1`, "true",
+      "-o", "NumberOfPasswordPrompts=0", "-o", "BatchMode=yes", `${s.target.user}@${s.target.host}`, "true",
     ], { allowFailure: true, timeoutMs: 60_000 });
     expect(pw.exitCode).not.toBe(0);
     expect(pw.stderr).toMatch(/Permission denied \(publickey\)/);
@@ -257,7 +258,7 @@ describe.sequential("the Postgres example booted from the golden disk", () => {
     expect(name).not.toBe("");
     const local = join(mkdtempSync(join(tmpdir(), "fb-e2e-pg-")), "backup.tar.zst.age");
     await writeFile(local, "");
-    await run(["sh", "-c", `ssh ${sshOptions(s.target).map((o) => `'${o}'`).join(" ")} ${s.target.user}@127.0.0.1 "sudo cat '${name}'" > "$1"`, "sh", local], { timeoutMs: 120_000 });
+    await run(["sh", "-c", `ssh ${sshOptions(s.target).map((o) => `'${o}'`).join(" ")} ${s.target.user}@${s.target.host} "sudo cat '${name}'" > "$1"`, "sh", local], { timeoutMs: 120_000 });
     const dir = await decryptArchive(local);
     // Whichever file pg_restore reads is the dump; it must hold the row written above.
     const files = filesUnder(dir);

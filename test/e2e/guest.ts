@@ -2,7 +2,7 @@
 import { expect } from "vitest";
 import type { RunResult } from "../../src/exec.js";
 import { ssh } from "../../src/vm/guest.js";
-import type { SshTarget } from "../../src/vm/ssh.js";
+import type { SshTarget } from "../../src/ssh/index.js";
 
 export function describeRun(cmd: string, r: RunResult): string {
   return `\`${cmd}\` exited ${r.exitCode}\n--- stdout\n${r.stdout.slice(-3000)}\n--- stderr\n${r.stderr.slice(-2000)}`;

@@ -4,7 +4,7 @@ import { mkdir, readFile, rm } from "node:fs/promises";
 import { join } from "node:path";
 import { stopPid } from "../../src/vm/process.js";
 import { run } from "../../src/exec.js";
-import { keygenArgv } from "../../src/vm/ssh.js";
+import { keygenArgv } from "../../src/ssh/index.js";
 
 export interface SftpServer {
   dir: string;
@@ -19,8 +19,8 @@ export async function startSftp(root: string, port: number, user: string): Promi
   await rm(base, { recursive: true, force: true });
   const dir = join(base, "data");
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  await run(keygenArgv(join(base, "client")));
-  await run(keygenArgv(join(base, "host")));
+  await run(keygenArgv(join(base, "client"), "firstboot-preview"));
+  await run(keygenArgv(join(base, "host"), "firstboot-preview"));
   const pidfile = join(base, "rclone.pid");
   await run([
     "start-stop-daemon", "--start", "--background", "--make-pidfile", "--pidfile", pidfile,

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
 import { overlayArgv } from "../../src/vm/qemu-argv.js";
 import { seedArgv, metaData } from "../../src/vm/seed.js";
-import { keygenArgv } from "../../src/vm/ssh.js";
+import { keygenArgv } from "../../src/ssh/index.js";
 
 const need = "apt-get install qemu-utils cloud-image-utils openssh-client util-linux";
 
@@ -30,7 +30,7 @@ describe("real tools", () => {
   });
   it("ssh-keygen makes the throwaway ed25519 key", async () => {
     const d = await mkdtemp(join(tmpdir(), "fb-vm-"));
-    await run(keygenArgv(join(d, "id")));
+    await run(keygenArgv(join(d, "id"), "firstboot-preview"));
     expect(await readFile(join(d, "id.pub"), "utf8")).toMatch(/^ssh-ed25519 \S+ firstboot-preview\n$/);
   });
 });
