@@ -2,7 +2,6 @@
 // read included files and resolve secrets. Returns a typed config or every problem at once.
 import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
-import { isMap } from "yaml";
 import { rules as ruleMsg, yaml as yamlMsg } from "../catalogue.js";
 import { envSecrets, resolveFrom } from "../secrets/paths.js";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";

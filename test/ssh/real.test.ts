@@ -3,7 +3,7 @@
 // any other key is refused before login.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSshd, type Sshd } from "../helpers/sshd.js";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { VirtualClock } from "../../src/clock.js";
