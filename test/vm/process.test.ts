@@ -32,7 +32,8 @@ describe("stopPid", () => {
     const pid = await stubborn("fb-stubborn");
     const t0 = Date.now();
     expect(await stopPid(pid, { marker: "fb-stubborn", graceMs: 300 })).toBe(true);
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(300);
+    // Timers may fire a millisecond early by Date.now(): allow for it.
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(290);
     expect(pidAlive(pid)).toBe(false);
   });
 
