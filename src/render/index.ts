@@ -1,5 +1,6 @@
 // render: a pure function from a loaded config to the cloud-init user-data. No clock, network
 // or environment: the same input gives the same bytes (golden files depend on it).
+import { STATUS_FILE } from "../boot-status.js";
 import { imageInfo } from "../config/images.js";
 import type { Loaded } from "../config/load.js";
 import { bytes, fitDocument, USER_DATA_LIMIT, type Fitted, type Packing } from "./document.js";
@@ -85,7 +86,7 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
   if (opts.hostKeys) head.ssh_keys = { ...opts.hostKeys };
   const tail = {
     runcmd: [[RUNNER_PATH]] as string[][],
-    final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in /var/lib/firstboot/status.json`,
+    final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in ${STATUS_FILE}`,
   };
   const fit = fitDocument(head, files, tail);
   const { text, compressed } = fit;
