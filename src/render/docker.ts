@@ -1,7 +1,7 @@
 // Parts for `docker`: the engine from Docker's apt repository (key fingerprint pinned here) or
 // from the distribution, and daemon.json written before the first start.
 import type { Docker, DockerBlock } from "../config/schema-docker.js";
-import type { ImageInfo, Part, RenderContext, Step } from "./part.js";
+import type { BootStep, ImageInfo, Part, RenderContext } from "./part.js";
 import { snippet } from "./template.js";
 
 /** Docker's release signing key (https://docs.docker.com/engine/install/debian/). */
@@ -38,7 +38,7 @@ export interface RepoOptions {
 }
 
 /** The pre-package step that adds Docker's apt repository for this image's family and codename. */
-export function dockerRepoStep(o: RepoOptions): Step {
+export function dockerRepoStep(o: RepoOptions): BootStep {
   const data = {
     key: o.keyPath ?? DOCKER_KEY_PATH,
     sources_dir: o.sourcesDir ?? "/etc/apt/sources.list.d",

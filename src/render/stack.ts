@@ -2,7 +2,7 @@
 // starts it on every boot, the registry login, and the health gate used by boot and restore.
 import type { Config } from "../config/schema.js";
 import { envFile } from "./envfile.js";
-import type { Part, RenderContext, ServerFile, Step } from "./part.js";
+import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
 
 export const STACK_UNIT = "firstboot-stack.service";
@@ -47,7 +47,7 @@ export function stackPart(cfg: Config, ctx: RenderContext, included: { compose: 
 }
 
 /** Start the stack and pass the health gate; `hold` only enables it (replace starts it later). */
-export function stackStartSteps(hold: boolean): Step[] {
+export function stackStartSteps(hold: boolean): BootStep[] {
   if (hold) return [{ name: "stack_enable", script: `systemctl daemon-reload\nsystemctl enable ${STACK_UNIT}` }];
   return [
     { name: "stack_start", script: `systemctl daemon-reload\nsystemctl enable --now ${STACK_UNIT}` },
