@@ -8,6 +8,7 @@ import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
 import { cleanForSnapshotCommand, waitForCloudInit } from "./remote-steps.js";
 import { generateKey, knownHostsLine, mustExec, waitForSsh, type KeyPair, type Remote } from "../ssh/index.js";
+import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import { labelValue, tempDir, type Env } from "./workflow.js";
 import { writeFileAtomic } from "../fs-atomic.js";
@@ -113,17 +114,16 @@ function provisionSteps(env: Env, spec: BuildSpec, s: BuildState): Step[] {
         });
       },
     },
-    {
+    bootServerStep(hc, {
       title: `create build server ${name}`,
-      run: async (ctx) => {
+      request: async () => {
         const userData = await spec.render({ ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey }, s.login!.publicKey);
         // By name: the API reads a string as a name, and our key names are unique per run.
-        const body = { name, server_type: spec.serverType, image: spec.baseImage, location: spec.location, ssh_keys: [name], labels: temporary, user_data: userData, start_after_create: true };
-        s.server = await r.createServer(hc, body, (created) => {
-          s.dropped.server = ctx.onCleanup({ title: `delete server ${name} (id ${created.id})`, byHand: `hcloud server delete ${created.id}`, run: () => r.gone(r.deleteServer(hc, created.id)) });
-        });
+        return { name, server_type: spec.serverType, image: spec.baseImage, location: spec.location, ssh_keys: [name], labels: temporary, user_data: userData, start_after_create: true };
       },
-    },
+      booted: (server) => void (s.server = server),
+      registered: (drop) => void (s.dropped.server = drop),
+    }),
   ];
 }
 

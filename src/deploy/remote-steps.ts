@@ -1,9 +1,8 @@
 // Commands run on a server over SSH during the workflows, built as strings by pure functions
 // (tested as data), and the waits around them.
+import { failedSteps, parseStatus, STATUS_FILE, type BootStatus } from "../boot-status.js";
 import { realClock, type Clock } from "../clock.js";
 import { SSH_ERROR, type Remote } from "../ssh/index.js";
-
-const STATUS_FILE = "/var/lib/firstboot/status.json";
 
 /** Make a stopped build server a clean template: no cloud-init state, host keys, machine id or build login key. */
 export function cleanForSnapshotCommand(user: string, loginKeyComment: string): string {
@@ -51,12 +50,6 @@ export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000, 
   throw new Error(`cloud-init failed (exit ${r.exitCode}): ${r.stdout.trim()}\n--- /var/log/cloud-init-output.log (tail) ---\n${log.stdout.trim()}`);
 }
 
-export interface BootStatus {
-  result?: "ok" | "failed" | string;
-  /** As snippets/server/runner.sh.hbs writes them. */
-  steps?: { name: string; status?: "ok" | "failed" | string; ms?: number }[];
-}
-
 /** Reads firstboot's status file until it has a result (the runner may still be going). */
 export async function waitForBootStatus(remote: Remote, clock: Clock, signal: AbortSignal, timeoutMs = 15 * 60_000): Promise<BootStatus> {
   const deadline = clock.now() + timeoutMs;
@@ -65,19 +58,11 @@ export async function waitForBootStatus(remote: Remote, clock: Clock, signal: Ab
     const status = r.exitCode === 0 ? parseStatus(r.stdout) : undefined;
     if (status?.result === "ok") return status;
     if (status?.result === "failed") {
-      const failed = status.steps?.filter((s) => s.status === "failed").map((s) => s.name) ?? [];
+      const failed = failedSteps(status);
       throw new Error(`first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`);
     }
     if (clock.now() > deadline) throw new Error(`first boot did not report a result within ${timeoutMs / 60_000} minutes`);
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
-  }
-}
-
-function parseStatus(text: string): BootStatus | undefined {
-  try {
-    return JSON.parse(text) as BootStatus;
-  } catch {
-    return undefined;
   }
 }
 

@@ -11,6 +11,7 @@ import { HcloudError } from "../hcloud/errors.js";
 import * as rs from "./remote-steps.js";
 import { mustExec, SSH_ERROR, type Remote } from "../ssh/index.js";
 import { checkTypeAndLocation, connect, hasHostKey, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
+import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
 import { CLOCK_READ, copyData, HAS_RSYNC, syncSources, touchRecentScript, volumesCommand, type SyncStats } from "./sync.js";
@@ -86,15 +87,17 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
   const { hc } = env;
   const labels = { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "candidate", [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
   return [
-    {
+    bootServerStep(hc, {
       title: `create server ${plan.newName} (stack held)`,
-      run: async (ctx) => {
+      request: async () => {
         const hostKeys = await hostKeyFor(env, dir, plan.newName);
         const userData = await spec.render(hostKeys, { holdStack: true });
-        const body: r.CreateServer = { name: plan.newName, server_type: spec.serverType, image: imageRef(plan.image), location: spec.location, user_data: userData, labels, start_after_create: true };
-        s.server = await r.createServer(hc, body, (c) => keep(s, ctx, { title: `delete server ${c.name} (id ${c.id})`, byHand: `hcloud server delete ${c.id}`, run: () => r.gone(r.deleteServer(hc, c.id)) }));
+        return { name: plan.newName, server_type: spec.serverType, image: imageRef(plan.image), location: spec.location, user_data: userData, labels, start_after_create: true };
       },
-    },
+      booted: (server) => void (s.server = server),
+      // Dropped at the commit (finish): from then on no failure deletes the new server.
+      registered: (drop) => void s.undo.push(drop),
+    }),
     { title: "wait for SSH on the new server (host key checked)", run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)) },
     { title: "wait for cloud-init on the new server", run: () => rs.waitForCloudInit(s.remote!, undefined, hc.clock) },
     { title: "wait for the new server's first boot", run: async () => void (await rs.waitForBootStatus(s.remote!, hc.clock, env.signal)) },

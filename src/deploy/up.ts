@@ -5,6 +5,7 @@ import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
 import { checkTypeAndLocation, connect, hostKeyFor, imageRef, pickImage, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
+import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Remote } from "../ssh/index.js";
 import type { HostKeys } from "./build-image.js";
@@ -58,19 +59,19 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
     });
   }
   steps.push(
-    {
+    bootServerStep(hc, {
       title: `create server ${name}`,
-      run: async (ctx) => {
+      request: async (ctx) => {
         ctx.note(`booting from ${s.image!.from}`);
         const userData = await spec.render(s.hostKeys!, { holdStack: false });
-        const body: r.CreateServer = {
+        return {
           name, server_type: spec.serverType, image: imageRef(s.image!), location: spec.location, user_data: userData,
           labels: { ...labels, [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId }, start_after_create: true,
           ...(s.firewallId ? { firewalls: [{ firewall: s.firewallId }] } : {}),
         };
-        s.server = await r.createServer(hc, body, (c) => void ctx.onCleanup({ title: `delete server ${name} (id ${c.id})`, byHand: `hcloud server delete ${c.id}`, run: () => r.gone(r.deleteServer(hc, c.id)) }));
       },
-    },
+      booted: (server) => void (s.server = server),
+    }),
     { title: "wait for SSH (host key checked)", run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)) },
     { title: "wait for cloud-init", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
     { title: "wait for first boot to report healthy", run: async () => void (await waitForBootStatus(s.remote!, hc.clock, env.signal, spec.health.timeoutMs + 15 * 60_000)) },

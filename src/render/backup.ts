@@ -2,7 +2,7 @@
 // their settings, the rclone target, systemd units and the steps that enable them.
 import { posix } from "node:path";
 import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
-import type { Part, RenderContext, ServerFile, Step } from "./part.js";
+import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, plainFile, snippet } from "./template.js";
 
 export const BACKUP_DIR = "/var/backups/firstboot";
@@ -107,7 +107,7 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
     const id = ctx.reveal(backup.restore_identity).trim();
     files.push({ path: `${ETC}/backup-identity.txt`, mode: "0600", content: id + "\n" });
   }
-  const steps: Step[] = [
+  const steps: BootStep[] = [
     {
       name: "backup_timer",
       script: "systemctl daemon-reload\nsystemctl enable --now firstboot-backup.timer\n",

@@ -3,7 +3,7 @@
 import type { Docker, DockerBlock } from "../config/schema-docker.js";
 import type { ImageInfo } from "../config/images.js";
 import { distroProblem } from "../config/rules-docker.js";
-import type { Part, RenderContext, Step } from "./part.js";
+import type { BootStep, Part, RenderContext } from "./part.js";
 import { snippet } from "./template.js";
 
 /** Docker's release signing key (https://docs.docker.com/engine/install/debian/). */
@@ -32,7 +32,7 @@ export interface RepoOptions {
 }
 
 /** The pre-package step that adds Docker's apt repository for this image's family and codename. */
-export function dockerRepoStep(o: RepoOptions): Step {
+export function dockerRepoStep(o: RepoOptions): BootStep {
   const data = {
     key: o.keyPath ?? DOCKER_KEY_PATH,
     sources_dir: o.sourcesDir ?? "/etc/apt/sources.list.d",

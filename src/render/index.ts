@@ -1,9 +1,10 @@
 // render: a pure function from a loaded config to the cloud-init user-data. No clock, network
 // or environment: the same input gives the same bytes (golden files depend on it).
+import { STATUS_FILE } from "../boot-status.js";
 import { imageInfo } from "../config/images.js";
 import type { Loaded } from "../config/load.js";
 import { bytes, fitDocument, USER_DATA_LIMIT, type Fitted, type Packing } from "./document.js";
-import type { Part, RenderContext, ServerFile, Step, Value } from "./part.js";
+import type { BootStep, Part, RenderContext, ServerFile, Value } from "./part.js";
 import { RUNNER_PATH, runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
 import { stackPart, stackStartSteps } from "./stack.js";
@@ -59,7 +60,7 @@ function context(loaded: Loaded, opts: RenderOptions): RenderContext {
 }
 
 /** Order: pre-steps, packages, then each part's steps, then start + health (or bake cleanup). */
-function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): Step[] {
+function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): BootStep[] {
   const pre = parts.flatMap((p) => p.preSteps ?? []);
   const pkgs = packagesStep(parts.flatMap((p) => p.packages ?? []), loaded.config.server.package_upgrade);
   const main = parts.flatMap((p) => p.steps ?? []);
@@ -69,7 +70,7 @@ function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): Step[] {
 }
 
 /** A snapshot must not carry this stack's secrets: the servers made from it get their own. */
-function bakeCleanup(loaded: Loaded): Step {
+function bakeCleanup(loaded: Loaded): BootStep {
   const dir = stackDirOf(loaded.config.name);
   return { name: "bake_cleanup", script: `rm -f ${dir}/.env /root/.docker/config.json /etc/firstboot/rclone.conf\ndocker logout >/dev/null 2>&1 || true` };
 }
@@ -85,7 +86,7 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
   if (opts.hostKeys) head.ssh_keys = { ...opts.hostKeys };
   const tail = {
     runcmd: [[RUNNER_PATH]] as string[][],
-    final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in /var/lib/firstboot/status.json`,
+    final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in ${STATUS_FILE}`,
   };
   const fit = fitDocument(head, files, tail);
   const { text, compressed } = fit;

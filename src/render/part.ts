@@ -14,8 +14,11 @@ export interface ServerFile {
   defer?: boolean;
 }
 
-/** One step of the first-boot script: a named shell function body run under set -euo pipefail. */
-export interface Step {
+/**
+ * One step of the first-boot script: a named shell function body run under set -euo pipefail.
+ * Not a deploy workflow Step (src/deploy/steps.ts): that one runs on the workstation.
+ */
+export interface BootStep {
   /** snake_case step name, shown in status.json and the boot log. */
   name: string;
   /** Shell code (the body of the step's function), usually rendered from a snippet. */
@@ -44,9 +47,9 @@ export interface Part {
   packages?: string[];
   files?: ServerFile[];
   /** Steps run in order by /usr/local/lib/firstboot/firstboot.sh, after packages are installed. */
-  steps?: Step[];
+  steps?: BootStep[];
   /** Steps that must run before the package step (e.g. writing apt sources, daemon.json). */
-  preSteps?: Step[];
+  preSteps?: BootStep[];
 }
 
 /** A config value that may come from the secret store: `{ secret: NAME }`. */

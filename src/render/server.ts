@@ -1,7 +1,7 @@
 // Base server setup: hostname, time zone, locale, swap, admin user, SSH login policy (cloud-init
 // modules), the journald cap, and the packages step every other section feeds.
 import type { Config } from "../config/schema.js";
-import type { Part, RenderContext, ServerFile, Step } from "./part.js";
+import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { plainFile, snippet } from "./template.js";
 
 /** Top-level cloud-config keys for the base server (cloud-init's own modules do this work). */
@@ -55,7 +55,7 @@ export function serverPart(cfg: Config): Part {
  */
 export const UPGRADE_FRESH_MINUTES = 360;
 
-export function packagesStep(packages: readonly string[], upgrade: boolean): Step {
+export function packagesStep(packages: readonly string[], upgrade: boolean): BootStep {
   const unique = [...new Set(packages)].sort();
   // The fingerprint holds the package list, so a matching one means all of them were installed.
   const check = upgrade ? `[ -n "$(find "$APPLIED/packages" -mmin -${UPGRADE_FRESH_MINUTES})" ]` : "true";

@@ -3,7 +3,7 @@
 import { validatedDurationMs } from "../config/duration.js";
 import type { Config } from "../config/schema.js";
 import { envFile } from "./envfile.js";
-import type { Part, RenderContext, ServerFile, Step } from "./part.js";
+import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
 
 export const STACK_UNIT = "firstboot-stack.service";
@@ -43,7 +43,7 @@ export function stackPart(cfg: Config, ctx: RenderContext, included: { compose: 
 }
 
 /** Start the stack and pass the health gate; `hold` only enables it (replace starts it later). */
-export function stackStartSteps(hold: boolean): Step[] {
+export function stackStartSteps(hold: boolean): BootStep[] {
   if (hold) return [{ name: "stack_enable", script: `systemctl daemon-reload\nsystemctl enable ${STACK_UNIT}` }];
   return [
     { name: "stack_start", script: `systemctl daemon-reload\nsystemctl enable --now ${STACK_UNIT}` },

@@ -1,6 +1,7 @@
 // Pure pieces of `firstboot preview`: which base image a config needs, which ports to forward,
 // how the throwaway key gets into the user-data, and how the boot report reads.
 import { parse, stringify } from "yaml";
+import type { StepStatus } from "../boot-status.js";
 
 /** Debian releases build-base can make, by Hetzner image name. */
 export const RELEASES: Record<string, string> = { "debian-13": "trixie", "debian-12": "bookworm" };
@@ -38,29 +39,6 @@ export function addAdminKey(document: string, user: string, publicKey: string): 
   if (!entry || typeof entry !== "object") throw new Error(`the user-data defines no user ${user}`);
   entry.ssh_authorized_keys = [...(entry.ssh_authorized_keys ?? []), publicKey.trim()];
   return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
-}
-
-export interface StepStatus {
-  name: string;
-  status: string;
-  ms: number;
-}
-
-export interface BootStatus {
-  result: string;
-  steps: StepStatus[];
-}
-
-/** /var/lib/firstboot/status.json as the runner writes it; undefined while absent or partial. */
-export function parseStatus(json: string): BootStatus | undefined {
-  try {
-    const j = JSON.parse(json) as { result?: unknown; steps?: unknown };
-    if (typeof j.result !== "string" || !Array.isArray(j.steps)) return undefined;
-    const steps = j.steps.filter((s): s is StepStatus => typeof s?.name === "string" && typeof s?.status === "string" && typeof s?.ms === "number");
-    return { result: j.result, steps };
-  } catch {
-    return undefined;
-  }
 }
 
 export function secs(ms: number): string {

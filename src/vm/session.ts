@@ -16,7 +16,8 @@ import { sshKeyPath, vmPaths } from "./cache.js";
 import { preview as msg } from "../catalogue.js";
 import { ssh } from "./guest.js";
 import { bootUntilReady, type BootResult } from "./harness.js";
-import { addAdminKey, guestPorts, parseStatus, releaseFor, serialSteps, type BootStatus, type GuestPort, type StepStatus } from "./preview-plan.js";
+import { parseStatus, STATUS_FILE, type BootStatus, type StepStatus } from "../boot-status.js";
+import { addAdminKey, guestPorts, releaseFor, serialSteps, type GuestPort } from "./preview-plan.js";
 import { chooseAccel, type Accel } from "./qemu-argv.js";
 import type { VmSpec } from "./vm.js";
 
@@ -86,7 +87,7 @@ export async function resolveBase(o: SessionOptions, image: string): Promise<Dis
 export class PreviewInputError extends Error {}
 
 export async function readStatus(t: SshTarget): Promise<BootStatus | undefined> {
-  const r = await ssh(t, "sudo cat /var/lib/firstboot/status.json 2>/dev/null || true", 30_000);
+  const r = await ssh(t, `sudo cat ${STATUS_FILE} 2>/dev/null || true`, 30_000);
   return parseStatus(r.stdout);
 }
 

@@ -5,11 +5,11 @@ import { chmodSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
-import type { Step } from "../../src/render/part.js";
+import type { BootStep } from "../../src/render/part.js";
 import { runnerFile } from "../../src/render/runner.js";
 import { tmp } from "../helpers/render.js";
 
-async function runSteps(steps: Step[], dir = tmp()) {
+async function runSteps(steps: BootStep[], dir = tmp()) {
   const script = join(dir, "firstboot.sh");
   writeFileSync(script, runnerFile("demo", steps).content);
   chmodSync(script, 0o700);
@@ -56,7 +56,7 @@ describe("runner", () => {
     const live = join(dir, "live");
     writeFileSync(watched, "a\n");
     writeFileSync(live, "");
-    const steps = (echo: string): Step[] => [
+    const steps = (echo: string): BootStep[] => [
       { name: "apply", script: `echo "${echo}"; echo ran >>${join(dir, "runs")}`, unchanged: { files: [watched], check: `[ -e ${live} ]` } },
       { name: "always", script: "true" },
     ];
@@ -78,7 +78,7 @@ describe("runner", () => {
 
   it("does not remember a step that failed", async () => {
     const dir = tmp();
-    const step: Step = { name: "flaky", script: "false", unchanged: { files: [], check: "true" } };
+    const step: BootStep = { name: "flaky", script: "false", unchanged: { files: [], check: "true" } };
     expect((await runSteps([step], dir)).exitCode).toBe(1);
     expect((await runSteps([step], dir)).status.steps[0].status).toBe("failed");
   });
