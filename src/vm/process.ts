@@ -31,6 +31,20 @@ export function cmdlineOf(pid: number): string | undefined {
 }
 
 /**
+ * When the process started (clock ticks since boot, /proc/PID/stat field 22): with the PID it
+ * names one process for good. A reused PID has another start time; a dying process keeps its own
+ * (its command line reads empty once its memory is released, long before it has left).
+ */
+export function startTimeOf(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}
+
+/**
  * Still the process we started: alive, and (with a marker, such as its pidfile's path) its command
  * line holds the marker, so a PID the kernel reused for another program is never taken for ours.
  */
@@ -40,10 +54,15 @@ export function stillOurs(pid: number, marker?: string): boolean {
   return cmdlineOf(pid)?.includes(marker) ?? false;
 }
 
-/** Waits up to timeoutMs for the process to be gone; true when it is. */
-export async function waitGone(pid: number, timeoutMs: number, marker?: string): Promise<boolean> {
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) if (!stillOurs(pid, marker)) return true;
-  return !stillOurs(pid, marker);
+/** The same process (PID and start time) has not left yet. */
+function present(pid: number, started: string | undefined): boolean {
+  return pidAlive(pid) && startTimeOf(pid) === started;
+}
+
+/** Waits up to timeoutMs for the process that started at `started` to be gone; true when it is. */
+export async function waitGone(pid: number, timeoutMs: number, started = startTimeOf(pid)): Promise<boolean> {
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await sleep(100)) if (!present(pid, started)) return true;
+  return !present(pid, started);
 }
 
 function signal(pid: number, sig: NodeJS.Signals): void {
@@ -71,12 +90,14 @@ export interface StopOptions {
  */
 export async function stopPid(pid: number, o: StopOptions = {}): Promise<boolean> {
   const { marker, ask = "SIGTERM", graceMs = 10_000, killWaitMs = 60_000 } = o;
+  // The marker decides whether the PID is ours; from then on the start time follows it.
   if (!stillOurs(pid, marker)) return true;
+  const started = startTimeOf(pid);
   if (typeof ask === "function") await ask().catch(() => undefined);
   else signal(pid, ask);
-  if (await waitGone(pid, graceMs, marker)) return true;
-  if (stillOurs(pid, marker)) signal(pid, "SIGKILL");
-  return waitGone(pid, killWaitMs, marker);
+  if (await waitGone(pid, graceMs, started)) return true;
+  if (present(pid, started)) signal(pid, "SIGKILL");
+  return waitGone(pid, killWaitMs, started);
 }
 
 /** One process to end, named for the report when it cannot be ended. */

@@ -11,7 +11,7 @@ import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
 import { startLocalCloud, type LocalCloud } from "../../src/fake-cloud/local-cloud.js";
-import { cmdlineOf, stillOurs } from "../../src/vm/process.js";
+import { pidAlive, startTimeOf } from "../../src/vm/process.js";
 import { firstboot, readRows, RowWriter, startAgent, writeStack, type Agent, type CliRun } from "./local-cloud-kit.js";
 import { setupHost, type E2eHost } from "./setup.js";
 
@@ -24,9 +24,9 @@ let agent: Agent;
 let env: NodeJS.ProcessEnv;
 let dir: string;
 let config: string;
-/** Every qemu PID seen, with its command line then (a PID the kernel reuses later is not ours). */
+/** Every qemu PID seen, with its start time (a PID the kernel reuses later is another process). */
 const seenPids = new Map<number, string | undefined>();
-const see = (pid: number) => seenPids.has(pid) || seenPids.set(pid, cmdlineOf(pid));
+const see = (pid: number) => seenPids.has(pid) || seenPids.set(pid, startTimeOf(pid));
 
 function servers() {
   return [...cloud.api.state.servers.values()];
@@ -95,7 +95,7 @@ afterAll(async () => {
   await cloud?.api.close();
   await agent?.stop();
   await host?.stop();
-  const alive = [...seenPids].filter(([pid, cmd]) => stillOurs(pid) && cmdlineOf(pid) === cmd).map(([pid]) => pid);
+  const alive = [...seenPids].filter(([pid, started]) => pidAlive(pid) && startTimeOf(pid) === started).map(([pid]) => pid);
   expect(alive, "qemu processes still running after the local cloud closed").toEqual([]);
 });
 

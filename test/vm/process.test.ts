@@ -6,7 +6,7 @@ import { createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { pidAlive, stillOurs, stopAll, stopPid } from "../../src/vm/process.js";
+import { pidAlive, startTimeOf, stillOurs, stopAll, stopPid } from "../../src/vm/process.js";
 import { qmp } from "../../src/vm/qmp.js";
 
 const children: ChildProcess[] = [];
@@ -43,6 +43,15 @@ describe("stopPid", () => {
     const ask = async () => (asked++, process.kill(pid, "SIGTERM"));
     expect(await stopPid(pid, { marker: "fb-asked", ask, graceMs: 5000 })).toBe(true);
     expect(asked).toBe(1);
+  });
+
+  it("names a process by PID and start time: its own start time while it lives, none once it is gone", async () => {
+    const pid = await stubborn("fb-start-time", false);
+    const started = startTimeOf(pid);
+    expect(started).toMatch(/^\d+$/);
+    expect(startTimeOf(pid)).toBe(started);
+    expect(await stopPid(pid, { marker: "fb-start-time" })).toBe(true);
+    expect(startTimeOf(pid) === started && pidAlive(pid)).toBe(false);
   });
 
   it("leaves alone a PID whose command line is not ours (the kernel reused it)", async () => {
