@@ -5,7 +5,7 @@ EXAMPLE ?= examples/selfmx/firstboot.yaml
 export FIRSTBOOT_IDENTITY ?= $(CURDIR)/examples/demo-identity.txt
 FB := node bin/firstboot.js
 
-.PHONY: all deps build demo test lint e2e e2e-boot e2e-cloud bench clean
+.PHONY: all deps build demo test lint format e2e e2e-boot e2e-cloud bench clean
 
 all: build
 
@@ -32,9 +32,16 @@ demo: build
 test: deps build lint
 	npx vitest run
 
+PRETTIER_FILES := "src/**/*.ts" "test/**/*.ts" "bench/**/*.ts" "scripts/**/*.mjs" "*.ts" "*.js"
+
 lint: node_modules/.package-lock.json
 	npx tsc -p tsconfig.test.json
+	npx prettier --check $(PRETTIER_FILES)
+	npx eslint --max-warnings 13 src test bench scripts *.ts *.js
 	shellcheck scripts/*.sh bench/*.sh .ci/run
+
+format: node_modules/.package-lock.json
+	npx prettier --write $(PRETTIER_FILES)
 
 bench: build
 	./bench/render.sh

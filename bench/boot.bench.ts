@@ -26,7 +26,10 @@ interface Run {
 
 const steps = (r: Run) => r.s.status?.steps ?? [];
 const allMs = (r: Run) => steps(r).reduce((a, x) => a + x.ms, 0);
-const stepMs = (r: Run, names: string[]) => steps(r).filter((x) => names.includes(x.name)).reduce((a, x) => a + x.ms, 0);
+const stepMs = (r: Run, names: string[]) =>
+  steps(r)
+    .filter((x) => names.includes(x.name))
+    .reduce((a, x) => a + x.ms, 0);
 function cell(r: Run, name: string): string {
   const x = steps(r).find((y) => y.name === name);
   return x ? `${secs(x.ms)}${x.status === "ok" ? "" : ` (${x.status})`}` : "-";
@@ -77,8 +80,16 @@ it("fresh first boot vs golden disk", async () => {
   const registry = await ensureRegistry(root);
   await ensureTestImages("127.0.0.1:5000", join(root, "images-work"), log);
   const opts = (vmName: string, disk?: Disk) => ({
-    configPath: "test/e2e/fixtures/selfmx/firstboot.yaml", root, memoryMiB: 2048, cpus: 2, deadlineMs: 40 * 60_000,
-    vmName, disk, say: log, onStep: (s: { name: string; status: string; ms: number }) => log(`${vmName}: ${s.name} ${s.status} ${secs(s.ms)} s`),
+    configPath: "test/e2e/fixtures/selfmx/firstboot.yaml",
+    root,
+    memoryMiB: 2048,
+    cpus: 2,
+    deadlineMs: 40 * 60_000,
+    vmName,
+    disk,
+    say: log,
+    onStep: (s: { name: string; status: string; ms: number }) =>
+      log(`${vmName}: ${s.name} ${s.status} ${secs(s.ms)} s`),
   });
   const loadavg = () => readFileSync("/proc/loadavg", "utf8").split(" ")[0]!;
   const runs: Run[] = [];
@@ -87,7 +98,9 @@ it("fresh first boot vs golden disk", async () => {
   mkdirSync(join(root, "golden"), { recursive: true });
   const goldenDisk = join(root, "golden", "bench-selfmx.qcow2");
   await makeGolden(fresh.boot.vm, fresh.target, "/opt/selfmx", goldenDisk);
-  const golden = await startSession(opts("bench-golden", { backing: goldenDisk, kernel: base.kernel, initrd: base.initrd }));
+  const golden = await startSession(
+    opts("bench-golden", { backing: goldenDisk, kernel: base.kernel, initrd: base.initrd }),
+  );
   runs.push({ label: "golden disk", s: golden, load: loadavg() });
   await golden.boot.vm.stop();
   if (registry) await stopPid(registry, { marker: "docker-registry" });

@@ -14,21 +14,40 @@ import { planReplace, replace } from "../src/deploy/replace.js";
 
 const SCENARIOS: Record<string, Record<string, number>> = {
   realistic: REALISTIC_DURATIONS,
-  "slow (3 min snapshot, 40 s create)": { ...REALISTIC_DURATIONS, create_server: 30_000, start_server: 10_000, create_image: 180_000 },
+  "slow (3 min snapshot, 40 s create)": {
+    ...REALISTIC_DURATIONS,
+    create_server: 30_000,
+    start_server: 10_000,
+    create_image: 180_000,
+  },
   "fast (all actions 2 s)": Object.fromEntries(Object.keys(REALISTIC_DURATIONS).map((k) => [k, 2_000])),
 };
 
-async function count(durations: Record<string, number>, poll: typeof DEFAULT_POLL): Promise<{ requests: number; actionPolls: number; seconds: number }> {
+async function count(
+  durations: Record<string, number>,
+  poll: typeof DEFAULT_POLL,
+): Promise<{ requests: number; actionPolls: number; seconds: number }> {
   const t = testEnv(durations);
   const clock = t.env.hc.clock;
   t.env.hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock, fetch: fakeFetch(t.state), poll });
   const t0 = clock.now();
   const res = await buildImage(t.env, {
-    name: "bench", stack: "bench", serverType: "cx22", location: "nbg1", baseImage: "debian-12", hash: "h", sshUser: "deploy", sshPort: 22,
+    name: "bench",
+    stack: "bench",
+    serverType: "cx22",
+    location: "nbg1",
+    baseImage: "debian-12",
+    hash: "h",
+    sshUser: "deploy",
+    sshPort: 22,
     render: async (hk) => fakeUserData(hk),
   });
   expect(res.ok).toBe(true);
-  return { requests: t.state.log.length, actionPolls: t.state.log.filter((r) => r.template === "/actions").length, seconds: (clock.now() - t0) / 1000 };
+  return {
+    requests: t.state.log.length,
+    actionPolls: t.state.log.filter((r) => r.template === "/actions").length,
+    seconds: (clock.now() - t0) / 1000,
+  };
 }
 
 it("counts API requests of one build-image", async () => {
@@ -37,11 +56,16 @@ it("counts API requests of one build-image", async () => {
     const ours = await count(durations, DEFAULT_POLL);
     const constant = await count(durations, { baseMs: 500, factor: 1, capMs: 500 });
     const ratio = ours.requests / constant.requests;
-    rows.push(`| ${name} | ${ours.requests} (${ours.actionPolls} action polls) | ${constant.requests} (${constant.actionPolls} action polls) | ${ratio.toFixed(2)} | ${ours.seconds.toFixed(0)} s / ${constant.seconds.toFixed(0)} s |`);
+    rows.push(
+      `| ${name} | ${ours.requests} (${ours.actionPolls} action polls) | ${constant.requests} (${constant.actionPolls} action polls) | ${ratio.toFixed(2)} | ${ours.seconds.toFixed(0)} s / ${constant.seconds.toFixed(0)} s |`,
+    );
     if (name === "realistic") expect(ratio).toBeLessThanOrEqual(1 / 3);
   }
   const flows: string[] = [];
-  for (const [name, poll] of [["firstboot", DEFAULT_POLL], ["constant 500 ms", { baseMs: 500, factor: 1, capMs: 500 }]] as const) {
+  for (const [name, poll] of [
+    ["firstboot", DEFAULT_POLL],
+    ["constant 500 ms", { baseMs: 500, factor: 1, capMs: 500 }],
+  ] as const) {
     flows.push(`| ${name} | ${(await countUp(poll)).requests} | ${(await countReplace(poll)).requests} |`);
   }
   const section = [
@@ -73,8 +97,17 @@ it("counts API requests of one build-image", async () => {
 
 async function countUp(poll: typeof DEFAULT_POLL): Promise<{ requests: number }> {
   const t = testEnv();
-  t.env.hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock: t.env.hc.clock, fetch: fakeFetch(t.state), poll });
-  await t.env.hc.call("fip", t.env.hc.api.POST("/floating_ips", { body: { type: "ipv4", home_location: "nbg1", name: "selfmx-ip" } }));
+  t.env.hc = new Hcloud({
+    token: "t",
+    endpoint: "http://fake/v1",
+    clock: t.env.hc.clock,
+    fetch: fakeFetch(t.state),
+    poll,
+  });
+  await t.env.hc.call(
+    "fip",
+    t.env.hc.api.POST("/floating_ips", { body: { type: "ipv4", home_location: "nbg1", name: "selfmx-ip" } }),
+  );
   const before = t.state.log.length;
   expect((await up(t.env, stackSpec())).ok).toBe(true);
   return { requests: t.state.log.length - before };
@@ -82,7 +115,13 @@ async function countUp(poll: typeof DEFAULT_POLL): Promise<{ requests: number }>
 
 async function countReplace(poll: typeof DEFAULT_POLL): Promise<{ requests: number }> {
   const { t } = await liveStack();
-  t.env.hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock: t.env.hc.clock, fetch: fakeFetch(t.state), poll });
+  t.env.hc = new Hcloud({
+    token: "t",
+    endpoint: "http://fake/v1",
+    clock: t.env.hc.clock,
+    fetch: fakeFetch(t.state),
+    poll,
+  });
   const opts = { freeze: true, rollbackWindowMs: 86_400_000 };
   const before = t.state.log.length;
   expect((await replace(t.env, stackSpec(), await planReplace(t.env, stackSpec(), opts), opts)).ok).toBe(true);

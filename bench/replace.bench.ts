@@ -16,7 +16,15 @@ import { shq } from "../src/shell.js";
 import { sshArgv } from "../src/ssh/index.js";
 import { startLocalCloud, type LocalCloud } from "../src/fake-cloud/local-cloud.js";
 import { accelLabel } from "../src/vm/qemu-argv.js";
-import { firstboot, RowWriter, startAgent, stepSpan, writeStack, type Agent, type CliRun } from "../test/e2e/local-cloud-kit.js";
+import {
+  firstboot,
+  RowWriter,
+  startAgent,
+  stepSpan,
+  writeStack,
+  type Agent,
+  type CliRun,
+} from "../test/e2e/local-cloud-kit.js";
 import { setupHost, type E2eHost } from "../test/e2e/setup.js";
 
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
@@ -44,10 +52,21 @@ async function counted(c: LocalCloud, body: () => Promise<CliRun>): Promise<CliR
 async function loadDatabase(dir: string, env: NodeJS.ProcessEnv, c: LocalCloud): Promise<void> {
   const db = join(dir, "app.db");
   const rows = DB_MIB * 1024;
-  await run(["sqlite3", db, `CREATE TABLE big(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<${rows}) INSERT INTO big SELECT randomblob(1000) FROM n;`]);
+  await run([
+    "sqlite3",
+    db,
+    `CREATE TABLE big(b BLOB); WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<${rows}) INSERT INTO big SELECT randomblob(1000) FROM n;`,
+  ]);
   const server = [...c.api.state.servers.values()][0]!;
-  const hostKey = { kind: "pinned" as const, alias: server.name, knownHosts: join(dir, "config/firstboot/known_hosts") };
-  const argv = sshArgv({ host: server.public_net.ipv4?.ip ?? "", port: 22, user: "deploy", hostKey }, "sudo tee /var/lib/docker/volumes/mxlocal_data/_data/app.db >/dev/null");
+  const hostKey = {
+    kind: "pinned" as const,
+    alias: server.name,
+    knownHosts: join(dir, "config/firstboot/known_hosts"),
+  };
+  const argv = sshArgv(
+    { host: server.public_net.ipv4?.ip ?? "", port: 22, user: "deploy", hostKey },
+    "sudo tee /var/lib/docker/volumes/mxlocal_data/_data/app.db >/dev/null",
+  );
   await run(["sh", "-c", `${argv.map(shq).join(" ")} < "$1"`, "sh", db], { env, timeoutMs: 600_000 });
 }
 
@@ -66,49 +85,81 @@ function addDbWriter(config: string): void {
   writeFileSync(compose, readFileSync(compose, "utf8").replace(/^ {2}caddy:$/m, `${service}  caddy:`));
 }
 
-it("replace in the local cloud: downtime through the Floating IP, boot times, API requests", async () => {
-  host = await setupHost(log);
-  const dir = mkdtempSync(join(tmpdir(), "fb-bench-replace-"));
-  agent = await startAgent(dir);
-  const config = writeStack(join(dir, "stack"), agent.publicKey);
-  addDbWriter(config);
-  const c = (cloud = await startLocalCloud({ root: host.root, ports: [22, 80, 443], memoryMiB: 2048, cpus: 2, deadlineMs: 60 * 60_000, log }));
-  const env = { ...host.env, HCLOUD_ENDPOINT: c.api.endpoint, HCLOUD_TOKEN: "local", SSH_AUTH_SOCK: agent.sock, XDG_CONFIG_HOME: join(dir, "config") };
-  const fip = await fetch(`${c.api.endpoint}/floating_ips`, { method: "POST", headers: { Authorization: "Bearer local", "Content-Type": "application/json" }, body: JSON.stringify({ type: "ipv4", home_location: "nbg1", name: "mxlocal" }) });
-  expect(fip.status).toBe(201);
+it(
+  "replace in the local cloud: downtime through the Floating IP, boot times, API requests",
+  async () => {
+    host = await setupHost(log);
+    const dir = mkdtempSync(join(tmpdir(), "fb-bench-replace-"));
+    agent = await startAgent(dir);
+    const config = writeStack(join(dir, "stack"), agent.publicKey);
+    addDbWriter(config);
+    const c = (cloud = await startLocalCloud({
+      root: host.root,
+      ports: [22, 80, 443],
+      memoryMiB: 2048,
+      cpus: 2,
+      deadlineMs: 60 * 60_000,
+      log,
+    }));
+    const env = {
+      ...host.env,
+      HCLOUD_ENDPOINT: c.api.endpoint,
+      HCLOUD_TOKEN: "local",
+      SSH_AUTH_SOCK: agent.sock,
+      XDG_CONFIG_HOME: join(dir, "config"),
+    };
+    const fip = await fetch(`${c.api.endpoint}/floating_ips`, {
+      method: "POST",
+      headers: { Authorization: "Bearer local", "Content-Type": "application/json" },
+      body: JSON.stringify({ type: "ipv4", home_location: "nbg1", name: "mxlocal" }),
+    });
+    expect(fip.status).toBe(201);
 
-  const up = await counted(c, () => firstboot(["up", config], env, log));
-  expect(up.exitCode, up.stderr).toBe(0);
-  const build = await counted(c, () => firstboot(["build-image", join(dir, "stack", "image.yaml")], env, log));
-  expect(build.exitCode, build.stderr).toBe(0);
-  await loadDatabase(dir, env, c);
+    const up = await counted(c, () => firstboot(["up", config], env, log));
+    expect(up.exitCode, up.stderr).toBe(0);
+    const build = await counted(c, () => firstboot(["build-image", join(dir, "stack", "image.yaml")], env, log));
+    expect(build.exitCode, build.stderr).toBe(0);
+    await loadDatabase(dir, env, c);
 
-  const writer = new RowWriter(`http://${FIP}`, 100).start();
-  await new Promise((r) => setTimeout(r, 3000));
-  const rep = await counted(c, () => firstboot(["replace", config, "--rollback-window", "1h"], env, log));
-  await new Promise((r) => setTimeout(r, 3000));
-  await writer.stop();
-  expect(rep.exitCode, rep.stderr).toBe(0);
+    const writer = new RowWriter(`http://${FIP}`, 100).start();
+    await new Promise((r) => setTimeout(r, 3000));
+    const rep = await counted(c, () => firstboot(["replace", config, "--rollback-window", "1h"], env, log));
+    await new Promise((r) => setTimeout(r, 3000));
+    await writer.stop();
+    expect(rep.exitCode, rep.stderr).toBe(0);
 
-  const f = writer.failures();
-  const done = rep.events.find((e) => e.type === "done");
-  const m = {
-    freshToHealthy: stepSpan(up.events, /^create server/, /first boot to report healthy/),
-    snapshotToBooted: stepSpan(rep.events, /^create server/, /new server's first boot/),
-    backup: stepSpan(rep.events, /^back up /, /^back up /),
-    restore: stepSpan(rep.events, /^restore that backup/, /^restore that backup/),
-    firstCopy: stepSpan(rep.events, /^copy the data from/, /^copy the data from/),
-    stopAndCopy: stepSpan(rep.events, /^stop writes/, /^stop writes/),
-    start: stepSpan(rep.events, /^start the stack on the new/, /^start the stack on the new/),
-    http: stepSpan(rep.events, /^check HTTP on the new/, /^check HTTP on the new/),
-    move: stepSpan(rep.events, /^move Floating IP/, /^move Floating IP/),
-    freeze: stepSpan(rep.events, /^stop writes/, /^check the stack through the Floating IP/),
-  };
-  const notes = rep.events.filter((e) => e.type === "note" && /files changed/.test(String(e.message))).map((e) => String(e.message));
-  const section = sectionText({ f, attempts: writer.attempts.length, m, done: String(done?.message ?? ""), notes, requests: { up: up.requests, build: build.requests, replace: rep.requests }, times: { up: up.ms, build: build.ms, replace: rep.ms }, accel: accelLabel(c.accel) });
-  log(`\n${section}`);
-  if (process.env.BENCH_WRITE === "1") writeSection("BENCHMARKS.md", section);
-}, 120 * 60_000);
+    const f = writer.failures();
+    const done = rep.events.find((e) => e.type === "done");
+    const m = {
+      freshToHealthy: stepSpan(up.events, /^create server/, /first boot to report healthy/),
+      snapshotToBooted: stepSpan(rep.events, /^create server/, /new server's first boot/),
+      backup: stepSpan(rep.events, /^back up /, /^back up /),
+      restore: stepSpan(rep.events, /^restore that backup/, /^restore that backup/),
+      firstCopy: stepSpan(rep.events, /^copy the data from/, /^copy the data from/),
+      stopAndCopy: stepSpan(rep.events, /^stop writes/, /^stop writes/),
+      start: stepSpan(rep.events, /^start the stack on the new/, /^start the stack on the new/),
+      http: stepSpan(rep.events, /^check HTTP on the new/, /^check HTTP on the new/),
+      move: stepSpan(rep.events, /^move Floating IP/, /^move Floating IP/),
+      freeze: stepSpan(rep.events, /^stop writes/, /^check the stack through the Floating IP/),
+    };
+    const notes = rep.events
+      .filter((e) => e.type === "note" && /files changed/.test(String(e.message)))
+      .map((e) => String(e.message));
+    const section = sectionText({
+      f,
+      attempts: writer.attempts.length,
+      m,
+      done: String(done?.message ?? ""),
+      notes,
+      requests: { up: up.requests, build: build.requests, replace: rep.requests },
+      times: { up: up.ms, build: build.ms, replace: rep.ms },
+      accel: accelLabel(c.accel),
+    });
+    log(`\n${section}`);
+    if (process.env.BENCH_WRITE === "1") writeSection("BENCHMARKS.md", section);
+  },
+  120 * 60_000,
+);
 
 interface Result {
   f: { first?: number; last?: number; count: number };

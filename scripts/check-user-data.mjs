@@ -21,15 +21,23 @@ export function jsonSchemaProblems(text) {
     ajv.addFormat("uri", (s) => URL.canParse(s));
     ajv.addFormat("date", /^\d{4}-\d{2}-\d{2}$/);
     ajv.addFormat("hostname", /^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$/);
-    ajv.addSchema(JSON.parse(readFileSync(join(vendor, "schema-cloud-config-v1.json"), "utf8")), "https://raw.githubusercontent.com/canonical/cloud-init/main/cloudinit/config/schemas/schema-cloud-config-v1.json");
+    ajv.addSchema(
+      JSON.parse(readFileSync(join(vendor, "schema-cloud-config-v1.json"), "utf8")),
+      "https://raw.githubusercontent.com/canonical/cloud-init/main/cloudinit/config/schemas/schema-cloud-config-v1.json",
+    );
     validate = ajv.compile(JSON.parse(readFileSync(join(vendor, "versions.schema.cloud-config.json"), "utf8")));
   }
-  return validate(parse(text)) ? [] : validate.errors.map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
+  return validate(parse(text))
+    ? []
+    : validate.errors.map((e) => `${e.instancePath || "/"} ${e.message} ${JSON.stringify(e.params)}`);
 }
 
 /** Output of the real cloud-init schema check; throws with its output when it fails. */
 export function cloudInitSchema(file) {
-  return execFileSync("cloud-init", ["schema", "--config-file", file], { encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  return execFileSync("cloud-init", ["schema", "--config-file", file], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
 }
 
 function hasCloudInit() {
@@ -49,7 +57,9 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     if (problems.length) failed = true;
     else console.log(`${file}: valid against the upstream cloud-init JSON schema`);
     if (!hasCloudInit()) {
-      console.log(`${file}: cloud-init not installed here; run ./scripts/install-deps.sh for the real \`cloud-init schema\` check`);
+      console.log(
+        `${file}: cloud-init not installed here; run ./scripts/install-deps.sh for the real \`cloud-init schema\` check`,
+      );
       continue;
     }
     try {

@@ -23,7 +23,9 @@ export function parseStatus(json: string): BootStatus | undefined {
   try {
     const j = JSON.parse(json) as { result?: unknown; steps?: unknown } | null;
     if (typeof j?.result !== "string" || !Array.isArray(j.steps)) return undefined;
-    const steps = j.steps.filter((s): s is StepStatus => typeof s?.name === "string" && typeof s?.status === "string" && typeof s?.ms === "number");
+    const steps = j.steps.filter(
+      (s): s is StepStatus => typeof s?.name === "string" && typeof s?.status === "string" && typeof s?.ms === "number",
+    );
     return { result: j.result, steps };
   } catch {
     return undefined;

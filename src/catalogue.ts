@@ -15,14 +15,16 @@ export const cli = {
       : mode === "gzip"
         ? `files: gzip+base64 to fit: ${paths.join(", ")}`
         : `files: ${paths.length} files in one gzip+base64 tar bundle (compresses across files), unpacked by the first runcmd`,
-  sizeRedacted: () => "secrets could not be read, so they were measured as redaction markers: the real document differs by their length",
+  sizeRedacted: () =>
+    "secrets could not be read, so they were measured as redaction markers: the real document differs by their length",
   unexpected: (why: string) => `firstboot failed: ${why}`,
   keygen: (file: string, recipient: string) => `wrote identity ${file} (mode 0600)
 public key: ${recipient}
 keep a copy of the identity offline: without it, backups and secrets cannot be decrypted`,
   secretSet: (name: string, file: string) => `secret ${name} saved in ${file}`,
   secretEmpty: (name: string) => `no value given for ${name}; pipe it on stdin or type it at the prompt`,
-  secretName: (name: string) => `\`${name}\` is not a valid secret name: use lower-case letters, digits and _, starting with a letter`,
+  secretName: (name: string) =>
+    `\`${name}\` is not a valid secret name: use lower-case letters, digits and _, starting with a letter`,
   noEditor: () => "set $EDITOR (or $VISUAL) to the editor to use",
   editInvalid: (why: string) => `the edited secrets are not a JSON map of strings (${why}); nothing was changed`,
   initDone: (file: string) => `wrote ${file}; next: \`firstboot validate ${file}\``,
@@ -39,12 +41,27 @@ export interface Advice {
 export const yaml = {
   unclosedQuote: (q: string): Advice => ({
     message: `YAML syntax error: this ${q === '"' ? "double" : "single"}-quoted value is never closed`,
-    hint: q === '"' ? 'end the value with " (write \\" for a quote inside it)' : "end the value with ' (write '' for a quote inside it)",
+    hint:
+      q === '"'
+        ? 'end the value with " (write \\" for a quote inside it)'
+        : "end the value with ' (write '' for a quote inside it)",
   }),
-  syntax: (what: string): Advice => ({ message: `YAML syntax error: ${what}`, hint: "fix the YAML at the caret (indentation, a missing colon, or an unclosed quote)" }),
-  duplicateKey: (key: string): Advice => ({ message: `key \`${key}\` appears twice`, hint: "keep one of them: YAML maps cannot repeat a key" }),
-  notMap: (): Advice => ({ message: "the config must be a YAML map of keys", hint: "start from `firstboot init`, which writes a complete starter file" }),
-  unreadable: (file: string, why: string): Advice => ({ message: `cannot read ${file}: ${why}`, hint: "check the path and the file's permissions" }),
+  syntax: (what: string): Advice => ({
+    message: `YAML syntax error: ${what}`,
+    hint: "fix the YAML at the caret (indentation, a missing colon, or an unclosed quote)",
+  }),
+  duplicateKey: (key: string): Advice => ({
+    message: `key \`${key}\` appears twice`,
+    hint: "keep one of them: YAML maps cannot repeat a key",
+  }),
+  notMap: (): Advice => ({
+    message: "the config must be a YAML map of keys",
+    hint: "start from `firstboot init`, which writes a complete starter file",
+  }),
+  unreadable: (file: string, why: string): Advice => ({
+    message: `cannot read ${file}: ${why}`,
+    hint: "check the path and the file's permissions",
+  }),
 };
 
 export const schema = {
@@ -52,59 +69,143 @@ export const schema = {
     message: `unknown key \`${key}\``,
     hint: known.length ? `remove it, or use one of: ${known.join(", ")}` : "remove it",
   }),
-  missing: (key: string, value?: string): Advice => ({ message: `\`${key}\` is required`, hint: `add \`${value === undefined ? `${key}:` : `${key}: ${value}`}\` here` }),
-  wrongUnion: (accepts: string, got: string): Advice => ({ message: `expected ${accepts}, found ${got}`, hint: `write ${accepts} here` }),
-  wrongType: (expected: string, got: string): Advice => ({ message: `expected ${expected}, found ${got}`, hint: `write ${article(expected)} here` }),
-  notOneOf: (values: readonly unknown[]): Advice => ({ message: `must be one of: ${values.map(String).join(", ")}`, hint: "pick one of the listed values" }),
-  tooFew: (min: number, what: string): Advice => ({ message: `needs at least ${min} ${what}${min === 1 ? "" : "s"}`, hint: `add ${min === 1 ? "one" : min}` }),
+  missing: (key: string, value?: string): Advice => ({
+    message: `\`${key}\` is required`,
+    hint: `add \`${value === undefined ? `${key}:` : `${key}: ${value}`}\` here`,
+  }),
+  wrongUnion: (accepts: string, got: string): Advice => ({
+    message: `expected ${accepts}, found ${got}`,
+    hint: `write ${accepts} here`,
+  }),
+  wrongType: (expected: string, got: string): Advice => ({
+    message: `expected ${expected}, found ${got}`,
+    hint: `write ${article(expected)} here`,
+  }),
+  notOneOf: (values: readonly unknown[]): Advice => ({
+    message: `must be one of: ${values.map(String).join(", ")}`,
+    hint: "pick one of the listed values",
+  }),
+  tooFew: (min: number, what: string): Advice => ({
+    message: `needs at least ${min} ${what}${min === 1 ? "" : "s"}`,
+    hint: `add ${min === 1 ? "one" : min}`,
+  }),
   atLeast: (min: number): Advice => ({ message: `must be ${min} or more`, hint: `write a number of at least ${min}` }),
   atMost: (max: number): Advice => ({ message: `must be ${max} or less`, hint: `write a number of at most ${max}` }),
-  valueOrSecret: (): Advice => ({ message: "expected a string or { secret: NAME }", hint: "quote the value (e.g. \"8080\"), or reference a secret with { secret: name }" }),
-  invalid: (what: string): Advice => ({ message: `invalid value: ${what}`, hint: "see `firstboot schema` for the allowed values" }),
+  valueOrSecret: (): Advice => ({
+    message: "expected a string or { secret: NAME }",
+    hint: 'quote the value (e.g. "8080"), or reference a secret with { secret: name }',
+  }),
+  invalid: (what: string): Advice => ({
+    message: `invalid value: ${what}`,
+    hint: "see `firstboot schema` for the allowed values",
+  }),
 };
 
 function article(t: string): string {
   return /^[aeiou]/.test(t) ? `an ${t}` : `a ${t}`;
 }
 
-const SECRET_NAME_ADVICE: Advice = { message: "is not a valid secret name", hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password" };
+const SECRET_NAME_ADVICE: Advice = {
+  message: "is not a valid secret name",
+  hint: "use lower-case letters, digits and _, starting with a letter, e.g. db_password",
+};
 
 /** Format problems of specific keys, keyed by path pattern ([] = any index, * = any map key). */
 export const formats: Record<string, Advice> = {
-  name: { message: "must be 1-32 lower-case letters, digits or dashes, starting with a letter", hint: "e.g. `name: selfmx`" },
-  "server.type": { message: "is not a Hetzner server type", hint: "e.g. cx22, cpx21, cax21 (`hcloud server-type list`)" },
-  "server.ssh_keys[]": { message: "is not an OpenSSH public key", hint: "paste the whole line of ~/.ssh/id_ed25519.pub (type, key, comment)" },
+  name: {
+    message: "must be 1-32 lower-case letters, digits or dashes, starting with a letter",
+    hint: "e.g. `name: selfmx`",
+  },
+  "server.type": {
+    message: "is not a Hetzner server type",
+    hint: "e.g. cx22, cpx21, cax21 (`hcloud server-type list`)",
+  },
+  "server.ssh_keys[]": {
+    message: "is not an OpenSSH public key",
+    hint: "paste the whole line of ~/.ssh/id_ed25519.pub (type, key, comment)",
+  },
   "server.hostname": { message: "is not a valid hostname", hint: "use lower-case letters, digits and dashes" },
-  "server.timezone": { message: "is not an IANA time zone", hint: "e.g. Europe/Berlin or UTC (`timedatectl list-timezones`)" },
+  "server.timezone": {
+    message: "is not an IANA time zone",
+    hint: "e.g. Europe/Berlin or UTC (`timedatectl list-timezones`)",
+  },
   "server.swap": { message: "is not a size", hint: "write a number with K, M or G, e.g. 2G" },
   "server.journald_max_use": { message: "is not a size", hint: "write a number with K, M or G, e.g. 500M" },
-  "server.packages[]": { message: "is not a Debian package name", hint: "use the package's name as apt knows it, e.g. htop" },
-  "admin.user": { message: "is not a valid unprivileged user name", hint: "use lower-case letters, digits, _ or -, and not root, e.g. deploy" },
-  "stack.env.*": { message: "is not a valid environment variable name", hint: "use letters, digits and _, not starting with a digit" },
-  "stack.health.url": { message: "is not an http(s) URL without quotes, spaces, $ or backslashes", hint: "e.g. http://127.0.0.1:5000/health" },
+  "server.packages[]": {
+    message: "is not a Debian package name",
+    hint: "use the package's name as apt knows it, e.g. htop",
+  },
+  "admin.user": {
+    message: "is not a valid unprivileged user name",
+    hint: "use lower-case letters, digits, _ or -, and not root, e.g. deploy",
+  },
+  "stack.env.*": {
+    message: "is not a valid environment variable name",
+    hint: "use letters, digits and _, not starting with a digit",
+  },
+  "stack.health.url": {
+    message: "is not an http(s) URL without quotes, spaces, $ or backslashes",
+    hint: "e.g. http://127.0.0.1:5000/health",
+  },
   "stack.health.timeout": { message: "is not a duration", hint: "write seconds, minutes or hours, e.g. 90s, 3m, 1h" },
-  "stack.health.services[]": { message: "is not a compose service name", hint: "use the service's key under `services:` in the compose file" },
-  restore: { message: "must be none, latest, or an archive name like demo-20261123T030000Z", hint: "`firstboot backup list` shows the archive names" },
-  "backup.schedule": { message: "is not a time or a systemd calendar expression", hint: "write HH:MM (e.g. 03:00) or an OnCalendar expression (e.g. Mon *-*-* 02:00)" },
-  "backup.target.s3.endpoint": { message: "is not a URL", hint: "write the endpoint's https URL, e.g. https://fsn1.your-objectstorage.com" },
+  "stack.health.services[]": {
+    message: "is not a compose service name",
+    hint: "use the service's key under `services:` in the compose file",
+  },
+  restore: {
+    message: "must be none, latest, or an archive name like demo-20261123T030000Z",
+    hint: "`firstboot backup list` shows the archive names",
+  },
+  "backup.schedule": {
+    message: "is not a time or a systemd calendar expression",
+    hint: "write HH:MM (e.g. 03:00) or an OnCalendar expression (e.g. Mon *-*-* 02:00)",
+  },
+  "backup.target.s3.endpoint": {
+    message: "is not a URL",
+    hint: "write the endpoint's https URL, e.g. https://fsn1.your-objectstorage.com",
+  },
   "stack.registry.server": { message: "is not a registry host", hint: "e.g. ghcr.io or registry.example.com:5000" },
   "*.secret": SECRET_NAME_ADVICE,
   // Keyed by the message code a schema attaches to a format check.
   secret_name: SECRET_NAME_ADVICE,
-  age_recipient: { message: "is not an age X25519 public key", hint: "use the `public key: age1...` line of `firstboot keygen` (post-quantum age1pq1 keys are not readable by the servers' age 1.1)" },
-  compose_name: { message: "is not a compose name", hint: "use the name exactly as it appears in the compose file (letters, digits, . _ -)" },
-  safe_path: { message: "contains characters firstboot does not allow in paths", hint: "use letters, digits and _ @ % + = , . / -" },
-  relative_path: { message: "must be a relative path without `..`", hint: "write the path inside the volume or directory, e.g. app.db" },
+  age_recipient: {
+    message: "is not an age X25519 public key",
+    hint: "use the `public key: age1...` line of `firstboot keygen` (post-quantum age1pq1 keys are not readable by the servers' age 1.1)",
+  },
+  compose_name: {
+    message: "is not a compose name",
+    hint: "use the name exactly as it appears in the compose file (letters, digits, . _ -)",
+  },
+  safe_path: {
+    message: "contains characters firstboot does not allow in paths",
+    hint: "use letters, digits and _ @ % + = , . / -",
+  },
+  relative_path: {
+    message: "must be a relative path without `..`",
+    hint: "write the path inside the volume or directory, e.g. app.db",
+  },
   no_dotdot: { message: "must not contain `..`", hint: "write the path without `..`" },
   docker_log_size: { message: "is not a log size", hint: "write a number with k, m or g, e.g. 10m" },
   docker_registry: { message: "is not a registry address", hint: "write host:port (e.g. 10.0.2.2:5000) or a CIDR" },
-  firewall_port: { message: "is not a port spec", hint: "write PORT/PROTO or FROM:TO/PROTO, e.g. 443/tcp, 443/udp, 50000:60000/udp" },
+  firewall_port: {
+    message: "is not a port spec",
+    hint: "write PORT/PROTO or FROM:TO/PROTO, e.g. 443/tcp, 443/udp, 50000:60000/udp",
+  },
   floating_ip_name: { message: "is not a Floating IP name", hint: "use the name shown by `hcloud floating-ip list`" },
-  floating_ip_address: { message: "is not a Floating IP address", hint: "write an IPv4 address (a.b.c.d) or the IPv6 /64 network, e.g. 2a01:4f8:1:2::/64" },
+  floating_ip_address: {
+    message: "is not a Floating IP address",
+    hint: "write an IPv4 address (a.b.c.d) or the IPv6 /64 network, e.g. 2a01:4f8:1:2::/64",
+  },
   jail_name: { message: "is not a jail name", hint: "use up to 16 lower-case letters, digits, - or _, e.g. app-login" },
   jail_name_unique: { message: "jail names must be unique and not `sshd`", hint: "rename one of the jails" },
-  jail_log: { message: "is not an absolute log path", hint: "write the log file's path on the server, e.g. /opt/app/logs/app.log (globs allowed)" },
-  jail_host_tag: { message: "does not capture the client address", hint: "put <HOST> (or <ADDR>) where the client's IP appears in the line" },
+  jail_log: {
+    message: "is not an absolute log path",
+    hint: "write the log file's path on the server, e.g. /opt/app/logs/app.log (globs allowed)",
+  },
+  jail_host_tag: {
+    message: "does not capture the client address",
+    hint: "put <HOST> (or <ADDR>) where the client's IP appears in the line",
+  },
   jail_port: { message: "is not a port for fail2ban", hint: "use service names or numbers, e.g. http, https, 8443" },
   f2b_time: { message: "is not a fail2ban time", hint: "write a number with s, m, h, d or w, e.g. 10m or 1h" },
   one_line: { message: "must be a single line", hint: "remove the newline" },
@@ -129,44 +230,106 @@ export const warnings = {
 };
 
 export const rules = {
-  fileMissing: (rel: string): Advice => ({ message: `file ${rel} does not exist`, hint: "paths are relative to the config file; fix the path or create the file" }),
-  notAFile: (rel: string): Advice => ({ message: `${rel} is a directory, not a file`, hint: "name a file; to ship several files, list each one under stack.files" }),
-  fileOutside: (rel: string): Advice => ({ message: `path ${rel} leaves the config's directory`, hint: "keep included files next to the config file or below it (no `..`, no absolute paths)" }),
-  badDest: (name: string): Advice => ({ message: `\`${name}\` is not a safe file name under the stack directory`, hint: "use a relative name without `..`, e.g. Caddyfile or config/app.yaml" }),
-  envNewline: (cr = false): Advice => ({ message: `environment values cannot contain a ${cr ? "carriage return" : "newline"} (compose .env files are one line per variable)`, hint: "put multi-line content in a file under `stack.files` and point the app at its path" }),
-  envNul: (): Advice => ({ message: "environment values cannot contain NUL or other control characters", hint: "remove the control characters" }),
-  secretUndefined: (name: string, file: string): Advice => ({ message: `secret \`${name}\` is not defined`, hint: `run \`firstboot secrets set ${name}\` (stored in ${file}), or export FIRSTBOOT_SECRET_${name.toUpperCase()}` }),
-  secretsUnreadable: (file: string, why: string): Advice => ({ message: `cannot decrypt ${file}: ${why}`, hint: "check `secrets.identity` (or FIRSTBOOT_IDENTITY); `firstboot keygen` creates one" }),
-  composeInvalid: (why: string): Advice => ({ message: `the compose file is not valid: ${why}`, hint: "fix the compose file; `docker compose config` shows the same problem" }),
-  composeNoServices: (): Advice => ({ message: "the compose file has no services", hint: "define at least one service under `services:`" }),
-  composeVarUndefined: (v: string): Advice => ({ message: `the compose file uses \${${v}} but stack.env does not define it`, hint: `add ${v} under stack.env, or give it a default in the compose file (\${${v}:-value})` }),
-  portNotAllowed: (service: string, port: string): Advice => ({ message: `service \`${service}\` publishes ${port} but the firewall does not allow it`, hint: `add "${port}" to hardening.firewall.allow, or bind it to 127.0.0.1 in the compose file` }),
-  healthServiceUnknown: (s: string, known: string[]): Advice => ({ message: `health service \`${s}\` is not in the compose file`, hint: `use one of: ${known.join(", ")}` }),
-  healthNone: (): Advice => ({ message: "stack.health needs a url or services", hint: "add `url: http://127.0.0.1:PORT/health`, or `services: [app]` to use compose health checks" }),
-  dockerOff: (): Advice => ({ message: "the stack runs on Docker, so `docker: false` cannot work", hint: "remove `docker: false` (configure it with source/log instead)" }),
-  dockerDistro: (why: string): Advice => ({ message: why, hint: "set `docker.source: official`, or pick an image with compose v2 in its archive (debian-13, ubuntu-24.04)" }),
-  sshLockout: (user: string): Advice => ({ message: `hardening.ssh.allow_users does not include the admin user \`${user}\`: nobody could log in over SSH`, hint: `add ${user} to allow_users, or remove allow_users` }),
+  fileMissing: (rel: string): Advice => ({
+    message: `file ${rel} does not exist`,
+    hint: "paths are relative to the config file; fix the path or create the file",
+  }),
+  notAFile: (rel: string): Advice => ({
+    message: `${rel} is a directory, not a file`,
+    hint: "name a file; to ship several files, list each one under stack.files",
+  }),
+  fileOutside: (rel: string): Advice => ({
+    message: `path ${rel} leaves the config's directory`,
+    hint: "keep included files next to the config file or below it (no `..`, no absolute paths)",
+  }),
+  badDest: (name: string): Advice => ({
+    message: `\`${name}\` is not a safe file name under the stack directory`,
+    hint: "use a relative name without `..`, e.g. Caddyfile or config/app.yaml",
+  }),
+  envNewline: (cr = false): Advice => ({
+    message: `environment values cannot contain a ${cr ? "carriage return" : "newline"} (compose .env files are one line per variable)`,
+    hint: "put multi-line content in a file under `stack.files` and point the app at its path",
+  }),
+  envNul: (): Advice => ({
+    message: "environment values cannot contain NUL or other control characters",
+    hint: "remove the control characters",
+  }),
+  secretUndefined: (name: string, file: string): Advice => ({
+    message: `secret \`${name}\` is not defined`,
+    hint: `run \`firstboot secrets set ${name}\` (stored in ${file}), or export FIRSTBOOT_SECRET_${name.toUpperCase()}`,
+  }),
+  secretsUnreadable: (file: string, why: string): Advice => ({
+    message: `cannot decrypt ${file}: ${why}`,
+    hint: "check `secrets.identity` (or FIRSTBOOT_IDENTITY); `firstboot keygen` creates one",
+  }),
+  composeInvalid: (why: string): Advice => ({
+    message: `the compose file is not valid: ${why}`,
+    hint: "fix the compose file; `docker compose config` shows the same problem",
+  }),
+  composeNoServices: (): Advice => ({
+    message: "the compose file has no services",
+    hint: "define at least one service under `services:`",
+  }),
+  composeVarUndefined: (v: string): Advice => ({
+    message: `the compose file uses \${${v}} but stack.env does not define it`,
+    hint: `add ${v} under stack.env, or give it a default in the compose file (\${${v}:-value})`,
+  }),
+  portNotAllowed: (service: string, port: string): Advice => ({
+    message: `service \`${service}\` publishes ${port} but the firewall does not allow it`,
+    hint: `add "${port}" to hardening.firewall.allow, or bind it to 127.0.0.1 in the compose file`,
+  }),
+  healthServiceUnknown: (s: string, known: string[]): Advice => ({
+    message: `health service \`${s}\` is not in the compose file`,
+    hint: `use one of: ${known.join(", ")}`,
+  }),
+  healthNone: (): Advice => ({
+    message: "stack.health needs a url or services",
+    hint: "add `url: http://127.0.0.1:PORT/health`, or `services: [app]` to use compose health checks",
+  }),
+  dockerOff: (): Advice => ({
+    message: "the stack runs on Docker, so `docker: false` cannot work",
+    hint: "remove `docker: false` (configure it with source/log instead)",
+  }),
+  dockerDistro: (why: string): Advice => ({
+    message: why,
+    hint: "set `docker.source: official`, or pick an image with compose v2 in its archive (debian-13, ubuntu-24.04)",
+  }),
+  sshLockout: (user: string): Advice => ({
+    message: `hardening.ssh.allow_users does not include the admin user \`${user}\`: nobody could log in over SSH`,
+    hint: `add ${user} to allow_users, or remove allow_users`,
+  }),
   backup: (why: string): Advice => ({ message: why, hint: "see the `backup` keys in `firstboot schema`" }),
-  tooBig: (bytes: number, limit: number, breakdown: string): Advice => ({ message: `the user-data is ${bytes} bytes, over Hetzner's ${limit}-byte limit even compressed:\n${breakdown}`, hint: "move large files into the image (`build-image`), or shrink the biggest sections" }),
+  tooBig: (bytes: number, limit: number, breakdown: string): Advice => ({
+    message: `the user-data is ${bytes} bytes, over Hetzner's ${limit}-byte limit even compressed:\n${breakdown}`,
+    hint: "move large files into the image (`build-image`), or shrink the biggest sections",
+  }),
 };
 
 // ---- backup: workstation side (firstboot backup list|pull|verify) ----------------------------
 
 export const backup = {
-  missingTool: (tool: string, pkg: string) => `${tool} is not installed: install it (Debian/Ubuntu: apt-get install ${pkg}; macOS: brew install ${pkg}) and run the command again`,
+  missingTool: (tool: string, pkg: string) =>
+    `${tool} is not installed: install it (Debian/Ubuntu: apt-get install ${pkg}; macOS: brew install ${pkg}) and run the command again`,
   noSection: () => "the config has no backup section, so there are no backups to look at",
-  noTarget: () => "backup.target is not set, so backups stay on the server: copy them from /var/backups/firstboot (scp) and pass the file",
-  noIdentity: (file: string) => `${file} holds no age identity (AGE-SECRET-KEY-1...): pass --identity with the key whose public key is in backup.encrypt_to`,
-  wrongKey: (file: string, why: string) => `cannot decrypt ${file} (${why}): use the identity whose public key is in backup.encrypt_to`,
-  sizeMismatch: (file: string, want: number, got: number) => `${file} is ${got} bytes but its manifest says ${want}: truncated or incomplete; pull it again`,
+  noTarget: () =>
+    "backup.target is not set, so backups stay on the server: copy them from /var/backups/firstboot (scp) and pass the file",
+  noIdentity: (file: string) =>
+    `${file} holds no age identity (AGE-SECRET-KEY-1...): pass --identity with the key whose public key is in backup.encrypt_to`,
+  wrongKey: (file: string, why: string) =>
+    `cannot decrypt ${file} (${why}): use the identity whose public key is in backup.encrypt_to`,
+  sizeMismatch: (file: string, want: number, got: number) =>
+    `${file} is ${got} bytes but its manifest says ${want}: truncated or incomplete; pull it again`,
   hashMismatch: (file: string) => `${file} does not match the sha256 in its manifest: the archive is corrupt`,
   badArchive: (file: string, why: string) => `${file} decrypts but does not unpack: ${why}`,
-  memberMismatch: (n: number, sample: string) => `${n} file(s) in the archive differ from the manifest (first: ${sample})`,
+  memberMismatch: (n: number, sample: string) =>
+    `${n} file(s) in the archive differ from the manifest (first: ${sample})`,
   integrity: (file: string, result: string) => `${file} fails PRAGMA integrity_check: ${result}`,
   dumpUnreadable: (file: string, why: string) => `${file} is not a readable pg_dump archive: ${why}`,
   notFound: (what: string) => `no backup ${what} found (see \`firstboot backup list\`)`,
-  noManifest: (file: string) => `no manifest next to ${file} (expected ${file.replace(/\.tar\.zst\.age$/, ".manifest")})`,
-  verified: (base: string, members: number, sqlite: number, dumps: number) => `${base}: ok (${members} files match the manifest; ${sqlite} SQLite database(s) pass integrity_check; ${dumps} dump(s) readable)`,
+  noManifest: (file: string) =>
+    `no manifest next to ${file} (expected ${file.replace(/\.tar\.zst\.age$/, ".manifest")})`,
+  verified: (base: string, members: number, sqlite: number, dumps: number) =>
+    `${base}: ok (${members} files match the manifest; ${sqlite} SQLite database(s) pass integrity_check; ${dumps} dump(s) readable)`,
   pulled: (base: string, dir: string) => `pulled ${base} into ${dir} (size and sha256 match its manifest)`,
   none: () => "no backups yet",
 };
@@ -175,12 +338,16 @@ export const backup = {
 
 export const preview = {
   accel: (label: string, cpus: number, mib: number) => `preview: ${label}, ${cpus} vCPUs, ${mib} MiB`,
-  booting: (disk: string, vmDir: string) => `preview: booting an overlay of ${disk} (the base is never written); VM files in ${vmDir}`,
+  booting: (disk: string, vmDir: string) =>
+    `preview: booting an overlay of ${disk} (the base is never written); VM files in ${vmDir}`,
   sshUp: (s: number, port: number) => `preview: SSH answers after ${s.toFixed(0)} s (127.0.0.1:${port})`,
   step: (name: string, status: string, ms: number) => `  step ${name}: ${status} after ${(ms / 1000).toFixed(1)} s`,
-  ready: (s: number, attempts: number) => `preview: first boot finished after ${s.toFixed(0)} s${attempts > 1 ? ` (on the second attempt: qemu or the guest died on the first)` : ""}`,
-  cloudInit: (status: string, errors: string[]) => `cloud-init: ${status}${errors.length ? `\n  ${errors.join("\n  ")}` : ""}`,
-  healthy: (ok: boolean, detail: string) => (ok ? "stack: healthy" : `stack: NOT healthy\n  ${detail.split("\n").join("\n  ")}`),
+  ready: (s: number, attempts: number) =>
+    `preview: first boot finished after ${s.toFixed(0)} s${attempts > 1 ? ` (on the second attempt: qemu or the guest died on the first)` : ""}`,
+  cloudInit: (status: string, errors: string[]) =>
+    `cloud-init: ${status}${errors.length ? `\n  ${errors.join("\n  ")}` : ""}`,
+  healthy: (ok: boolean, detail: string) =>
+    ok ? "stack: healthy" : `stack: NOT healthy\n  ${detail.split("\n").join("\n  ")}`,
   port: (proto: string, guest: number, host: number, answers: boolean | undefined) =>
     `  ${guest}/${proto} -> 127.0.0.1:${host}${answers === undefined ? "" : answers ? "  answers" : "  no answer (blocked by the firewall, or nothing listens)"}`,
   open: (ports: string[]) => `ports to open in the Hetzner firewall: ${ports.length ? ports.join(", ") : "none"}`,
@@ -199,17 +366,22 @@ export const hcloud = {
   noToken: () => "no Hetzner API token: set HCLOUD_TOKEN, or create a context with `hcloud context create <name>`",
   using: (source: string, endpoint: string) => `Hetzner API ${endpoint} (token from ${source})`,
   interrupted: () => "interrupted: cleaning up (press Ctrl-C again to stop at once; `firstboot gc` finds what is left)",
-  leftovers: (items: string[]) => `some cleanups failed; delete these by hand (or run \`firstboot gc\`):\n  ${items.join("\n  ")}`,
+  leftovers: (items: string[]) =>
+    `some cleanups failed; delete these by hand (or run \`firstboot gc\`):\n  ${items.join("\n  ")}`,
   failed: (step: string, why: string) => `failed at "${step}": ${why}`,
-  reused: (id: number, description: string) => `snapshot ${id} (${description}) already has this content; reused it (pass --force to build anew)`,
+  reused: (id: number, description: string) =>
+    `snapshot ${id} (${description}) already has this content; reused it (pass --force to build anew)`,
   built: (id: number, description: string) => `snapshot ${id} ready: ${description}`,
-  upDone: (name: string, ip: string, fip?: string) => `server ${name} is up at ${ip}${fip ? `, Floating IP ${fip}` : ""}`,
+  upDone: (name: string, ip: string, fip?: string) =>
+    `server ${name} is up at ${ip}${fip ? `, Floating IP ${fip}` : ""}`,
   dryRun: () => "dry run: nothing was changed",
   replaced: (name: string, downtimeS: number | undefined, freeze: boolean) =>
     `the stack now runs on ${name}; downtime ${downtimeS === undefined ? "n/a" : `${downtimeS.toFixed(1)} s`} (${freeze ? "from stopping writes to the Floating IP move" : "--no-freeze: no write stop; writes after the copy were not carried over"})`,
-  rolledBack: (name: string) => `rolled back: the stack runs on ${name} again (writes made since the replace were not carried back)`,
+  rolledBack: (name: string) =>
+    `rolled back: the stack runs on ${name} again (writes made since the replace were not carried back)`,
   gcNone: () => "nothing to clean up",
-  gcItem: (kind: string, id: number, name: string, why: string, dry: boolean) => `${dry ? "would delete" : "deleted"} ${kind} ${name} (id ${id}): ${why}`,
+  gcItem: (kind: string, id: number, name: string, why: string, dry: boolean) =>
+    `${dry ? "would delete" : "deleted"} ${kind} ${name} (id ${id}): ${why}`,
   badImageDef: (file: string, why: string) => `${file}: ${why}`,
   pruned: (n: number, dry: boolean) => `${dry ? "would delete" : "deleted"} ${n} snapshot${n === 1 ? "" : "s"}`,
 };

@@ -47,7 +47,8 @@ export async function main(argv: string[]): Promise<number> {
   try {
     cli.parse(argv, { run: false });
     if (!cli.matchedCommand) {
-      if (cli.args.length > 0) throw new Exit(EXIT.badInput, `unknown command \`${cli.args[0]}\`; see \`firstboot --help\``);
+      if (cli.args.length > 0)
+        throw new Exit(EXIT.badInput, `unknown command \`${cli.args[0]}\`; see \`firstboot --help\``);
       if (!cli.options.help && !cli.options.version) cli.outputHelp();
       return EXIT.ok;
     }

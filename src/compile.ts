@@ -13,11 +13,12 @@ export interface CompileOptions {
 }
 
 export type CompileResult =
-  | ({ ok: true; config: Config; loaded: Loaded } & Rendered)
-  | { ok: false; diagnostics: Diagnostic[]; text: string };
+  ({ ok: true; config: Config; loaded: Loaded } & Rendered) | { ok: false; diagnostics: Diagnostic[]; text: string };
 
 export function sectionTable(sections: readonly Section[], total: number): string {
-  const rows = [...sections].sort((a, b) => b.bytes - a.bytes).map((s) => `  ${s.name.padEnd(14)} ${String(s.bytes).padStart(6)} B`);
+  const rows = [...sections]
+    .sort((a, b) => b.bytes - a.bytes)
+    .map((s) => `  ${s.name.padEnd(14)} ${String(s.bytes).padStart(6)} B`);
   return [...rows, `  ${"total".padEnd(14)} ${String(total).padStart(6)} B of ${USER_DATA_LIMIT}`].join("\n");
 }
 
@@ -30,7 +31,11 @@ export async function compile(configPath: string, opts: CompileOptions = {}): Pr
     return { ok: true, config: res.loaded.config, loaded: res.loaded, ...out };
   } catch (err) {
     if (!(err instanceof BudgetError)) throw err;
-    const advice = ruleMsg.tooBig(err.rendered.bytes, USER_DATA_LIMIT, sectionTable(err.rendered.sections, err.rendered.bytes));
+    const advice = ruleMsg.tooBig(
+      err.rendered.bytes,
+      USER_DATA_LIMIT,
+      sectionTable(err.rendered.sections, err.rendered.bytes),
+    );
     const d: Diagnostic = { path: "", file: configPath, line: 0, col: 0, ...advice };
     return { ok: false, diagnostics: [d], text: formatDiagnostics([d]) };
   }

@@ -52,7 +52,11 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
   const result = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
   if (r.failed && !opts.allowFailure) {
     const why = r.timedOut ? `timed out after ${opts.timeoutMs} ms` : r.code === "ENOENT" ? "not found" : result.stderr;
-    throw new CommandError(argv.map((a) => scrub(a, opts.redact)), r.exitCode, scrub(why, opts.redact));
+    throw new CommandError(
+      argv.map((a) => scrub(a, opts.redact)),
+      r.exitCode,
+      scrub(why, opts.redact),
+    );
   }
   return result;
 }
@@ -75,7 +79,14 @@ export interface Piped {
 export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number } = {}): Piped {
   const [file, ...args] = argv;
   if (!file) throw new Error("spawnPiped: empty argv");
-  const p = execa(file, args, { reject: false, timeout: opts.timeoutMs, buffer: { stdout: false, stderr: true }, stdin: "pipe", stdout: "pipe", stderr: "pipe" });
+  const p = execa(file, args, {
+    reject: false,
+    timeout: opts.timeoutMs,
+    buffer: { stdout: false, stderr: true },
+    stdin: "pipe",
+    stdout: "pipe",
+    stderr: "pipe",
+  });
   const result = p.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: "", stderr: String(r.stderr ?? "") }));
   return { stdin: p.stdin, stdout: p.stdout, result, kill: () => void p.kill("SIGKILL") };
 }

@@ -52,15 +52,27 @@ export function createProgress(opts: ProgressOptions = {}): Progress {
   const now = opts.now ?? Date.now;
   if (opts.json) {
     const out = opts.write ?? ((t: string) => void process.stdout.write(t));
-    return { emit: (e) => out(JSON.stringify({ ...e, time: new Date(now()).toISOString() }) + "\n"), close: () => undefined };
+    return {
+      emit: (e) => out(JSON.stringify({ ...e, time: new Date(now()).toISOString() }) + "\n"),
+      close: () => undefined,
+    };
   }
-  if (!opts.isTTY) return { emit: (e) => { const l = formatLine(e); if (l) write(l + "\n"); }, close: () => undefined };
+  if (!opts.isTTY)
+    return {
+      emit: (e) => {
+        const l = formatLine(e);
+        if (l) write(l + "\n");
+      },
+      close: () => undefined,
+    };
   return liveProgress(write, now);
 }
 
 function liveProgress(write: (t: string) => void, now: () => number): Progress {
   let live: { step: string; since: number } | undefined;
-  const draw = (): void => { if (live) write(`\r\x1b[2K… ${live.step} ${formatElapsed(now() - live.since)}`); };
+  const draw = (): void => {
+    if (live) write(`\r\x1b[2K… ${live.step} ${formatElapsed(now() - live.since)}`);
+  };
   const timer = setInterval(draw, 1000);
   timer.unref();
   return {

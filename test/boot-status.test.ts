@@ -3,8 +3,12 @@ import { failedSteps, parseStatus } from "../src/boot-status.js";
 
 describe("the runner's status.json", () => {
   it("reads it while running and once failed", () => {
-    const a = parseStatus('{"name":"x","result":"running","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200}]}');
-    const b = parseStatus('{"name":"x","result":"failed","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200},{"name":"docker","status":"failed","ms":50}]}');
+    const a = parseStatus(
+      '{"name":"x","result":"running","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200}]}',
+    );
+    const b = parseStatus(
+      '{"name":"x","result":"failed","started":"t","finished":"t","steps":[{"name":"packages","status":"ok","ms":1200},{"name":"docker","status":"failed","ms":50}]}',
+    );
     expect(a?.result).toBe("running");
     expect(b?.steps.at(-1)).toEqual({ name: "docker", status: "failed", ms: 50 });
     expect(failedSteps(b!)).toEqual(["docker"]);

@@ -9,7 +9,8 @@ import { run } from "../src/exec.js";
 import { read, ROOT, testEnv, tmp, writeTree } from "./helpers/render.js";
 
 const README = read(join(ROOT, "README.md"));
-const blocks = (lang: string) => [...README.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
+const blocks = (lang: string) =>
+  [...README.matchAll(new RegExp("```" + lang + "\\n([\\s\\S]*?)```", "g"))].map((m) => m[1]!);
 
 const COMPOSE = `services:
   app:
@@ -39,14 +40,21 @@ describe("README", () => {
   it("has the config snippet, and it validates", async () => {
     const [config] = blocks("yaml");
     expect(config).toContain("version: 1");
-    const dir = writeTree(tmp(), { "firstboot.yaml": config!, "compose.yaml": COMPOSE.replace("      # DB_URL: ${DB_URL}\n", ""), Caddyfile: "{$DOMAIN} {\n\treverse_proxy app:8080\n}\n" });
+    const dir = writeTree(tmp(), {
+      "firstboot.yaml": config!,
+      "compose.yaml": COMPOSE.replace("      # DB_URL: ${DB_URL}\n", ""),
+      Caddyfile: "{$DOMAIN} {\n\treverse_proxy app:8080\n}\n",
+    });
     const r = await loadConfig(join(dir, "firstboot.yaml"), { env: testEnv({ FIRSTBOOT_SECRET_DB_PASSWORD: "pw" }) });
     expect(r.ok ? "" : formatDiagnostics(r.diagnostics)).toBe("");
   });
 
   it("shows an error exactly as the tool prints it", async () => {
     const [sample] = blocks("text");
-    const compose = COMPOSE.replace("      # DB_URL: ${DB_URL}\n", "").replace("    environment:\n      DB_PASSWORD", "    environment:\n      DB_URL: ${DB_URL}\n      DB_PASSWORD");
+    const compose = COMPOSE.replace("      # DB_URL: ${DB_URL}\n", "").replace(
+      "    environment:\n      DB_PASSWORD",
+      "    environment:\n      DB_URL: ${DB_URL}\n      DB_PASSWORD",
+    );
     const lines = compose.split("\n");
     // Keep the sample's line number meaningful: pad with comments until DB_URL sits on line 12.
     const at = lines.findIndex((l) => l.includes("DB_URL"));
@@ -60,13 +68,17 @@ describe("README", () => {
   });
 
   it("names only real verbs and flags in its command lines", async () => {
-    const lines = blocks("sh").flatMap((b) => b.split("\n")).map((l) => l.replace(/#.*$/, "").trim()).filter((l) => l.startsWith("firstboot "));
+    const lines = blocks("sh")
+      .flatMap((b) => b.split("\n"))
+      .map((l) => l.replace(/#.*$/, "").trim())
+      .filter((l) => l.startsWith("firstboot "));
     expect(lines.length).toBeGreaterThan(8);
     for (const line of lines) {
       const [, verb, ...rest] = line.split(/\s+/);
       const help = await run(["node", join(ROOT, "bin", "firstboot.js"), verb!, "--help"], { allowFailure: true });
       expect(help.stdout, line).toContain(`$ firstboot ${verb}`);
-      for (const flag of rest.filter((w) => w.startsWith("--"))) expect(help.stdout, `${line}: ${flag}`).toContain(flag);
+      for (const flag of rest.filter((w) => w.startsWith("--")))
+        expect(help.stdout, `${line}: ${flag}`).toContain(flag);
     }
   });
 });

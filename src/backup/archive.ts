@@ -25,18 +25,31 @@ export async function requireProgram(tool: string, pkg = tool): Promise<void> {
 }
 
 /** Decrypt `archive` to `out` (mode 0600) with the identities in `identityText`. */
-export async function decryptTo(archive: string, identityText: string, identityFile: string, out: string): Promise<void> {
-  const keys = identityText.split("\n").map((l) => l.trim()).filter((l) => l.startsWith("AGE-SECRET-KEY-"));
+export async function decryptTo(
+  archive: string,
+  identityText: string,
+  identityFile: string,
+  out: string,
+): Promise<void> {
+  const keys = identityText
+    .split("\n")
+    .map((l) => l.trim())
+    .filter((l) => l.startsWith("AGE-SECRET-KEY-"));
   if (keys.length === 0) throw new Error(msg.noIdentity(identityFile));
   const d = new Decrypter();
   for (const k of keys) d.addIdentity(k);
   let plain;
   try {
-    plain = await d.decrypt(Readable.toWeb(createReadStream(archive)) as unknown as globalThis.ReadableStream<Uint8Array>);
+    plain = await d.decrypt(
+      Readable.toWeb(createReadStream(archive)) as unknown as globalThis.ReadableStream<Uint8Array>,
+    );
   } catch (err) {
     throw new Error(msg.wrongKey(archive, (err as Error).message), { cause: err });
   }
-  await pipeline(Readable.fromWeb(plain as unknown as ReadableStream<Uint8Array>), createWriteStream(out, { mode: 0o600 }));
+  await pipeline(
+    Readable.fromWeb(plain as unknown as ReadableStream<Uint8Array>),
+    createWriteStream(out, { mode: 0o600 }),
+  );
 }
 
 /** Size and sha256 of the archive against its manifest. */
@@ -57,7 +70,9 @@ async function* walk(dir: string): AsyncGenerator<string> {
 async function compareMembers(root: string, m: Manifest): Promise<void> {
   const seen = new Map<string, string>();
   for await (const f of walk(root)) seen.set(relative(root, f), await sha256File(f));
-  const bad = [...new Set([...seen.keys(), ...m.members.keys()])].filter((p) => seen.get(p) !== m.members.get(p)).sort();
+  const bad = [...new Set([...seen.keys(), ...m.members.keys()])]
+    .filter((p) => seen.get(p) !== m.members.get(p))
+    .sort();
   if (bad.length > 0) throw new Error(msg.memberMismatch(bad.length, bad[0]!));
 }
 
@@ -77,7 +92,8 @@ async function checkContents(files: string, m: Manifest): Promise<Pick<VerifyRep
   if (dumps.length > 0) await requireProgram("pg_restore", "postgresql-client");
   for (const p of sqlite) {
     const r = await run(["sqlite3", "-readonly", join(files, p), "PRAGMA integrity_check"], { allowFailure: true });
-    if (r.exitCode !== 0 || r.stdout.trim() !== "ok") throw new Error(msg.integrity(p, (r.stdout + r.stderr).trim().split("\n")[0] ?? ""));
+    if (r.exitCode !== 0 || r.stdout.trim() !== "ok")
+      throw new Error(msg.integrity(p, (r.stdout + r.stderr).trim().split("\n")[0] ?? ""));
   }
   for (const p of dumps) {
     const r = await run(["pg_restore", "--list", join(files, p)], { allowFailure: true });
@@ -103,7 +119,10 @@ export async function verifyBackup(archive: string, identityFile: string, workDi
   await rm(files, { recursive: true, force: true });
   await mkdir(files, { mode: 0o700 });
   const unzst = await run(["zstd", "-d", "-q", "-f", "-o", tarFile, `${tarFile}.zst`], { allowFailure: true });
-  const untar = unzst.exitCode === 0 ? await run(["tar", "-x", "--no-same-owner", "-f", tarFile, "-C", files], { allowFailure: true }) : unzst;
+  const untar =
+    unzst.exitCode === 0
+      ? await run(["tar", "-x", "--no-same-owner", "-f", tarFile, "-C", files], { allowFailure: true })
+      : unzst;
   await rm(`${tarFile}.zst`, { force: true });
   await rm(tarFile, { force: true });
   if (untar.exitCode !== 0) throw new Error(msg.badArchive(archive, untar.stderr.trim().split("\n")[0] ?? ""));

@@ -29,5 +29,10 @@ export function parseManifest(text: string): Manifest {
     if (!m) throw new Error(`bad manifest line: ${l.slice(0, 80)}`);
     members.set(m[2]!, m[1]!);
   }
-  return { name: head[1]!, ts: head[2]!, archive: { sha256: arch[1]!, size: Number(arch[2]), file: arch[3]! }, members };
+  return {
+    name: head[1]!,
+    ts: head[2]!,
+    archive: { sha256: arch[1]!, size: Number(arch[2]), file: arch[3]! },
+    members,
+  };
 }

@@ -19,12 +19,18 @@ export interface Remote {
   close(): Promise<void>;
 }
 
-export async function openRemote(backup: BackupConfig, name: string, reveal: (v: Value) => string, path?: string): Promise<Remote> {
+export async function openRemote(
+  backup: BackupConfig,
+  name: string,
+  reveal: (v: Value) => string,
+  path?: string,
+): Promise<Remote> {
   if (!backup.target) throw new Error(msg.noTarget());
   await requireProgram("rclone");
   const dir = await mkdtemp(join(tmpdir(), "firstboot-rclone-"));
   await chmod(dir, 0o700);
-  for (const f of rcloneFiles(backup.target, reveal, dir)) await writeFile(f.path, f.content, { mode: parseInt(f.mode, 8) });
+  for (const f of rcloneFiles(backup.target, reveal, dir))
+    await writeFile(f.path, f.content, { mode: parseInt(f.mode, 8) });
   const conf = join(dir, "rclone.conf");
   return {
     path: path ?? remotePath(backup, name),
@@ -47,6 +53,7 @@ export async function listRemote(r: Remote, name: string): Promise<string[]> {
 
 /** Download one backup (archive + manifest) into `dir`; returns the local archive path. */
 export async function pullRemote(r: Remote, base: string, dir: string): Promise<string> {
-  for (const ext of [".manifest", ".tar.zst.age"]) await r.rclone(["copyto", `${r.path}/${base}${ext}`, join(dir, base + ext)]);
+  for (const ext of [".manifest", ".tar.zst.age"])
+    await r.rclone(["copyto", `${r.path}/${base}${ext}`, join(dir, base + ext)]);
   return join(dir, `${base}.tar.zst.age`);
 }

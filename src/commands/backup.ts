@@ -37,14 +37,18 @@ async function act(action: string, archive: string | undefined, opts: Opts): Pro
   const w = await workstation(opts);
   if (action === "list") {
     const all = await listBackups(w);
-    const rows = all.map((b) => `${b.base}  ${[b.local ? `local (${w.dir})` : "", b.remote ? "target" : ""].filter(Boolean).join(", ")}`);
+    const rows = all.map(
+      (b) => `${b.base}  ${[b.local ? `local (${w.dir})` : "", b.remote ? "target" : ""].filter(Boolean).join(", ")}`,
+    );
     process.stdout.write((rows.length ? rows.join("\n") : msg.none()) + "\n");
   } else if (action === "pull") {
     const file = await pullBackup(w, archive);
     process.stdout.write(msg.pulled(file, w.dir) + "\n");
   } else if (action === "verify") {
     const r = await verify(w, archive, opts.keep);
-    process.stdout.write(msg.verified(r.base, r.members, r.sqlite.length, r.dumps.length) + (opts.keep ? `\n${r.dir}` : "") + "\n");
+    process.stdout.write(
+      msg.verified(r.base, r.members, r.sqlite.length, r.dumps.length) + (opts.keep ? `\n${r.dir}` : "") + "\n",
+    );
   } else {
     throw new Exit(EXIT.badInput, "usage: firstboot backup list|pull|verify [archive]");
   }
@@ -52,7 +56,10 @@ async function act(action: string, archive: string | undefined, opts: Opts): Pro
 
 export function register(cli: CAC): void {
   cli
-    .command("backup <action> [archive]", "Backups: list (local dir + target), pull [archive], verify [archive] (decrypt, manifest, integrity checks)")
+    .command(
+      "backup <action> [archive]",
+      "Backups: list (local dir + target), pull [archive], verify [archive] (decrypt, manifest, integrity checks)",
+    )
     .option("--config <file>", "Config file", { default: DEFAULT_CONFIG })
     .option("--dir <dir>", "Local directory for pulled backups (default: backups/<name> next to the config)")
     .option("--identity <file>", "age identity that decrypts the backups (default: secrets.identity)")

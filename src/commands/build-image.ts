@@ -18,7 +18,11 @@ export function register(cli: CAC): void {
       await withEnv(opts.json, async (ce) => {
         const res = await buildImage(ce.env, spec.value);
         const img = res.image;
-        finish(ce, res, img ? (res.reused ? msg.reused(img.id, img.description) : msg.built(img.id, img.description)) : "");
+        finish(
+          ce,
+          res,
+          img ? (res.reused ? msg.reused(img.id, img.description) : msg.built(img.id, img.description)) : "",
+        );
         if (img && !opts.json) process.stdout.write(`${img.id}\n`);
       });
     });

@@ -14,10 +14,13 @@ export function register(cli: CAC): void {
     .action(async (opts: { port: number | string; actionMs: number | string }) => {
       const port = Number(opts.port);
       const ms = Number(opts.actionMs);
-      if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isFinite(ms)) throw new Exit(EXIT.badInput, "--port and --action-ms must be numbers");
+      if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isFinite(ms))
+        throw new Exit(EXIT.badInput, "--port and --action-ms must be numbers");
       const durations = new Proxy({}, { get: () => ms }) as Record<string, number>;
       const api = await startFakeApi({ port, durations });
-      process.stderr.write(`fake Hetzner API on ${api.endpoint}\n  export HCLOUD_ENDPOINT=${api.endpoint} HCLOUD_TOKEN=fake\n(Ctrl-C stops it)\n`);
+      process.stderr.write(
+        `fake Hetzner API on ${api.endpoint}\n  export HCLOUD_ENDPOINT=${api.endpoint} HCLOUD_TOKEN=fake\n(Ctrl-C stops it)\n`,
+      );
       await new Promise<void>((resolve) => process.once("SIGINT", () => void api.close().then(resolve)));
     });
 }

@@ -11,7 +11,9 @@ export function register(cli: CAC): void {
     .command("gc", "Delete leftover temporary resources and expired standby servers")
     .example("firstboot gc --dry-run")
     .option("--dry-run", "Only list what would be deleted")
-    .option("--min-age <duration>", "Leave temporaries younger than this alone (a build may be running)", { default: "10m" })
+    .option("--min-age <duration>", "Leave temporaries younger than this alone (a build may be running)", {
+      default: "10m",
+    })
     .option("--json", "Print one JSON object per resource")
     .action(async (opts: { dryRun?: boolean; minAge?: string; json?: boolean }) => {
       const minAge = durationOption(opts.minAge, "min-age");
@@ -20,9 +22,23 @@ export function register(cli: CAC): void {
         if (found.length === 0 && !opts.json) process.stderr.write(msg.gcNone() + "\n");
         const failed: string[] = [];
         for (const l of found) {
-          const error = opts.dryRun ? undefined : await l.remove().then(() => undefined, (e: Error) => e.message);
+          const error = opts.dryRun
+            ? undefined
+            : await l.remove().then(
+                () => undefined,
+                (e: Error) => e.message,
+              );
           if (error) failed.push(`${l.kind} ${l.name} (id ${l.id}): ${error}`);
-          const line = opts.json ? JSON.stringify({ kind: l.kind, id: l.id, name: l.name, why: l.why, deleted: !opts.dryRun && !error, error }) : msg.gcItem(l.kind, l.id, l.name, l.why, opts.dryRun ?? false);
+          const line = opts.json
+            ? JSON.stringify({
+                kind: l.kind,
+                id: l.id,
+                name: l.name,
+                why: l.why,
+                deleted: !opts.dryRun && !error,
+                error,
+              })
+            : msg.gcItem(l.kind, l.id, l.name, l.why, opts.dryRun ?? false);
           process.stdout.write(line + "\n");
         }
         if (failed.length) throw new Exit(EXIT.failure, msg.leftovers(failed));

@@ -23,7 +23,12 @@ export async function withEnv<T>(json: boolean | undefined, body: (ce: CommandEn
 
 /** Emits the final event; throws Exit(1) with the reason and any by-hand cleanups on failure. */
 export function finish(ce: CommandEnv, res: StepsResult, okMessage: string): void {
-  ce.env.progress.emit({ type: "done", ok: res.ok, elapsedMs: res.elapsedMs, message: res.ok ? okMessage : res.interrupted ? "interrupted" : res.error.message });
+  ce.env.progress.emit({
+    type: "done",
+    ok: res.ok,
+    elapsedMs: res.elapsedMs,
+    message: res.ok ? okMessage : res.interrupted ? "interrupted" : res.error.message,
+  });
   if (res.ok) return;
   const lines = [msg.failed(res.failedStep, res.interrupted ? "interrupted" : res.error.message)];
   if (res.leftovers.length) lines.push(msg.leftovers(res.leftovers));
@@ -33,6 +38,7 @@ export function finish(ce: CommandEnv, res: StepsResult, okMessage: string): voi
 /** A duration flag in ms; a malformed one is a usage error, never a default. */
 export function durationOption(value: unknown, name: string): number {
   const ms = parseDuration(String(value));
-  if (ms === undefined) throw new Exit(EXIT.badInput, `--${name} must look like 90s, 10m, 24h or 7d (got ${String(value)})`);
+  if (ms === undefined)
+    throw new Exit(EXIT.badInput, `--${name} must look like 90s, 10m, 24h or 7d (got ${String(value)})`);
   return ms;
 }

@@ -14,9 +14,24 @@ interface Opts {
 
 export function formatRows(rows: readonly ImageRow[]): string {
   const head = ["ID", "IMAGE", "ARCH", "CREATED", "HASH", "VERSION", "STATUS"];
-  const body = rows.map((r) => [String(r.id), r.image, r.architecture, r.created.slice(0, 19).replace("T", " "), r.hash.slice(0, 12), r.version, r.status]);
+  const body = rows.map((r) => [
+    String(r.id),
+    r.image,
+    r.architecture,
+    r.created.slice(0, 19).replace("T", " "),
+    r.hash.slice(0, 12),
+    r.version,
+    r.status,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  return [head, ...body].map((row) => row.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()).join("\n");
+  return [head, ...body]
+    .map((row) =>
+      row
+        .map((c, i) => c.padEnd(widths[i]!))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }
 
 export function register(cli: CAC): void {
@@ -29,11 +44,16 @@ export function register(cli: CAC): void {
     .option("--dry-run", "prune: only list what would be deleted")
     .option("--json", "Print JSON")
     .action(async (action: string, opts: Opts) => {
-      if (action !== "list" && action !== "prune") throw new Exit(EXIT.badInput, "images: the action is `list` or `prune`");
+      if (action !== "list" && action !== "prune")
+        throw new Exit(EXIT.badInput, "images: the action is `list` or `prune`");
       const keep = Number(opts.keep);
-      if (!Number.isInteger(keep) || keep < 1) throw new Exit(EXIT.badInput, "--keep must be a whole number of at least 1");
+      if (!Number.isInteger(keep) || keep < 1)
+        throw new Exit(EXIT.badInput, "--keep must be a whole number of at least 1");
       await withEnv(true, async (ce) => {
-        const rows = action === "list" ? await listGolden(ce.env, opts.name) : await prune(ce.env, keep, { name: opts.name, dryRun: opts.dryRun });
+        const rows =
+          action === "list"
+            ? await listGolden(ce.env, opts.name)
+            : await prune(ce.env, keep, { name: opts.name, dryRun: opts.dryRun });
         process.stdout.write((opts.json ? JSON.stringify(rows, null, 2) : formatRows(rows)) + "\n");
         if (action === "prune") process.stderr.write(msg.pruned(rows.length, opts.dryRun ?? false) + "\n");
       });

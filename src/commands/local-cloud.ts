@@ -21,7 +21,11 @@ interface Flags {
 
 function numbers(f: Flags): { port: number; memory: number; cpus: number; hours: number } {
   const n = { port: Number(f.port), memory: Number(f.memory), cpus: Number(f.cpus), hours: Number(f.maxHours) };
-  const ok = Number.isInteger(n.port) && n.port >= 0 && n.port <= 65535 && [n.memory, n.cpus, n.hours].every((x) => Number.isInteger(x) && x > 0);
+  const ok =
+    Number.isInteger(n.port) &&
+    n.port >= 0 &&
+    n.port <= 65535 &&
+    [n.memory, n.cpus, n.hours].every((x) => Number.isInteger(x) && x > 0);
   if (!ok) throw new Exit(EXIT.badInput, msg.badNumbers());
   return n;
 }
@@ -34,8 +38,16 @@ async function start(f: Flags): Promise<void> {
   const say = (line: string) => process.stderr.write(line + "\n");
   const log = f.requestLog;
   const cloud = await startLocalCloud({
-    root: cacheRoot(), ports, memoryMiB: n.memory, cpus: n.cpus, deadlineMs: n.hours * 3_600_000, port: n.port, log: say,
-    onReply: log ? (e) => appendFileSync(log, `${new Date().toISOString()} ${e.method} ${e.path}${e.query} ${e.status ?? "-"}\n`) : undefined,
+    root: cacheRoot(),
+    ports,
+    memoryMiB: n.memory,
+    cpus: n.cpus,
+    deadlineMs: n.hours * 3_600_000,
+    port: n.port,
+    log: say,
+    onReply: log
+      ? (e) => appendFileSync(log, `${new Date().toISOString()} ${e.method} ${e.path}${e.query} ${e.status ?? "-"}\n`)
+      : undefined,
   });
   say(msg.started(cloud.api.endpoint, accelLabel(cloud.accel), n.cpus, n.memory));
   process.stdout.write(msg.exports(cloud.api.endpoint) + "\n");
@@ -53,13 +65,20 @@ async function start(f: Flags): Promise<void> {
 
 export function register(cli: CAC): void {
   cli
-    .command("local-cloud <action>", "Rehearse locally: a fake Hetzner API whose servers are real VMs (`local-cloud start`)")
+    .command(
+      "local-cloud <action>",
+      "Rehearse locally: a fake Hetzner API whose servers are real VMs (`local-cloud start`)",
+    )
     .example("firstboot local-cloud start   # then, in another shell: export HCLOUD_ENDPOINT=... ; firstboot up")
     .option("--port <port>", "API port on 127.0.0.1", { default: 8787 })
-    .option("--ports <list>", "Guest TCP ports forwarded to each server's address and its Floating IPs", { default: "22,80,443" })
+    .option("--ports <list>", "Guest TCP ports forwarded to each server's address and its Floating IPs", {
+      default: "22,80,443",
+    })
     .option("--memory <mib>", "Memory of each VM in MiB", { default: 2048 })
     .option("--cpus <n>", "vCPUs of each VM", { default: 2 })
-    .option("--max-hours <n>", "Wall-clock limit of each VM (killed after it, even if this process died)", { default: 4 })
+    .option("--max-hours <n>", "Wall-clock limit of each VM (killed after it, even if this process died)", {
+      default: 4,
+    })
     .option("--request-log <file>", "Append one line per API request to this file")
     .action(async (action: string, f: Flags) => {
       if (action !== "start") throw new Exit(EXIT.badInput, msg.needStart(action));

@@ -28,7 +28,9 @@ const say = (line: string) => process.stdout.write(line + "\n");
 async function buildBaseCommand(f: Flags): Promise<void> {
   if (process.getuid?.() !== 0) throw new Exit(EXIT.failure, msg.needRoot());
   const t0 = Date.now();
-  const p = await buildBase(cacheRoot(), { ...DEFAULT_BASE, release: f.release, mirror: f.mirror }, (m) => say(`build-base: ${m}`));
+  const p = await buildBase(cacheRoot(), { ...DEFAULT_BASE, release: f.release, mirror: f.mirror }, (m) =>
+    say(`build-base: ${m}`),
+  );
   say(msg.baseBuilt(p.disk, (Date.now() - t0) / 1000));
 }
 
@@ -39,8 +41,15 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
   let session;
   try {
     session = await startSession({
-      configPath: file, root, baseImage: f.baseImage, memoryMiB: f.memory, cpus: f.cpus, deadlineMs: f.timeout * 60_000,
-      say, onStep: (s) => say(msg.step(s.name, s.status, s.ms)), onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
+      configPath: file,
+      root,
+      baseImage: f.baseImage,
+      memoryMiB: f.memory,
+      cpus: f.cpus,
+      deadlineMs: f.timeout * 60_000,
+      say,
+      onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
+      onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
     });
   } catch (e) {
     if (e instanceof PreviewInputError) throw new Exit(EXIT.badInput, e.message);
@@ -65,9 +74,15 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
 
 export function register(cli: CAC): void {
   cli
-    .command("preview [config]", "Boot the exact user-data in a local VM and report the first boot (`preview build-base` makes the base image)")
+    .command(
+      "preview [config]",
+      "Boot the exact user-data in a local VM and report the first boot (`preview build-base` makes the base image)",
+    )
     .option("--keep", "Leave the VM running and print how to log in and stop it")
-    .option("--base-image <path>", "qcow2 disk to boot instead of the cached base (vmlinuz/initrd.img beside it mean direct kernel boot)")
+    .option(
+      "--base-image <path>",
+      "qcow2 disk to boot instead of the cached base (vmlinuz/initrd.img beside it mean direct kernel boot)",
+    )
     .option("--memory <mib>", "VM memory in MiB", { default: 2048 })
     .option("--cpus <n>", "VM vCPUs", { default: 2 })
     .option("--timeout <minutes>", "Wall-clock limit for the VM", { default: 30 })

@@ -11,7 +11,10 @@ export function register(cli: CAC): void {
     .example("firstboot render firstboot.yaml -o user-data.yaml")
     .example("firstboot render --redact | less")
     .action(async (config: string | undefined, opts: { output?: string; redact?: boolean }) => {
-      const [{ compile }, { writeFileAtomic }] = await Promise.all([import("../compile.js"), import("../fs-atomic.js")]);
+      const [{ compile }, { writeFileAtomic }] = await Promise.all([
+        import("../compile.js"),
+        import("../fs-atomic.js"),
+      ]);
       const r = await compile(config ?? DEFAULT_CONFIG, { redact: opts.redact });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");

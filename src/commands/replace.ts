@@ -20,7 +20,9 @@ export function register(cli: CAC): void {
     .example("firstboot replace --rollback-window 24h")
     .option("--dry-run", "Print the plan and stop")
     .option("--no-freeze", "Do not stop writes on the old server (writes after the copy to the new server are lost)")
-    .option("--rollback-window <duration>", "How long the old server is kept powered off for `firstboot rollback`", { default: "24h" })
+    .option("--rollback-window <duration>", "How long the old server is kept powered off for `firstboot rollback`", {
+      default: "24h",
+    })
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: Opts) => {
       const windowMs = durationOption(opts.rollbackWindow, "rollback-window");
@@ -32,9 +34,14 @@ export function register(cli: CAC): void {
           throw new Exit(EXIT.failure, e.message);
         });
         ce.env.progress.emit({ type: "note", message: plan.text });
-        if (opts.dryRun) return void ce.env.progress.emit({ type: "done", ok: true, elapsedMs: 0, message: msg.dryRun() });
+        if (opts.dryRun)
+          return void ce.env.progress.emit({ type: "done", ok: true, elapsedMs: 0, message: msg.dryRun() });
         const res = await replace(ce.env, spec.value, plan, ropts);
-        finish(ce, res, msg.replaced(plan.newName, res.downtimeMs === undefined ? undefined : res.downtimeMs / 1000, ropts.freeze));
+        finish(
+          ce,
+          res,
+          msg.replaced(plan.newName, res.downtimeMs === undefined ? undefined : res.downtimeMs / 1000, ropts.freeze),
+        );
       });
     });
 }

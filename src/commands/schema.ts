@@ -4,7 +4,10 @@ import { writeFileAtomic } from "../fs-atomic.js";
 
 export async function jsonSchema(): Promise<object> {
   const [{ z }, { configSchema }] = await Promise.all([import("zod"), import("../config/schema.js")]);
-  return { $id: "https://firstboot.dev/firstboot.schema.json", ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }) };
+  return {
+    $id: "https://firstboot.dev/firstboot.schema.json",
+    ...z.toJSONSchema(configSchema, { io: "input", unrepresentable: "any" }),
+  };
 }
 
 export function register(cli: CAC): void {

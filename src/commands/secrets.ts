@@ -30,14 +30,18 @@ async function storePaths(config: string): Promise<StorePaths> {
   }
   const s = doc.secrets ?? {};
   const file = typeof s.file === "string" ? s.file : "secrets.age";
-  const identity = process.env.FIRSTBOOT_IDENTITY ?? (typeof s.identity === "string" ? s.identity : "~/.config/firstboot/identity.txt");
+  const identity =
+    process.env.FIRSTBOOT_IDENTITY ??
+    (typeof s.identity === "string" ? s.identity : "~/.config/firstboot/identity.txt");
   return { file: resolveFrom(dirname(path), file), identity: resolveFrom(dirname(path), identity) };
 }
 
 async function setSecret(name: string, opts: { config?: string }): Promise<void> {
   if (!SECRET_NAME.test(name)) throw new Exit(EXIT.badInput, msg.secretName(name));
   const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
-  const value = process.stdin.isTTY ? await ask(`value for ${name}:`, "", true) : (await readStdin()).replace(/\r?\n$/, "");
+  const value = process.stdin.isTTY
+    ? await ask(`value for ${name}:`, "", true)
+    : (await readStdin()).replace(/\r?\n$/, "");
   if (!value) throw new Exit(EXIT.badInput, msg.secretEmpty(name));
   const { readStore, writeStore } = await store();
   const secrets = await readStore(p.file, p.identity);
@@ -64,7 +68,8 @@ async function editSecrets(opts: { config?: string }): Promise<void> {
       throw new Exit(EXIT.badInput, msg.editInvalid((err as Error).message));
     }
     const entries = edited && typeof edited === "object" && !Array.isArray(edited) ? Object.entries(edited) : undefined;
-    if (!entries || entries.some(([k, v]) => typeof v !== "string" || !SECRET_NAME.test(k))) throw new Exit(EXIT.badInput, msg.editInvalid("names must be lower_snake_case, values strings"));
+    if (!entries || entries.some(([k, v]) => typeof v !== "string" || !SECRET_NAME.test(k)))
+      throw new Exit(EXIT.badInput, msg.editInvalid("names must be lower_snake_case, values strings"));
     await writeStore(p.file, p.identity, Object.fromEntries(entries) as Record<string, string>);
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -98,7 +103,7 @@ export function register(cli: CAC): void {
   cli
     .command("secrets <action> [name]", "Manage secrets: set NAME (value on stdin or prompt), edit, list")
     .option("-c, --config <file>", "Config whose secrets file to use", { default: DEFAULT_CONFIG })
-    .example("printf %s \"$TOKEN\" | firstboot secrets set ghcr_token")
+    .example('printf %s "$TOKEN" | firstboot secrets set ghcr_token')
     .example("firstboot secrets edit")
     .action(async (action: string, name: string | undefined, opts: { config?: string }) => {
       if (action === "set" && name) return setSecret(name, opts);

@@ -18,7 +18,21 @@ export function register(cli: CAC): void {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
         throw new Exit(EXIT.badInput);
       }
-      if (opts.json) return void process.stdout.write(JSON.stringify({ bytes: r.bytes, limit: 32768, redacted, packing: r.packing, sections: r.sections, compressed: r.compressed }, null, 2) + "\n");
+      if (opts.json)
+        return void process.stdout.write(
+          JSON.stringify(
+            {
+              bytes: r.bytes,
+              limit: 32768,
+              redacted,
+              packing: r.packing,
+              sections: r.sections,
+              compressed: r.compressed,
+            },
+            null,
+            2,
+          ) + "\n",
+        );
       process.stdout.write(sectionTable(r.sections, r.bytes) + "\n" + msg.packing(r.packing, r.compressed) + "\n");
       if (redacted) process.stdout.write(msg.sizeRedacted() + "\n");
     });

@@ -20,7 +20,9 @@ export interface Diagnostic {
 
 export function formatPath(path: readonly (string | number)[]): string {
   return path
-    .map((p, i) => (typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? (i ? "." : "") + p : `[${JSON.stringify(p)}]`))
+    .map((p, i) =>
+      typeof p === "number" ? `[${p}]` : /^[A-Za-z0-9_-]+$/.test(p) ? (i ? "." : "") + p : `[${JSON.stringify(p)}]`,
+    )
     .join("");
 }
 
@@ -32,7 +34,11 @@ export function formatDiagnostic(d: Diagnostic): string {
       const gutter = String(d.line).length;
       const pad = " ".repeat(gutter);
       const caretLen = Math.max(1, Math.min(d.length ?? 1, d.source.length - d.col + 1));
-      out.push(`${pad} |`, `${d.line} | ${d.source}`, `${pad} | ${" ".repeat(Math.max(0, d.col - 1))}${"^".repeat(caretLen)}`);
+      out.push(
+        `${pad} |`,
+        `${d.line} | ${d.source}`,
+        `${pad} | ${" ".repeat(Math.max(0, d.col - 1))}${"^".repeat(caretLen)}`,
+      );
     }
   } else {
     out.push(`  --> ${d.file}`);
@@ -47,5 +53,7 @@ export function formatDiagnostics(ds: readonly Diagnostic[]): string {
 
 /** Stable order: by file, line, column, path, so output and golden tests never flap. */
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
-  return [...ds].sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.path.localeCompare(b.path));
+  return [...ds].sort(
+    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.path.localeCompare(b.path),
+  );
 }

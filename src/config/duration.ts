@@ -21,6 +21,7 @@ export const HEALTH_TIMEOUT = /^[1-9][0-9]*(s|m|h)$/;
 /** ms of a duration the schema already accepted; throws, never guesses, if one slipped through. */
 export function validatedDurationMs(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined) throw new Error(`not a duration: ${JSON.stringify(text)} (the config schema should have refused it)`);
+  if (ms === undefined)
+    throw new Error(`not a duration: ${JSON.stringify(text)} (the config schema should have refused it)`);
   return ms;
 }

@@ -24,7 +24,11 @@ function typeName(src: Source, path: readonly Key[]): string {
   if (isScalar(node)) {
     const v = node.value;
     if (v === null) return "an empty value";
-    return typeof v === "string" ? "a string" : typeof v === "boolean" ? `the boolean ${v}` : `the ${typeof v} ${String(v)}`;
+    return typeof v === "string"
+      ? "a string"
+      : typeof v === "boolean"
+        ? `the boolean ${v}`
+        : `the ${typeof v} ${String(v)}`;
   }
   return "something else";
 }
@@ -37,7 +41,8 @@ function unionAccepts(branches: Issue[][]): string {
   const names = branches.map((b) => {
     const root = b.find((i) => i.path.length === 0);
     if (root?.code === "invalid_type") return root.expected === "object" ? "a map" : `a ${word(root.expected)}`;
-    if (root?.code === "invalid_value") return root.values.map((v) => (typeof v === "string" ? `\`${v}\`` : String(v))).join(" or ");
+    if (root?.code === "invalid_value")
+      return root.values.map((v) => (typeof v === "string" ? `\`${v}\`` : String(v))).join(" or ");
     return "a valid value";
   });
   return [...new Set(names)].join(" or ");
@@ -56,7 +61,11 @@ function advise(issue: Issue, path: readonly Key[], src: Source): Advice {
       return msg.wrongType(word(issue.expected), found);
     }
     case "invalid_value":
-      if (typeName(src, path) === "nothing") return msg.missing(String(path[path.length - 1] ?? ""), issue.values.length === 1 ? String(issue.values[0]) : undefined);
+      if (typeName(src, path) === "nothing")
+        return msg.missing(
+          String(path[path.length - 1] ?? ""),
+          issue.values.length === 1 ? String(issue.values[0]) : undefined,
+        );
       return msg.notOneOf(issue.values);
     case "too_small":
       if (issue.origin === "array") return msg.tooFew(Number(issue.minimum), "entry");
@@ -82,18 +91,25 @@ function expand(issue: Issue): Issue[] {
     // Every branch rejects the same unknown key (e.g. `target: { ftp: … }`): that is the problem.
     const unknown = branches.map((b) => b.find((i) => i.code === "unrecognized_keys" && i.path.length === 0));
     if (unknown.every(Boolean)) return [{ ...unknown[0]!, path: issue.path } as Issue];
-    const inner = branches.filter((b) => b.length && b.every((i) => i.path.length > 0 || i.code === "unrecognized_keys" || i.code === "custom"));
+    const inner = branches.filter(
+      (b) => b.length && b.every((i) => i.path.length > 0 || i.code === "unrecognized_keys" || i.code === "custom"),
+    );
     if (inner.length) {
       const best = inner.sort((a, b) => a.length - b.length)[0]!;
       return best.flatMap((i) => expand({ ...i, path: [...issue.path, ...i.path] } as Issue));
     }
     return [{ ...issue, message: `__union:${unionAccepts(branches)}` } as Issue];
   }
-  if (issue.code === "invalid_key") return [{ ...issue, code: "custom", path: [...issue.path, "*key*"] } as unknown as Issue];
+  if (issue.code === "invalid_key")
+    return [{ ...issue, code: "custom", path: [...issue.path, "*key*"] } as unknown as Issue];
   return [issue];
 }
 
-export function issuesToDiagnostics(issues: Issue[], src: Source, shapeAt: (p: readonly Key[]) => unknown): Diagnostic[] {
+export function issuesToDiagnostics(
+  issues: Issue[],
+  src: Source,
+  shapeAt: (p: readonly Key[]) => unknown,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   for (const issue of issues.flatMap(expand)) {
     const path = issue.path as Key[];
@@ -101,7 +117,12 @@ export function issuesToDiagnostics(issues: Issue[], src: Source, shapeAt: (p: r
       // One diagnostic per unknown key, each pointing at the key itself.
       for (const key of issue.keys) {
         const loc = locate(src, [...path, key], true);
-        out.push(at(src, loc.offset, loc.length, { path: formatPath([...path, key]), ...msg.unknownKey(key, Object.keys(shapeAt(path) ?? {})) }));
+        out.push(
+          at(src, loc.offset, loc.length, {
+            path: formatPath([...path, key]),
+            ...msg.unknownKey(key, Object.keys(shapeAt(path) ?? {})),
+          }),
+        );
       }
       continue;
     }
@@ -113,8 +134,14 @@ export function issuesToDiagnostics(issues: Issue[], src: Source, shapeAt: (p: r
       continue;
     }
     const loc = locate(src, path);
-    const union = issue.code === "invalid_union" && issue.message.startsWith("__union:") ? issue.message.slice(8) : undefined;
-    const advice = union === "a string or a map" ? msg.valueOrSecret() : union ? msg.wrongUnion(union, typeName(src, path)) : advise(issue, path, src);
+    const union =
+      issue.code === "invalid_union" && issue.message.startsWith("__union:") ? issue.message.slice(8) : undefined;
+    const advice =
+      union === "a string or a map"
+        ? msg.valueOrSecret()
+        : union
+          ? msg.wrongUnion(union, typeName(src, path))
+          : advise(issue, path, src);
     out.push(at(src, loc.offset, loc.length, { path: formatPath(path), ...advice }));
   }
   return out;

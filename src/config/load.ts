@@ -36,7 +36,12 @@ export interface LoadOptions {
   skipSecrets?: boolean;
 }
 
-async function resolveSecrets(p: Problems, cfg: Config, baseDir: string, env: NodeJS.ProcessEnv): Promise<Record<string, string>> {
+async function resolveSecrets(
+  p: Problems,
+  cfg: Config,
+  baseDir: string,
+  env: NodeJS.ProcessEnv,
+): Promise<Record<string, string>> {
   const refs = secretRefs(cfg);
   if (refs.length === 0) return {};
   const fromEnv = envSecrets(env);
@@ -74,7 +79,8 @@ function sectionRules(p: Problems, cfg: Config): void {
   }
   for (const b of backupProblems(cfg.backup, cfg.restore)) p.add(b.path, ruleMsg.backup(b.message));
   const ssh = cfg.hardening.ssh;
-  if (ssh && ssh.allow_users && !ssh.allow_users.includes(cfg.admin.user)) p.add(["hardening", "ssh", "allow_users"], ruleMsg.sshLockout(cfg.admin.user));
+  if (ssh && ssh.allow_users && !ssh.allow_users.includes(cfg.admin.user))
+    p.add(["hardening", "ssh", "allow_users"], ruleMsg.sshLockout(cfg.admin.user));
 }
 
 /**
@@ -84,8 +90,12 @@ function sectionRules(p: Problems, cfg: Config): void {
 function rawRules(p: Problems, data: unknown, baseDir: string): void {
   const stack = (data as { stack?: unknown } | null)?.stack as Record<string, unknown> | undefined;
   if (!stack || typeof stack !== "object") return;
-  const isMapOf = (v: unknown) => v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
-  const env = stack.env && typeof stack.env === "object" ? Object.fromEntries(Object.entries(stack.env).filter(([, v]) => typeof v === "string")) : {};
+  const isMapOf = (v: unknown) =>
+    v && typeof v === "object" && !Array.isArray(v) && Object.values(v).every((x) => typeof x === "string");
+  const env =
+    stack.env && typeof stack.env === "object"
+      ? Object.fromEntries(Object.entries(stack.env).filter(([, v]) => typeof v === "string"))
+      : {};
   checkEnv(p, { stack: { env } } as unknown as Config);
   if (typeof stack.compose === "string" && (stack.files === undefined || isMapOf(stack.files))) {
     checkIncludes(p, { stack: { compose: stack.compose, files: stack.files ?? {} } } as unknown as Config, baseDir);
@@ -127,7 +137,9 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   const included = checkIncludes(problems, config, baseDir);
   const composeShown = relative(process.cwd(), resolve(baseDir, config.stack.compose)) || config.stack.compose;
   const compose = included && parseSource(composeShown, included.compose);
-  const composeProblems = compose ? checkCompose(problems, config, compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined) : [];
+  const composeProblems = compose
+    ? checkCompose(problems, config, compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined)
+    : [];
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
   const all = [...problems.list, ...composeProblems];
   if (all.length || !included || !compose) return { ok: false, diagnostics: sortDiagnostics(all) };

@@ -43,7 +43,12 @@ function include(p: Problems, baseDir: string, rel: string, path: Key[]): string
 const RESERVED = new Set([".env", "compose.yaml"]);
 
 function safeDest(name: string): boolean {
-  return !isAbsolute(name) && !name.split("/").some((s) => s === ".." || s === "." || s === "") && !RESERVED.has(name) && /^[A-Za-z0-9._/-]+$/.test(name);
+  return (
+    !isAbsolute(name) &&
+    !name.split("/").some((s) => s === ".." || s === "." || s === "") &&
+    !RESERVED.has(name) &&
+    /^[A-Za-z0-9._/-]+$/.test(name)
+  );
 }
 
 export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Included | undefined {
@@ -67,14 +72,19 @@ export function checkEnv(p: Problems, cfg: Config): void {
 }
 
 /** Rules that need the compose file; problems point into the compose file itself. */
-export function checkCompose(p: Problems, cfg: Config, src: Source, allow: readonly string[] | undefined): Diagnostic[] {
+export function checkCompose(
+  p: Problems,
+  cfg: Config,
+  src: Source,
+  allow: readonly string[] | undefined,
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   if (src.doc.errors.length > 0) {
     // Point into the compose file itself, with the same wording as config YAML errors.
     return yamlProblems(src, "stack.compose");
   }
   const facts = composeFacts(src);
-  if (typeof facts === "string") return void p.add(["stack", "compose"], msg.composeInvalid(facts)), out;
+  if (typeof facts === "string") return (void p.add(["stack", "compose"], msg.composeInvalid(facts)), out);
   if (facts.services.length === 0) p.add(["stack", "compose"], msg.composeNoServices());
   const defined = new Set(Object.keys(cfg.stack.env));
   const seen = new Set<string>();
@@ -84,11 +94,18 @@ export function checkCompose(p: Problems, cfg: Config, src: Source, allow: reado
     out.push(at(src, v.offset, v.length, { path: `stack.env.${v.name}`, ...msg.composeVarUndefined(v.name) }));
   }
   for (const pub of allow ? facts.published : []) {
-    if (!portAllowed(pub.port, allow!)) out.push(at(src, pub.offset, pub.length, { path: "hardening.firewall.allow", ...msg.portNotAllowed(pub.service, pub.port) }));
+    if (!portAllowed(pub.port, allow!))
+      out.push(
+        at(src, pub.offset, pub.length, {
+          path: "hardening.firewall.allow",
+          ...msg.portNotAllowed(pub.service, pub.port),
+        }),
+      );
   }
   if (facts.services.length === 0) return out;
   (cfg.stack.health.services ?? []).forEach((s, i) => {
-    if (!facts.services.includes(s)) p.add(["stack", "health", "services", i], msg.healthServiceUnknown(s, facts.services));
+    if (!facts.services.includes(s))
+      p.add(["stack", "health", "services", i], msg.healthServiceUnknown(s, facts.services));
   });
   return out;
 }

@@ -35,27 +35,61 @@ export const sqliteSourceSchema = z
 export const postgresSourceSchema = z
   .strictObject({
     service: composeName("Compose service running PostgreSQL; pg_dump runs inside it."),
-    database: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).describe("Database to dump (custom format)."),
-    user: z.string().regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/).default("postgres").describe("Role pg_dump connects as."),
+    database: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+      .describe("Database to dump (custom format)."),
+    user: z
+      .string()
+      .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
+      .default("postgres")
+      .describe("Role pg_dump connects as."),
   })
   .describe("A PostgreSQL database dumped with pg_dump -Fc inside its container.");
 
 const retentionSchema = z
   .strictObject({
-    daily: z.number().int().min(0).max(366).default(7).describe("Newest backup of each of the last N days with backups."),
-    weekly: z.number().int().min(0).max(520).default(4).describe("Newest backup of each of the last N ISO weeks with backups."),
-    monthly: z.number().int().min(0).max(240).default(12).describe("Newest backup of each of the last N months with backups."),
+    daily: z
+      .number()
+      .int()
+      .min(0)
+      .max(366)
+      .default(7)
+      .describe("Newest backup of each of the last N days with backups."),
+    weekly: z
+      .number()
+      .int()
+      .min(0)
+      .max(520)
+      .default(4)
+      .describe("Newest backup of each of the last N ISO weeks with backups."),
+    monthly: z
+      .number()
+      .int()
+      .min(0)
+      .max(240)
+      .default(12)
+      .describe("Newest backup of each of the last N months with backups."),
   })
   .describe("Grandfather-father-son retention, applied locally and on the target; the newest backup is always kept.");
 
 const sftpTargetSchema = z
   .strictObject({
-    host: z.string().regex(/^[a-zA-Z0-9.-]+$/).describe("SFTP host, e.g. u123456.your-storagebox.de."),
+    host: z
+      .string()
+      .regex(/^[a-zA-Z0-9.-]+$/)
+      .describe("SFTP host, e.g. u123456.your-storagebox.de."),
     port: z.number().int().min(1).max(65535).default(23).describe("SSH port (Hetzner Storage Box: 23)."),
-    user: z.string().regex(/^[a-zA-Z0-9._-]+$/).describe("SSH user."),
+    user: z
+      .string()
+      .regex(/^[a-zA-Z0-9._-]+$/)
+      .describe("SSH user."),
     path: relPath.default("backups").describe("Directory on the host; backups go to <path>/<name>/."),
     key: valueSchema.describe("OpenSSH private key (use { secret: NAME })."),
-    host_key: z.string().optional().describe("The host's public key line (`ssh-ed25519 AAAA...`); when set, the host is verified."),
+    host_key: z
+      .string()
+      .optional()
+      .describe("The host's public key line (`ssh-ed25519 AAAA...`); when set, the host is verified."),
   })
   .describe("SFTP target, e.g. a Hetzner Storage Box.");
 
@@ -63,7 +97,10 @@ const s3TargetSchema = z
   .strictObject({
     endpoint: z.string().url().describe("S3 endpoint, e.g. https://fsn1.your-objectstorage.com."),
     region: z.string().default("us-east-1").describe("Region name the endpoint expects."),
-    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,62}$/).describe("Bucket name."),
+    bucket: z
+      .string()
+      .regex(/^[a-z0-9][a-z0-9.-]{1,62}$/)
+      .describe("Bucket name."),
     path: relPath.default("backups").describe("Key prefix; backups go to <path>/<name>/."),
     access_key_id: valueSchema.describe("Access key id."),
     secret_access_key: valueSchema.describe("Secret access key (use { secret: NAME })."),
@@ -79,7 +116,10 @@ export const backupSchema = z
       .describe("A time of day (HH:MM, server time zone) or any systemd OnCalendar expression."),
     sqlite: z.array(sqliteSourceSchema).default([]).describe("SQLite databases to copy online."),
     postgres: z.array(postgresSourceSchema).default([]).describe("PostgreSQL databases to dump."),
-    volumes: z.array(composeName("Compose volume name.")).default([]).describe("Compose volumes archived whole with tar."),
+    volumes: z
+      .array(composeName("Compose volume name."))
+      .default([])
+      .describe("Compose volumes archived whole with tar."),
     dirs: z.array(dirPath).default([]).describe("Host directories archived whole with tar."),
     stop: z
       .array(composeName("Compose service name."))
@@ -102,7 +142,11 @@ export const backupSchema = z
   .describe("Encrypted, rotated, off-server backups of the stack's data.");
 
 export const restoreSchema = z
-  .union([z.literal("none"), z.literal("latest"), z.string().regex(/^[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?$/)])
+  .union([
+    z.literal("none"),
+    z.literal("latest"),
+    z.string().regex(/^[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?$/),
+  ])
   .default("none")
   .describe("Restore on first boot before the stack starts: none, latest, or an archive name.");
 

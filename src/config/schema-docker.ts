@@ -7,7 +7,11 @@ const REGISTRY = /^[a-zA-Z0-9.-]+(:[0-9]{1,5})?$|^[0-9.]+\/[0-9]{1,2}$/;
 
 const logSchema = z
   .strictObject({
-    max_size: z.string().regex(SIZE, { message: "docker_log_size" }).default("10m").describe("json-file max-size per log file, e.g. 10m."),
+    max_size: z
+      .string()
+      .regex(SIZE, { message: "docker_log_size" })
+      .default("10m")
+      .describe("json-file max-size per log file, e.g. 10m."),
     max_file: z.number().int().min(1).max(100).default(3).describe("json-file log files kept per container."),
   })
   .describe("Container log rotation (json-file driver).");
@@ -17,9 +21,14 @@ export const dockerBlockSchema = z
     source: z
       .enum(["official", "distro"])
       .default("official")
-      .describe("official: Docker's apt repository (signing key fingerprint pinned in firstboot); distro: the distribution's docker.io and compose v2 (not Debian 12)."),
+      .describe(
+        "official: Docker's apt repository (signing key fingerprint pinned in firstboot); distro: the distribution's docker.io and compose v2 (not Debian 12).",
+      ),
     log: logSchema.prefault({}),
-    live_restore: z.boolean().default(true).describe("Keep containers running while dockerd restarts (e.g. during upgrades)."),
+    live_restore: z
+      .boolean()
+      .default(true)
+      .describe("Keep containers running while dockerd restarts (e.g. during upgrades)."),
     insecure_registries: z
       .array(z.string().regex(REGISTRY, { message: "docker_registry" }))
       .default([])
@@ -44,8 +53,14 @@ export function floatingAddress(ip: string): { family: 4 | 6; cidr: string } | u
 
 export const floatingIpSchema = z
   .strictObject({
-    name: z.string().regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, { message: "floating_ip_name" }).describe("Name of the Hetzner Floating IP (used by `replace` to move it)."),
-    ip: z.string().refine((v) => floatingAddress(v) !== undefined, { message: "floating_ip_address" }).describe("Its address: IPv4 (a.b.c.d or /32) or IPv6 (the /64 network, e.g. 2a01:4f8:1:2::/64; ::1 is used)."),
+    name: z
+      .string()
+      .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, { message: "floating_ip_name" })
+      .describe("Name of the Hetzner Floating IP (used by `replace` to move it)."),
+    ip: z
+      .string()
+      .refine((v) => floatingAddress(v) !== undefined, { message: "floating_ip_address" })
+      .describe("Its address: IPv4 (a.b.c.d or /32) or IPv6 (the /64 network, e.g. 2a01:4f8:1:2::/64; ::1 is used)."),
   })
   .describe("A Hetzner Floating IP, added to the public interface at every boot.");
 

@@ -23,14 +23,34 @@ function portSpecOk(spec: string): boolean {
 
 /** A block that is on with its defaults, or `false`. */
 function switchable<T extends z.ZodType>(block: T, what: string) {
-  return z.union([z.literal(false), block]).default(() => block.parse({}) as never).describe(`${what} \`false\` turns it off.`);
+  return z
+    .union([z.literal(false), block])
+    .default(() => block.parse({}) as never)
+    .describe(`${what} \`false\` turns it off.`);
 }
 
 export const sshSchema = z
   .strictObject({
-    port: z.number().int().min(1).max(65535).default(22).describe("Port sshd listens on (also opened in the firewall and watched by fail2ban)."),
-    allow_users: z.array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}$/)).optional().describe("If set, only these users may log in over SSH (AllowUsers)."),
-    max_auth_tries: z.number().int().min(1).max(10).default(5).describe("Authentication attempts per connection (MaxAuthTries); each key an ssh-agent offers counts, so keep it above the number of keys in your agent."),
+    port: z
+      .number()
+      .int()
+      .min(1)
+      .max(65535)
+      .default(22)
+      .describe("Port sshd listens on (also opened in the firewall and watched by fail2ban)."),
+    allow_users: z
+      .array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}$/))
+      .optional()
+      .describe("If set, only these users may log in over SSH (AllowUsers)."),
+    max_auth_tries: z
+      .number()
+      .int()
+      .min(1)
+      .max(10)
+      .default(5)
+      .describe(
+        "Authentication attempts per connection (MaxAuthTries); each key an ssh-agent offers counts, so keep it above the number of keys in your agent.",
+      ),
   })
   .describe("sshd drop-in: public keys only, no passwords, no keyboard-interactive, no root login.");
 
@@ -39,41 +59,92 @@ export const firewallSchema = z
     allow: z
       .array(z.string().refine(portSpecOk, { message: "firewall_port" }))
       .default([])
-      .describe("Inbound ports to open, IPv4 and IPv6: `443/tcp`, `443/udp`, ranges `50000:60000/udp`. The SSH port is always open."),
-    containers: z.boolean().default(true).describe("Apply the same allow list to Docker-published ports (DOCKER-USER chain); Docker bypasses ufw otherwise."),
-    block_metadata: z.boolean().default(true).describe("Stop containers reaching the metadata service 169.254.169.254, which serves the user-data and its secrets."),
+      .describe(
+        "Inbound ports to open, IPv4 and IPv6: `443/tcp`, `443/udp`, ranges `50000:60000/udp`. The SSH port is always open.",
+      ),
+    containers: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Apply the same allow list to Docker-published ports (DOCKER-USER chain); Docker bypasses ufw otherwise.",
+      ),
+    block_metadata: z
+      .boolean()
+      .default(true)
+      .describe(
+        "Stop containers reaching the metadata service 169.254.169.254, which serves the user-data and its secrets.",
+      ),
   })
   .describe("ufw: deny all inbound except the allow list, for the host and for published container ports.");
 
 export const jailSchema = z
   .strictObject({
     name: z.string().regex(JAIL_NAME, { message: "jail_name" }).describe("Jail name (also the filter name)."),
-    log: z.string().regex(ABS_PATH, { message: "jail_log" }).describe("Absolute path (globs allowed) of the log file on the server, e.g. a bind-mounted app log."),
+    log: z
+      .string()
+      .regex(ABS_PATH, { message: "jail_log" })
+      .describe("Absolute path (globs allowed) of the log file on the server, e.g. a bind-mounted app log."),
     failregex: z
-      .array(z.string().regex(ONE_LINE, { message: "one_line" }).refine((r) => HOST_TAG.test(r), { message: "jail_host_tag" }))
+      .array(
+        z
+          .string()
+          .regex(ONE_LINE, { message: "one_line" })
+          .refine((r) => HOST_TAG.test(r), { message: "jail_host_tag" }),
+      )
       .min(1)
       .describe("fail2ban failregex lines; each must capture the client with <HOST> (or <ADDR>)."),
-    ignoreregex: z.array(z.string().regex(ONE_LINE, { message: "one_line" })).default([]).describe("Lines matching these are never counted."),
-    ports: z.array(z.string().regex(F2B_PORT, { message: "jail_port" })).min(1).default(["http", "https"]).describe("Ports banned on the host (names or numbers)."),
+    ignoreregex: z
+      .array(z.string().regex(ONE_LINE, { message: "one_line" }))
+      .default([])
+      .describe("Lines matching these are never counted."),
+    ports: z
+      .array(z.string().regex(F2B_PORT, { message: "jail_port" }))
+      .min(1)
+      .default(["http", "https"])
+      .describe("Ports banned on the host (names or numbers)."),
     maxretry: z.number().int().min(1).max(100).default(5).describe("Failures within findtime that trigger a ban."),
-    findtime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("10m").describe("Window in which failures are counted (fail2ban time, e.g. 10m)."),
-    bantime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("1h").describe("Ban duration (fail2ban time, e.g. 1h)."),
-    docker: z.boolean().default(true).describe("The service runs in a container with published ports: also ban in the DOCKER-USER chain (all container ports)."),
+    findtime: z
+      .string()
+      .regex(F2B_TIME, { message: "f2b_time" })
+      .default("10m")
+      .describe("Window in which failures are counted (fail2ban time, e.g. 10m)."),
+    bantime: z
+      .string()
+      .regex(F2B_TIME, { message: "f2b_time" })
+      .default("1h")
+      .describe("Ban duration (fail2ban time, e.g. 1h)."),
+    docker: z
+      .boolean()
+      .default(true)
+      .describe(
+        "The service runs in a container with published ports: also ban in the DOCKER-USER chain (all container ports).",
+      ),
   })
   .describe("A custom fail2ban jail with its own filter.");
 
 export const fail2banSchema = z
   .strictObject({
     sshd: z.boolean().default(true).describe("The sshd jail (on the configured SSH port)."),
-    maxretry: z.number().int().min(1).max(100).default(5).describe("sshd jail: failures within findtime that trigger a ban."),
-    findtime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("10m").describe("sshd jail: window in which failures are counted."),
+    maxretry: z
+      .number()
+      .int()
+      .min(1)
+      .max(100)
+      .default(5)
+      .describe("sshd jail: failures within findtime that trigger a ban."),
+    findtime: z
+      .string()
+      .regex(F2B_TIME, { message: "f2b_time" })
+      .default("10m")
+      .describe("sshd jail: window in which failures are counted."),
     bantime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("1h").describe("sshd jail: ban duration."),
     jails: z
       .array(jailSchema)
       .superRefine((jails, ctx) => {
         jails.forEach((j, i) => {
           // A second [name] section would silently merge into the first (or into [sshd]).
-          if (j.name === "sshd" || jails.findIndex((o) => o.name === j.name) !== i) ctx.addIssue({ code: "custom", path: [i, "name"], message: "jail_name_unique" });
+          if (j.name === "sshd" || jails.findIndex((o) => o.name === j.name) !== i)
+            ctx.addIssue({ code: "custom", path: [i, "name"], message: "jail_name_unique" });
         });
       })
       .default([])

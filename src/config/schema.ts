@@ -9,7 +9,8 @@ import { dockerSchema, floatingIpSchema } from "./schema-docker.js";
 import { backupSchema, restoreSchema } from "./schema-backup.js";
 
 const NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
-const SSH_KEY = /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
+const SSH_KEY =
+  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
 const SIZE = /^[1-9][0-9]*[KMG]$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
@@ -24,16 +25,37 @@ function sshKeyBlobOk(line: string): boolean {
 
 export const serverSchema = z
   .strictObject({
-    type: z.string().regex(/^[a-z]+[0-9]+[a-z]*$/).describe("Hetzner server type, e.g. cx22, cpx21, cax21 (cax* are arm64)."),
+    type: z
+      .string()
+      .regex(/^[a-z]+[0-9]+[a-z]*$/)
+      .describe("Hetzner server type, e.g. cx22, cpx21, cax21 (cax* are arm64)."),
     location: z.enum(LOCATIONS).describe("Hetzner location."),
     image: z.enum(IMAGE_NAMES).describe("Base image (Hetzner's name); `build-image` snapshots are built from it."),
-    ssh_keys: z.array(z.string().regex(SSH_KEY).refine(sshKeyBlobOk)).min(1).describe("Public SSH keys authorized for the admin user."),
-    hostname: z.string().regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/).optional().describe("Hostname; defaults to the stack name."),
-    timezone: z.string().regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/).default("UTC").describe("IANA time zone, e.g. Europe/Berlin."),
-    locale: z.string().regex(/^[A-Za-z0-9_.@-]+$/).default("C.UTF-8").describe("System locale."),
+    ssh_keys: z
+      .array(z.string().regex(SSH_KEY).refine(sshKeyBlobOk))
+      .min(1)
+      .describe("Public SSH keys authorized for the admin user."),
+    hostname: z
+      .string()
+      .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)
+      .optional()
+      .describe("Hostname; defaults to the stack name."),
+    timezone: z
+      .string()
+      .regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/)
+      .default("UTC")
+      .describe("IANA time zone, e.g. Europe/Berlin."),
+    locale: z
+      .string()
+      .regex(/^[A-Za-z0-9_.@-]+$/)
+      .default("C.UTF-8")
+      .describe("System locale."),
     swap: z.string().regex(SIZE).optional().describe("Size of a swap file, e.g. 2G; none when absent."),
     journald_max_use: z.string().regex(SIZE).default("500M").describe("Cap on the systemd journal's disk use."),
-    packages: z.array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/)).default([]).describe("Extra Debian/Ubuntu packages to install."),
+    packages: z
+      .array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/))
+      .default([])
+      .describe("Extra Debian/Ubuntu packages to install."),
     package_upgrade: z.boolean().default(true).describe("Upgrade all packages on first boot."),
     floating_ip: floatingIpSchema.optional(),
   })
@@ -41,21 +63,40 @@ export const serverSchema = z
 
 export const adminSchema = z
   .strictObject({
-    user: z.string().regex(/^[a-z_][a-z0-9_-]{0,30}$/).refine((u) => u !== "root", { message: "admin_root" }).default("deploy").describe("Unprivileged admin user: SSH login, sudo, docker group."),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_-]{0,30}$/)
+      .refine((u) => u !== "root", { message: "admin_root" })
+      .default("deploy")
+      .describe("Unprivileged admin user: SSH login, sudo, docker group."),
   })
   .describe("The admin user (root login is always off).");
 
 export const healthSchema = z
   .strictObject({
-    url: z.string().regex(/^https?:\/\/[^\s'"`$\\]+$/).optional().describe("URL that must answer 2xx/3xx on the server, e.g. http://127.0.0.1:5000/health."),
-    services: z.array(z.string().regex(/^[a-zA-Z0-9._-]+$/)).optional().describe("Compose services whose health checks must report healthy."),
-    timeout: z.string().regex(HEALTH_TIMEOUT).default("5m").describe("How long the health gate waits before the boot counts as failed."),
+    url: z
+      .string()
+      .regex(/^https?:\/\/[^\s'"`$\\]+$/)
+      .optional()
+      .describe("URL that must answer 2xx/3xx on the server, e.g. http://127.0.0.1:5000/health."),
+    services: z
+      .array(z.string().regex(/^[a-zA-Z0-9._-]+$/))
+      .optional()
+      .describe("Compose services whose health checks must report healthy."),
+    timeout: z
+      .string()
+      .regex(HEALTH_TIMEOUT)
+      .default("5m")
+      .describe("How long the health gate waits before the boot counts as failed."),
   })
   .describe("The health gate: first boot succeeds only when the stack is healthy.");
 
 export const registrySchema = z
   .strictObject({
-    server: z.string().regex(/^[a-z0-9.-]+(:[0-9]+)?$/).describe("Registry host, e.g. ghcr.io."),
+    server: z
+      .string()
+      .regex(/^[a-z0-9.-]+(:[0-9]+)?$/)
+      .describe("Registry host, e.g. ghcr.io."),
     username: z.string().min(1).describe("Registry user name."),
     password: valueSchema.describe("Registry token or password; use { secret: NAME }."),
   })
@@ -64,8 +105,14 @@ export const registrySchema = z
 export const stackSchema = z
   .strictObject({
     compose: z.string().min(1).describe("Path of the compose file, relative to this config file."),
-    files: z.record(z.string(), z.string().min(1)).default({}).describe("Extra files: name under the stack directory -> local path relative to this config file."),
-    env: z.record(z.string().regex(ENV_KEY), valueSchema).default({}).describe("Variables written to the stack's .env (mode 0600), used by compose interpolation."),
+    files: z
+      .record(z.string(), z.string().min(1))
+      .default({})
+      .describe("Extra files: name under the stack directory -> local path relative to this config file."),
+    env: z
+      .record(z.string().regex(ENV_KEY), valueSchema)
+      .default({})
+      .describe("Variables written to the stack's .env (mode 0600), used by compose interpolation."),
     registry: registrySchema.optional(),
     health: healthSchema.prefault({}),
   })
@@ -74,7 +121,10 @@ export const stackSchema = z
 export const secretsSchema = z
   .strictObject({
     file: z.string().default("secrets.age").describe("age-encrypted secrets file, relative to this config file."),
-    identity: z.string().default("~/.config/firstboot/identity.txt").describe("age identity that decrypts the secrets file."),
+    identity: z
+      .string()
+      .default("~/.config/firstboot/identity.txt")
+      .describe("age identity that decrypts the secrets file."),
   })
   .describe("Where secrets come from (also FIRSTBOOT_SECRET_<NAME> environment variables).");
 
@@ -82,7 +132,10 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("JSON Schema URL for editors; ignored."),
     version: z.literal(1).describe("Config format version."),
-    name: z.string().regex(NAME).describe("Stack name: lower-case letters, digits, dashes; used for labels, paths and backup prefixes."),
+    name: z
+      .string()
+      .regex(NAME)
+      .describe("Stack name: lower-case letters, digits, dashes; used for labels, paths and backup prefixes."),
     server: serverSchema,
     admin: adminSchema.prefault({}),
     hardening: hardeningSchema.prefault({}),

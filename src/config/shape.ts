@@ -3,7 +3,14 @@
 import type { z } from "zod";
 
 type Key = string | number;
-type Def = { type: string; innerType?: z.ZodType; shape?: Record<string, z.ZodType>; options?: z.ZodType[]; element?: z.ZodType; valueType?: z.ZodType };
+type Def = {
+  type: string;
+  innerType?: z.ZodType;
+  shape?: Record<string, z.ZodType>;
+  options?: z.ZodType[];
+  element?: z.ZodType;
+  valueType?: z.ZodType;
+};
 
 function def(s: z.ZodType): Def {
   return (s as unknown as { _zod: { def: Def } })._zod.def;

@@ -21,7 +21,12 @@ function lineText(src: Source, line: number): string {
 }
 
 /** A diagnostic located at a character offset of the source. */
-export function at(src: Source, offset: number, length: number, d: Pick<Diagnostic, "path" | "message" | "hint">): Diagnostic {
+export function at(
+  src: Source,
+  offset: number,
+  length: number,
+  d: Pick<Diagnostic, "path" | "message" | "hint">,
+): Diagnostic {
   const { line, col } = src.lines.linePos(offset);
   return { ...d, file: src.file, line, col, length, source: lineText(src, line) };
 }
@@ -38,7 +43,7 @@ export function locate(src: Source, path: readonly Key[], key = false): { offset
       if (!pair) break;
       const keyRange = rangeOf(pair.key);
       node = pair.value;
-      best = (key && seg === path[path.length - 1] ? keyRange : rangeOf(node) ?? keyRange) ?? best;
+      best = (key && seg === path[path.length - 1] ? keyRange : (rangeOf(node) ?? keyRange)) ?? best;
     } else if (isSeq(node) && typeof seg === "number") {
       node = node.items[seg];
       best = rangeOf(node) ?? best;

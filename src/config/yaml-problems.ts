@@ -18,7 +18,8 @@ function unclosedQuote(text: string): { offset: number; length: number; quote: s
       for (const t of [item.key, item.value]) {
         if (found || !t || (t.type !== "double-quoted-scalar" && t.type !== "single-quoted-scalar")) continue;
         const q = t.source[0] ?? "";
-        const closed = t.source.length > 1 && t.source.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(t.source));
+        const closed =
+          t.source.length > 1 && t.source.endsWith(q) && !(q === '"' && /(^|[^\\])(\\\\)*\\"$/.test(t.source));
         if (!closed) found = { offset: t.offset, length: t.source.split("\n")[0]!.length, quote: q };
       }
     });
@@ -36,7 +37,10 @@ export function yamlProblems(src: Source, path = ""): Diagnostic[] {
   const out = [...syntax, ...dupes].map((e) => {
     const open = e.code === "MISSING_CHAR" && /quote/.test(e.message) ? unclosedQuote(src.text) : undefined;
     if (open) return at(src, open.offset, open.length, { path, ...yamlMsg.unclosedQuote(open.quote) });
-    const advice = e.code === "DUPLICATE_KEY" ? yamlMsg.duplicateKey(keyAt(src, e.pos[0])) : yamlMsg.syntax(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
+    const advice =
+      e.code === "DUPLICATE_KEY"
+        ? yamlMsg.duplicateKey(keyAt(src, e.pos[0]))
+        : yamlMsg.syntax(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
     return at(src, e.pos[0], Math.max(1, e.pos[1] - e.pos[0]), { path, ...advice });
   });
   if (out.length === 0 && !isMap(src.doc.contents)) out.push(at(src, 0, 1, { path, ...yamlMsg.notMap() }));

@@ -51,27 +51,60 @@ async function prevalidate(env: Env, spec: BuildSpec): Promise<r.Image | undefin
   const step = "check the build";
   const type = await r.serverType(env.hc, spec.serverType);
   if (!type) throw new HcloudError(step, "not_found", `server type ${spec.serverType} does not exist`);
-  if (spec.arch && type.architecture !== spec.arch) throw new HcloudError(step, "invalid_input", `server type ${type.name} is ${type.architecture}, the image definition says ${spec.arch}`);
-  if (!(await r.location(env.hc, spec.location))) throw new HcloudError(step, "not_found", `location ${spec.location} does not exist`);
-  if (!type.locations.some((l) => l.name === spec.location && !l.deprecation)) throw new HcloudError(step, "invalid_input", `server type ${type.name} is not available in ${spec.location}`);
-  const base = await env.hc.call(step, env.hc.api.GET("/images", { params: { query: { name: spec.baseImage, architecture: type.architecture, type: ["system"] } } }));
-  if (base.images.length === 0) throw new HcloudError(step, "not_found", `no ${type.architecture} image named ${spec.baseImage}`);
-  const same = await r.listSnapshots(env.hc, r.selector({ [r.LABEL.image]: labelValue(spec.name), [r.LABEL.hash]: spec.hash }));
-  return same.find((i) => i.status === "available" && i.architecture === type.architecture && !i.labels[r.LABEL.temporary]);
+  if (spec.arch && type.architecture !== spec.arch)
+    throw new HcloudError(
+      step,
+      "invalid_input",
+      `server type ${type.name} is ${type.architecture}, the image definition says ${spec.arch}`,
+    );
+  if (!(await r.location(env.hc, spec.location)))
+    throw new HcloudError(step, "not_found", `location ${spec.location} does not exist`);
+  if (!type.locations.some((l) => l.name === spec.location && !l.deprecation))
+    throw new HcloudError(step, "invalid_input", `server type ${type.name} is not available in ${spec.location}`);
+  const base = await env.hc.call(
+    step,
+    env.hc.api.GET("/images", {
+      params: { query: { name: spec.baseImage, architecture: type.architecture, type: ["system"] } },
+    }),
+  );
+  if (base.images.length === 0)
+    throw new HcloudError(step, "not_found", `no ${type.architecture} image named ${spec.baseImage}`);
+  const same = await r.listSnapshots(
+    env.hc,
+    r.selector({ [r.LABEL.image]: labelValue(spec.name), [r.LABEL.hash]: spec.hash }),
+  );
+  return same.find(
+    (i) => i.status === "available" && i.architecture === type.architecture && !i.labels[r.LABEL.temporary],
+  );
 }
 
 export async function buildImage(env: Env, spec: BuildSpec): Promise<BuildResult> {
   let existing: r.Image | undefined;
-  const check: Step = { title: `check ${spec.serverType} in ${spec.location}, ${spec.baseImage}, existing snapshots`, run: async () => void (existing = await prevalidate(env, spec)) };
+  const check: Step = {
+    title: `check ${spec.serverType} in ${spec.location}, ${spec.baseImage}, existing snapshots`,
+    run: async () => void (existing = await prevalidate(env, spec)),
+  };
   const pre = await runSteps([check], { signal: env.signal, progress: env.progress, clock: env.hc.clock });
   if (!pre.ok) return pre;
   if (existing && !spec.force) {
-    env.progress.emit({ type: "note", message: `snapshot ${existing.id} (${existing.description}) already has content hash ${spec.hash}; reusing it (--force builds anew)` });
+    env.progress.emit({
+      type: "note",
+      message: `snapshot ${existing.id} (${existing.description}) already has content hash ${spec.hash}; reusing it (--force builds anew)`,
+    });
     return { ...pre, image: existing, reused: true };
   }
   const tmp = await tempDir();
   let built: r.Image | undefined;
-  const res = await runSteps(buildSteps(env, spec, tmp.dir, (img) => (built = img)), { signal: env.signal, progress: env.progress, clock: env.hc.clock, finally: [tmp.cleanup], beforeCleanups: () => env.hc.detachSignal() });
+  const res = await runSteps(
+    buildSteps(env, spec, tmp.dir, (img) => (built = img)),
+    {
+      signal: env.signal,
+      progress: env.progress,
+      clock: env.hc.clock,
+      finally: [tmp.cleanup],
+      beforeCleanups: () => env.hc.detachSignal(),
+    },
+  );
   return { ...res, image: built };
 }
 
@@ -110,16 +143,32 @@ function provisionSteps(env: Env, spec: BuildSpec, s: BuildState): Step[] {
       title: "upload the temporary SSH key",
       run: async (ctx) => {
         s.keyId = await r.createSshKey(hc, name, s.login!.publicKey, temporary, (id) => {
-          s.dropped.key = ctx.onCleanup({ title: `delete SSH key ${name} (id ${id})`, byHand: `hcloud ssh-key delete ${id}`, run: () => r.gone(r.deleteSshKey(hc, id)) });
+          s.dropped.key = ctx.onCleanup({
+            title: `delete SSH key ${name} (id ${id})`,
+            byHand: `hcloud ssh-key delete ${id}`,
+            run: () => r.gone(r.deleteSshKey(hc, id)),
+          });
         });
       },
     },
     bootServerStep(hc, {
       title: `create build server ${name}`,
       request: async () => {
-        const userData = await spec.render({ ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey }, s.login!.publicKey);
+        const userData = await spec.render(
+          { ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey },
+          s.login!.publicKey,
+        );
         // By name: the API reads a string as a name, and our key names are unique per run.
-        return { name, server_type: spec.serverType, image: spec.baseImage, location: spec.location, ssh_keys: [name], labels: temporary, user_data: userData, start_after_create: true };
+        return {
+          name,
+          server_type: spec.serverType,
+          image: spec.baseImage,
+          location: spec.location,
+          ssh_keys: [name],
+          labels: temporary,
+          user_data: userData,
+          start_after_create: true,
+        };
       },
       booted: (server) => void (s.server = server),
       registered: (drop) => void (s.dropped.server = drop),
@@ -134,27 +183,56 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
       title: "wait for SSH (host key checked)",
       run: async (ctx) => {
         const host = s.server!.public_net.ipv4?.ip ?? "";
-        s.remote = env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") }, identity: s.login!.file });
+        s.remote = env.ssh.connect({
+          host,
+          user: spec.sshUser,
+          port: spec.sshPort,
+          hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") },
+          identity: s.login!.file,
+        });
         await waitForSsh(s.remote, { clock: hc.clock, signal: ctx.signal });
       },
     },
     { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
-    { title: "clean cloud-init, host keys and the login key", run: async () => void (await mustExec(s.remote!, "cleaning the server", cleanForSnapshotCommand(spec.sshUser, s.name))) },
+    {
+      title: "clean cloud-init, host keys and the login key",
+      run: async () =>
+        void (await mustExec(s.remote!, "cleaning the server", cleanForSnapshotCommand(spec.sshUser, s.name))),
+    },
     { title: "shut down the build server", run: () => r.shutdown(hc, s.server!.id) },
     {
       title: "create the snapshot",
       run: async (ctx) => {
         const labels = { ...snapshotLabels(spec, env.version), [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
-        s.image = await r.createSnapshot(hc, s.server!.id, `firstboot ${spec.name} ${spec.hash.slice(0, 12)}`, labels, (img) => {
-          s.dropped.image = ctx.onCleanup({ title: `delete snapshot ${img.id}`, byHand: `hcloud image delete ${img.id}`, run: () => r.gone(r.deleteImage(hc, img.id)) });
-        });
+        s.image = await r.createSnapshot(
+          hc,
+          s.server!.id,
+          `firstboot ${spec.name} ${spec.hash.slice(0, 12)}`,
+          labels,
+          (img) => {
+            s.dropped.image = ctx.onCleanup({
+              title: `delete snapshot ${img.id}`,
+              byHand: `hcloud image delete ${img.id}`,
+              run: () => r.gone(r.deleteImage(hc, img.id)),
+            });
+          },
+        );
         // Only now is it a finished golden image: drop the temporary marks.
-        await hc.call("label the snapshot", hc.api.PUT("/images/{id}", { params: { path: { id: s.image.id } }, body: { labels: snapshotLabels(spec, env.version) } }));
+        await hc.call(
+          "label the snapshot",
+          hc.api.PUT("/images/{id}", {
+            params: { path: { id: s.image.id } },
+            body: { labels: snapshotLabels(spec, env.version) },
+          }),
+        );
         s.dropped.image?.();
         done(s.image);
       },
     },
-    { title: "delete the build server", run: async () => (await r.deleteServer(hc, s.server!.id), s.dropped.server?.()) },
+    {
+      title: "delete the build server",
+      run: async () => (await r.deleteServer(hc, s.server!.id), s.dropped.server?.()),
+    },
     { title: "delete the temporary SSH key", run: async () => (await r.deleteSshKey(hc, s.keyId!), s.dropped.key?.()) },
   ];
 }

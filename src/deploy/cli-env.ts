@@ -46,9 +46,24 @@ export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefine
     } else hooks.onForce();
   };
   process.on("SIGINT", onSigint);
-  const hc = new Hcloud({ token: credentials.token, endpoint: credentials.endpoint, signal: abort.signal, userAgent: `firstboot/${VERSION}`, onWarning: (message) => progress.emit({ type: "warning", message }) });
+  const hc = new Hcloud({
+    token: credentials.token,
+    endpoint: credentials.endpoint,
+    signal: abort.signal,
+    userAgent: `firstboot/${VERSION}`,
+    onWarning: (message) => progress.emit({ type: "warning", message }),
+  });
   const knownHosts = knownHostsPath();
   await mkdir(join(knownHosts, ".."), { recursive: true, mode: 0o700 });
-  const env: Env = { hc, ssh: systemSsh, progress, signal: abort.signal, version: VERSION, runId: newRunId(), knownHosts, http: fetchProbe };
+  const env: Env = {
+    hc,
+    ssh: systemSsh,
+    progress,
+    signal: abort.signal,
+    version: VERSION,
+    runId: newRunId(),
+    knownHosts,
+    http: fetchProbe,
+  };
   return { env, credentials, close: () => (process.off("SIGINT", onSigint), progress.close()) };
 }

@@ -23,9 +23,27 @@ export async function findLeftovers(env: Env, minAgeMs: number): Promise<Leftove
   const keys = (await r.listSshKeys(hc, TEMP)).filter((k) => old(k.created));
   const images = (await r.listSnapshots(hc, TEMP)).filter((i) => old(i.created));
   return [
-    ...servers.map((s): Leftover => ({ kind: "server", id: s.id, name: s.name, why: run(s.labels), remove: () => r.gone(r.deleteServer(hc, s.id)) })),
-    ...keys.map((k): Leftover => ({ kind: "ssh_key", id: k.id, name: k.name, why: run(k.labels), remove: () => r.gone(r.deleteSshKey(hc, k.id)) })),
-    ...images.map((i): Leftover => ({ kind: "image", id: i.id, name: i.description, why: run(i.labels), remove: () => r.gone(r.deleteImage(hc, i.id)) })),
+    ...servers.map((s): Leftover => ({
+      kind: "server",
+      id: s.id,
+      name: s.name,
+      why: run(s.labels),
+      remove: () => r.gone(r.deleteServer(hc, s.id)),
+    })),
+    ...keys.map((k): Leftover => ({
+      kind: "ssh_key",
+      id: k.id,
+      name: k.name,
+      why: run(k.labels),
+      remove: () => r.gone(r.deleteSshKey(hc, k.id)),
+    })),
+    ...images.map((i): Leftover => ({
+      kind: "image",
+      id: i.id,
+      name: i.description,
+      why: run(i.labels),
+      remove: () => r.gone(r.deleteImage(hc, i.id)),
+    })),
     ...(await expiredStandbys(env)),
   ];
 }
@@ -36,10 +54,21 @@ async function expiredStandbys(env: Env, stack?: string, except: number[] = []):
   const now = hc.clock.now() / 1000;
   return (await r.listServers(hc, sel))
     .filter((s) => !except.includes(s.id) && Number(s.labels[r.LABEL.standbyUntil] ?? 0) < now)
-    .map((s) => ({ kind: "server", id: s.id, name: s.name, why: "standby past its rollback window", remove: () => r.gone(r.deleteServer(hc, s.id)) }));
+    .map((s) => ({
+      kind: "server",
+      id: s.id,
+      name: s.name,
+      why: "standby past its rollback window",
+      remove: () => r.gone(r.deleteServer(hc, s.id)),
+    }));
 }
 
-export async function deleteExpiredStandbys(env: Env, stack: string, except: number[], ctx: StepContext): Promise<number> {
+export async function deleteExpiredStandbys(
+  env: Env,
+  stack: string,
+  except: number[],
+  ctx: StepContext,
+): Promise<number> {
   const list = await expiredStandbys(env, stack, except);
   for (const l of list) {
     ctx.note(`deleting ${l.kind} ${l.name} (id ${l.id}): ${l.why}`);

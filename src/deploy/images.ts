@@ -17,8 +17,14 @@ export async function listGolden(env: Env, name?: string): Promise<ImageRow[]> {
   const sel = name ? r.selector({ [r.LABEL.image]: name }) : r.LABEL.image;
   const snaps = await r.listSnapshots(env.hc, `${sel},!${r.LABEL.temporary}`);
   return snaps.map((i) => ({
-    id: i.id, image: i.labels[r.LABEL.image] ?? "?", hash: i.labels[r.LABEL.hash] ?? "", version: i.labels[r.LABEL.version] ?? "",
-    created: i.created, status: i.status, architecture: i.architecture, sizeGb: i.image_size,
+    id: i.id,
+    image: i.labels[r.LABEL.image] ?? "?",
+    hash: i.labels[r.LABEL.hash] ?? "",
+    version: i.labels[r.LABEL.version] ?? "",
+    created: i.created,
+    status: i.status,
+    architecture: i.architecture,
+    sizeGb: i.image_size,
   }));
 }
 
@@ -35,7 +41,11 @@ export function pruneSelection(rows: readonly ImageRow[], keep: number): ImageRo
   return out;
 }
 
-export async function prune(env: Env, keep: number, opts: { name?: string; dryRun?: boolean } = {}): Promise<ImageRow[]> {
+export async function prune(
+  env: Env,
+  keep: number,
+  opts: { name?: string; dryRun?: boolean } = {},
+): Promise<ImageRow[]> {
   const doomed = pruneSelection(await listGolden(env, opts.name), keep);
   if (!opts.dryRun) for (const row of doomed) await r.gone(r.deleteImage(env.hc, row.id));
   return doomed;

@@ -36,7 +36,11 @@ const SSH_RETRIES = 6;
  * restarts sshd (host keys, hardening), which cuts the waiting connection (ssh exits 255): that
  * is retried with a new connection, as long as SSH comes back.
  */
-export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000, clock: Clock = realClock): Promise<void> {
+export async function waitForCloudInit(
+  remote: Remote,
+  timeoutMs = 30 * 60_000,
+  clock: Clock = realClock,
+): Promise<void> {
   const deadline = clock.now() + timeoutMs;
   let r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs });
   for (let i = 0; r.exitCode === SSH_ERROR && i < SSH_RETRIES && clock.now() < deadline; i++) {
@@ -47,11 +51,18 @@ export async function waitForCloudInit(remote: Remote, timeoutMs = 30 * 60_000, 
   if (r.exitCode === 0 || r.exitCode === 2) return;
   if (r.exitCode === SSH_ERROR) throw new Error(`lost SSH while waiting for cloud-init: ${r.stderr.trim()}`);
   const log = await remote.exec(CLOUD_INIT_LOG, { timeoutMs: 30_000 });
-  throw new Error(`cloud-init failed (exit ${r.exitCode}): ${r.stdout.trim()}\n--- /var/log/cloud-init-output.log (tail) ---\n${log.stdout.trim()}`);
+  throw new Error(
+    `cloud-init failed (exit ${r.exitCode}): ${r.stdout.trim()}\n--- /var/log/cloud-init-output.log (tail) ---\n${log.stdout.trim()}`,
+  );
 }
 
 /** Reads firstboot's status file until it has a result (the runner may still be going). */
-export async function waitForBootStatus(remote: Remote, clock: Clock, signal: AbortSignal, timeoutMs = 15 * 60_000): Promise<BootStatus> {
+export async function waitForBootStatus(
+  remote: Remote,
+  clock: Clock,
+  signal: AbortSignal,
+  timeoutMs = 15 * 60_000,
+): Promise<BootStatus> {
   const deadline = clock.now() + timeoutMs;
   for (let i = 0; ; i++) {
     const r = await remote.exec(STATUS_READ, { timeoutMs: 30_000 });
@@ -59,9 +70,12 @@ export async function waitForBootStatus(remote: Remote, clock: Clock, signal: Ab
     if (status?.result === "ok") return status;
     if (status?.result === "failed") {
       const failed = failedSteps(status);
-      throw new Error(`first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`);
+      throw new Error(
+        `first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`,
+      );
     }
-    if (clock.now() > deadline) throw new Error(`first boot did not report a result within ${timeoutMs / 60_000} minutes`);
+    if (clock.now() > deadline)
+      throw new Error(`first boot did not report a result within ${timeoutMs / 60_000} minutes`);
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
   }
 }
@@ -75,6 +89,9 @@ export function archiveFromBackupOutput(stdout: string): string | undefined {
 /** firstboot-backup logs "backup <name>-<ts> done" to stderr; either stream may name the archive. */
 export async function runBackup(remote: Remote): Promise<string | undefined> {
   const r = await remote.exec(BACKUP_RUN, { timeoutMs: 60 * 60_000 });
-  if (r.exitCode !== 0) throw new Error(`the final backup failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `the final backup failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`,
+    );
   return archiveFromBackupOutput(`${r.stdout}\n${r.stderr}`);
 }

@@ -10,11 +10,32 @@ import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as rs from "./remote-steps.js";
 import { mustExec, SSH_ERROR, type Remote } from "../ssh/index.js";
-import { checkTypeAndLocation, connect, hasHostKey, hostKeyFor, imageRef, liveSelector, pickImage, waitForHealth, waitForHttp, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
+import {
+  checkTypeAndLocation,
+  connect,
+  hasHostKey,
+  hostKeyFor,
+  imageRef,
+  liveSelector,
+  pickImage,
+  waitForHealth,
+  waitForHttp,
+  waitSsh,
+  type PickedImage,
+  type StackSpec,
+} from "./stack.js";
 import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
-import { CLOCK_READ, copyData, HAS_RSYNC, syncSources, touchRecentScript, volumesCommand, type SyncStats } from "./sync.js";
+import {
+  CLOCK_READ,
+  copyData,
+  HAS_RSYNC,
+  syncSources,
+  touchRecentScript,
+  volumesCommand,
+  type SyncStats,
+} from "./sync.js";
 import { deleteExpiredStandbys } from "./gc.js";
 
 export interface ReplaceOptions {
@@ -36,17 +57,35 @@ export type ReplaceResult = StepsResult & { downtimeMs?: number; server?: r.Serv
 
 export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOptions): Promise<ReplacePlan> {
   const step = "plan the replacement";
-  if (!spec.floatingIp) throw new HcloudError(step, "invalid_input", "replace needs server.floating_ip in the config: the Floating IP is what moves");
+  if (!spec.floatingIp)
+    throw new HcloudError(
+      step,
+      "invalid_input",
+      "replace needs server.floating_ip in the config: the Floating IP is what moves",
+    );
   const live = await r.listServers(env.hc, liveSelector(spec.name));
-  if (live.length !== 1) throw new HcloudError(step, live.length ? "conflict" : "not_found", live.length ? `stack ${spec.name} has ${live.length} live servers: ${live.map((s) => s.name).join(", ")}` : `stack ${spec.name} has no live server; use firstboot up`);
+  if (live.length !== 1)
+    throw new HcloudError(
+      step,
+      live.length ? "conflict" : "not_found",
+      live.length
+        ? `stack ${spec.name} has ${live.length} live servers: ${live.map((s) => s.name).join(", ")}`
+        : `stack ${spec.name} has no live server; use firstboot up`,
+    );
   const old = live[0]!;
-  if (!(await hasHostKey(env, old.name))) throw new HcloudError(step, "no_host_key", `no pinned host key for ${old.name} in ${env.knownHosts}; firstboot only connects to servers whose host key it generated`);
+  if (!(await hasHostKey(env, old.name)))
+    throw new HcloudError(
+      step,
+      "no_host_key",
+      `no pinned host key for ${old.name} in ${env.knownHosts}; firstboot only connects to servers whose host key it generated`,
+    );
   const type = await checkTypeAndLocation(env, spec, step);
   const image = await pickImage(env, spec, type.architecture);
   const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
   const newName = `${spec.name}-${env.runId}`;
   const probe = await connect(env, spec, old).exec(HAS_RSYNC, { timeoutMs: 60_000 });
-  if (probe.exitCode === SSH_ERROR) throw new HcloudError(step, "unreachable", `cannot reach ${old.name} over SSH: ${probe.stderr.trim()}`);
+  if (probe.exitCode === SSH_ERROR)
+    throw new HcloudError(step, "unreachable", `cannot reach ${old.name} over SSH: ${probe.stderr.trim()}`);
   const p = { old, newName, image, fip, sync: probe.exitCode === 0 };
   return { ...p, text: planText(spec, opts, p, env.hc.clock.now()) };
 }
@@ -59,7 +98,9 @@ export function planText(spec: StackSpec, opts: ReplaceOptions, p: Omit<ReplaceP
     `  new  ${p.newName}: ${spec.serverType} in ${spec.location} from ${p.image.from}; stack held until the restore`,
     "  1. create the new server and wait for its first boot (no downtime)",
     `  2. back up ${p.old.name} now, restore that backup on the new server${p.sync ? ", copy the data across with rsync" : ""} (no downtime)`,
-    opts.freeze ? `  3. stop the stack on ${p.old.name}: writes stop, downtime starts; ${p.sync ? "copy what changed since step 2" : `final backup restored on the new server (no rsync on ${p.old.name}: a longer freeze)`}` : `  3. --no-freeze: ${p.old.name} keeps serving; writes after step 2 are lost`,
+    opts.freeze
+      ? `  3. stop the stack on ${p.old.name}: writes stop, downtime starts; ${p.sync ? "copy what changed since step 2" : `final backup restored on the new server (no rsync on ${p.old.name}: a longer freeze)`}`
+      : `  3. --no-freeze: ${p.old.name} keeps serving; writes after step 2 are lost`,
     `  4. start the stack, health over SSH${spec.httpCheck ? " and HTTP" : ""} on the new server, move Floating IP ${p.fip.name} (${p.fip.ip}): downtime ends; check through it`,
     `  5. power off ${p.old.name}, kept for \`firstboot rollback\` until ${until}, then deleted`,
     "  If anything fails before the Floating IP check passes: the new server is deleted, the old stack restarted.",
@@ -85,22 +126,41 @@ function keep(s: RState, ctx: StepContext, c: Parameters<StepContext["onCleanup"
 
 function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: RState): Step[] {
   const { hc } = env;
-  const labels = { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "candidate", [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
+  const labels = {
+    [r.LABEL.stack]: spec.name,
+    [r.LABEL.role]: "candidate",
+    [r.LABEL.temporary]: "true",
+    [r.LABEL.run]: env.runId,
+  };
   return [
     bootServerStep(hc, {
       title: `create server ${plan.newName} (stack held)`,
       request: async () => {
         const hostKeys = await hostKeyFor(env, dir, plan.newName);
         const userData = await spec.render(hostKeys, { holdStack: true });
-        return { name: plan.newName, server_type: spec.serverType, image: imageRef(plan.image), location: spec.location, user_data: userData, labels, start_after_create: true };
+        return {
+          name: plan.newName,
+          server_type: spec.serverType,
+          image: imageRef(plan.image),
+          location: spec.location,
+          user_data: userData,
+          labels,
+          start_after_create: true,
+        };
       },
       booted: (server) => void (s.server = server),
       // Dropped at the commit (finish): from then on no failure deletes the new server.
       registered: (drop) => void s.undo.push(drop),
     }),
-    { title: "wait for SSH on the new server (host key checked)", run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)) },
+    {
+      title: "wait for SSH on the new server (host key checked)",
+      run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)),
+    },
     { title: "wait for cloud-init on the new server", run: () => rs.waitForCloudInit(s.remote!, undefined, hc.clock) },
-    { title: "wait for the new server's first boot", run: async () => void (await rs.waitForBootStatus(s.remote!, hc.clock, env.signal)) },
+    {
+      title: "wait for the new server's first boot",
+      run: async () => void (await rs.waitForBootStatus(s.remote!, hc.clock, env.signal)),
+    },
   ];
 }
 
@@ -117,7 +177,11 @@ function backupStep(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState, tit
 }
 
 function restoreStep(s: RState, title: string): Step {
-  return { title, run: async () => void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)) };
+  return {
+    title,
+    run: async () =>
+      void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)),
+  };
 }
 
 const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
@@ -125,14 +189,20 @@ const copied = (x: SyncStats) => `${x.files} files changed, ${mib(x.literalBytes
 
 /** While the old server serves: a backup made now, restored on the new server, then the first copy. */
 function prepare(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
-  const steps: Step[] = [backupStep(env, spec, plan, s, `back up ${plan.old.name} (it keeps serving)`), restoreStep(s, "restore that backup on the new server (health-checked)")];
+  const steps: Step[] = [
+    backupStep(env, spec, plan, s, `back up ${plan.old.name} (it keeps serving)`),
+    restoreStep(s, "restore that backup on the new server (health-checked)"),
+  ];
   if (!plan.sync) return steps;
   steps.push({
     title: `copy the data from ${plan.old.name} with rsync (it keeps serving)`,
     run: async (ctx) => {
       await mustExec(s.remote!, "stopping the new stack for the copy", rs.STACK_STOP);
       s.copiedSince = Number((await mustExec(s.oldRemote!, "reading the old server's clock", CLOCK_READ)).trim()) - 2;
-      const [oldVols, newVols] = await Promise.all([mustExec(s.oldRemote!, "listing volumes", volumesCommand(spec.name)), mustExec(s.remote!, "listing volumes", volumesCommand(spec.name))]);
+      const [oldVols, newVols] = await Promise.all([
+        mustExec(s.oldRemote!, "listing volumes", volumesCommand(spec.name)),
+        mustExec(s.remote!, "listing volumes", volumesCommand(spec.name)),
+      ]);
       s.sources = syncSources(oldVols, newVols, spec.dataDirs);
       if (s.sources.length === 0) return ctx.note("no volumes or data dirs to copy");
       ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { signal: env.signal })));
@@ -145,32 +215,52 @@ function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: Replace
   if (!opts.freeze) return [];
   const { hc } = env;
   const stop = (copy: boolean): Step => ({
-    title: copy ? `stop writes on ${plan.old.name} and copy what changed since the first copy` : `stop writes: stop the stack on ${plan.old.name}`,
+    title: copy
+      ? `stop writes on ${plan.old.name} and copy what changed since the first copy`
+      : `stop writes: stop the stack on ${plan.old.name}`,
     run: async (ctx) => {
       s.frozenAt = hc.clock.now();
-      keep(s, ctx, { title: `start the stack on ${plan.old.name} again`, byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)) });
-      if (!copy || !s.sources?.length) return void (await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP));
+      keep(s, ctx, {
+        title: `start the stack on ${plan.old.name} again`,
+        byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`,
+        run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)),
+      });
+      if (!copy || !s.sources?.length)
+        return void (await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP));
       // The stop runs in the copy's own root shell on the old server: no extra login in the freeze.
       const before = [rs.STACK_STOP_ROOT, touchRecentScript(s.sources, s.copiedSince ?? 0)];
       ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { before, signal: env.signal })));
     },
   });
   if (plan.sync) return [stop(true)];
-  return [stop(false), backupStep(env, spec, plan, s, `final backup on ${plan.old.name}`), restoreStep(s, "restore the final backup on the new server")];
+  return [
+    stop(false),
+    backupStep(env, spec, plan, s, `final backup on ${plan.old.name}`),
+    restoreStep(s, "restore the final backup on the new server"),
+  ];
 }
 
 function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
   const { hc } = env;
   const steps: Step[] = [];
-  steps.push(
-    { title: "start the stack on the new server and wait for health (SSH)", run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs, true) },
-  );
-  if (spec.httpCheck) steps.push({ title: "check HTTP on the new server's own IP", run: () => waitForHttp(env, `http://${s.server!.public_net.ipv4?.ip}/`, 120_000) });
+  steps.push({
+    title: "start the stack on the new server and wait for health (SSH)",
+    run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs, true),
+  });
+  if (spec.httpCheck)
+    steps.push({
+      title: "check HTTP on the new server's own IP",
+      run: () => waitForHttp(env, `http://${s.server!.public_net.ipv4?.ip}/`, 120_000),
+    });
   steps.push(
     {
       title: `move Floating IP ${plan.fip.name} to the new server`,
       run: async (ctx) => {
-        keep(s, ctx, { title: `move Floating IP ${plan.fip.name} back to ${plan.old.name}`, byHand: `hcloud floating-ip assign ${plan.fip.id} ${plan.old.id}`, run: () => r.assignFloatingIp(hc, plan.fip.id, plan.old.id) });
+        keep(s, ctx, {
+          title: `move Floating IP ${plan.fip.name} back to ${plan.old.name}`,
+          byHand: `hcloud floating-ip assign ${plan.fip.id} ${plan.old.id}`,
+          run: () => r.assignFloatingIp(hc, plan.fip.id, plan.old.id),
+        });
         await r.assignFloatingIp(hc, plan.fip.id, s.server!.id);
         s.movedAt = hc.clock.now();
       },
@@ -197,19 +287,43 @@ function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptio
         // Dropping the temporary label is the commit: from here on the new server is the stack.
         await r.setLabels(hc, s.server!.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" });
         for (const u of s.undo) u();
-        await r.setLabels(hc, plan.old.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "standby", [r.LABEL.standbyUntil]: String(until) });
+        await r.setLabels(hc, plan.old.id, {
+          [r.LABEL.stack]: spec.name,
+          [r.LABEL.role]: "standby",
+          [r.LABEL.standbyUntil]: String(until),
+        });
       },
     },
     { title: `power off ${plan.old.name} (kept for rollback)`, run: () => r.shutdown(hc, plan.old.id) },
-    { title: "delete standby servers past their rollback window", run: async (ctx) => void (await deleteExpiredStandbys(env, spec.name, [plan.old.id], ctx)) },
+    {
+      title: "delete standby servers past their rollback window",
+      run: async (ctx) => void (await deleteExpiredStandbys(env, spec.name, [plan.old.id], ctx)),
+    },
   ];
 }
 
-export async function replace(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions): Promise<ReplaceResult> {
+export async function replace(
+  env: Env,
+  spec: StackSpec,
+  plan: ReplacePlan,
+  opts: ReplaceOptions,
+): Promise<ReplaceResult> {
   const tmp = await tempDir();
   const s: RState = { undo: [] };
-  const steps = [...bootNew(env, spec, plan, tmp.dir, s), ...prepare(env, spec, plan, s), ...freezeSteps(env, spec, plan, opts, s), ...switchOver(env, spec, plan, s), ...finish(env, spec, plan, opts, s)];
-  const res = await runSteps(steps, { signal: env.signal, progress: env.progress, clock: env.hc.clock, finally: [tmp.cleanup], beforeCleanups: () => env.hc.detachSignal() });
+  const steps = [
+    ...bootNew(env, spec, plan, tmp.dir, s),
+    ...prepare(env, spec, plan, s),
+    ...freezeSteps(env, spec, plan, opts, s),
+    ...switchOver(env, spec, plan, s),
+    ...finish(env, spec, plan, opts, s),
+  ];
+  const res = await runSteps(steps, {
+    signal: env.signal,
+    progress: env.progress,
+    clock: env.hc.clock,
+    finally: [tmp.cleanup],
+    beforeCleanups: () => env.hc.detachSignal(),
+  });
   const downtimeMs = s.movedAt !== undefined ? s.movedAt - (s.frozenAt ?? s.movedAt) : undefined;
   return { ...res, downtimeMs, server: s.server };
 }

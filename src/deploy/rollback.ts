@@ -22,9 +22,18 @@ export async function planRollback(env: Env, spec: StackSpec): Promise<RollbackP
   const live = await r.listServers(env.hc, liveSelector(spec.name));
   if (live.length !== 1) throw new HcloudError(step, "conflict", `stack ${spec.name} has ${live.length} live servers`);
   const standbys = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: spec.name, [r.LABEL.role]: "standby" }));
-  const standby = standbys.sort((a, b) => Number(b.labels[r.LABEL.standbyUntil] ?? 0) - Number(a.labels[r.LABEL.standbyUntil] ?? 0))[0];
-  if (!standby) throw new HcloudError(step, "not_found", `stack ${spec.name} has no standby server to roll back to (its rollback window may have passed)`);
-  for (const s of [live[0]!, standby]) if (!(await hasHostKey(env, s.name))) throw new HcloudError(step, "no_host_key", `no pinned host key for ${s.name} in ${env.knownHosts}`);
+  const standby = standbys.sort(
+    (a, b) => Number(b.labels[r.LABEL.standbyUntil] ?? 0) - Number(a.labels[r.LABEL.standbyUntil] ?? 0),
+  )[0];
+  if (!standby)
+    throw new HcloudError(
+      step,
+      "not_found",
+      `stack ${spec.name} has no standby server to roll back to (its rollback window may have passed)`,
+    );
+  for (const s of [live[0]!, standby])
+    if (!(await hasHostKey(env, s.name)))
+      throw new HcloudError(step, "no_host_key", `no pinned host key for ${s.name} in ${env.knownHosts}`);
   return { live: live[0]!, standby, fip: await r.floatingIpByName(env.hc, spec.floatingIp.name) };
 }
 
@@ -36,36 +45,70 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
     {
       title: `start ${p.standby.name}`,
       run: async (ctx) => {
-        undo.push(ctx.onCleanup({ title: `power off ${p.standby.name} again`, byHand: `hcloud server shutdown ${p.standby.id}`, run: () => r.shutdown(hc, p.standby.id) }));
+        undo.push(
+          ctx.onCleanup({
+            title: `power off ${p.standby.name} again`,
+            byHand: `hcloud server shutdown ${p.standby.id}`,
+            run: () => r.shutdown(hc, p.standby.id),
+          }),
+        );
         await r.power(hc, p.standby.id, "poweron");
       },
     },
-    { title: `wait for SSH on ${p.standby.name}`, run: async () => ((st.remote = connect(env, spec, p.standby)), await waitSsh(env, st.remote)) },
-    { title: `start the stack on ${p.standby.name}`, run: async () => void (await mustExec(st.remote!, "starting the stack", rs.STACK_START)) },
-    { title: `wait for health on ${p.standby.name}`, run: () => waitForHealth(st.remote!, hc.clock, env.signal, spec.health.timeoutMs) },
+    {
+      title: `wait for SSH on ${p.standby.name}`,
+      run: async () => ((st.remote = connect(env, spec, p.standby)), await waitSsh(env, st.remote)),
+    },
+    {
+      title: `start the stack on ${p.standby.name}`,
+      run: async () => void (await mustExec(st.remote!, "starting the stack", rs.STACK_START)),
+    },
+    {
+      title: `wait for health on ${p.standby.name}`,
+      run: () => waitForHealth(st.remote!, hc.clock, env.signal, spec.health.timeoutMs),
+    },
     {
       title: `stop writes: stop the stack on ${p.live.name}`,
       run: async (ctx) => {
         st.liveRemote = connect(env, spec, p.live);
-        undo.push(ctx.onCleanup({ title: `start the stack on ${p.live.name} again`, byHand: `ssh ${spec.sshUser}@${p.live.public_net.ipv4?.ip} ${rs.STACK_START}`, run: async () => void (await mustExec(st.liveRemote!, "starting the stack", rs.STACK_START)) }));
+        undo.push(
+          ctx.onCleanup({
+            title: `start the stack on ${p.live.name} again`,
+            byHand: `ssh ${spec.sshUser}@${p.live.public_net.ipv4?.ip} ${rs.STACK_START}`,
+            run: async () => void (await mustExec(st.liveRemote!, "starting the stack", rs.STACK_START)),
+          }),
+        );
         await mustExec(st.liveRemote, "stopping the stack", rs.STACK_STOP);
       },
     },
     {
       title: `move Floating IP ${p.fip.name} to ${p.standby.name}`,
       run: async (ctx) => {
-        undo.push(ctx.onCleanup({ title: `move Floating IP ${p.fip.name} back to ${p.live.name}`, byHand: `hcloud floating-ip assign ${p.fip.id} ${p.live.id}`, run: () => r.assignFloatingIp(hc, p.fip.id, p.live.id) }));
+        undo.push(
+          ctx.onCleanup({
+            title: `move Floating IP ${p.fip.name} back to ${p.live.name}`,
+            byHand: `hcloud floating-ip assign ${p.fip.id} ${p.live.id}`,
+            run: () => r.assignFloatingIp(hc, p.fip.id, p.live.id),
+          }),
+        );
         await r.assignFloatingIp(hc, p.fip.id, p.standby.id);
       },
     },
-    { title: "check the stack through the Floating IP", run: () => waitForHealth(connect(env, spec, p.standby, p.fip.ip), hc.clock, env.signal, 120_000) },
+    {
+      title: "check the stack through the Floating IP",
+      run: () => waitForHealth(connect(env, spec, p.standby, p.fip.ip), hc.clock, env.signal, 120_000),
+    },
     {
       title: `mark ${p.standby.name} live, ${p.live.name} standby`,
       run: async () => {
         await r.setLabels(hc, p.standby.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" });
         for (const u of undo) u();
         const until = String(Math.floor((hc.clock.now() + windowMs) / 1000));
-        await r.setLabels(hc, p.live.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "standby", [r.LABEL.standbyUntil]: until });
+        await r.setLabels(hc, p.live.id, {
+          [r.LABEL.stack]: spec.name,
+          [r.LABEL.role]: "standby",
+          [r.LABEL.standbyUntil]: until,
+        });
       },
     },
     { title: `power off ${p.live.name} (kept for rollback)`, run: () => r.shutdown(hc, p.live.id) },
@@ -73,5 +116,10 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
 }
 
 export async function rollback(env: Env, spec: StackSpec, plan: RollbackPlan, windowMs: number): Promise<StepsResult> {
-  return runSteps(rollbackSteps(env, spec, plan, windowMs), { signal: env.signal, progress: env.progress, clock: env.hc.clock, beforeCleanups: () => env.hc.detachSignal() });
+  return runSteps(rollbackSteps(env, spec, plan, windowMs), {
+    signal: env.signal,
+    progress: env.progress,
+    clock: env.hc.clock,
+    beforeCleanups: () => env.hc.detachSignal(),
+  });
 }

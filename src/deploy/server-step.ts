@@ -17,7 +17,11 @@ export interface BootServerInput {
 }
 
 export function deleteServerCleanup(hc: Hcloud, name: string, id: number): Cleanup {
-  return { title: `delete server ${name} (id ${id})`, byHand: `hcloud server delete ${id}`, run: () => r.gone(r.deleteServer(hc, id)) };
+  return {
+    title: `delete server ${name} (id ${id})`,
+    byHand: `hcloud server delete ${id}`,
+    run: () => r.gone(r.deleteServer(hc, id)),
+  };
 }
 
 export function bootServerStep(hc: Hcloud, input: BootServerInput): Step {

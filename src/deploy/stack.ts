@@ -37,13 +37,22 @@ export function healthCommand(seconds: number, startFirst = false): string {
 }
 
 /** The server does the waiting; only an SSH failure (exit 255: reboot, network) is retried. */
-export async function waitForHealth(remote: Remote, clock: Clock, signal: AbortSignal, timeoutMs: number, startFirst = false): Promise<void> {
+export async function waitForHealth(
+  remote: Remote,
+  clock: Clock,
+  signal: AbortSignal,
+  timeoutMs: number,
+  startFirst = false,
+): Promise<void> {
   const deadline = clock.now() + timeoutMs;
   for (let i = 0; ; i++) {
     const left = Math.max(1000, deadline - clock.now());
     const res = await remote.exec(healthCommand(left / 1000, startFirst), { timeoutMs: left + 60_000 });
     if (res.exitCode === 0) return;
-    if (res.exitCode !== SSH_ERROR || clock.now() > deadline) throw new Error(`the stack is not healthy: ${(res.stderr || res.stdout).trim().split("\n").slice(-5).join("\n")}`);
+    if (res.exitCode !== SSH_ERROR || clock.now() > deadline)
+      throw new Error(
+        `the stack is not healthy: ${(res.stderr || res.stdout).trim().split("\n").slice(-5).join("\n")}`,
+      );
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
   }
 }
@@ -71,15 +80,21 @@ export function imageRef(p: PickedImage): string {
 }
 
 export async function pickImage(env: Env, spec: StackSpec, arch: string): Promise<PickedImage> {
-  const snaps = await r.listSnapshots(env.hc, r.selector({ [r.LABEL.stack]: spec.name, [r.LABEL.base]: spec.baseImage }));
+  const snaps = await r.listSnapshots(
+    env.hc,
+    r.selector({ [r.LABEL.stack]: spec.name, [r.LABEL.base]: spec.baseImage }),
+  );
   const best = snaps.find((i) => i.status === "available" && i.architecture === arch && !i.labels[r.LABEL.temporary]);
-  return best ? { image: best.id, from: `snapshot ${best.id} (${best.description})` } : { image: spec.baseImage, from: `base image ${spec.baseImage}` };
+  return best
+    ? { image: best.id, from: `snapshot ${best.id} (${best.description})` }
+    : { image: spec.baseImage, from: `base image ${spec.baseImage}` };
 }
 
 export async function checkTypeAndLocation(env: Env, spec: StackSpec, step: string): Promise<Schemas["server_type"]> {
   const type = await r.serverType(env.hc, spec.serverType);
   if (!type) throw new HcloudError(step, "not_found", `server type ${spec.serverType} does not exist`);
-  if (!type.locations.some((l) => l.name === spec.location)) throw new HcloudError(step, "invalid_input", `server type ${type.name} is not available in ${spec.location}`);
+  if (!type.locations.some((l) => l.name === spec.location))
+    throw new HcloudError(step, "invalid_input", `server type ${type.name} is not available in ${spec.location}`);
   return type;
 }
 
@@ -100,9 +115,13 @@ export async function hasHostKey(env: Env, alias: string): Promise<boolean> {
 }
 
 export function connect(env: Env, spec: StackSpec, server: r.Server, host = server.public_net.ipv4?.ip ?? ""): Remote {
-  return env.ssh.connect({ host, user: spec.sshUser, port: spec.sshPort, hostKey: { kind: "pinned", alias: server.name, knownHosts: env.knownHosts } });
+  return env.ssh.connect({
+    host,
+    user: spec.sshUser,
+    port: spec.sshPort,
+    hostKey: { kind: "pinned", alias: server.name, knownHosts: env.knownHosts },
+  });
 }
-
 
 export async function waitSsh(env: Env, remote: Remote): Promise<void> {
   await waitForSsh(remote, { clock: env.hc.clock, signal: env.signal });

@@ -65,7 +65,13 @@ export async function runSteps(steps: readonly Step[], opts: StepsOptions): Prom
     } catch (e) {
       const error = e instanceof Error ? e : new Error(String(e));
       const interrupted = signal.aborted;
-      progress.emit({ type: "step", step: step.title, status: "failed", elapsedMs: clock.now() - t0, message: interrupted ? "interrupted" : error.message });
+      progress.emit({
+        type: "step",
+        step: step.title,
+        status: "failed",
+        elapsedMs: clock.now() - t0,
+        message: interrupted ? "interrupted" : error.message,
+      });
       opts.beforeCleanups?.();
       const leftovers = await runCleanups([...cleanups].reverse().concat(opts.finally ?? []), progress);
       const elapsedMs = clock.now() - start;
@@ -73,7 +79,15 @@ export async function runSteps(steps: readonly Step[], opts: StepsOptions): Prom
     }
   }
   const leftovers = await runCleanups(opts.finally ?? [], progress);
-  if (leftovers.length) return { ok: false, elapsedMs: clock.now() - start, failedStep: "cleanup", error: new Error("cleanup failed"), interrupted: false, leftovers };
+  if (leftovers.length)
+    return {
+      ok: false,
+      elapsedMs: clock.now() - start,
+      failedStep: "cleanup",
+      error: new Error("cleanup failed"),
+      interrupted: false,
+      leftovers,
+    };
   return { ok: true, elapsedMs: clock.now() - start };
 }
 
@@ -87,7 +101,12 @@ export async function runCleanups(list: readonly Cleanup[], progress: Progress):
       progress.emit({ type: "cleanup", step: c.title, status: "ok" });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);
-      progress.emit({ type: "cleanup", step: c.title, status: "failed", message: `${message}; delete it by hand: ${c.byHand}` });
+      progress.emit({
+        type: "cleanup",
+        step: c.title,
+        status: "failed",
+        message: `${message}; delete it by hand: ${c.byHand}`,
+      });
       leftovers.push(`${c.title}: ${c.byHand}`);
     }
   }

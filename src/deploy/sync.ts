@@ -11,7 +11,8 @@ import type { Remote } from "../ssh/index.js";
 export const VOLUMES_ROOT = "/var/lib/docker/volumes";
 export const HAS_RSYNC = "command -v rsync >/dev/null";
 export const CLOCK_READ = "date +%s";
-export const volumesCommand = (project: string): string => `sudo -n docker volume ls -q --filter label=com.docker.compose.project=${shq(project)}`;
+export const volumesCommand = (project: string): string =>
+  `sudo -n docker volume ls -q --filter label=com.docker.compose.project=${shq(project)}`;
 
 /**
  * -R keeps each source's absolute path (one invocation for every source, same paths on both
@@ -19,15 +20,32 @@ export const volumesCommand = (project: string): string => `sudo -n docker volum
  * large database for a few changed pages (a failed copy discards the whole new server anyway);
  * --blocking-io because the bridge is `cat`, which fails on a non-blocking pipe (EAGAIN).
  */
-export const RSYNC_FLAGS = ["-aH", "--blocking-io", "--numeric-ids", "--delete", "--inplace", "--no-whole-file", "--modify-window=-1", "--relative", "--no-implied-dirs", "--stats"];
+export const RSYNC_FLAGS = [
+  "-aH",
+  "--blocking-io",
+  "--numeric-ids",
+  "--delete",
+  "--inplace",
+  "--no-whole-file",
+  "--modify-window=-1",
+  "--relative",
+  "--no-implied-dirs",
+  "--stats",
+];
 
 const SAFE = /^[A-Za-z0-9_@%+=,.:/-]+$/;
 
 /** What to copy: the volumes both stacks have (new ones start empty, dropped ones stay behind) and the data dirs. */
 export function syncSources(oldVolumes: string, newVolumes: string, dirs: readonly string[]): string[] {
-  const names = (text: string) => text.split("\n").map((l) => l.trim()).filter((l) => SAFE.test(l) && !l.includes("/"));
+  const names = (text: string) =>
+    text
+      .split("\n")
+      .map((l) => l.trim())
+      .filter((l) => SAFE.test(l) && !l.includes("/"));
   const onNew = new Set(names(newVolumes));
-  const volumes = names(oldVolumes).filter((v) => onNew.has(v)).sort();
+  const volumes = names(oldVolumes)
+    .filter((v) => onNew.has(v))
+    .sort();
   return [...volumes.map((v) => `${VOLUMES_ROOT}/${v}/_data/`), ...dirs.map((d) => `${d.replace(/\/+$/, "")}/`)];
 }
 
@@ -41,18 +59,33 @@ export function receiveScript(sources: readonly string[], dest = "/"): string {
   const root = dest.replace(/\/+$/, "");
   // Like ssh, the bridge ends when the far side does (we close its stdin once the sender exits).
   // fd 5: sh gives a background job /dev/null as stdin.
-  const bridge = ["#!/bin/sh", 'shift; printf "%s\\n" "$*" >&4', "exec 5<&0", "cat <&5 >&4 3<&- 5<&- &", "cat <&3 4>&- 5<&-"];
+  const bridge = [
+    "#!/bin/sh",
+    'shift; printf "%s\\n" "$*" >&4',
+    "exec 5<&0",
+    "cat <&5 >&4 3<&- 5<&- &",
+    "cat <&3 4>&- 5<&-",
+  ];
   return [
     "set -eu",
     `mkdir -p -- ${sources.map((p) => shq(root + p)).join(" ")}`,
-    'b=$(mktemp); trap \'rm -f "$b"\' EXIT',
+    "b=$(mktemp); trap 'rm -f \"$b\"' EXIT",
     `printf '%s\\n' ${bridge.map(shq).join(" ")} >"$b"; chmod 700 "$b"`,
     "exec 3<&0 4>&1 </dev/null >&2",
-    ["rsync", ...RSYNC_FLAGS, "-e", '"$b"', shq(`old:${first}`), ...rest.map((p) => shq(`:${p}`)), shq(root || "/")].join(" "),
+    [
+      "rsync",
+      ...RSYNC_FLAGS,
+      "-e",
+      '"$b"',
+      shq(`old:${first}`),
+      ...rest.map((p) => shq(`:${p}`)),
+      shq(root || "/"),
+    ].join(" "),
   ].join("\n");
 }
 
-export const receiveCommand = (sources: readonly string[], dest = "/"): string => `sudo -n bash -c ${shq(receiveScript(sources, dest))}`;
+export const receiveCommand = (sources: readonly string[], dest = "/"): string =>
+  `sudo -n bash -c ${shq(receiveScript(sources, dest))}`;
 
 /**
  * The sender command the new server's rsync asked for, accepted only as an rsync sender of
@@ -61,7 +94,8 @@ export const receiveCommand = (sources: readonly string[], dest = "/"): string =
  */
 export function senderCommand(line: string, sources: readonly string[], before: readonly string[] = []): string {
   const words = line.trim().split(/ +/);
-  const bad = (why: string) => new Error(`the new server asked for an unexpected command (${why}): ${line.slice(0, 200)}`);
+  const bad = (why: string) =>
+    new Error(`the new server asked for an unexpected command (${why}): ${line.slice(0, 200)}`);
   if (words[0] !== "rsync" || words[1] !== "--server" || words[2] !== "--sender") throw bad("not an rsync sender");
   if (!words.every((w) => SAFE.test(w))) throw bad("unsafe characters");
   const dot = words.indexOf(".");
@@ -85,8 +119,13 @@ export interface SyncStats {
 }
 
 export function parseStats(stderr: string): SyncStats {
-  const num = (label: string) => Number(new RegExp(`${label}: ([\\d,.]+)`).exec(stderr)?.[1]?.replace(/[,.]/g, "") ?? 0);
-  return { files: num("Number of regular files transferred"), literalBytes: num("Literal data"), totalBytes: num("Total file size") };
+  const num = (label: string) =>
+    Number(new RegExp(`${label}: ([\\d,.]+)`).exec(stderr)?.[1]?.replace(/[,.]/g, "") ?? 0);
+  return {
+    files: num("Number of regular files transferred"),
+    literalBytes: num("Literal data"),
+    totalBytes: num("Total file size"),
+  };
 }
 
 /** Reads up to the first newline; the rest of the stream is left to the caller. */
@@ -115,7 +154,12 @@ function tail(text: string): string {
 }
 
 /** One rsync pass from `from` to `to` (into `dest`, "/" but in tests); throws with both sides' errors. */
-export async function copyData(from: Remote, to: Remote, sources: readonly string[], o: { timeoutMs?: number; dest?: string; before?: string[]; signal?: AbortSignal } = {}): Promise<SyncStats> {
+export async function copyData(
+  from: Remote,
+  to: Remote,
+  sources: readonly string[],
+  o: { timeoutMs?: number; dest?: string; before?: string[]; signal?: AbortSignal } = {},
+): Promise<SyncStats> {
   if (!from.pipe || !to.pipe) throw new Error("this SSH layer cannot stream a copy between servers");
   const timeoutMs = o.timeoutMs ?? 60 * 60_000;
   const recv = to.pipe(receiveCommand(sources, o.dest), { timeoutMs });
@@ -123,7 +167,9 @@ export async function copyData(from: Remote, to: Remote, sources: readonly strin
   // Ctrl-C ends both sides at once (without waiting for them to drain); the cleanups then run.
   const abort = () => (recv.kill(), send?.kill());
   let onAbort = () => undefined as void;
-  const aborted = new Promise<never>((_, reject) => (onAbort = () => (abort(), reject(new Error("interrupted during the copy")))));
+  const aborted = new Promise<never>(
+    (_, reject) => (onAbort = () => (abort(), reject(new Error("interrupted during the copy")))),
+  );
   aborted.catch(() => undefined);
   if (o.signal?.aborted) onAbort();
   o.signal?.addEventListener("abort", onAbort, { once: true });
@@ -141,7 +187,10 @@ export async function copyData(from: Remote, to: Remote, sources: readonly strin
     // which ends its bridge and so its rsync, as a closing SSH connection would.
     s.stdout.pipe(recv.stdin);
     const [sent, got] = await orAbort(Promise.all([s.result, recv.result]));
-    if (sent.exitCode !== 0 || got.exitCode !== 0) throw new Error(`rsync failed (old server: exit ${sent.exitCode}, new server: exit ${got.exitCode}): ${tail(`${sent.stderr}\n${got.stderr}`)}`);
+    if (sent.exitCode !== 0 || got.exitCode !== 0)
+      throw new Error(
+        `rsync failed (old server: exit ${sent.exitCode}, new server: exit ${got.exitCode}): ${tail(`${sent.stderr}\n${got.stderr}`)}`,
+      );
     return parseStats(got.stderr);
   } catch (e) {
     abort();

@@ -4,7 +4,16 @@
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
-import { checkTypeAndLocation, connect, hostKeyFor, imageRef, pickImage, waitSsh, type PickedImage, type StackSpec } from "./stack.js";
+import {
+  checkTypeAndLocation,
+  connect,
+  hostKeyFor,
+  imageRef,
+  pickImage,
+  waitSsh,
+  type PickedImage,
+  type StackSpec,
+} from "./stack.js";
 import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Remote } from "../ssh/index.js";
@@ -26,20 +35,39 @@ async function check(env: Env, spec: StackSpec, s: UpState): Promise<void> {
   const step = "check the project";
   const existing = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: spec.name }));
   const other = existing.find((x) => x.labels[r.LABEL.role] !== "standby");
-  if (other) throw new HcloudError(step, "already_exists", `stack ${spec.name} already has server ${other.name} (id ${other.id}); use firstboot replace`);
+  if (other)
+    throw new HcloudError(
+      step,
+      "already_exists",
+      `stack ${spec.name} already has server ${other.name} (id ${other.id}); use firstboot replace`,
+    );
   const type = await checkTypeAndLocation(env, spec, step);
   s.image = await pickImage(env, spec, type.architecture);
   if (spec.floatingIp) s.fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
   // Taking a Floating IP away from a server that is not this stack's would take down someone's service.
-  if (s.fip?.server) throw new HcloudError(step, "in_use", `Floating IP ${s.fip.name} is assigned to server ${s.fip.server}; unassign it first (hcloud floating-ip unassign ${s.fip.id})`);
+  if (s.fip?.server)
+    throw new HcloudError(
+      step,
+      "in_use",
+      `Floating IP ${s.fip.name} is assigned to server ${s.fip.server}; unassign it first (hcloud floating-ip unassign ${s.fip.id})`,
+    );
 }
 
 async function ensureFirewall(env: Env, spec: StackSpec, s: UpState, onCreated: (id: number) => void): Promise<void> {
   const name = `firstboot-${spec.name}`;
-  const found = await env.hc.call("look up the Cloud Firewall", env.hc.api.GET("/firewalls", { params: { query: { name } } }));
+  const found = await env.hc.call(
+    "look up the Cloud Firewall",
+    env.hc.api.GET("/firewalls", { params: { query: { name } } }),
+  );
   if (found.firewalls[0]) return void (s.firewallId = found.firewalls[0].id);
-  const created = await env.hc.call("create the Cloud Firewall", env.hc.api.POST("/firewalls", { body: { name, rules: spec.cloudFirewall, labels: { [r.LABEL.stack]: spec.name } } }));
-  if (!created.firewall) throw new HcloudError("create the Cloud Firewall", "no_firewall", "the API returned no firewall");
+  const created = await env.hc.call(
+    "create the Cloud Firewall",
+    env.hc.api.POST("/firewalls", {
+      body: { name, rules: spec.cloudFirewall, labels: { [r.LABEL.stack]: spec.name } },
+    }),
+  );
+  if (!created.firewall)
+    throw new HcloudError("create the Cloud Firewall", "no_firewall", "the API returned no firewall");
   s.firewallId = created.firewall.id;
   onCreated(created.firewall.id);
 }
@@ -50,12 +78,27 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
   const labels = { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" };
   const steps: Step[] = [
     { title: "check the project (no server yet, type, location, image, Floating IP)", run: () => check(env, spec, s) },
-    { title: "generate the server's SSH host key", run: async () => void (s.hostKeys = await hostKeyFor(env, dir, name)) },
+    {
+      title: "generate the server's SSH host key",
+      run: async () => void (s.hostKeys = await hostKeyFor(env, dir, name)),
+    },
   ];
   if (spec.cloudFirewall) {
     steps.push({
       title: "ensure the Cloud Firewall",
-      run: (ctx) => ensureFirewall(env, spec, s, (id) => ctx.onCleanup({ title: `delete firewall ${id}`, byHand: `hcloud firewall delete ${id}`, run: () => r.gone(hc.call("delete the firewall", hc.api.DELETE("/firewalls/{id}", { params: { path: { id } } })).then(() => undefined)) })),
+      run: (ctx) =>
+        ensureFirewall(env, spec, s, (id) =>
+          ctx.onCleanup({
+            title: `delete firewall ${id}`,
+            byHand: `hcloud firewall delete ${id}`,
+            run: () =>
+              r.gone(
+                hc
+                  .call("delete the firewall", hc.api.DELETE("/firewalls/{id}", { params: { path: { id } } }))
+                  .then(() => undefined),
+              ),
+          }),
+        ),
     });
   }
   steps.push(
@@ -65,18 +108,34 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
         ctx.note(`booting from ${s.image!.from}`);
         const userData = await spec.render(s.hostKeys!, { holdStack: false });
         return {
-          name, server_type: spec.serverType, image: imageRef(s.image!), location: spec.location, user_data: userData,
-          labels: { ...labels, [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId }, start_after_create: true,
+          name,
+          server_type: spec.serverType,
+          image: imageRef(s.image!),
+          location: spec.location,
+          user_data: userData,
+          labels: { ...labels, [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId },
+          start_after_create: true,
           ...(s.firewallId ? { firewalls: [{ firewall: s.firewallId }] } : {}),
         };
       },
       booted: (server) => void (s.server = server),
     }),
-    { title: "wait for SSH (host key checked)", run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)) },
+    {
+      title: "wait for SSH (host key checked)",
+      run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)),
+    },
     { title: "wait for cloud-init", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
-    { title: "wait for first boot to report healthy", run: async () => void (await waitForBootStatus(s.remote!, hc.clock, env.signal, spec.health.timeoutMs + 15 * 60_000)) },
+    {
+      title: "wait for first boot to report healthy",
+      run: async () =>
+        void (await waitForBootStatus(s.remote!, hc.clock, env.signal, spec.health.timeoutMs + 15 * 60_000)),
+    },
   );
-  if (spec.floatingIp) steps.push({ title: `assign Floating IP ${spec.floatingIp.name}`, run: () => r.assignFloatingIp(hc, s.fip!.id, s.server!.id) });
+  if (spec.floatingIp)
+    steps.push({
+      title: `assign Floating IP ${spec.floatingIp.name}`,
+      run: () => r.assignFloatingIp(hc, s.fip!.id, s.server!.id),
+    });
   steps.push({ title: "mark the server live", run: () => r.setLabels(hc, s.server!.id, labels) });
   return steps;
 }
@@ -84,6 +143,12 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
 export async function up(env: Env, spec: StackSpec): Promise<UpResult> {
   const tmp = await tempDir();
   const s: UpState = {};
-  const res = await runSteps(upSteps(env, spec, tmp.dir, s), { signal: env.signal, progress: env.progress, clock: env.hc.clock, finally: [tmp.cleanup], beforeCleanups: () => env.hc.detachSignal() });
+  const res = await runSteps(upSteps(env, spec, tmp.dir, s), {
+    signal: env.signal,
+    progress: env.progress,
+    clock: env.hc.clock,
+    finally: [tmp.cleanup],
+    beforeCleanups: () => env.hc.detachSignal(),
+  });
   return { ...res, server: s.server, from: s.image?.from };
 }

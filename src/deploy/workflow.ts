@@ -33,7 +33,10 @@ export function newRunId(): string {
 /** A 0700 temp dir for keys, removed at the end whatever happens. */
 export async function tempDir(): Promise<{ dir: string; cleanup: Cleanup }> {
   const dir = await mkdtemp(join(tmpdir(), "firstboot-"));
-  return { dir, cleanup: { title: `remove ${dir}`, byHand: `rm -rf ${dir}`, run: () => rm(dir, { recursive: true, force: true }) } };
+  return {
+    dir,
+    cleanup: { title: `remove ${dir}`, byHand: `rm -rf ${dir}`, run: () => rm(dir, { recursive: true, force: true }) },
+  };
 }
 
 /** Any HTTP answer below 500 means something is listening and serving (a redirect counts). */
@@ -48,6 +51,9 @@ export const fetchProbe: HttpProbe = async (url, timeoutMs) => {
 
 /** Hetzner label values: at most 63 of [a-zA-Z0-9._-], starting and ending alphanumeric. */
 export function labelValue(v: string): string {
-  const s = v.replace(/[^a-zA-Z0-9._-]/g, "-").slice(0, 63).replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, "");
+  const s = v
+    .replace(/[^a-zA-Z0-9._-]/g, "-")
+    .slice(0, 63)
+    .replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, "");
   return s || "x";
 }

@@ -5,7 +5,14 @@ import type { components } from "../hcloud/generated/schema.js";
 type S = components["schemas"];
 
 const loc = (id: number, name: string, city: string, country: string, zone: string): S["location"] => ({
-  id, name, city, country, description: `${city} DC Park 1`, latitude: 50, longitude: 12, network_zone: zone,
+  id,
+  name,
+  city,
+  country,
+  description: `${city} DC Park 1`,
+  latitude: 50,
+  longitude: 12,
+  network_zone: zone,
 });
 
 export const LOCATIONS: S["location"][] = [
@@ -23,11 +30,33 @@ const price = (location: string): S["price_per_time"] => ({
   price_per_tb_traffic: { net: "1.0000000000", gross: "1.1900000000" },
 });
 
-function serverType(id: number, name: string, arch: "x86" | "arm", cores: number, memory: number, disk: number, where: string[]): S["server_type"] {
+function serverType(
+  id: number,
+  name: string,
+  arch: "x86" | "arm",
+  cores: number,
+  memory: number,
+  disk: number,
+  where: string[],
+): S["server_type"] {
   return {
-    id, name, architecture: arch, cores, memory, disk, cpu_type: "shared", storage_type: "local",
-    description: name.toUpperCase(), deprecated: false, deprecation: null, category: "shared",
-    locations: LOCATIONS.filter((l) => where.includes(l.name)).map((l) => ({ id: l.id, name: l.name, deprecation: null })),
+    id,
+    name,
+    architecture: arch,
+    cores,
+    memory,
+    disk,
+    cpu_type: "shared",
+    storage_type: "local",
+    description: name.toUpperCase(),
+    deprecated: false,
+    deprecation: null,
+    category: "shared",
+    locations: LOCATIONS.filter((l) => where.includes(l.name)).map((l) => ({
+      id: l.id,
+      name: l.name,
+      deprecation: null,
+    })),
     prices: where.map(price),
   };
 }
@@ -54,12 +83,32 @@ export const DATACENTERS: S["data_center"][] = LOCATIONS.map((l) => ({
   },
 }));
 
-function system(id: number, name: string, arch: "x86" | "arm", flavor: "debian" | "ubuntu", version: string): S["image"] {
+function system(
+  id: number,
+  name: string,
+  arch: "x86" | "arm",
+  flavor: "debian" | "ubuntu",
+  version: string,
+): S["image"] {
   return {
-    id, name, architecture: arch, os_flavor: flavor, os_version: version, type: "system", status: "available",
-    description: `${flavor === "debian" ? "Debian" : "Ubuntu"} ${version}`, created: "2025-06-01T00:00:00+00:00",
-    created_from: null, bound_to: null, deleted: null, deprecated: null, disk_size: 5, image_size: null,
-    labels: {}, protection: { delete: false }, rapid_deploy: true,
+    id,
+    name,
+    architecture: arch,
+    os_flavor: flavor,
+    os_version: version,
+    type: "system",
+    status: "available",
+    description: `${flavor === "debian" ? "Debian" : "Ubuntu"} ${version}`,
+    created: "2025-06-01T00:00:00+00:00",
+    created_from: null,
+    bound_to: null,
+    deleted: null,
+    deprecated: null,
+    disk_size: 5,
+    image_size: null,
+    labels: {},
+    protection: { delete: false },
+    rapid_deploy: true,
   };
 }
 

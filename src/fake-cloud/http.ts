@@ -33,10 +33,20 @@ function errorBody(e: ApiError): unknown {
   return { error: { code: e.code, message: e.message, details: e.details ?? null } };
 }
 
-export async function handle(state: FakeState, method: string, rawUrl: string, rawBody: string, auth: string | undefined): Promise<{ status: number; body: unknown; headers: Record<string, string> }> {
+export async function handle(
+  state: FakeState,
+  method: string,
+  rawUrl: string,
+  rawBody: string,
+  auth: string | undefined,
+): Promise<{ status: number; body: unknown; headers: Record<string, string> }> {
   const url = new URL(rawUrl, "http://fake");
   const path = url.pathname.replace(/^\/v1(?=\/)/, "");
-  const entry: { method: string; path: string; query: string; template?: string; status?: number } = { method, path, query: url.search };
+  const entry: { method: string; path: string; query: string; template?: string; status?: number } = {
+    method,
+    path,
+    query: url.search,
+  };
   state.log.push(entry);
   state.tick();
   const allowed = state.takeToken();
@@ -48,7 +58,8 @@ export async function handle(state: FakeState, method: string, rawUrl: string, r
   const reply = (status: number, body: unknown) => ((entry.status = status), { status, body, headers });
   try {
     const token = /^Bearer (.+)$/.exec(auth ?? "")?.[1];
-    if (!token || (state.opts.token !== undefined && token !== state.opts.token)) throw new ApiError(401, "unauthorized", "unable to authenticate");
+    if (!token || (state.opts.token !== undefined && token !== state.opts.token))
+      throw new ApiError(401, "unauthorized", "unable to authenticate");
     if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
     const match = matchRoute(method, path);
     if (!match?.op) throw new ApiError(404, "not_found", `no route ${method} ${path}`);
@@ -56,14 +67,31 @@ export async function handle(state: FakeState, method: string, rawUrl: string, r
     const key = `${method} ${match.template}`;
     const fault = state.takeFault(key);
     if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    const injected = fault?.status ? new ApiError(fault.status, fault.code ?? (fault.status >= 500 ? "server_error" : "invalid_input"), fault.message ?? "injected fault") : undefined;
+    const injected = fault?.status
+      ? new ApiError(
+          fault.status,
+          fault.code ?? (fault.status >= 500 ? "server_error" : "invalid_input"),
+          fault.message ?? "injected fault",
+        )
+      : undefined;
     if (injected && !fault?.afterApply) throw injected;
     const body = rawBody.trim() === "" ? undefined : parseJson(rawBody);
-    const invalid = { ...checkQuery(match.op, url.searchParams), ...(match.op.requestBody ? checkBody(match.op, body ?? {}) : {}) };
-    if (Object.keys(invalid).length > 0) throw new ApiError(400, "invalid_input", "invalid input in fields " + Object.keys(invalid).join(", "), { fields: Object.entries(invalid).map(([name, messages]) => ({ name, messages })) });
+    const invalid = {
+      ...checkQuery(match.op, url.searchParams),
+      ...(match.op.requestBody ? checkBody(match.op, body ?? {}) : {}),
+    };
+    if (Object.keys(invalid).length > 0)
+      throw new ApiError(400, "invalid_input", "invalid input in fields " + Object.keys(invalid).join(", "), {
+        fields: Object.entries(invalid).map(([name, messages]) => ({ name, messages })),
+      });
     const handler = ROUTES[key];
     if (!handler) throw new ApiError(501, "not_implemented", `the fake does not implement ${key}`);
-    const out = await handler({ state, params: match.params, query: url.searchParams, body: (body ?? {}) as Record<string, unknown> });
+    const out = await handler({
+      state,
+      params: match.params,
+      query: url.searchParams,
+      body: (body ?? {}) as Record<string, unknown>,
+    });
     if (injected) throw injected;
     return reply(out.status ?? 200, out.body);
   } catch (e) {
@@ -119,6 +147,9 @@ export async function startFakeApi(opts: FakeOptions & ListenOptions = {}): Prom
 export function fakeFetch(state: FakeState): (req: Request) => Promise<Response> {
   return async (req) => {
     const r = await handle(state, req.method, req.url, await req.text(), req.headers.get("authorization") ?? undefined);
-    return new Response(r.status === 204 ? null : JSON.stringify(r.body), { status: r.status, headers: r.status === 204 ? r.headers : { "Content-Type": "application/json", ...r.headers } });
+    return new Response(r.status === 204 ? null : JSON.stringify(r.body), {
+      status: r.status,
+      headers: r.status === 204 ? r.headers : { "Content-Type": "application/json", ...r.headers },
+    });
   };
 }

@@ -24,7 +24,15 @@ export interface LocalCloud {
 
 export async function startLocalCloud(o: LocalCloudOptions): Promise<LocalCloud> {
   const accel = chooseAccel(readFileSync("/proc/cpuinfo", "utf8"), existsSync("/dev/kvm"));
-  const backend = new VmBackend({ root: o.root, ports: o.ports, accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs, log: o.log });
+  const backend = new VmBackend({
+    root: o.root,
+    ports: o.ports,
+    accel,
+    memoryMiB: o.memoryMiB,
+    cpus: o.cpus,
+    deadlineMs: o.deadlineMs,
+    log: o.log,
+  });
   try {
     // No artificial action durations: the machines take the time they take.
     const api = await startFakeApi({ port: o.port, host: o.host, onReply: o.onReply, backend });

@@ -28,14 +28,21 @@ export function paginate<T>(ctx: Ctx, key: string, items: T[]): { body: unknown 
   const perPage = Math.min(50, Math.max(1, Number(ctx.query.get("per_page") ?? 25)));
   const last = Math.max(1, Math.ceil(items.length / perPage));
   const pagination = {
-    page, per_page: perPage, previous_page: page > 1 ? page - 1 : null, next_page: page < last ? page + 1 : null,
-    last_page: last, total_entries: items.length,
+    page,
+    per_page: perPage,
+    previous_page: page > 1 ? page - 1 : null,
+    next_page: page < last ? page + 1 : null,
+    last_page: last,
+    total_entries: items.length,
   };
   return { body: { [key]: structuredClone(items.slice((page - 1) * perPage, page * perPage)), meta: { pagination } } };
 }
 
 /** Applies the name and label_selector filters every list endpoint shares. */
-export function filter<T extends { name?: string | null; labels?: Record<string, string> }>(ctx: Ctx, items: Iterable<T>): T[] {
+export function filter<T extends { name?: string | null; labels?: Record<string, string> }>(
+  ctx: Ctx,
+  items: Iterable<T>,
+): T[] {
   let out = [...items];
   const name = ctx.query.get("name");
   if (name !== null) out = out.filter((i) => i.name === name);

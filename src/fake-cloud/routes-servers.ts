@@ -24,20 +24,33 @@ export function view(state: FakeState, s: S["server"]): S["server"] {
   return out;
 }
 
-function byIdOrName<T extends { id: number; name?: string | null }>(items: Iterable<T>, ref: unknown, field: string, extra: (t: T) => boolean = () => true): T {
+function byIdOrName<T extends { id: number; name?: string | null }>(
+  items: Iterable<T>,
+  ref: unknown,
+  field: string,
+  extra: (t: T) => boolean = () => true,
+): T {
   const list = [...items].filter(extra);
   const hit = list.find((t) => t.id === Number(ref) || t.name === ref);
-  if (!hit) throw new ApiError(400, "invalid_input", `${field} '${String(ref)}' not found`, { fields: [{ name: field, messages: ["not found"] }] });
+  if (!hit)
+    throw new ApiError(400, "invalid_input", `${field} '${String(ref)}' not found`, {
+      fields: [{ name: field, messages: ["not found"] }],
+    });
   return hit;
 }
 
 function validateCreate(state: FakeState, b: Record<string, unknown>): void {
   if (typeof b.name !== "string" || !/^[a-zA-Z0-9]([a-zA-Z0-9.-]{0,61}[a-zA-Z0-9])?$/.test(b.name)) {
-    throw new ApiError(400, "invalid_input", "invalid input in field 'name'", { fields: [{ name: "name", messages: ["must be a valid hostname"] }] });
+    throw new ApiError(400, "invalid_input", "invalid input in field 'name'", {
+      fields: [{ name: "name", messages: ["must be a valid hostname"] }],
+    });
   }
-  if ([...state.servers.values()].some((s) => s.name === b.name)) throw new ApiError(409, "uniqueness_error", "server name is already used", { fields: [{ name: "name" }] });
+  if ([...state.servers.values()].some((s) => s.name === b.name))
+    throw new ApiError(409, "uniqueness_error", "server name is already used", { fields: [{ name: "name" }] });
   if (typeof b.user_data === "string" && Buffer.byteLength(b.user_data) > USER_DATA_LIMIT) {
-    throw new ApiError(400, "invalid_input", "invalid input in field 'user_data'", { fields: [{ name: "user_data", messages: [`must be at most ${USER_DATA_LIMIT} bytes`] }] });
+    throw new ApiError(400, "invalid_input", "invalid input in field 'user_data'", {
+      fields: [{ name: "user_data", messages: [`must be at most ${USER_DATA_LIMIT} bytes`] }],
+    });
   }
   const bad = invalidLabels(labelsOf(b));
   if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
@@ -48,24 +61,49 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
   validateCreate(state, b);
   const type = byIdOrName(state.serverTypes, b.server_type, "server_type");
   const location = byIdOrName(state.locations, b.location ?? "fsn1", "location");
-  if (!type.locations.some((l) => l.name === location.name)) throw new ApiError(412, "resource_unavailable", `server type ${type.name} is not available in ${location.name}`);
-  const image = byIdOrName(state.images.values(), b.image, "image", (i) => i.architecture === type.architecture && i.status === "available");
+  if (!type.locations.some((l) => l.name === location.name))
+    throw new ApiError(412, "resource_unavailable", `server type ${type.name} is not available in ${location.name}`);
+  const image = byIdOrName(
+    state.images.values(),
+    b.image,
+    "image",
+    (i) => i.architecture === type.architecture && i.status === "available",
+  );
   const keys = ((b.ssh_keys as unknown[]) ?? []).map((k) => byIdOrName(state.sshKeys.values(), k, "ssh_keys"));
-  const firewalls = ((b.firewalls as { firewall: number }[]) ?? []).map((f) => find(state.firewalls, "firewall", String(f.firewall)));
+  const firewalls = ((b.firewalls as { firewall: number }[]) ?? []).map((f) =>
+    find(state.firewalls, "firewall", String(f.firewall)),
+  );
   const id = state.id();
   const backend = state.opts.backend;
   const ipv4 = backend ? await backend.allocateServerIp() : state.ip("192.0.2");
   const server: S["server"] = {
-    id, name: b.name as string, status: "initializing", created: state.iso(), labels: labelsOf(b),
-    server_type: structuredClone(type), location: structuredClone(location),
+    id,
+    name: b.name as string,
+    status: "initializing",
+    created: state.iso(),
+    labels: labelsOf(b),
+    server_type: structuredClone(type),
+    location: structuredClone(location),
     datacenter: structuredClone(state.datacenters.find((d) => d.location.id === location.id)!),
-    image: structuredClone(image), iso: null, rescue_enabled: false, locked: false, backup_window: null,
-    outgoing_traffic: 0, ingoing_traffic: 0, included_traffic: 21990232555520, primary_disk_size: type.disk,
-    protection: { delete: false, rebuild: false }, private_net: [], load_balancers: [], volumes: [], placement_group: null,
+    image: structuredClone(image),
+    iso: null,
+    rescue_enabled: false,
+    locked: false,
+    backup_window: null,
+    outgoing_traffic: 0,
+    ingoing_traffic: 0,
+    included_traffic: 21990232555520,
+    primary_disk_size: type.disk,
+    protection: { delete: false, rebuild: false },
+    private_net: [],
+    load_balancers: [],
+    volumes: [],
+    placement_group: null,
     public_net: {
       ipv4: { id: state.id(), ip: ipv4, blocked: false, dns_ptr: `static.${id}.example.com` },
       ipv6: { id: state.id(), ip: `2001:db8:${id.toString(16)}::/64`, blocked: false, dns_ptr: [] },
-      floating_ips: [], firewalls: [],
+      floating_ips: [],
+      firewalls: [],
     },
   };
   state.servers.set(id, server);
@@ -75,10 +113,34 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
   const res = [{ id, type: "server" }];
   // With a backend both actions last until the machine is booted (or failed to).
   const boot = { userData: state.userData.get(id)!, sshKeys: keys.map((k) => k.public_key), start };
-  const work = backend?.create(machine(server), image, boot, () => void (state.servers.has(id) && (server.status = "off")));
-  const action = state.startAction("create_server", res, { work, effect: () => void (server.status === "initializing" && (server.status = start ? "starting" : "off")) });
-  const next = start ? [state.startAction("start_server", res, { work, afterMs: state.duration("create_server"), effect: () => void (server.status = "running") })] : [];
-  return { status: 201, body: { server: view(state, server), action, next_actions: next, root_password: keys.length ? null : "fake-root-password" } };
+  const work = backend?.create(
+    machine(server),
+    image,
+    boot,
+    () => void (state.servers.has(id) && (server.status = "off")),
+  );
+  const action = state.startAction("create_server", res, {
+    work,
+    effect: () => void (server.status === "initializing" && (server.status = start ? "starting" : "off")),
+  });
+  const next = start
+    ? [
+        state.startAction("start_server", res, {
+          work,
+          afterMs: state.duration("create_server"),
+          effect: () => void (server.status = "running"),
+        }),
+      ]
+    : [];
+  return {
+    status: 201,
+    body: {
+      server: view(state, server),
+      action,
+      next_actions: next,
+      root_password: keys.length ? null : "fake-root-password",
+    },
+  };
 }
 
 type Power = "poweron" | "poweroff" | "shutdown" | "reboot";
@@ -97,7 +159,8 @@ function powerAction(command: string, to: S["server"]["status"], how: Power): Ha
     if (state.busy("server", server.id)) throw new ApiError(423, "locked", "server is locked by a running action");
     const work = powerWork(state, server, how);
     // Like Hetzner: the shutdown action only presses the button; a real machine reports "off" itself.
-    const settle = work && how === "shutdown" ? undefined : () => void (state.servers.has(server.id) && (server.status = to));
+    const settle =
+      work && how === "shutdown" ? undefined : () => void (state.servers.has(server.id) && (server.status = to));
     const action = state.startAction(command, [{ id: server.id, type: "server" }], { work, effect: settle });
     return { status: 201, body: { action } };
   };
@@ -109,18 +172,38 @@ function createImage({ state, params, body: b }: Ctx): { status: number; body: u
   const bad = invalidLabels(labelsOf(b));
   if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
   const image: S["image"] = {
-    id: state.id(), type: b.type === "backup" ? "backup" : "snapshot", status: "creating", name: null,
+    id: state.id(),
+    type: b.type === "backup" ? "backup" : "snapshot",
+    status: "creating",
+    name: null,
     description: typeof b.description === "string" ? b.description : `${server.name}-${state.iso()}`,
-    architecture: server.server_type.architecture, os_flavor: server.image?.os_flavor ?? "unknown", os_version: server.image?.os_version ?? null,
-    created: state.iso(), created_from: { id: server.id, name: server.name }, bound_to: null, deleted: null, deprecated: null,
-    disk_size: server.primary_disk_size, image_size: null, labels: labelsOf(b), protection: { delete: false }, rapid_deploy: false,
+    architecture: server.server_type.architecture,
+    os_flavor: server.image?.os_flavor ?? "unknown",
+    os_version: server.image?.os_version ?? null,
+    created: state.iso(),
+    created_from: { id: server.id, name: server.name },
+    bound_to: null,
+    deleted: null,
+    deprecated: null,
+    disk_size: server.primary_disk_size,
+    image_size: null,
+    labels: labelsOf(b),
+    protection: { delete: false },
+    rapid_deploy: false,
   };
   state.images.set(image.id, image);
-  const action = state.startAction("create_image", [{ id: server.id, type: "server" }, { id: image.id, type: "image" }], {
-    work: state.opts.backend?.createImage(server.id, image.id),
-    effect: () => void ((image.status = "available"), (image.image_size = 1.2)),
-    onFail: () => void state.images.delete(image.id),
-  });
+  const action = state.startAction(
+    "create_image",
+    [
+      { id: server.id, type: "server" },
+      { id: image.id, type: "image" },
+    ],
+    {
+      work: state.opts.backend?.createImage(server.id, image.id),
+      effect: () => void ((image.status = "available"), (image.image_size = 1.2)),
+      onFail: () => void state.images.delete(image.id),
+    },
+  );
   return { status: 201, body: { image: structuredClone(image), action } };
 }
 
@@ -137,7 +220,8 @@ function deleteServer({ state, params }: Ctx): { body: unknown } {
         f.server = null;
         void backend?.routeFloatingIp(f.ip, undefined);
       }
-      for (const fw of state.firewalls.values()) fw.applied_to = fw.applied_to.filter((a) => a.server?.id !== server.id);
+      for (const fw of state.firewalls.values())
+        fw.applied_to = fw.applied_to.filter((a) => a.server?.id !== server.id);
     },
   });
   return { body: { action } };
@@ -146,11 +230,19 @@ function deleteServer({ state, params }: Ctx): { body: unknown } {
 export const serverRoutes: Record<string, Handler> = {
   "GET /servers": (ctx) => {
     const status = ctx.query.getAll("status");
-    const items = filter(ctx, ctx.state.servers.values()).filter((s) => status.length === 0 || status.includes(s.status));
-    return paginate(ctx, "servers", items.map((s) => view(ctx.state, s)));
+    const items = filter(ctx, ctx.state.servers.values()).filter(
+      (s) => status.length === 0 || status.includes(s.status),
+    );
+    return paginate(
+      ctx,
+      "servers",
+      items.map((s) => view(ctx.state, s)),
+    );
   },
   "POST /servers": createServer,
-  "GET /servers/{id}": ({ state, params }) => ({ body: { server: view(state, find(state.servers, "server", params.id)) } }),
+  "GET /servers/{id}": ({ state, params }) => ({
+    body: { server: view(state, find(state.servers, "server", params.id)) },
+  }),
   "PUT /servers/{id}": ({ state, params, body }) => {
     const s = find(state.servers, "server", params.id);
     if (typeof body.name === "string") s.name = body.name;

@@ -45,7 +45,9 @@ export function loadSpec(): { spec: Spec; routes: Route[] } {
   const spec = JSON.parse(readFileSync(fileURLToPath(SPEC_URL), "utf8")) as Spec;
   const routes = Object.entries(spec.paths).map(([template, methods]) => {
     const names: string[] = [];
-    const src = template.replace(/[.*+?^$()|[\]\\]/g, "\\$&").replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"));
+    const src = template
+      .replace(/[.*+?^$()|[\]\\]/g, "\\$&")
+      .replace(/\{(\w+)\}/g, (_, n: string) => (names.push(n), "([^/]+)"));
     return { template, regex: new RegExp(`^${src}$`), names, methods };
   });
   // Literal segments win over parameters: /servers/actions before /servers/{id}.
@@ -66,8 +68,18 @@ export function matchRoute(method: string, path: string): Match | undefined {
 
 function resolve(s: Schema | undefined): Schema | undefined {
   let cur = s;
-  for (let i = 0; cur?.$ref && i < 10; i++) cur = loadSpec().spec.components.schemas[cur.$ref.replace("#/components/schemas/", "")];
-  if (cur?.allOf) return cur.allOf.map(resolve).reduce<Schema>((acc, p) => ({ ...acc, ...p, properties: { ...acc.properties, ...p?.properties }, required: [...(acc.required ?? []), ...(p?.required ?? [])] }), {});
+  for (let i = 0; cur?.$ref && i < 10; i++)
+    cur = loadSpec().spec.components.schemas[cur.$ref.replace("#/components/schemas/", "")];
+  if (cur?.allOf)
+    return cur.allOf.map(resolve).reduce<Schema>(
+      (acc, p) => ({
+        ...acc,
+        ...p,
+        properties: { ...acc.properties, ...p?.properties },
+        required: [...(acc.required ?? []), ...(p?.required ?? [])],
+      }),
+      {},
+    );
   return cur;
 }
 
@@ -103,7 +115,10 @@ export function checkBody(op: Operation, body: unknown): Record<string, string[]
   for (const name of schema.required ?? []) if (obj[name] === undefined) errors[name] = ["is required"];
   for (const [name, v] of Object.entries(obj)) {
     const prop = schema.properties?.[name];
-    if (prop && !typeOk(prop, v)) errors[name] = [`must be of type ${resolve(prop)?.type ?? "?"}${resolve(prop)?.enum ? ` (one of ${resolve(prop)?.enum?.join(", ")})` : ""}`];
+    if (prop && !typeOk(prop, v))
+      errors[name] = [
+        `must be of type ${resolve(prop)?.type ?? "?"}${resolve(prop)?.enum ? ` (one of ${resolve(prop)?.enum?.join(", ")})` : ""}`,
+      ];
   }
   return errors;
 }

@@ -36,9 +36,17 @@ export interface FakeOptions {
 
 /** Roughly what Hetzner takes, measured by users; used for the request-count benchmark. */
 export const REALISTIC_DURATIONS: Record<string, number> = {
-  create_server: 12_000, start_server: 8_000, stop_server: 3_000, shutdown_server: 10_000,
-  create_image: 45_000, delete_server: 4_000, assign_floating_ip: 3_000, unassign_floating_ip: 3_000,
-  apply_firewall: 2_000, remove_firewall: 2_000, delete_image: 0,
+  create_server: 12_000,
+  start_server: 8_000,
+  stop_server: 3_000,
+  shutdown_server: 10_000,
+  create_image: 45_000,
+  delete_server: 4_000,
+  assign_floating_ip: 3_000,
+  unassign_floating_ip: 3_000,
+  apply_firewall: 2_000,
+  remove_firewall: 2_000,
+  delete_image: 0,
 };
 
 export interface ActionHooks {
@@ -141,10 +149,18 @@ export class FakeState {
     this.tick();
     const fault = this.takeFault(`action:${command}`);
     const action: Action = {
-      id: this.id(), command, status: "running", progress: 0, started: this.iso(), finished: null,
-      resources, error: null,
+      id: this.id(),
+      command,
+      status: "running",
+      progress: 0,
+      started: this.iso(),
+      finished: null,
+      resources,
+      error: null,
     };
-    const fail = fault ? { code: fault.code ?? "action_failed", message: fault.message ?? `${command} failed (injected)` } : undefined;
+    const fail = fault
+      ? { code: fault.code ?? "action_failed", message: fault.message ?? `${command} failed (injected)` }
+      : undefined;
     const doneAt = work ? Infinity : this.clock.now() + afterMs + (this.durations[command] ?? 0);
     const running: Running = { action, doneAt, effect, onFail, fail };
     this.actions.set(action.id, running);
@@ -182,13 +198,18 @@ export class FakeState {
     for (const r of this.actions.values()) {
       if (r.action.status !== "running") continue;
       if (now >= r.doneAt) this.finish(r);
-      else r.action.progress = Math.floor((100 * (now - Date.parse(r.action.started))) / Math.max(1, r.doneAt - Date.parse(r.action.started)));
+      else
+        r.action.progress = Math.floor(
+          (100 * (now - Date.parse(r.action.started))) / Math.max(1, r.doneAt - Date.parse(r.action.started)),
+        );
     }
   }
 
   /** Whether a resource has an unfinished action (the API answers `locked`). */
   busy(type: string, id: number): boolean {
-    return [...this.actions.values()].some((r) => r.action.status === "running" && r.action.resources.some((x) => x.type === type && x.id === id));
+    return [...this.actions.values()].some(
+      (r) => r.action.status === "running" && r.action.resources.some((x) => x.type === type && x.id === id),
+    );
   }
 
   action(id: number): Action | undefined {

@@ -51,7 +51,9 @@ export function snapshotArgv(disk: string, snapshot: string, running: boolean): 
 
 /** NoCloud meta-data as Hetzner's metadata service describes a server: id, name, public keys. */
 export function localMetaData(id: number, hostname: string, publicKeys: readonly string[]): string {
-  const keys = publicKeys.length ? `public-keys:\n${publicKeys.map((k) => `  - ${JSON.stringify(k.trim())}`).join("\n")}\n` : "";
+  const keys = publicKeys.length
+    ? `public-keys:\n${publicKeys.map((k) => `  - ${JSON.stringify(k.trim())}`).join("\n")}\n`
+    : "";
   return `instance-id: ${id}\nlocal-hostname: ${hostname}\n${keys}`;
 }
 
@@ -59,7 +61,11 @@ export { qmpLines } from "../vm/qmp.js";
 
 /** "22,80,443" -> [22, 80, 443]; undefined when any entry is not a port. */
 export function parsePorts(text: string): number[] | undefined {
-  const ports = text.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+  const ports = text
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(Number);
   if (ports.length === 0 || ports.some((p) => !Number.isInteger(p) || p < 1 || p > 65535)) return undefined;
   return [...new Set(ports)];
 }

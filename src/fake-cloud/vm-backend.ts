@@ -93,8 +93,25 @@ export class VmBackend implements ServerBackend {
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     await run(overlayArgv(disk.file, paths.disk));
     await this.seed(paths, server, boot);
-    const machine = new Machine({ name: server.name, paths, kernel: disk.kernel, initrd: disk.initrd, address: server.ip, ports: this.o.ports, accel: this.o.accel, memoryMiB: this.o.memoryMiB, cpus: this.o.cpus, deadlineMs: this.o.deadlineMs });
-    this.servers.set(server.id, { server, machine, snapshot: image.type === "system" ? undefined : image.id, expected: false, stopped });
+    const machine = new Machine({
+      name: server.name,
+      paths,
+      kernel: disk.kernel,
+      initrd: disk.initrd,
+      address: server.ip,
+      ports: this.o.ports,
+      accel: this.o.accel,
+      memoryMiB: this.o.memoryMiB,
+      cpus: this.o.cpus,
+      deadlineMs: this.o.deadlineMs,
+    });
+    this.servers.set(server.id, {
+      server,
+      machine,
+      snapshot: image.type === "system" ? undefined : image.id,
+      expected: false,
+      stopped,
+    });
     if (boot.start) await this.boot(server.id);
   }
 
@@ -115,8 +132,11 @@ export class VmBackend implements ServerBackend {
       return snap;
     }
     const release = releaseFor(image.name ?? "");
-    if (!release) throw new Error(`the local cloud has no base image for ${image.name}: it boots debian-13 and debian-12`);
-    const base = (await findBase(this.o.root, release)) ?? (await buildBase(this.o.root, { ...DEFAULT_BASE, release }, (m) => this.o.log?.(`build-base ${release}: ${m}`)));
+    if (!release)
+      throw new Error(`the local cloud has no base image for ${image.name}: it boots debian-13 and debian-12`);
+    const base =
+      (await findBase(this.o.root, release)) ??
+      (await buildBase(this.o.root, { ...DEFAULT_BASE, release }, (m) => this.o.log?.(`build-base ${release}: ${m}`)));
     return { file: base.disk, kernel: base.kernel, initrd: base.initrd };
   }
 
@@ -130,7 +150,9 @@ export class VmBackend implements ServerBackend {
     const e = this.entry(id);
     e.expected = false;
     await e.machine.start();
-    this.o.log?.(`server ${e.server.name} (id ${id}): qemu PID ${e.machine.pid}, ${e.server.ip} ports ${this.o.ports.join(",")}`);
+    this.o.log?.(
+      `server ${e.server.name} (id ${id}): qemu PID ${e.machine.pid}, ${e.server.ip} ports ${this.o.ports.join(",")}`,
+    );
   }
 
   powerOn(id: number): Promise<void> {
@@ -145,7 +167,8 @@ export class VmBackend implements ServerBackend {
 
   async shutdown(id: number): Promise<void> {
     const e = this.entry(id);
-    if (e.machine.running() && !(await e.machine.qmp("system_powerdown"))) throw new Error(`qemu of server ${id} did not take the ACPI shutdown`);
+    if (e.machine.running() && !(await e.machine.qmp("system_powerdown")))
+      throw new Error(`qemu of server ${id} did not take the ACPI shutdown`);
   }
 
   async reboot(id: number): Promise<void> {
@@ -215,6 +238,9 @@ export class VmBackend implements ServerBackend {
     killAll();
     await this.proxy.close();
     await rm(this.dir, { recursive: true, force: true });
-    if (left.length) throw new Error(`local cloud closed, but qemu still running after SIGKILL: ${left.join(", ")}; end it by hand (kill -9 PID)`);
+    if (left.length)
+      throw new Error(
+        `local cloud closed, but qemu still running after SIGKILL: ${left.join(", ")}; end it by hand (kill -9 PID)`,
+      );
   }
 }

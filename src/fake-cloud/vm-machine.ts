@@ -63,9 +63,19 @@ export class Machine {
     const { paths: p } = this.spec;
     await rm(p.pidfile, { force: true });
     const argv = localQemuArgv({
-      name: `firstboot-local-${this.spec.name}`, accel: this.spec.accel, memoryMiB: this.spec.memoryMiB, cpus: this.spec.cpus,
-      disk: p.disk, seed: p.seed, kernel: this.spec.kernel, initrd: this.spec.initrd, serialLog: p.serialLog, qmp: p.qmp,
-      pidfile: p.pidfile, address: this.spec.address, ports: this.spec.ports,
+      name: `firstboot-local-${this.spec.name}`,
+      accel: this.spec.accel,
+      memoryMiB: this.spec.memoryMiB,
+      cpus: this.spec.cpus,
+      disk: p.disk,
+      seed: p.seed,
+      kernel: this.spec.kernel,
+      initrd: this.spec.initrd,
+      serialLog: p.serialLog,
+      qmp: p.qmp,
+      pidfile: p.pidfile,
+      address: this.spec.address,
+      ports: this.spec.ports,
     });
     await run(argv, { timeoutMs: 60_000 });
     const pid = Number((await readFile(p.pidfile, "utf8")).trim());
@@ -97,7 +107,8 @@ export class Machine {
 
   /** Pulls the plug: qemu quits (its caches flushed), killed if it does not within 10 s. */
   async powerOff(): Promise<void> {
-    if (!(await this.stop("quit"))) throw new Error(`qemu of ${this.spec.name} (PID ${this.pid}) did not exit after SIGKILL`);
+    if (!(await this.stop("quit")))
+      throw new Error(`qemu of ${this.spec.name} (PID ${this.pid}) did not exit after SIGKILL`);
   }
 
   /** The process is gone: stop tracking it and its watchdog. */

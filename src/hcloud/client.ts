@@ -71,9 +71,13 @@ export class Hcloud {
   }
 
   /** Follows meta.pagination.next_page until the last page (per_page 50, the API's maximum). */
-  async listAll<T>(step: string, page: (n: number) => Promise<Result<{ meta?: Schemas["meta"] } & Record<string, unknown>>>, key: string): Promise<T[]> {
+  async listAll<T>(
+    step: string,
+    page: (n: number) => Promise<Result<{ meta?: Schemas["meta"] } & Record<string, unknown>>>,
+    key: string,
+  ): Promise<T[]> {
     const all: T[] = [];
-    for (let n: number | null = 1; n !== null; ) {
+    for (let n: number | null = 1; n !== null;) {
       const data: { meta?: Schemas["meta"] } & Record<string, unknown> = await this.call(step, page(n));
       all.push(...((data[key] as T[] | undefined) ?? []));
       const next: number | null = data.meta?.pagination.next_page ?? null;
@@ -86,14 +90,23 @@ export class Hcloud {
    * Waits for actions by polling GET /actions?id=..&id=.. (one request for all running ones) with
    * exponential backoff. Throws the first failed action's error, named after the step.
    */
-  async waitForActions(step: string, actions: readonly (Action | null | undefined)[], timeoutMs = 30 * 60_000): Promise<Action[]> {
+  async waitForActions(
+    step: string,
+    actions: readonly (Action | null | undefined)[],
+    timeoutMs = 30 * 60_000,
+  ): Promise<Action[]> {
     const done = new Map<number, Action>();
     const running = new Set<number>();
-    for (const a of actions) if (a) (a.status === "running" ? running.add(a.id) : done.set(a.id, a));
+    for (const a of actions) if (a) a.status === "running" ? running.add(a.id) : done.set(a.id, a);
     const deadline = this.clock.now() + timeoutMs;
     for (let i = 0; running.size > 0; i++) {
       failIfErrored(step, done);
-      if (this.clock.now() > deadline) throw new HcloudError(step, "timeout", `actions ${[...running].join(", ")} still running after ${timeoutMs / 1000} s`);
+      if (this.clock.now() > deadline)
+        throw new HcloudError(
+          step,
+          "timeout",
+          `actions ${[...running].join(", ")} still running after ${timeoutMs / 1000} s`,
+        );
       await this.clock.sleep(pollDelayMs(i, this.poll), this.signal);
       const ids = [...running].sort((a, b) => a - b);
       const data = await this.call(step, this.api.GET("/actions", { params: { query: { id: ids } } }));
@@ -115,6 +128,7 @@ export class Hcloud {
 
 function failIfErrored(step: string, done: Map<number, Action>): void {
   for (const a of done.values()) {
-    if (a.status === "error") throw new HcloudError(step, a.error?.code ?? "action_failed", a.error?.message ?? `action ${a.command} failed`);
+    if (a.status === "error")
+      throw new HcloudError(step, a.error?.code ?? "action_failed", a.error?.message ?? `action ${a.command} failed`);
   }
 }

@@ -20,7 +20,9 @@ export const LABEL = {
 } as const;
 
 export function selector(labels: Labels): string {
-  return Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(",");
+  return Object.entries(labels)
+    .map(([k, v]) => `${k}=${v}`)
+    .join(",");
 }
 
 export async function serverType(hc: Hcloud, name: string): Promise<Schemas["server_type"] | undefined> {
@@ -34,16 +36,31 @@ export async function location(hc: Hcloud, name: string): Promise<Schemas["locat
 }
 
 export async function listServers(hc: Hcloud, labelSelector: string): Promise<Server[]> {
-  return hc.listAll<Server>("list servers", (page) => hc.api.GET("/servers", { params: { query: { label_selector: labelSelector, page, per_page: 50 } } }), "servers");
+  return hc.listAll<Server>(
+    "list servers",
+    (page) => hc.api.GET("/servers", { params: { query: { label_selector: labelSelector, page, per_page: 50 } } }),
+    "servers",
+  );
 }
 
 export async function listSnapshots(hc: Hcloud, labelSelector: string): Promise<Image[]> {
-  const all = await hc.listAll<Image>("list snapshots", (page) => hc.api.GET("/images", { params: { query: { type: ["snapshot"], label_selector: labelSelector, page, per_page: 50 } } }), "images");
+  const all = await hc.listAll<Image>(
+    "list snapshots",
+    (page) =>
+      hc.api.GET("/images", {
+        params: { query: { type: ["snapshot"], label_selector: labelSelector, page, per_page: 50 } },
+      }),
+    "images",
+  );
   return all.sort((a, b) => Date.parse(b.created) - Date.parse(a.created) || b.id - a.id);
 }
 
 export async function listSshKeys(hc: Hcloud, labelSelector: string): Promise<Schemas["ssh_key"][]> {
-  return hc.listAll("list SSH keys", (page) => hc.api.GET("/ssh_keys", { params: { query: { label_selector: labelSelector, page, per_page: 50 } } }), "ssh_keys");
+  return hc.listAll(
+    "list SSH keys",
+    (page) => hc.api.GET("/ssh_keys", { params: { query: { label_selector: labelSelector, page, per_page: 50 } } }),
+    "ssh_keys",
+  );
 }
 
 export async function getServer(hc: Hcloud, id: number): Promise<Server> {
@@ -54,7 +71,11 @@ export async function getServer(hc: Hcloud, id: number): Promise<Server> {
  * Runs a create request; if it fails, looks for the resource by its (run-unique) name: a lost
  * response or a retried request may have created it, and then its cleanup must still run.
  */
-async function createOrAdopt<T>(create: () => Promise<T>, find: () => Promise<{ id: number } | undefined>, adopt: (id: number) => void): Promise<T> {
+async function createOrAdopt<T>(
+  create: () => Promise<T>,
+  find: () => Promise<{ id: number } | undefined>,
+  adopt: (id: number) => void,
+): Promise<T> {
   try {
     return await create();
   } catch (e) {
@@ -64,10 +85,21 @@ async function createOrAdopt<T>(create: () => Promise<T>, find: () => Promise<{ 
   }
 }
 
-export async function createSshKey(hc: Hcloud, name: string, publicKey: string, labels: Labels, created: (id: number) => void): Promise<number> {
+export async function createSshKey(
+  hc: Hcloud,
+  name: string,
+  publicKey: string,
+  labels: Labels,
+  created: (id: number) => void,
+): Promise<number> {
   const data = await createOrAdopt(
-    () => hc.call("create the temporary SSH key", hc.api.POST("/ssh_keys", { body: { name, public_key: publicKey, labels } })),
-    async () => (await hc.call("look up the SSH key", hc.api.GET("/ssh_keys", { params: { query: { name } } }))).ssh_keys[0],
+    () =>
+      hc.call(
+        "create the temporary SSH key",
+        hc.api.POST("/ssh_keys", { body: { name, public_key: publicKey, labels } }),
+      ),
+    async () =>
+      (await hc.call("look up the SSH key", hc.api.GET("/ssh_keys", { params: { query: { name } } }))).ssh_keys[0],
     created,
   );
   created(data.ssh_key.id);
@@ -84,7 +116,9 @@ export type CreateServer = Schemas["create_server_request"];
 export async function createServer(hc: Hcloud, body: CreateServer, created: (s: Server) => void): Promise<Server> {
   const data = await createOrAdopt(
     () => hc.call("create the server", hc.api.POST("/servers", { body })),
-    async () => (await hc.call("look up the server", hc.api.GET("/servers", { params: { query: { name: body.name } } }))).servers[0],
+    async () =>
+      (await hc.call("look up the server", hc.api.GET("/servers", { params: { query: { name: body.name } } })))
+        .servers[0],
     (id) => created({ id, name: body.name } as Server),
   );
   created(data.server);
@@ -123,10 +157,23 @@ export async function shutdown(hc: Hcloud, id: number, timeoutMs = 120_000): Pro
   await power(hc, id, "poweroff");
 }
 
-export async function createSnapshot(hc: Hcloud, serverId: number, description: string, labels: Labels, created: (img: Image) => void): Promise<Image> {
+export async function createSnapshot(
+  hc: Hcloud,
+  serverId: number,
+  description: string,
+  labels: Labels,
+  created: (img: Image) => void,
+): Promise<Image> {
   const step = "create the snapshot";
   const data = await createOrAdopt(
-    () => hc.call(step, hc.api.POST("/servers/{id}/actions/create_image", { params: { path: { id: serverId } }, body: { type: "snapshot", description, labels } })),
+    () =>
+      hc.call(
+        step,
+        hc.api.POST("/servers/{id}/actions/create_image", {
+          params: { path: { id: serverId } },
+          body: { type: "snapshot", description, labels },
+        }),
+      ),
     async () => (await listSnapshots(hc, selector(labels)))[0],
     (id) => created({ id } as Image),
   );
@@ -153,6 +200,9 @@ export async function floatingIpByName(hc: Hcloud, name: string): Promise<Floati
 
 export async function assignFloatingIp(hc: Hcloud, ipId: number, serverId: number): Promise<void> {
   const step = "move the Floating IP";
-  const data = await hc.call(step, hc.api.POST("/floating_ips/{id}/actions/assign", { params: { path: { id: ipId } }, body: { server: serverId } }));
+  const data = await hc.call(
+    step,
+    hc.api.POST("/floating_ips/{id}/actions/assign", { params: { path: { id: ipId } }, body: { server: serverId } }),
+  );
   await hc.waitForActions(step, [data.action]);
 }

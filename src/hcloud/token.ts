@@ -75,5 +75,9 @@ export async function resolveCredentials(env: NodeJS.ProcessEnv = process.env): 
   const name = env.HCLOUD_CONTEXT ?? config.activeContext;
   const ctx = config.contexts.find((c) => c.name === name);
   if (!ctx?.token) return undefined;
-  return { token: ctx.token, endpoint: endpointEnv ?? ctx.endpoint ?? DEFAULT_ENDPOINT, source: `${path} (context ${ctx.name})` };
+  return {
+    token: ctx.token,
+    endpoint: endpointEnv ?? ctx.endpoint ?? DEFAULT_ENDPOINT,
+    source: `${path} (context ${ctx.name})`,
+  };
 }

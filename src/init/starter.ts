@@ -28,7 +28,12 @@ export function starterConfig(a: Answers): string {
       env: { DOMAIN: a.domain, ACME_EMAIL: a.email },
       health: { services: ["app"], timeout: "3m" },
     },
-    backup: { schedule: a.backup_time, volumes: ["app_data", "caddy_data"], retention: { daily: 7, weekly: 4, monthly: 12 }, encrypt_to: [a.recipient] },
+    backup: {
+      schedule: a.backup_time,
+      volumes: ["app_data", "caddy_data"],
+      retention: { daily: 7, weekly: 4, monthly: 12 },
+      encrypt_to: [a.recipient],
+    },
   };
   return `# firstboot.yaml: one stack on one Hetzner server. \`firstboot schema\` lists every key.\n${stringify(doc, { lineWidth: 0 })}`;
 }

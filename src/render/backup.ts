@@ -25,7 +25,6 @@ export function remotePath(backup: BackupConfig, name: string): string {
   return "sftp" in t ? `target:${t.sftp.path}/${name}` : `target:${t.s3.bucket}/${t.s3.path}/${name}`;
 }
 
-
 /** One line, no control characters: rclone.conf and the shell settings are line based. */
 function oneLine(value: string, what: string): string {
   if (/[\r\n\0]/.test(value)) throw new Error(`backup: ${what} must be a single line`);
@@ -41,7 +40,9 @@ function confText(b: BackupConfig, ctx: RenderContext): string {
     daily: b.retention.daily,
     weekly: b.retention.weekly,
     monthly: b.retention.monthly,
-    sqlite: b.sqlite.map((s) => ("volume" in s ? `v:${s.volume}:${s.path}` : `d:${hostDir(s.dir, ctx.stackDir)}:${s.path}`)),
+    sqlite: b.sqlite.map((s) =>
+      "volume" in s ? `v:${s.volume}:${s.path}` : `d:${hostDir(s.dir, ctx.stackDir)}:${s.path}`,
+    ),
     postgres: b.postgres.map((p) => `${p.service}:${p.database}:${p.user}`),
     volumes: b.volumes,
     dirs: b.dirs.map((d) => hostDir(d, ctx.stackDir)),
@@ -51,8 +52,16 @@ function confText(b: BackupConfig, ctx: RenderContext): string {
 
 /** rclone.conf plus the SSH key and known_hosts files it points to, all under `dir` (also used
  * on the workstation with a temp dir). */
-export function rcloneFiles(target: NonNullable<BackupConfig["target"]>, reveal: RenderContext["reveal"], dir: string): ServerFile[] {
-  const conf = (data: object): ServerFile => ({ path: `${dir}/rclone.conf`, mode: "0600", content: snippet("backup/rclone.conf.hbs", { sftp: false, s3: false, ...data }) });
+export function rcloneFiles(
+  target: NonNullable<BackupConfig["target"]>,
+  reveal: RenderContext["reveal"],
+  dir: string,
+): ServerFile[] {
+  const conf = (data: object): ServerFile => ({
+    path: `${dir}/rclone.conf`,
+    mode: "0600",
+    content: snippet("backup/rclone.conf.hbs", { sftp: false, s3: false, ...data }),
+  });
   if ("s3" in target) {
     const accessKeyId = oneLine(reveal(target.s3.access_key_id), "access_key_id");
     const secretAccessKey = oneLine(reveal(target.s3.secret_access_key), "secret_access_key");
@@ -61,7 +70,10 @@ export function rcloneFiles(target: NonNullable<BackupConfig["target"]>, reveal:
   const t = target.sftp;
   const keyFile = `${dir}/backup-ssh-key`;
   const knownHostsFile = `${dir}/backup-known-hosts`;
-  const files = [conf({ sftp: t, keyFile, knownHostsFile }), { path: keyFile, mode: "0600", content: reveal(t.key).trim() + "\n" }];
+  const files = [
+    conf({ sftp: t, keyFile, knownHostsFile }),
+    { path: keyFile, mode: "0600", content: reveal(t.key).trim() + "\n" },
+  ];
   if (t.host_key) {
     const host = t.port === 22 ? t.host : `[${t.host}]:${t.port}`;
     files.push({ path: knownHostsFile, mode: "0644", content: `${host} ${oneLine(t.host_key, "host_key")}\n` });
@@ -77,18 +89,28 @@ function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
   const unit = (file: string, which: object): ServerFile => ({
     path: `/etc/systemd/system/${file}`,
     mode: "0644",
-    content: snippet("backup/units.hbs", { name: ctx.name, calendar: onCalendar(b.schedule), service: false, timer: false, ...which }),
+    content: snippet("backup/units.hbs", {
+      name: ctx.name,
+      calendar: onCalendar(b.schedule),
+      service: false,
+      timer: false,
+      ...which,
+    }),
   });
-  return [
-    unit("firstboot-backup.service", { service: true }),
-    unit("firstboot-backup.timer", { timer: true }),
-  ];
+  return [unit("firstboot-backup.service", { service: true }), unit("firstboot-backup.timer", { timer: true })];
 }
 
 export function backupPackages(b: BackupConfig): string[] {
   // Same names on Debian 12/13 and Ubuntu 22.04/24.04 (age and rclone are in Ubuntu's universe,
   // enabled on Hetzner's images); tar, flock and sha256sum are always present, openssl nearly so.
-  return ["age", "zstd", "curl", "openssl", ...(b.sqlite.length > 0 ? ["sqlite3"] : []), ...(b.target ? ["rclone"] : [])];
+  return [
+    "age",
+    "zstd",
+    "curl",
+    "openssl",
+    ...(b.sqlite.length > 0 ? ["sqlite3"] : []),
+    ...(b.target ? ["rclone"] : []),
+  ];
 }
 
 /** The server side of backups; `restore` adds the `restore` step the stack step runs before its first start. */
@@ -96,8 +118,16 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
   const units = unitFiles(backup, ctx);
   const files: ServerFile[] = [
     // One script for backup and restore: they share most code, and one file gzips smaller.
-    { path: "/usr/local/sbin/firstboot-backup", mode: "0755", content: compactScript(["backup/backup.sh", "backup/restore.sh", "backup/main.sh"].map(plainFile).join("")) },
-    { path: "/usr/local/sbin/firstboot-restore", mode: "0755", content: compactScript(plainFile("backup/restore-cmd.sh")) },
+    {
+      path: "/usr/local/sbin/firstboot-backup",
+      mode: "0755",
+      content: compactScript(["backup/backup.sh", "backup/restore.sh", "backup/main.sh"].map(plainFile).join("")),
+    },
+    {
+      path: "/usr/local/sbin/firstboot-restore",
+      mode: "0755",
+      content: compactScript(plainFile("backup/restore-cmd.sh")),
+    },
     { path: `${ETC}/backup.conf`, mode: "0600", content: confText(backup, ctx) },
     { path: `${ETC}/backup-recipients.txt`, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
     ...targetFiles(backup, ctx),

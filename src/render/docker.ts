@@ -11,7 +11,14 @@ export const DOCKER_KEY_FINGERPRINT = "9DC858229FC7DD38854AE2D88D81803C0EBFCD88"
 export const DOCKER_KEY_PATH = "/etc/apt/keyrings/docker.asc";
 export const DAEMON_JSON = "/etc/docker/daemon.json";
 
-const OFFICIAL = ["docker-ce", "docker-ce-cli", "containerd.io", "docker-buildx-plugin", "docker-compose-plugin", "apparmor"];
+const OFFICIAL = [
+  "docker-ce",
+  "docker-ce-cli",
+  "containerd.io",
+  "docker-buildx-plugin",
+  "docker-compose-plugin",
+  "apparmor",
+];
 
 /** Packages per source: without Recommends, trixie's docker.io brings neither the CLI nor apparmor. */
 export function dockerPackages(source: DockerBlock["source"], image: ImageInfo): string[] {
@@ -57,7 +64,6 @@ export function daemonJson(d: DockerBlock): string {
   return JSON.stringify(cfg) + "\n";
 }
 
-
 export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
   if (!d) return [];
   const part: Part = {
@@ -65,7 +71,13 @@ export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
     packages: dockerPackages(d.source, ctx.image),
     // A write_files entry lands before packages are installed, so dockerd's first start uses it.
     files: [{ path: DAEMON_JSON, content: daemonJson(d), mode: "0644" }],
-    steps: [{ name: "docker", script: snippet("docker/step.sh.hbs", { user: ctx.adminUser }), unchanged: { files: [DAEMON_JSON], check: "live docker.service" } }],
+    steps: [
+      {
+        name: "docker",
+        script: snippet("docker/step.sh.hbs", { user: ctx.adminUser }),
+        unchanged: { files: [DAEMON_JSON], check: "live docker.service" },
+      },
+    ],
   };
   if (d.source === "official") part.preSteps = [dockerRepoStep({ image: ctx.image })];
   return [part];

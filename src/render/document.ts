@@ -34,8 +34,9 @@ function gzb64(data: string | Buffer): string {
  * Characters cloud-init's YAML 1.1 parser (PyYAML) breaks or rejects in any scalar style: line
  * separators, NEL, DEL, C0/C1 controls other than tab/newline, BOM and non-characters.
  */
-// eslint-disable-next-line no-control-regex
-const YAML11_UNSAFE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+const YAML11_UNSAFE =
+  // eslint-disable-next-line no-control-regex -- these control characters are what it looks for
+  /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f-\u009f\u2028\u2029\ufeff\ufffe\uffff]|\r|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
 export function toWriteFile(f: ServerFile, gzip = false): WriteFile {
   const item: WriteFile = { path: f.path, permissions: f.mode, content: f.content };
@@ -81,15 +82,27 @@ function perFile(files: ServerFile[], gz: Set<string>): Map<string, number> {
 
 /** The runcmd entries that unpack a bundle before anything else runs. */
 export function bundleCommands(): string[][] {
-  return [["tar", "-xpmf", BUNDLE_PATH, "-C", "/"], ["rm", "-f", BUNDLE_PATH]];
+  return [
+    ["tar", "-xpmf", BUNDLE_PATH, "-C", "/"],
+    ["rm", "-f", BUNDLE_PATH],
+  ];
 }
 
 function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] } {
   const rootOwned = files.filter((f) => !f.owner || f.owner === "root:root");
   // Largest first: measured smaller than grouping by kind (ki-mail-helper: 59 bytes of gzip less).
   const ordered = [...rootOwned].sort((a, b) => b.content.length - a.content.length || a.path.localeCompare(b.path));
-  const entries = ordered.map((f) => ({ name: f.path.replace(/^\/+/, ""), mode: Number.parseInt(f.mode, 8), content: f.content }));
-  const bundle: WriteFile = { path: BUNDLE_PATH, permissions: "0600", encoding: "gz+b64", content: gzb64(tar(entries)) };
+  const entries = ordered.map((f) => ({
+    name: f.path.replace(/^\/+/, ""),
+    mode: Number.parseInt(f.mode, 8),
+    content: f.content,
+  }));
+  const bundle: WriteFile = {
+    path: BUNDLE_PATH,
+    permissions: "0600",
+    encoding: "gz+b64",
+    content: gzb64(tar(entries)),
+  };
   return { bundle, rest: files.filter((f) => !rootOwned.includes(f)) };
 }
 
@@ -117,7 +130,12 @@ function measure(files: ServerFile[]): Map<string, Measured> {
  * and the whole document is serialised only to confirm, not once per file tried.
  * `tail.runcmd` gets the unpack commands prepended in bundle mode.
  */
-export function fitDocument(head: Record<string, unknown>, files: ServerFile[], tail: { runcmd: string[][] } & Record<string, unknown>, target = PLAIN_TARGET): Fitted {
+export function fitDocument(
+  head: Record<string, unknown>,
+  files: ServerFile[],
+  tail: { runcmd: string[][] } & Record<string, unknown>,
+  target = PLAIN_TARGET,
+): Fitted {
   const gz = new Set<string>();
   const build = () => serialise({ ...head, write_files: files.map((f) => toWriteFile(f, gz.has(f.path))), ...tail });
   let text = build();
@@ -136,15 +154,23 @@ export function fitDocument(head: Record<string, unknown>, files: ServerFile[], 
     estimate -= plain - packed;
   }
   text = rebuild();
-  const fileBytes = () => new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain]));
+  const fileBytes = () =>
+    new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain]));
   if (bytes(text) <= target) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
   const { bundle, rest } = bundled(files);
-  const packed = serialise({ ...head, write_files: [bundle, ...rest.map((f) => sizes.get(f.path)!.gzEntry)], ...tail, runcmd: [...bundleCommands(), ...tail.runcmd] });
+  const packed = serialise({
+    ...head,
+    write_files: [bundle, ...rest.map((f) => sizes.get(f.path)!.gzEntry)],
+    ...tail,
+    runcmd: [...bundleCommands(), ...tail.runcmd],
+  });
   if (bytes(packed) >= bytes(text)) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
   // Share the bundle's bytes among its files by how well each compresses on its own.
   const inBundle = files.filter((f) => !rest.includes(f));
   const sum = inBundle.reduce((n, f) => n + sizes.get(f.path)!.gz, 0) || 1;
   const share = itemBytes(bundle) / sum;
-  const shares = new Map(files.map((f) => [f.path, Math.round(sizes.get(f.path)!.gz * (rest.includes(f) ? 1 : share))]));
+  const shares = new Map(
+    files.map((f) => [f.path, Math.round(sizes.get(f.path)!.gz * (rest.includes(f) ? 1 : share))]),
+  );
   return { text: packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle", fileBytes: shares };
 }

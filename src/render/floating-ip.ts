@@ -14,8 +14,23 @@ export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext):
   if (!addr) throw new Error(`server.floating_ip.ip: not an IPv4 or IPv6 /64 address: ${f.ip}`);
   const files = [
     { path: FLOATING_IP_SCRIPT, content: plainFile("floating_ip/floating-ip.sh"), mode: "0755" },
-    { path: FLOATING_IP_UNIT, content: snippet("floating_ip/floating-ip.service.hbs", { name: f.name, cidr: addr.cidr, script: FLOATING_IP_SCRIPT }), mode: "0644" },
+    {
+      path: FLOATING_IP_UNIT,
+      content: snippet("floating_ip/floating-ip.service.hbs", {
+        name: f.name,
+        cidr: addr.cidr,
+        script: FLOATING_IP_SCRIPT,
+      }),
+      mode: "0644",
+    },
   ];
   // rsync: `firstboot replace` copies the stack's data between servers behind the Floating IP.
-  return [{ section: "floating_ip", packages: ["rsync"], files, steps: [{ name: "floating_ip", script: plainFile("floating_ip/step.sh") }] }];
+  return [
+    {
+      section: "floating_ip",
+      packages: ["rsync"],
+      files,
+      steps: [{ name: "floating_ip", script: plainFile("floating_ip/step.sh") }],
+    },
+  ];
 }

@@ -30,27 +30,50 @@ export const UFW_STATE = ["/etc/default/ufw", "/etc/ufw/user.rules", "/etc/ufw/u
 function sshParts(h: Hardening, ctx: RenderContext): Part[] {
   if (!h.ssh) return [];
   const { port, allow_users, max_auth_tries } = h.ssh;
-  const files = [file(SSHD_DROPIN, snippet("ssh/sshd.conf.hbs", { port, custom_port: port !== 22, allow_users, max_auth_tries }))];
+  const files = [
+    file(SSHD_DROPIN, snippet("ssh/sshd.conf.hbs", { port, custom_port: port !== 22, allow_users, max_auth_tries })),
+  ];
   // Ubuntu 22.10+ can run sshd socket-activated; ssh.socket then decides the port, not sshd_config.
-  if (ctx.image.family === "ubuntu" && port !== 22) files.push(file(SSH_SOCKET_DROPIN, snippet("ssh/ssh.socket.conf.hbs", { port })));
+  if (ctx.image.family === "ubuntu" && port !== 22)
+    files.push(file(SSH_SOCKET_DROPIN, snippet("ssh/ssh.socket.conf.hbs", { port })));
   const unchanged = { files: paths(files), check: "systemctl -q is-active ssh.service ssh.socket" };
-  return [{ section: "ssh", packages: ["openssh-server"], files, steps: [{ name: "ssh", script: plainFile("ssh/step.sh"), unchanged }] }];
+  return [
+    {
+      section: "ssh",
+      packages: ["openssh-server"],
+      files,
+      steps: [{ name: "ssh", script: plainFile("ssh/step.sh"), unchanged }],
+    },
+  ];
 }
 
 /**
  * iptables-restore input for one family: the FB-DOCKER chain that DOCKER-USER jumps to. The
  * script ships the IPv4 text only and derives IPv6 by dropping the metadata line.
  */
-export function dockerUserRules(allow: readonly string[], family: 4 | 6, opts: { containers: boolean; blockMetadata: boolean }): string {
+export function dockerUserRules(
+  allow: readonly string[],
+  family: 4 | 6,
+  opts: { containers: boolean; blockMetadata: boolean },
+): string {
   const r = ["*filter", ":FB-DOCKER - [0:0]", ":FB-DROP - [0:0]"];
-  if (family === 4 && opts.blockMetadata) r.push(`-A FB-DOCKER -d ${METADATA_IP}/32 -j REJECT --reject-with icmp-admin-prohibited`);
+  if (family === 4 && opts.blockMetadata)
+    r.push(`-A FB-DOCKER -d ${METADATA_IP}/32 -j REJECT --reject-with icmp-admin-prohibited`);
   if (opts.containers) {
-    r.push("-A FB-DOCKER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN", "-A FB-DOCKER -i docker0 -j RETURN", "-A FB-DOCKER -i br-+ -j RETURN");
+    r.push(
+      "-A FB-DOCKER -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN",
+      "-A FB-DOCKER -i docker0 -j RETURN",
+      "-A FB-DOCKER -i br-+ -j RETURN",
+    );
     for (const spec of allow) {
       const [ports, proto] = spec.split("/");
       r.push(`-A FB-DOCKER -p ${proto} -m conntrack --ctorigdstport ${ports} --ctdir ORIGINAL -j RETURN`);
     }
-    r.push("-A FB-DOCKER -m conntrack --ctstate DNAT -j FB-DROP", "-A FB-DOCKER -o docker0 -j FB-DROP", "-A FB-DOCKER -o br-+ -j FB-DROP");
+    r.push(
+      "-A FB-DOCKER -m conntrack --ctstate DNAT -j FB-DROP",
+      "-A FB-DOCKER -o docker0 -j FB-DROP",
+      "-A FB-DOCKER -o br-+ -j FB-DROP",
+    );
     r.push(`-A FB-DROP -m limit --limit 6/min -j LOG --log-prefix "[firstboot DOCKER DROP] "`, "-A FB-DROP -j DROP");
   }
   r.push("COMMIT");
@@ -64,21 +87,31 @@ function firewallParts(h: Hardening): Part[] {
   const dockerUser = opts.containers || opts.blockMetadata;
   const files = dockerUser
     ? [
-        file(DOCKER_USER_SCRIPT, snippet("firewall/docker-user.sh.hbs", { rules: dockerUserRules(allow, 4, opts), metadata: METADATA_IP }), "0755"),
+        file(
+          DOCKER_USER_SCRIPT,
+          snippet("firewall/docker-user.sh.hbs", { rules: dockerUserRules(allow, 4, opts), metadata: METADATA_IP }),
+          "0755",
+        ),
         file(DOCKER_USER_UNIT, plainFile("firewall/docker-user.service")),
       ]
     : [];
   const script = snippet("firewall/step.sh.hbs", { allow, docker_user: dockerUser });
   // ufw's chains exist only while it is enabled and its rules are loaded.
   const unchanged = { files: [...UFW_STATE, ...paths(files)], check: "iptables -w -S ufw-user-input" };
-  return [{ section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script, unchanged }] }];
+  return [
+    { section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script, unchanged }] },
+  ];
 }
 
 /** fail2ban reads its files through ConfigParser: a literal % must be doubled. */
 const f2bEscape = (s: string) => s.replace(/%/g, "%%");
 
 export function filterFile(jail: JailConfig): ServerFile {
-  const data = { name: jail.name, failregex: jail.failregex.map(f2bEscape), ignoreregex: jail.ignoreregex.map(f2bEscape) };
+  const data = {
+    name: jail.name,
+    failregex: jail.failregex.map(f2bEscape),
+    ignoreregex: jail.ignoreregex.map(f2bEscape),
+  };
   return file(`/etc/fail2ban/filter.d/firstboot-${jail.name}.conf`, snippet("fail2ban/filter.conf.hbs", data));
 }
 
@@ -89,13 +122,20 @@ function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
   const systemd = ctx.image.family === "debian";
   const sshd = f.sshd && { port: sshPort(h), systemd, maxretry: f.maxretry, findtime: f.findtime, bantime: f.bantime };
   const docker = f.jails.some((j) => j.docker);
-  const files = [file(JAIL_FILE, snippet("fail2ban/jail.local.hbs", { sshd, jails: f.jails })), ...f.jails.map(filterFile)];
+  const files = [
+    file(JAIL_FILE, snippet("fail2ban/jail.local.hbs", { sshd, jails: f.jails })),
+    ...f.jails.map(filterFile),
+  ];
   if (docker) files.push(file(F2B_DROPIN, plainFile("fail2ban/after-docker.conf")));
   const logs = f.jails.map((j) => j.log).filter((l) => !/[*?[]/.test(l));
   const packages = ["fail2ban", ...(systemd ? ["python3-systemd"] : [])];
   // A jail whose log is gone (a golden disk has no stack directory) needs the step to run again.
   const check = ["live fail2ban.service", ...logs.map((l) => `[ -e ${shq(l)} ]`)].join(" && ");
-  const step = { name: "fail2ban", script: snippet("fail2ban/step.sh.hbs", { logs, docker }), unchanged: { files: paths(files), check } };
+  const step = {
+    name: "fail2ban",
+    script: snippet("fail2ban/step.sh.hbs", { logs, docker }),
+    unchanged: { files: paths(files), check },
+  };
   return [{ section: "fail2ban", packages, files, steps: [step] }];
 }
 
@@ -105,7 +145,10 @@ function updatesParts(h: Hardening): Part[] {
   // The package's postinst (ucf) keeps an existing 20auto-upgrades, so these can be written early.
   const files = [
     file("/etc/apt/apt.conf.d/20auto-upgrades", plainFile("updates/20auto-upgrades")),
-    file("/etc/apt/apt.conf.d/52firstboot-unattended-upgrades", snippet("updates/unattended-upgrades.conf.hbs", { reboot_at })),
+    file(
+      "/etc/apt/apt.conf.d/52firstboot-unattended-upgrades",
+      snippet("updates/unattended-upgrades.conf.hbs", { reboot_at }),
+    ),
   ];
   const check = "live apt-daily.timer apt-daily-upgrade.timer";
   const step = { name: "updates", script: plainFile("updates/step.sh"), unchanged: { files: paths(files), check } };

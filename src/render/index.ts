@@ -56,23 +56,41 @@ function context(loaded: Loaded, opts: RenderOptions): RenderContext {
     if (s === undefined) throw new Error(`secret ${v.secret} was not resolved`);
     return s;
   };
-  return { name: cfg.name, stackDir: stackDirOf(cfg.name), image: imageInfo(cfg.server.image, cfg.server.type), reveal, adminUser: cfg.admin.user };
+  return {
+    name: cfg.name,
+    stackDir: stackDirOf(cfg.name),
+    image: imageInfo(cfg.server.image, cfg.server.type),
+    reveal,
+    adminUser: cfg.admin.user,
+  };
 }
 
 /** Order: pre-steps, packages, then each part's steps, then start + health (or bake cleanup). */
 function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): BootStep[] {
   const pre = parts.flatMap((p) => p.preSteps ?? []);
-  const pkgs = packagesStep(parts.flatMap((p) => p.packages ?? []), loaded.config.server.package_upgrade);
+  const pkgs = packagesStep(
+    parts.flatMap((p) => p.packages ?? []),
+    loaded.config.server.package_upgrade,
+  );
   const main = parts.flatMap((p) => p.steps ?? []);
   if (opts.mode === "bake") return [...pre, pkgs, ...main.filter((s) => s.name !== "restore"), bakeCleanup(loaded)];
   const restore = main.filter((s) => s.name === "restore");
-  return [...pre, pkgs, ...main.filter((s) => s.name !== "restore"), ...restore, ...stackStartSteps(opts.holdStack ?? false)];
+  return [
+    ...pre,
+    pkgs,
+    ...main.filter((s) => s.name !== "restore"),
+    ...restore,
+    ...stackStartSteps(opts.holdStack ?? false),
+  ];
 }
 
 /** A snapshot must not carry this stack's secrets: the servers made from it get their own. */
 function bakeCleanup(loaded: Loaded): BootStep {
   const dir = stackDirOf(loaded.config.name);
-  return { name: "bake_cleanup", script: `rm -f ${dir}/.env /root/.docker/config.json /etc/firstboot/rclone.conf\ndocker logout >/dev/null 2>&1 || true` };
+  return {
+    name: "bake_cleanup",
+    script: `rm -f ${dir}/.env /root/.docker/config.json /etc/firstboot/rclone.conf\ndocker logout >/dev/null 2>&1 || true`,
+  };
 }
 
 export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
@@ -90,7 +108,13 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
   };
   const fit = fitDocument(head, files, tail);
   const { text, compressed } = fit;
-  const rendered: Rendered = { document: text, bytes: bytes(text), sections: sectionSizes(parts, runner, fit, bytes(text)), compressed: [...compressed].sort(), packing: fit.packing };
+  const rendered: Rendered = {
+    document: text,
+    bytes: bytes(text),
+    sections: sectionSizes(parts, runner, fit, bytes(text)),
+    compressed: [...compressed].sort(),
+    packing: fit.packing,
+  };
   if (rendered.bytes > USER_DATA_LIMIT) throw new BudgetError(rendered);
   return rendered;
 }
@@ -102,7 +126,9 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
 function sectionSizes(parts: Part[], runner: ServerFile, fit: Fitted, total: number): Section[] {
   const sizes = new Map<string, number>();
   const add = (name: string, n: number) => sizes.set(name, (sizes.get(name) ?? 0) + n);
-  const stepBytes = parts.map((p) => [...(p.preSteps ?? []), ...(p.steps ?? [])].reduce((n, s) => n + bytes(s.script), 0));
+  const stepBytes = parts.map((p) =>
+    [...(p.preSteps ?? []), ...(p.steps ?? [])].reduce((n, s) => n + bytes(s.script), 0),
+  );
   const runnerBytes = fit.fileBytes.get(runner.path) ?? 0;
   const share = runnerBytes / Math.max(bytes(runner.content), 1);
   parts.forEach((p, i) => {

@@ -7,12 +7,12 @@ export const RUNNER_PATH = "/usr/local/lib/firstboot/firstboot.sh";
 
 const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 
-
 export function runnerFile(name: string, steps: readonly BootStep[]): ServerFile {
   const seen = new Set<string>();
   for (const s of steps) {
     if (!STEP_NAME.test(s.name) || seen.has(s.name)) throw new Error(`bad or duplicate step name ${s.name}`);
-    if (s.unchanged?.files.some((f) => !/^\/[\w./@+-]+$/.test(f))) throw new Error(`step ${s.name}: watched paths must be plain absolute paths`);
+    if (s.unchanged?.files.some((f) => !/^\/[\w./@+-]+$/.test(f)))
+      throw new Error(`step ${s.name}: watched paths must be plain absolute paths`);
     seen.add(s.name);
   }
   const body = snippet("server/runner.sh.hbs", {

@@ -59,5 +59,9 @@ export function packagesStep(packages: readonly string[], upgrade: boolean): Boo
   const unique = [...new Set(packages)].sort();
   // The fingerprint holds the package list, so a matching one means all of them were installed.
   const check = upgrade ? `[ -n "$(find "$APPLIED/packages" -mmin -${UPGRADE_FRESH_MINUTES})" ]` : "true";
-  return { name: "packages", script: snippet("server/packages.sh.hbs", { packages: unique, upgrade }), unchanged: { files: [], check } };
+  return {
+    name: "packages",
+    script: snippet("server/packages.sh.hbs", { packages: unique, upgrade }),
+    unchanged: { files: [], check },
+  };
 }

@@ -10,7 +10,11 @@ export const STACK_UNIT = "firstboot-stack.service";
 export const HEALTH_PATH = "/usr/local/sbin/firstboot-health";
 const REGISTRY_PASSWORD = "/root/.firstboot-registry-password";
 
-function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string; files: Record<string, string> }): ServerFile[] {
+function stackFiles(
+  cfg: Config,
+  ctx: RenderContext,
+  included: { compose: string; files: Record<string, string> },
+): ServerFile[] {
   const dir = ctx.stackDir;
   const env = Object.entries(cfg.stack.env).map(([k, v]) => [k, ctx.reveal(v)] as [string, string]);
   const files: ServerFile[] = [
@@ -20,25 +24,43 @@ function stackFiles(cfg: Config, ctx: RenderContext, included: { compose: string
     ...Object.entries(included.files)
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([dest, content]) => ({ path: `${dir}/${dest}`, content, mode: "0644" })),
-    { path: `/etc/systemd/system/${STACK_UNIT}`, content: snippet("stack/stack.service.hbs", { name: cfg.name, dir }), mode: "0644" },
+    {
+      path: `/etc/systemd/system/${STACK_UNIT}`,
+      content: snippet("stack/stack.service.hbs", { name: cfg.name, dir }),
+      mode: "0644",
+    },
   ];
   const h = cfg.stack.health;
   files.push({
     path: HEALTH_PATH,
-    content: compactScript(snippet("stack/health.sh.hbs", { name: cfg.name, url: h.url ?? "", services: h.services ?? [], seconds: validatedDurationMs(h.timeout) / 1000 })),
+    content: compactScript(
+      snippet("stack/health.sh.hbs", {
+        name: cfg.name,
+        url: h.url ?? "",
+        services: h.services ?? [],
+        seconds: validatedDurationMs(h.timeout) / 1000,
+      }),
+    ),
     mode: "0755",
   });
-  if (cfg.stack.registry) files.push({ path: REGISTRY_PASSWORD, content: ctx.reveal(cfg.stack.registry.password), mode: "0600" });
+  if (cfg.stack.registry)
+    files.push({ path: REGISTRY_PASSWORD, content: ctx.reveal(cfg.stack.registry.password), mode: "0600" });
   return files;
 }
 
-export function stackPart(cfg: Config, ctx: RenderContext, included: { compose: string; files: Record<string, string> }): Part {
+export function stackPart(
+  cfg: Config,
+  ctx: RenderContext,
+  included: { compose: string; files: Record<string, string> },
+): Part {
   const reg = cfg.stack.registry;
   const registry = reg ? { server: reg.server, username: reg.username, passwordFile: REGISTRY_PASSWORD } : false;
   return {
     section: "stack",
     files: stackFiles(cfg, ctx, included),
-    steps: [{ name: "stack_pull", script: snippet("stack/pull.sh.hbs", { dir: ctx.stackDir, name: cfg.name, registry }) }],
+    steps: [
+      { name: "stack_pull", script: snippet("stack/pull.sh.hbs", { dir: ctx.stackDir, name: cfg.name, registry }) },
+    ],
   };
 }
 

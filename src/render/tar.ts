@@ -14,7 +14,8 @@ function header(name: string, mode: number, size: number): Buffer {
     const cut = name.lastIndexOf("/", name.length - 1 - 0);
     prefix = name.slice(0, cut);
     base = name.slice(cut + 1);
-    if (Buffer.byteLength(base) > 100 || Buffer.byteLength(prefix) > 155) throw new Error(`path too long for tar: ${name}`);
+    if (Buffer.byteLength(base) > 100 || Buffer.byteLength(prefix) > 155)
+      throw new Error(`path too long for tar: ${name}`);
   }
   put(base, 0, 100);
   put(octal(mode, 8), 100, 8);

@@ -37,9 +37,15 @@ export function snippetNames(): string[] {
   return names.filter((n) => n.includes("/") && !n.endsWith("/")).sort();
 }
 
-const sources = new Map(snippetNames().filter((n) => n.endsWith(".hbs")).map((n) => [n, readFileSync(join(SNIPPETS_DIR, n), "utf8")]));
+const sources = new Map(
+  snippetNames()
+    .filter((n) => n.endsWith(".hbs"))
+    .map((n) => [n, readFileSync(join(SNIPPETS_DIR, n), "utf8")]),
+);
 const sha = (s: string) => createHash("sha256").update(s).digest("hex");
-const precompiled: Precompiled = existsSync(PRECOMPILED) ? ((await import(PRECOMPILED)) as { default: Precompiled }).default : {};
+const precompiled: Precompiled = existsSync(PRECOMPILED)
+  ? ((await import(PRECOMPILED)) as { default: Precompiled }).default
+  : {};
 const fresh = [...sources].every(([name, src]) => precompiled[name]?.sha === sha(src));
 // The compiler is a large module: only load it when something must be compiled.
 const compiler = fresh ? undefined : (await import("handlebars")).default;
@@ -69,7 +75,10 @@ export function snippet(name: string, data: object): string {
     const source = sources.get(name);
     if (source === undefined) throw new Error(`no snippet ${name}`);
     const pre = precompiled[name];
-    tpl = fresh && pre ? (hbs.template(pre.spec) as Template) : (hbs.compile(source, { strict: true, noEscape: true }) as Template);
+    tpl =
+      fresh && pre
+        ? (hbs.template(pre.spec) as Template)
+        : (hbs.compile(source, { strict: true, noEscape: true }) as Template);
     cache.set(name, tpl);
   }
   return tpl(data);

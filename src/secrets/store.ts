@@ -8,11 +8,13 @@ import { parseIdentityFile } from "./paths.js";
 
 export { envSecrets, expandHome, parseIdentityFile, resolveFrom } from "./paths.js";
 
-
 export async function newIdentityFile(): Promise<{ text: string; recipient: string }> {
   const identity = await generateX25519Identity();
   const recipient = await identityToRecipient(identity);
-  return { text: `# firstboot identity: keep it secret, keep a copy offline\n# public key: ${recipient}\n${identity}\n`, recipient };
+  return {
+    text: `# firstboot identity: keep it secret, keep a copy offline\n# public key: ${recipient}\n${identity}\n`,
+    recipient,
+  };
 }
 
 export async function readIdentities(path: string): Promise<string[]> {
@@ -26,7 +28,8 @@ export async function decryptStore(data: Uint8Array, identities: string[]): Prom
   for (const id of identities) d.addIdentity(id);
   const text = await d.decrypt(data, "text");
   const parsed: unknown = JSON.parse(text);
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error("the decrypted file is not a map of secrets");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
+    throw new Error("the decrypted file is not a map of secrets");
   return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 

@@ -8,17 +8,26 @@ const controlOptions = (t: SshTarget): string[] =>
 
 function pinnedOptions(t: SshTarget, k: Pinned): string[] {
   return [
-    "-o", "BatchMode=yes",
-    "-o", "StrictHostKeyChecking=yes",
-    "-o", `UserKnownHostsFile=${k.knownHosts}`,
-    "-o", "GlobalKnownHostsFile=/dev/null",
-    "-o", `HostKeyAlias=${k.alias}`,
-    "-o", `ConnectTimeout=${t.connectTimeout ?? 10}`,
-    "-o", "ServerAliveInterval=15",
-    "-o", "LogLevel=ERROR",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=yes",
+    "-o",
+    `UserKnownHostsFile=${k.knownHosts}`,
+    "-o",
+    "GlobalKnownHostsFile=/dev/null",
+    "-o",
+    `HostKeyAlias=${k.alias}`,
+    "-o",
+    `ConnectTimeout=${t.connectTimeout ?? 10}`,
+    "-o",
+    "ServerAliveInterval=15",
+    "-o",
+    "LogLevel=ERROR",
     ...(t.identity ? ["-o", "IdentitiesOnly=yes", "-i", t.identity] : []),
     ...controlOptions(t),
-    "-p", String(t.port),
+    "-p",
+    String(t.port),
   ];
 }
 
@@ -26,15 +35,23 @@ function pinnedOptions(t: SshTarget, k: Pinned): string[] {
 function throwawayOptions(t: SshTarget): string[] {
   return [
     ...(t.identity ? ["-i", t.identity] : []),
-    "-p", String(t.port),
+    "-p",
+    String(t.port),
     ...(t.identity ? ["-o", "IdentitiesOnly=yes"] : []),
-    "-o", "BatchMode=yes",
-    "-o", "StrictHostKeyChecking=no",
-    "-o", "UserKnownHostsFile=/dev/null",
-    "-o", "LogLevel=ERROR",
-    "-o", `ConnectTimeout=${t.connectTimeout ?? 10}`,
-    "-o", "ServerAliveInterval=5",
-    "-o", "ServerAliveCountMax=6",
+    "-o",
+    "BatchMode=yes",
+    "-o",
+    "StrictHostKeyChecking=no",
+    "-o",
+    "UserKnownHostsFile=/dev/null",
+    "-o",
+    "LogLevel=ERROR",
+    "-o",
+    `ConnectTimeout=${t.connectTimeout ?? 10}`,
+    "-o",
+    "ServerAliveInterval=5",
+    "-o",
+    "ServerAliveCountMax=6",
     ...controlOptions(t),
   ];
 }
@@ -65,7 +82,9 @@ export function sshCommandLine(t: SshTarget): string {
     k.kind === "pinned"
       ? [`-o UserKnownHostsFile=${k.knownHosts}`, `-o HostKeyAlias=${k.alias}`]
       : ["-o StrictHostKeyChecking=no", "-o UserKnownHostsFile=/dev/null"];
-  return ["ssh", ...(t.identity ? [`-i ${t.identity}`] : []), `-p ${t.port}`, ...trust, `${t.user}@${t.host}`].join(" ");
+  return ["ssh", ...(t.identity ? [`-i ${t.identity}`] : []), `-p ${t.port}`, ...trust, `${t.user}@${t.host}`].join(
+    " ",
+  );
 }
 
 /** An unencrypted ed25519 key pair (server host keys, temporary and preview login keys). */

@@ -27,6 +27,9 @@ export const SSH_ERROR = 255;
 /** Runs a command that must succeed; the error carries its output. */
 export async function mustExec(remote: Remote, what: string, command: string, timeoutMs?: number): Promise<string> {
   const r = await remote.exec(command, { timeoutMs });
-  if (r.exitCode !== 0) throw new Error(`${what} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`);
+  if (r.exitCode !== 0)
+    throw new Error(
+      `${what} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`,
+    );
   return r.stdout;
 }

@@ -34,7 +34,8 @@ export async function waitForSsh(remote: Remote, w: SshWait): Promise<number> {
     // ssh never logs in with a wrong key; a few retries cover an sshd that started before
     // cloud-init installed our key, more mean someone else answers.
     mismatches = /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(last) ? mismatches + 1 : 0;
-    if (mismatches >= MAX_MISMATCHES) throw new Error(`the server's SSH host key is not the one firstboot generated: ${last}`);
+    if (mismatches >= MAX_MISMATCHES)
+      throw new Error(`the server's SSH host key is not the one firstboot generated: ${last}`);
     await clock.sleep((w.pauseMs ?? backoff)(i), signal);
   }
   throw w.timeoutError?.(last) ?? new Error(`SSH did not come up within ${timeoutMs / 60_000} minutes: ${last}`);

@@ -22,9 +22,23 @@ export const DEFAULT_BASE: Omit<BaseOptions, "release"> = {
 
 /** Installed inside the chroot (cloud-init cannot go into debootstrap --include: virtual deps). */
 export const GUEST_PACKAGES = [
-  "linux-image-amd64", "systemd-sysv", "udev", "dbus", "cloud-init", "openssh-server", "sudo",
-  "ca-certificates", "systemd-resolved", "iproute2", "curl", "locales", "e2fsprogs", "procps",
-  "netbase", "less", "zstd",
+  "linux-image-amd64",
+  "systemd-sysv",
+  "udev",
+  "dbus",
+  "cloud-init",
+  "openssh-server",
+  "sudo",
+  "ca-certificates",
+  "systemd-resolved",
+  "iproute2",
+  "curl",
+  "locales",
+  "e2fsprogs",
+  "procps",
+  "netbase",
+  "less",
+  "zstd",
 ];
 
 export function debootstrapArgv(o: BaseOptions, rootfs: string): string[] {
@@ -98,8 +112,9 @@ export function postInstallCommands(rootfs: string): string[][] {
 
 /** Paths removed from the rootfs before it becomes a disk: build leftovers and host keys. */
 export function cleanupPaths(rootfs: string): string[] {
-  return ["usr/sbin/policy-rc.d", "var/lib/apt/lists", "var/log/apt", "var/cache/apt/archives"]
-    .map((p) => join(rootfs, p));
+  return ["usr/sbin/policy-rc.d", "var/lib/apt/lists", "var/log/apt", "var/cache/apt/archives"].map((p) =>
+    join(rootfs, p),
+  );
 }
 
 export function mkfsArgv(rootfs: string, raw: string, sizeGiB: number): string[] {

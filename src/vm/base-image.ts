@@ -5,8 +5,19 @@ import { dirname, join } from "node:path";
 import { run } from "../exec.js";
 import { basePaths, type BasePaths } from "./cache.js";
 import {
-  aptInstallArgv, CHROOT_ENV, cleanupPaths, convertArgv, debootstrapArgv, mkfsArgv, pickKernel,
-  postInstallCommands, postInstallFiles, preInstallFiles, resizeArgv, type BaseOptions, type RootfsFile,
+  aptInstallArgv,
+  CHROOT_ENV,
+  cleanupPaths,
+  convertArgv,
+  debootstrapArgv,
+  mkfsArgv,
+  pickKernel,
+  postInstallCommands,
+  postInstallFiles,
+  preInstallFiles,
+  resizeArgv,
+  type BaseOptions,
+  type RootfsFile,
 } from "./base-image-plan.js";
 
 export type Progress = (message: string) => void;

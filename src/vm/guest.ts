@@ -31,7 +31,10 @@ export async function waitForGuestSsh(vm: Vm, t: SshTarget, timeoutMs: number): 
     timeoutMs,
     alive: () => checkAlive(vm),
     pauseMs: () => 3000,
-    timeoutError: () => new Error(`no SSH on ${t.host}:${t.port} after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`),
+    timeoutError: () =>
+      new Error(
+        `no SSH on ${t.host}:${t.port} after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`,
+      ),
   });
 }
 
@@ -70,7 +73,13 @@ export function cloudInitFinished(serial: string): boolean {
  * SSH is asked only when the console says cloud-init finished, or once a minute as a fallback,
  * because every SSH round trip costs the emulated guest CPU that its first boot needs.
  */
-export async function waitCloudInit(vm: Vm, t: SshTarget, timeoutMs: number, onSerial?: OnSerial, fromOffset = 0): Promise<CloudInitStatus> {
+export async function waitCloudInit(
+  vm: Vm,
+  t: SshTarget,
+  timeoutMs: number,
+  onSerial?: OnSerial,
+  fromOffset = 0,
+): Promise<CloudInitStatus> {
   const t0 = Date.now();
   let lastSsh = Date.now();
   while (Date.now() - t0 < timeoutMs) {

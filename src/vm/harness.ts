@@ -5,7 +5,15 @@ import { rename } from "node:fs/promises";
 import { join } from "node:path";
 import { shq } from "../shell.js";
 import { vmTarget, type SshTarget } from "../ssh/index.js";
-import { checkAlive, ssh, VmDied, waitCloudInit, waitForGuestSsh, type CloudInitStatus, type OnSerial } from "./guest.js";
+import {
+  checkAlive,
+  ssh,
+  VmDied,
+  waitCloudInit,
+  waitForGuestSsh,
+  type CloudInitStatus,
+  type OnSerial,
+} from "./guest.js";
 import { serialLog, startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
 
 export interface BootResult {

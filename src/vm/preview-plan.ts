@@ -50,7 +50,9 @@ const STEP_LABEL: Record<string, string> = { ok: "ok     ", skipped: "skipped" }
 
 export function stepTable(steps: readonly StepStatus[]): string {
   const w = Math.max(4, ...steps.map((s) => s.name.length));
-  return steps.map((s) => `  ${STEP_LABEL[s.status] ?? "FAILED "} ${s.name.padEnd(w)} ${secs(s.ms).padStart(8)}`).join("\n");
+  return steps
+    .map((s) => `  ${STEP_LABEL[s.status] ?? "FAILED "} ${s.name.padEnd(w)} ${secs(s.ms).padStart(8)}`)
+    .join("\n");
 }
 
 /** Steps the runner reported on the serial console: "firstboot: step NAME: ok after N ms". */

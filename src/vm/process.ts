@@ -110,5 +110,8 @@ export interface Owned extends StopOptions {
 export async function stopAll(owned: readonly Owned[]): Promise<void> {
   const gone = await Promise.all(owned.map((p) => stopPid(p.pid, p)));
   const left = owned.filter((_, i) => !gone[i]);
-  if (left.length) throw new Error(`still running after SIGKILL: ${left.map((p) => `${p.what} (PID ${p.pid})`).join(", ")}; end them by hand (kill -9 PID)`);
+  if (left.length)
+    throw new Error(
+      `still running after SIGKILL: ${left.map((p) => `${p.what} (PID ${p.pid})`).join(", ")}; end them by hand (kill -9 PID)`,
+    );
 }

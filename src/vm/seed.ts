@@ -18,7 +18,11 @@ export function metaData(instanceId: string, hostname: string): string {
 
 /** A hostname cloud-init accepts: lower case letters, digits and dashes, at most 63 characters. */
 export function hostnameFor(name: string): string {
-  const h = name.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 63);
+  const h = name
+    .toLowerCase()
+    .replace(/[^a-z0-9-]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 63);
   return h || "firstboot";
 }
 

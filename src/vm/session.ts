@@ -76,10 +76,13 @@ export async function resolveBase(o: SessionOptions, image: string): Promise<Dis
     return existsSync(k) && existsSync(i) ? { backing: o.baseImage, kernel: k, initrd: i } : { backing: o.baseImage };
   }
   const release = releaseFor(image);
-  if (!release) throw new PreviewInputError(`no local base image for ${image}: pass --base-image PATH (a qcow2 cloud image)`);
+  if (!release)
+    throw new PreviewInputError(`no local base image for ${image}: pass --base-image PATH (a qcow2 cloud image)`);
   const found = await findBase(o.root, release);
   if (found) return { backing: found.disk, kernel: found.kernel, initrd: found.initrd };
-  o.say(`no ${release} base image in ${o.root}/base yet: building it (firstboot preview build-base --release ${release})`);
+  o.say(
+    `no ${release} base image in ${o.root}/base yet: building it (firstboot preview build-base --release ${release})`,
+  );
   const built = await buildBase(o.root, { ...DEFAULT_BASE, release }, (m) => o.say(`  build-base: ${m}`));
   return { backing: built.disk, kernel: built.kernel, initrd: built.initrd };
 }
@@ -100,9 +103,16 @@ export async function startSession(o: SessionOptions): Promise<Session> {
   const disk = await resolveBase(o, c.config.server.image);
   const accel = detectAccel();
   const spec: VmSpec = {
-    name: o.vmName ?? c.config.name, root: o.root, ...disk,
-    userData: addAdminKey(c.document, c.config.admin.user, pub), hostname: c.config.server.hostname ?? c.config.name,
-    guestPorts: [...guestPorts(published), ...(o.extraGuestPorts ?? [])], accel, memoryMiB: o.memoryMiB, cpus: o.cpus, deadlineMs: o.deadlineMs,
+    name: o.vmName ?? c.config.name,
+    root: o.root,
+    ...disk,
+    userData: addAdminKey(c.document, c.config.admin.user, pub),
+    hostname: c.config.server.hostname ?? c.config.name,
+    guestPorts: [...guestPorts(published), ...(o.extraGuestPorts ?? [])],
+    accel,
+    memoryMiB: o.memoryMiB,
+    cpus: o.cpus,
+    deadlineMs: o.deadlineMs,
   };
   o.say(msg.booting(disk.backing, vmPaths(o.root, spec.name).dir));
   let shown = 0;
@@ -114,7 +124,10 @@ export async function startSession(o: SessionOptions): Promise<Session> {
     shown = steps.length;
   };
   const boot = await bootUntilReady(spec, c.config.admin.user, key, {
-    sshTimeoutMs: 600_000, cloudInitTimeoutMs: o.deadlineMs, log: o.say, onSerial,
+    sshTimeoutMs: 600_000,
+    cloudInitTimeoutMs: o.deadlineMs,
+    log: o.say,
+    onSerial,
     onSsh: (ms, vm) => o.onSsh?.(ms, vm.sshPort),
   });
   const target = boot.target;

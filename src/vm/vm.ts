@@ -109,8 +109,17 @@ async function prepareDisk(spec: VmSpec, p: VmPaths): Promise<void> {
 export function watchdogArgv(pid: number, p: VmPaths, seconds: number): string[] {
   const script = `sleep ${seconds}; grep -qF '${p.pidfile}' /proc/${pid}/cmdline 2>/dev/null && kill -9 ${pid}; exit 0`;
   return [
-    "start-stop-daemon", "--start", "--background", "--make-pidfile", "--pidfile", p.watchdogPidfile,
-    "--startas", "/bin/sh", "--", "-c", script,
+    "start-stop-daemon",
+    "--start",
+    "--background",
+    "--make-pidfile",
+    "--pidfile",
+    p.watchdogPidfile,
+    "--startas",
+    "/bin/sh",
+    "--",
+    "-c",
+    script,
   ];
 }
 
@@ -129,8 +138,17 @@ export async function startVm(spec: VmSpec): Promise<Vm> {
   await prepareDisk(spec, p);
   const { ssh, forwards } = await forwardsFor(spec);
   const argv = qemuArgv({
-    accel: spec.accel, memoryMiB: spec.memoryMiB, cpus: spec.cpus, disk: p.disk, seed: p.seed,
-    kernel: spec.kernel, initrd: spec.initrd, serialLog: p.serialLog, qmp: p.qmp, pidfile: p.pidfile, forwards,
+    accel: spec.accel,
+    memoryMiB: spec.memoryMiB,
+    cpus: spec.cpus,
+    disk: p.disk,
+    seed: p.seed,
+    kernel: spec.kernel,
+    initrd: spec.initrd,
+    serialLog: p.serialLog,
+    qmp: p.qmp,
+    pidfile: p.pidfile,
+    forwards,
   });
   await run(argv, { timeoutMs: 60_000 });
   const pid = Number((await readFile(p.pidfile, "utf8")).trim());
@@ -140,13 +158,23 @@ export async function startVm(spec: VmSpec): Promise<Vm> {
   timer.unref();
   await run(watchdogArgv(pid, p, Math.ceil(spec.deadlineMs / 1000) + 60));
   const vm: Vm = {
-    spec, pid, paths: p, sshPort: ssh, forwards,
+    spec,
+    pid,
+    paths: p,
+    sshPort: ssh,
+    forwards,
     alive: () => pidAlive(pid),
     stop: async () => {
       clearTimeout(timer);
-      const gone = await stopPid(pid, { marker: p.pidfile, ask: () => qmp(p.qmp, "quit"), graceMs: 10_000, killWaitMs: 60_000 });
+      const gone = await stopPid(pid, {
+        marker: p.pidfile,
+        ask: () => qmp(p.qmp, "quit"),
+        graceMs: 10_000,
+        killWaitMs: 60_000,
+      });
       stopWatchdog(p);
-      if (!gone) throw new Error(`qemu PID ${pid} (${p.dir}) still running after SIGKILL; end it by hand (kill -9 ${pid})`);
+      if (!gone)
+        throw new Error(`qemu PID ${pid} (${p.dir}) still running after SIGKILL; end it by hand (kill -9 ${pid})`);
       running.delete(pid);
     },
   };

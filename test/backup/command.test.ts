@@ -33,12 +33,17 @@ describe("firstboot backup verify", { timeout: 60_000 }, () => {
   it("verifies a backup of the example's stack and rejects a damaged one", async () => {
     // The example's secrets are encrypted to the demo identity too (loading the config reads them).
     vi.stubEnv("FIRSTBOOT_IDENTITY", join(process.cwd(), IDENTITY));
-    const s = makeServer({ identity: readFileSync(IDENTITY, "utf8"), backup: { sqlite: [{ volume: "data", path: "selfmx.db" }] } });
+    const s = makeServer({
+      identity: readFileSync(IDENTITY, "utf8"),
+      backup: { sqlite: [{ volume: "data", path: "selfmx.db" }] },
+    });
     sqlite(join(s.volume("data"), "selfmx.db"), "CREATE TABLE t(x); INSERT INTO t VALUES (1);");
     expect(s.run("backup").status).toBe(0);
     const archive = join(s.backupDir, `${newestBackup(s)}.tar.zst.age`);
     const ok = await cli(["backup", "verify", archive, "--config", CONFIG, "--identity", IDENTITY]);
-    expect(ok.out).toMatch(/^selfmx-\d{8}T\d{6}Z: ok \(\d+ files match the manifest; 1 SQLite database\(s\) pass integrity_check; 0 dump\(s\) readable\)/);
+    expect(ok.out).toMatch(
+      /^selfmx-\d{8}T\d{6}Z: ok \(\d+ files match the manifest; 1 SQLite database\(s\) pass integrity_check; 0 dump\(s\) readable\)/,
+    );
     expect(ok.code).toBe(0);
     const fd = openSync(archive, "r+");
     writeSync(fd, Buffer.from([1]), 0, 1, statSync(archive).size - 10);

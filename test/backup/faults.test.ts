@@ -2,13 +2,26 @@
 // corrupted archive, a re-sealed archive holding a damaged database, a wrong key. Each fails
 // loudly, restore refuses before touching anything, earlier backups and live data stay intact.
 import { execFileSync, spawn } from "node:child_process";
-import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, writeFileSync, writeSync, closeSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+  closeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { verifyBackup } from "../../src/backup/archive.js";
 import { makeServer, newestBackup, reseal, sqlite, type Server } from "./harness.js";
 
-const complete = (s: Server) => readdirSync(s.backupDir).filter((f) => !f.startsWith(".")).sort();
+const complete = (s: Server) =>
+  readdirSync(s.backupDir)
+    .filter((f) => !f.startsWith("."))
+    .sort();
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const mounts: string[] = [];
 afterAll(() => {
@@ -17,24 +30,37 @@ afterAll(() => {
 
 /** A server with one good small backup, then `mib` MiB of incompressible data in its volume. */
 function withBackup(mib: number, o: { tmpfsMiB?: number } = {}): { s: Server; first: string } {
-  const s = makeServer({ backup: { sqlite: [{ volume: "data", path: "app.db" }], volumes: ["files"], stop: ["app"] }, services: ["app"] });
+  const s = makeServer({
+    backup: { sqlite: [{ volume: "data", path: "app.db" }], volumes: ["files"], stop: ["app"] },
+    services: ["app"],
+  });
   if (o.tmpfsMiB) {
     mkdirSync(s.backupDir);
     execFileSync("mount", ["-t", "tmpfs", "-o", `size=${o.tmpfsMiB}m,mode=0700`, "tmpfs", s.backupDir]);
     mounts.push(s.backupDir);
   }
-  sqlite(join(s.volume("data"), "app.db"), "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES ('live'); " +
-    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000) INSERT INTO t SELECT 'row ' || i FROM n;");
+  sqlite(
+    join(s.volume("data"), "app.db"),
+    "PRAGMA journal_mode=WAL; CREATE TABLE t(x); INSERT INTO t VALUES ('live'); " +
+      "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<3000) INSERT INTO t SELECT 'row ' || i FROM n;",
+  );
   writeFileSync(join(s.volume("files"), "small.txt"), "small\n");
   const r = s.run("backup");
   expect(r.status, r.out).toBe(0);
   const first = newestBackup(s);
-  if (mib > 0) execFileSync("head", ["-c", `${mib}M`, "/dev/urandom"], { stdio: ["ignore", openSync(join(s.volume("files"), "big.bin"), "w"), "inherit"] });
+  if (mib > 0)
+    execFileSync("head", ["-c", `${mib}M`, "/dev/urandom"], {
+      stdio: ["ignore", openSync(join(s.volume("files"), "big.bin"), "w"), "inherit"],
+    });
   return { s, first };
 }
 
 async function verifies(s: Server, base: string): Promise<void> {
-  const r = await verifyBackup(join(s.backupDir, `${base}.tar.zst.age`), join(s.root, "etc", "backup-identity.txt"), join(s.root, `verify-${Date.now()}`));
+  const r = await verifyBackup(
+    join(s.backupDir, `${base}.tar.zst.age`),
+    join(s.root, "etc", "backup-identity.txt"),
+    join(s.root, `verify-${Date.now()}`),
+  );
   expect(r.base).toBe(base);
 }
 
@@ -42,7 +68,11 @@ describe("backup faults", { timeout: 120_000 }, () => {
   it("kill -9 mid-backup: no partial archive visible, earlier backup intact, lock released, next run cleans up", async () => {
     const { s, first } = withBackup(80);
     await sleep(1100); // a new second: a different backup name
-    const child = spawn(join(s.root, "bin", "firstboot-backup"), ["run"], { env: s.env, detached: true, stdio: "ignore" });
+    const child = spawn(join(s.root, "bin", "firstboot-backup"), ["run"], {
+      env: s.env,
+      detached: true,
+      stdio: "ignore",
+    });
     const part = () => readdirSync(s.backupDir).find((f) => f.endsWith(".tar.zst.age.part"));
     for (let i = 0; i < 400 && !(part() && statSync(join(s.backupDir, part()!)).size > 1_000_000); i++) await sleep(25);
     expect(part(), "the backup never started writing").toBeDefined();
@@ -104,12 +134,17 @@ describe("restore refuses bad archives before touching anything", { timeout: 120
 
   it("a wrong key", async () => {
     const { s, first } = withBackup(0);
-    writeFileSync(join(s.root, "etc", "backup-identity.txt"), execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }));
+    writeFileSync(
+      join(s.root, "etc", "backup-identity.txt"),
+      execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }),
+    );
     const r = s.run("restore", [first]);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/cannot decrypt or unpack.*nothing was changed/);
     untouched(s);
-    await expect(verifies(s, first)).rejects.toThrow(/cannot decrypt .*use the identity whose public key is in backup.encrypt_to/);
+    await expect(verifies(s, first)).rejects.toThrow(
+      /cannot decrypt .*use the identity whose public key is in backup.encrypt_to/,
+    );
   });
 
   it("a re-sealed archive (valid manifest) whose SQLite copy is damaged", () => {

@@ -86,7 +86,13 @@ export interface ServerOptions {
 }
 
 export function makeServer(o: ServerOptions): Server {
-  requireTools(["sqlite3", "sqlite3"], ["zstd", "zstd"], ["age", "age"], ["age-keygen", "age"], ["flock", "util-linux"]);
+  requireTools(
+    ["sqlite3", "sqlite3"],
+    ["zstd", "zstd"],
+    ["age", "age"],
+    ["age-keygen", "age"],
+    ["flock", "util-linux"],
+  );
   const root = mkdtempSync(join(tmpdir(), "fb-backup-"));
   chmodSync(root, 0o755);
   const name = o.name ?? "selfmx";
@@ -101,12 +107,22 @@ export function makeServer(o: ServerOptions): Server {
   const backup = backupSchema.parse({ ...o.backup, encrypt_to: [recipient] });
   const [part] = backupParts(backup, "none", ctxFor(name, stackDir, o.secrets));
   for (const f of part?.files ?? []) {
-    const target = f.path.startsWith("/usr/local/sbin/") ? join(bin, f.path.slice(16)) : f.path.startsWith("/etc/firstboot/") ? join(etc, f.path.slice(15)) : join(etc, f.path.replace(/\//g, "_"));
+    const target = f.path.startsWith("/usr/local/sbin/")
+      ? join(bin, f.path.slice(16))
+      : f.path.startsWith("/etc/firstboot/")
+        ? join(etc, f.path.slice(15))
+        : join(etc, f.path.replace(/\//g, "_"));
     // rclone.conf names its key files by their server paths: point them at this fake /etc.
     writeFileSync(target, f.content.replaceAll("/etc/firstboot/", `${etc}/`), { mode: parseInt(f.mode, 8) });
   }
   writeFileSync(join(etc, "backup-identity.txt"), identity, { mode: 0o600 });
-  const overrides = [`BACKUP_DIR=${backupDir}`, `ETC=${etc}`, `LOCK=${root}/backup.lock`, `HEALTH_CMD=${shim}/health`, ...(o.conf ?? [])];
+  const overrides = [
+    `BACKUP_DIR=${backupDir}`,
+    `ETC=${etc}`,
+    `LOCK=${root}/backup.lock`,
+    `HEALTH_CMD=${shim}/health`,
+    ...(o.conf ?? []),
+  ];
   writeFileSync(join(etc, "backup.conf"), readFileSync(join(etc, "backup.conf"), "utf8") + overrides.join("\n") + "\n");
   writeFileSync(join(shim, "docker"), DOCKER_SHIM, { mode: 0o755 });
   writeFileSync(join(shim, "systemctl"), SYSTEMCTL_SHIM, { mode: 0o755 });
@@ -120,7 +136,7 @@ export function makeServer(o: ServerOptions): Server {
     PATH: `${shim}:${process.env.PATH}`,
     SHIM: shim,
     SHIM_SERVICES: services.join(" "),
-    SHIM_VOLUMES: (backup.volumes.concat(backup.sqlite.flatMap((s) => ("volume" in s ? [s.volume] : [])))).join(" "),
+    SHIM_VOLUMES: backup.volumes.concat(backup.sqlite.flatMap((s) => ("volume" in s ? [s.volume] : []))).join(" "),
     PGBIN,
     FIRSTBOOT_BACKUP_CONF: join(etc, "backup.conf"),
     ...o.pgEnv,
@@ -142,7 +158,9 @@ export function makeServer(o: ServerOptions): Server {
 
 /** Newest complete backup's base name in the server's backup dir. */
 export function newestBackup(s: Server): string {
-  const out = execFileSync("sh", ["-c", `ls "$1" | sed -n 's/\\.manifest$//p' | sort | tail -n1`, "sh", s.backupDir]).toString().trim();
+  const out = execFileSync("sh", ["-c", `ls "$1" | sed -n 's/\\.manifest$//p' | sort | tail -n1`, "sh", s.backupDir])
+    .toString()
+    .trim();
   if (!out) throw new Error(`no backup in ${s.backupDir}`);
   return out;
 }
@@ -152,14 +170,24 @@ export function newestBackup(s: Server): string {
 export function reseal(s: Server, base: string, mutate: (dir: string) => void): void {
   const w = mkdtempSync(join(s.root, "reseal-"));
   const archive = join(s.backupDir, `${base}.tar.zst.age`);
-  execFileSync("bash", ["-c", 'age -d -i "$1" "$2" | zstd -dq | tar -x -C "$3"', "x", join(s.root, "etc", "backup-identity.txt"), archive, w]);
+  execFileSync("bash", [
+    "-c",
+    'age -d -i "$1" "$2" | zstd -dq | tar -x -C "$3"',
+    "x",
+    join(s.root, "etc", "backup-identity.txt"),
+    archive,
+    w,
+  ]);
   mutate(w);
   execFileSync("bash", ["-c", 'tar -C "$1" -cf - . | zstd -q | age -r "$2" >"$3"', "x", w, s.recipient, archive]);
   const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
   const files = execFileSync("find", [w, "-type", "f"]).toString().trim().split("\n");
   const members = files.map((f) => `member ${sha(f)} ${relative(w, f)}`);
   const ts = base.slice(base.lastIndexOf("-") + 1);
-  const head = [`firstboot-backup 1 ${base.slice(0, -ts.length - 1)} ${ts}`, `archive ${sha(archive)} ${statSync(archive).size} ${base}.tar.zst.age`];
+  const head = [
+    `firstboot-backup 1 ${base.slice(0, -ts.length - 1)} ${ts}`,
+    `archive ${sha(archive)} ${statSync(archive).size} ${base}.tar.zst.age`,
+  ];
   writeFileSync(join(s.backupDir, `${base}.manifest`), [...head, ...members, ""].join("\n"));
 }
 

@@ -35,7 +35,10 @@ const runAsync = (s: ReturnType<typeof makeServer>, args: string[], env: Record<
 describe("notify", { timeout: 60_000 }, () => {
   it("pings the URL after a good run and <url>/fail when systemd reports a failed one", async () => {
     requireTools(["curl", "curl"]);
-    const s = makeServer({ backup: { sqlite: [{ volume: "data", path: "app.db" }], notify: { secret: "hc" } }, secrets: { hc: url } });
+    const s = makeServer({
+      backup: { sqlite: [{ volume: "data", path: "app.db" }], notify: { secret: "hc" } },
+      secrets: { hc: url },
+    });
     expect(await runAsync(s, ["run"])).toBe(1); // no database yet
     expect(hits).toEqual([]);
     expect(await runAsync(s, ["notify-result"], { SERVICE_RESULT: "exit-code" })).toBe(0);
@@ -52,13 +55,34 @@ describe("S3 target", () => {
     requireTools(["rclone", "rclone"]);
     const b = backupSchema.parse({
       encrypt_to: ["age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8p"],
-      target: { s3: { endpoint: "https://fsn1.your-objectstorage.com", region: "fsn1", bucket: "b1", access_key_id: { secret: "id" }, secret_access_key: { secret: "key" } } },
+      target: {
+        s3: {
+          endpoint: "https://fsn1.your-objectstorage.com",
+          region: "fsn1",
+          bucket: "b1",
+          access_key_id: { secret: "id" },
+          secret_access_key: { secret: "key" },
+        },
+      },
     });
     const dir = mkdtempSync(join(tmpdir(), "fb-s3-"));
-    const files = rcloneFiles(b.target!, (v) => (typeof v === "string" ? v : v.secret === "id" ? "AKID123" : "s3cr3t/+="), dir);
+    const files = rcloneFiles(
+      b.target!,
+      (v) => (typeof v === "string" ? v : v.secret === "id" ? "AKID123" : "s3cr3t/+="),
+      dir,
+    );
     expect(files.map((f) => [f.path, f.mode])).toEqual([[join(dir, "rclone.conf"), "0600"]]);
     writeFileSync(files[0]!.path, files[0]!.content);
-    const dump = JSON.parse(execFileSync("rclone", ["config", "dump", "--config", files[0]!.path]).toString()) as Record<string, Record<string, string>>;
-    expect(dump.target).toMatchObject({ type: "s3", provider: "Other", endpoint: "https://fsn1.your-objectstorage.com", region: "fsn1", access_key_id: "AKID123", secret_access_key: "s3cr3t/+=" });
+    const dump = JSON.parse(
+      execFileSync("rclone", ["config", "dump", "--config", files[0]!.path]).toString(),
+    ) as Record<string, Record<string, string>>;
+    expect(dump.target).toMatchObject({
+      type: "s3",
+      provider: "Other",
+      endpoint: "https://fsn1.your-objectstorage.com",
+      region: "fsn1",
+      access_key_id: "AKID123",
+      secret_access_key: "s3cr3t/+=",
+    });
   });
 });

@@ -14,17 +14,31 @@ const RECIPIENT = "age1ql3z7hjy54pw3hyww5ayyfg7zqgvc7w3j2elw8zmrj2kg5sfn9aqmcac8
 const SSH_KEY = "-----BEGIN OPENSSH PRIVATE KEY-----\nSECRETKEYMATERIAL\n-----END OPENSSH PRIVATE KEY-----\n";
 const full = backupSchema.parse({
   schedule: "Mon..Fri *-*-* 02:30:00",
-  sqlite: [{ volume: "data", path: "selfmx.db" }, { dir: "./state", path: "app.db" }],
+  sqlite: [
+    { volume: "data", path: "selfmx.db" },
+    { dir: "./state", path: "app.db" },
+  ],
   postgres: [{ service: "db", database: "haven", user: "haven" }],
   volumes: ["caddy_data"],
   dirs: ["uploads", "/srv/blobs"],
   stop: ["app"],
   encrypt_to: [RECIPIENT],
-  target: { sftp: { host: "u1.your-storagebox.de", user: "u1", key: { secret: "storagebox_key" }, host_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl" } },
+  target: {
+    sftp: {
+      host: "u1.your-storagebox.de",
+      user: "u1",
+      key: { secret: "storagebox_key" },
+      host_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl",
+    },
+  },
   notify: { secret: "hc_url" },
   restore_identity: { secret: "backup_identity" },
 });
-const secrets = { storagebox_key: SSH_KEY, hc_url: "https://hc-ping.com/SECRETUUID", backup_identity: "AGE-SECRET-KEY-1SECRETIDENTITY" };
+const secrets = {
+  storagebox_key: SSH_KEY,
+  hc_url: "https://hc-ping.com/SECRETUUID",
+  backup_identity: "AGE-SECRET-KEY-1SECRETIDENTITY",
+};
 const [part] = backupParts(full, "latest", ctxFor("haven", "/opt/haven", secrets));
 const file = (p: string) => {
   const f = part?.files?.find((x) => x.path === p);
@@ -37,7 +51,9 @@ describe("backup part", () => {
     expect(part?.packages).toEqual(["age", "zstd", "curl", "openssl", "sqlite3", "rclone"]);
     expect(part?.steps?.map((s) => s.name)).toEqual(["restore", "backup_timer"]);
     expect(part?.steps?.[0]?.script).toContain("firstboot-restore --first-boot latest");
-    expect(file("/etc/firstboot/backup.conf").content).toContain("SQLITE=('v:data:selfmx.db' 'd:/opt/haven/state:app.db')");
+    expect(file("/etc/firstboot/backup.conf").content).toContain(
+      "SQLITE=('v:data:selfmx.db' 'd:/opt/haven/state:app.db')",
+    );
     expect(file("/etc/firstboot/backup.conf").content).toContain("DIRS=('/opt/haven/uploads' '/srv/blobs')");
     expect(file("/etc/firstboot/backup-known-hosts").content).toMatch(/^\[u1\.your-storagebox\.de\]:23 ssh-ed25519 /);
   });
@@ -53,10 +69,17 @@ describe("backup part", () => {
   it("scripts pass shellcheck", () => {
     requireTools(["shellcheck", "shellcheck"]);
     const dir = mkdtempSync(join(tmpdir(), "fb-sc-"));
-    for (const p of ["/usr/local/sbin/firstboot-backup", "/usr/local/sbin/firstboot-restore", "/etc/firstboot/backup.conf"]) {
+    for (const p of [
+      "/usr/local/sbin/firstboot-backup",
+      "/usr/local/sbin/firstboot-restore",
+      "/etc/firstboot/backup.conf",
+    ]) {
       writeFileSync(join(dir, p.split("/").pop()!), file(p).content);
     }
-    const r = spawnSync("shellcheck", ["-s", "bash", "firstboot-backup", "firstboot-restore"], { cwd: dir, encoding: "utf8" });
+    const r = spawnSync("shellcheck", ["-s", "bash", "firstboot-backup", "firstboot-restore"], {
+      cwd: dir,
+      encoding: "utf8",
+    });
     expect(r.stdout + r.stderr).toBe("");
     expect(r.status).toBe(0);
     // The settings are sourced by the scripts: every variable is "unused" from shellcheck's view.
@@ -67,7 +90,8 @@ describe("backup part", () => {
     requireTools(["systemd-analyze", "systemd"]);
     const dir = mkdtempSync(join(tmpdir(), "fb-units-"));
     mkdirSync(join(dir, "sbin"));
-    for (const s of ["firstboot-backup", "firstboot-restore"]) writeFileSync(join(dir, "sbin", s), file(`/usr/local/sbin/${s}`).content, { mode: 0o755 });
+    for (const s of ["firstboot-backup", "firstboot-restore"])
+      writeFileSync(join(dir, "sbin", s), file(`/usr/local/sbin/${s}`).content, { mode: 0o755 });
     const units = ["firstboot-backup.service", "firstboot-backup.timer"];
     for (const u of units) {
       const text = file(`/etc/systemd/system/${u}`).content;
@@ -77,8 +101,12 @@ describe("backup part", () => {
     const r = spawnSync("systemd-analyze", ["verify", ...units.map((u) => join(dir, u))], { encoding: "utf8" });
     expect(r.stderr).toBe("");
     expect(r.status).toBe(0);
-    expect(file("/etc/systemd/system/firstboot-backup.timer").content).toContain("OnCalendar=Mon..Fri *-*-* 02:30:00\nPersistent=true");
-    expect(file("/etc/systemd/system/firstboot-backup.service").content).toContain("ExecStopPost=/usr/local/sbin/firstboot-backup notify-result");
+    expect(file("/etc/systemd/system/firstboot-backup.timer").content).toContain(
+      "OnCalendar=Mon..Fri *-*-* 02:30:00\nPersistent=true",
+    );
+    expect(file("/etc/systemd/system/firstboot-backup.service").content).toContain(
+      "ExecStopPost=/usr/local/sbin/firstboot-backup notify-result",
+    );
   });
   it("schedules are valid systemd calendar expressions", () => {
     for (const s of ["03:00", "4:15", "daily", "Sun *-*-* 01:00:00"]) {

@@ -11,17 +11,35 @@ import { makeServer, sqlite } from "./harness.js";
 
 const R = { daily: 7, weekly: 4, monthly: 12 };
 const DAY = 86_400_000;
-const tsOf = (t: number) => new Date(t).toISOString().replace(/[-:]/g, "").replace(/\.\d+Z$/, "Z");
+const tsOf = (t: number) =>
+  new Date(t)
+    .toISOString()
+    .replace(/[-:]/g, "")
+    .replace(/\.\d+Z$/, "Z");
 /** Which of 400 days (from 2025-01-01 03:00 UTC) have a backup: a 60-day outage, a 9-day one, and every 13th day missed. */
 const ran = (d: number) => !(d >= 100 && d < 160) && !(d >= 300 && d < 309) && d % 13 !== 5;
 const START = Date.UTC(2025, 0, 1, 3);
 
-const ls = (dir: string) => readdirSync(dir).filter((f) => f.endsWith(".manifest")).map((f) => f.slice("selfmx-".length, -".manifest".length)).sort();
+const ls = (dir: string) =>
+  readdirSync(dir)
+    .filter((f) => f.endsWith(".manifest"))
+    .map((f) => f.slice("selfmx-".length, -".manifest".length))
+    .sort();
 
 describe("GFS retention", { timeout: 180_000 }, () => {
   it("ISO weeks match date +%G%V across year boundaries", () => {
-    const days = Array.from({ length: 60 }, (_, i) => Date.UTC(2020 + (i % 8), i % 2 ? 0 : 11, i % 2 ? 1 + (i % 7) : 25 + (i % 7)));
-    const want = execFileSync("bash", ["-c", 'for d; do date -u -d "@$d" +%G%V; done', "x", ...days.map((d) => String(d / 1000))]).toString().trim().split("\n");
+    const days = Array.from({ length: 60 }, (_, i) =>
+      Date.UTC(2020 + (i % 8), i % 2 ? 0 : 11, i % 2 ? 1 + (i % 7) : 25 + (i % 7)),
+    );
+    const want = execFileSync("bash", [
+      "-c",
+      'for d; do date -u -d "@$d" +%G%V; done',
+      "x",
+      ...days.map((d) => String(d / 1000)),
+    ])
+      .toString()
+      .trim()
+      .split("\n");
     expect(days.map((d) => isoWeek(new Date(d)))).toEqual(want);
   });
 
@@ -40,7 +58,9 @@ describe("GFS retention", { timeout: 180_000 }, () => {
     }
     // Facts independent of the model: the 7 newest backup days, the newest backup of each of the
     // last 12 months that had backups (2025-04/05 did not: the outage), nothing else older.
-    const all = Array.from({ length: 400 }, (_, d) => d).filter(ran).map((d) => tsOf(START + d * DAY));
+    const all = Array.from({ length: 400 }, (_, d) => d)
+      .filter(ran)
+      .map((d) => tsOf(START + d * DAY));
     const newestPerMonth = [...new Map(all.map((t) => [t.slice(0, 6), t])).values()].slice(-12);
     expect(newestPerMonth.map((t) => t.slice(0, 6))).not.toContain("202505");
     expect(model).toEqual(expect.arrayContaining([...all.slice(-7), ...newestPerMonth]));
@@ -52,16 +72,25 @@ describe("GFS retention", { timeout: 180_000 }, () => {
   it("keeps the newest complete backup even with every count at 0, and ignores incomplete ones", () => {
     const s = makeServer({ backup: { retention: { daily: 0, weekly: 0, monthly: 0 } } });
     mkdirSync(s.backupDir);
-    for (const ts of ["20250101T030000Z", "20250301T030000Z"]) for (const ext of [".manifest", ".tar.zst.age"]) writeFileSync(join(s.backupDir, `selfmx-${ts}${ext}`), "x");
+    for (const ts of ["20250101T030000Z", "20250301T030000Z"])
+      for (const ext of [".manifest", ".tar.zst.age"]) writeFileSync(join(s.backupDir, `selfmx-${ts}${ext}`), "x");
     writeFileSync(join(s.backupDir, "selfmx-20250302T030000Z.tar.zst.age"), "x"); // no manifest: not a good backup
     expect(s.run("backup", ["prune"]).status).toBe(0);
-    expect(readdirSync(s.backupDir).sort()).toEqual(["selfmx-20250301T030000Z.manifest", "selfmx-20250301T030000Z.tar.zst.age", "selfmx-20250302T030000Z.tar.zst.age"]);
+    expect(readdirSync(s.backupDir).sort()).toEqual([
+      "selfmx-20250301T030000Z.manifest",
+      "selfmx-20250301T030000Z.tar.zst.age",
+      "selfmx-20250302T030000Z.tar.zst.age",
+    ]);
   });
 
   it("a failed run prunes nothing and leaves no partial archive; the next good run prunes", () => {
-    const s = makeServer({ backup: { sqlite: [{ volume: "data", path: "app.db" }], retention: { daily: 1, weekly: 0, monthly: 0 } } });
+    const s = makeServer({
+      backup: { sqlite: [{ volume: "data", path: "app.db" }], retention: { daily: 1, weekly: 0, monthly: 0 } },
+    });
     mkdirSync(s.backupDir);
-    const old = ["20250101T030000Z", "20250102T030000Z"].flatMap((ts) => [".manifest", ".tar.zst.age"].map((e) => `selfmx-${ts}${e}`));
+    const old = ["20250101T030000Z", "20250102T030000Z"].flatMap((ts) =>
+      [".manifest", ".tar.zst.age"].map((e) => `selfmx-${ts}${e}`),
+    );
     for (const f of old) writeFileSync(join(s.backupDir, f), "x");
     const failed = s.run("backup");
     expect(failed.status).toBe(1);

@@ -3,7 +3,16 @@
 // stack's prefix, restore on a new server from the target only, refusal of a truncated download,
 // and the workstation's pull + verify.
 import { execFileSync, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, truncateSync, writeFileSync, copyFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+  copyFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -31,11 +40,18 @@ beforeAll(async () => {
 afterAll(() => sshd?.stop());
 
 const remoteDir = () => join(dir, "remote", "selfmx");
-const target = () => ({ sftp: { host: "127.0.0.1", port: PORT, user: "root", key: { secret: "storagebox_key" }, host_key: hostKey } });
+const target = () => ({
+  sftp: { host: "127.0.0.1", port: PORT, user: "root", key: { secret: "storagebox_key" }, host_key: hostKey },
+});
 const server = (identity?: string) =>
   makeServer({
     identity,
-    backup: { sqlite: [{ volume: "data", path: "app.db" }], volumes: ["caddy_data"], target: target(), retention: { daily: 2, weekly: 1, monthly: 2 } },
+    backup: {
+      sqlite: [{ volume: "data", path: "app.db" }],
+      volumes: ["caddy_data"],
+      target: target(),
+      retention: { daily: 2, weekly: 1, monthly: 2 },
+    },
     secrets: { storagebox_key: clientKey },
     conf: [`REMOTE=target:${remoteDir()}`],
   });
@@ -51,10 +67,26 @@ describe("rclone to an SFTP server", { timeout: 60_000 }, () => {
     writeFileSync(join(s.volume("caddy_data"), "cert.pem"), "CERT\n");
     mkdirSync(remoteDir(), { recursive: true });
     // Old backups of this stack (to be pruned) and of other stacks sharing the prefix (untouchable).
-    for (const b of ["selfmx-20250105T030000Z", "selfmx-20250106T030000Z", "selfmx-20250220T030000Z", "selfmx-dev-20250101T030000Z", "other-20250101T030000Z"]) {
+    for (const b of [
+      "selfmx-20250105T030000Z",
+      "selfmx-20250106T030000Z",
+      "selfmx-20250220T030000Z",
+      "selfmx-dev-20250101T030000Z",
+      "other-20250101T030000Z",
+    ]) {
       for (const ext of [".manifest", ".tar.zst.age"]) writeFileSync(join(remoteDir(), b + ext), "x");
     }
-    const sampler = spawnSync("bash", ["-c", `( while :; do ps -eo args; sleep 0.02; done ) >"$1" & p=$!; "$2" run; st=$?; kill $p; exit $st`, "x", join(s.root, "ps.txt"), join(s.root, "bin", "firstboot-backup")], { env: s.env, encoding: "utf8" });
+    const sampler = spawnSync(
+      "bash",
+      [
+        "-c",
+        `( while :; do ps -eo args; sleep 0.02; done ) >"$1" & p=$!; "$2" run; st=$?; kill $p; exit $st`,
+        "x",
+        join(s.root, "ps.txt"),
+        join(s.root, "bin", "firstboot-backup"),
+      ],
+      { env: s.env, encoding: "utf8" },
+    );
     expect(sampler.status, sampler.stdout + sampler.stderr).toBe(0);
     ps = readFileSync(join(s.root, "ps.txt"), "utf8");
     out = sampler.stdout + sampler.stderr;
@@ -79,12 +111,18 @@ describe("rclone to an SFTP server", { timeout: 60_000 }, () => {
   it("applies GFS retention on the target, only to this stack's backups", () => {
     const names = readdirSync(remoteDir()).sort();
     // daily 2 (today, 2025-02-20), monthly 2 (this month, 2025-02): 2025-01 backups go.
-    expect(names).toEqual([
-      `other-20250101T030000Z.manifest`, `other-20250101T030000Z.tar.zst.age`,
-      "selfmx-20250220T030000Z.manifest", "selfmx-20250220T030000Z.tar.zst.age",
-      `${base}.manifest`, `${base}.tar.zst.age`,
-      "selfmx-dev-20250101T030000Z.manifest", "selfmx-dev-20250101T030000Z.tar.zst.age",
-    ].sort());
+    expect(names).toEqual(
+      [
+        `other-20250101T030000Z.manifest`,
+        `other-20250101T030000Z.tar.zst.age`,
+        "selfmx-20250220T030000Z.manifest",
+        "selfmx-20250220T030000Z.tar.zst.age",
+        `${base}.manifest`,
+        `${base}.tar.zst.age`,
+        "selfmx-dev-20250101T030000Z.manifest",
+        "selfmx-dev-20250101T030000Z.tar.zst.age",
+      ].sort(),
+    );
   });
 
   it("lists local and remote backups", () => {
@@ -107,9 +145,13 @@ describe("rclone to an SFTP server", { timeout: 60_000 }, () => {
     writeFileSync(join(n.volume("caddy_data"), "cert.pem"), "LIVE\n");
     const copy = join(dir, "truncated");
     mkdirSync(copy, { recursive: true });
-    for (const ext of [".manifest", ".tar.zst.age"]) copyFileSync(join(remoteDir(), base + ext), join(copy, base + ext));
+    for (const ext of [".manifest", ".tar.zst.age"])
+      copyFileSync(join(remoteDir(), base + ext), join(copy, base + ext));
     truncateSync(join(copy, `${base}.tar.zst.age`), 1000);
-    writeFileSync(join(n.root, "etc", "backup.conf"), readFileSync(join(n.root, "etc", "backup.conf"), "utf8") + `REMOTE=target:${copy}\n`);
+    writeFileSync(
+      join(n.root, "etc", "backup.conf"),
+      readFileSync(join(n.root, "etc", "backup.conf"), "utf8") + `REMOTE=target:${copy}\n`,
+    );
     const r = n.run("restore", [base]);
     expect(r.status).toBe(1);
     expect(r.out).toMatch(/size differs from the manifest.*nothing was changed/);
@@ -119,7 +161,12 @@ describe("rclone to an SFTP server", { timeout: 60_000 }, () => {
 
   it("the workstation lists, pulls and verifies through the same rclone config", async () => {
     const b = backupSchema.parse({ encrypt_to: [s.recipient], target: target() });
-    const remote = await openRemote(b, "selfmx", (v) => (typeof v === "string" ? v : clientKey), `target:${remoteDir()}`);
+    const remote = await openRemote(
+      b,
+      "selfmx",
+      (v) => (typeof v === "string" ? v : clientKey),
+      `target:${remoteDir()}`,
+    );
     try {
       expect((await listRemote(remote, "selfmx"))[0]).toBe(base);
       const dest = mkdtempSync(join(tmpdir(), "fb-pull-"));

@@ -8,7 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { decryptTo, sha256File, verifyBackup } from "../../src/backup/archive.js";
 import { makeServer, newestBackup, sqlite, type Server } from "./harness.js";
 
-const SETUP = "PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB); " +
+const SETUP =
+  "PRAGMA journal_mode=WAL; CREATE TABLE t(id INTEGER PRIMARY KEY, v BLOB); " +
   "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i+1 FROM n WHERE i<20000) INSERT INTO t(v) SELECT randomblob(1000) FROM n;";
 
 describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_000 }, () => {
@@ -19,14 +20,31 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
   let base = "";
   let out = "";
   beforeAll(async () => {
-    s = makeServer({ backup: { sqlite: [{ volume: "data", path: "app.db" }], volumes: ["caddy_data"], dirs: ["uploads"], stop: ["app"] }, services: ["app", "caddy"] });
+    s = makeServer({
+      backup: {
+        sqlite: [{ volume: "data", path: "app.db" }],
+        volumes: ["caddy_data"],
+        dirs: ["uploads"],
+        stop: ["app"],
+      },
+      services: ["app", "caddy"],
+    });
     db = join(s.volume("data"), "app.db");
     sqlite(db, SETUP);
     writeFileSync(join(s.volume("caddy_data"), "cert.pem"), "CERT\n");
     mkdirSync(join(s.stackDir, "uploads", "a"), { recursive: true });
     writeFileSync(join(s.stackDir, "uploads", "a", "photo.jpg"), "JPEG");
     // The writer: one autocommitted INSERT after another, for as long as the backup runs.
-    const writer = spawn("bash", ["-c", `{ echo .timeout 5000; while :; do echo "INSERT INTO t(v) VALUES (randomblob(1000));"; done; } | sqlite3 "$1"`, "w", db], { stdio: "ignore", detached: true });
+    const writer = spawn(
+      "bash",
+      [
+        "-c",
+        `{ echo .timeout 5000; while :; do echo "INSERT INTO t(v) VALUES (randomblob(1000));"; done; } | sqlite3 "$1"`,
+        "w",
+        db,
+      ],
+      { stdio: "ignore", detached: true },
+    );
     while (Number(sqlite(db, "SELECT count(*) FROM t")) < 20500) await new Promise((r) => setTimeout(r, 50));
     committedBefore = Number(sqlite(db, "SELECT max(id) FROM t"));
     const r = s.run("backup");
@@ -57,13 +75,25 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
     await decryptTo(archive, s.identity, idFile, viaLib);
     expect(await sha256File(viaLib)).toBe(await sha256File(viaCli));
     const list = execFileSync("sh", ["-c", 'zstd -dc "$1" | tar -t', "sh", viaCli]).toString().split("\n");
-    expect(list).toEqual(expect.arrayContaining(["sqlite/volumes/data/app.db", "volumes/caddy_data/cert.pem", "stack/compose.yaml", "stack/.env", "dirs/@stack/uploads/a/photo.jpg"]));
+    expect(list).toEqual(
+      expect.arrayContaining([
+        "sqlite/volumes/data/app.db",
+        "volumes/caddy_data/cert.pem",
+        "stack/compose.yaml",
+        "stack/.env",
+        "dirs/@stack/uploads/a/photo.jpg",
+      ]),
+    );
     // The live database is never archived as a file, and the data dir is not inside stack/.
     expect(list.filter((l) => l.includes("app.db-wal") || l.startsWith("stack/uploads"))).toEqual([]);
   });
 
   it("the copy passes integrity_check and holds every row committed before the backup began", async () => {
-    const report = await verifyBackup(join(s.backupDir, `${base}.tar.zst.age`), join(s.root, "etc", "backup-identity.txt"), join(s.root, "verify"));
+    const report = await verifyBackup(
+      join(s.backupDir, `${base}.tar.zst.age`),
+      join(s.root, "etc", "backup-identity.txt"),
+      join(s.root, "verify"),
+    );
     expect(report.sqlite).toEqual(["sqlite/volumes/data/app.db"]);
     const copy = join(report.dir, "sqlite/volumes/data/app.db");
     expect(sqlite(copy, "PRAGMA integrity_check")).toBe("ok");
@@ -81,12 +111,17 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
     expect(r.status, r.out).toBe(0);
     expect(Number(sqlite(db, "SELECT count(*) FROM t"))).toBeGreaterThanOrEqual(committedBefore);
     expect(readFileSync(join(s.volume("caddy_data"), "cert.pem"), "utf8")).toBe("CERT\n");
-    const aside = (dir: string, prefix: string) => readdirSync(dir).filter((f) => f.startsWith(prefix + ".pre-restore-")).map((f) => join(dir, f));
+    const aside = (dir: string, prefix: string) =>
+      readdirSync(dir)
+        .filter((f) => f.startsWith(prefix + ".pre-restore-"))
+        .map((f) => join(dir, f));
     const [oldVolume, ...more] = aside(join(s.volume("caddy_data"), ".."), "_data");
     expect(more).toEqual([]);
     expect(readFileSync(join(oldVolume!, "cert.pem"), "utf8")).toBe("NEWER\n");
     expect(Number(sqlite(aside(s.volume("data"), "app.db")[0]!, "SELECT count(*) FROM t"))).toBe(100);
-    expect(readFileSync(join(s.env.SHIM!, "systemctl.log"), "utf8")).toBe("stop firstboot-stack.service\nstart firstboot-stack.service\n");
+    expect(readFileSync(join(s.env.SHIM!, "systemctl.log"), "utf8")).toBe(
+      "stop firstboot-stack.service\nstart firstboot-stack.service\n",
+    );
   });
 
   it("restore whose stack does not get healthy puts the previous data back and fails", () => {
@@ -105,10 +140,19 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
   });
 
   it("first-boot restore on a new server: volumes created, data in place before the first start", () => {
-    const n = makeServer({ backup: { sqlite: [{ volume: "data", path: "app.db" }], volumes: ["caddy_data"], dirs: ["uploads"], stop: ["app"] }, services: ["app", "caddy"] });
+    const n = makeServer({
+      backup: {
+        sqlite: [{ volume: "data", path: "app.db" }],
+        volumes: ["caddy_data"],
+        dirs: ["uploads"],
+        stop: ["app"],
+      },
+      services: ["app", "caddy"],
+    });
     writeFileSync(join(n.root, "etc", "backup-identity.txt"), s.identity);
     mkdirSync(n.backupDir);
-    for (const f of readdirSync(s.backupDir).filter((f) => f.startsWith(base))) copyFileSync(join(s.backupDir, f), join(n.backupDir, f));
+    for (const f of readdirSync(s.backupDir).filter((f) => f.startsWith(base)))
+      copyFileSync(join(s.backupDir, f), join(n.backupDir, f));
     writeFileSync(join(n.env.SHIM!, "running"), "");
     const r = n.run("restore", ["--first-boot", "latest"]);
     expect(r.status, r.out).toBe(0);
@@ -116,7 +160,9 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
     expect(sqlite(join(n.root, "shim/volumes/selfmx_data/_data/app.db"), "PRAGMA integrity_check")).toBe("ok");
     expect(readFileSync(join(n.stackDir, "uploads/a/photo.jpg"), "utf8")).toBe("JPEG");
     expect(existsSync(join(n.env.SHIM!, "systemctl.log"))).toBe(false);
-    expect(readFileSync(join(n.env.SHIM!, "docker.log"), "utf8")).toMatch(/compose -p selfmx create\n(.|\n)*compose -p selfmx stop\n$/);
+    expect(readFileSync(join(n.env.SHIM!, "docker.log"), "utf8")).toMatch(
+      /compose -p selfmx create\n(.|\n)*compose -p selfmx stop\n$/,
+    );
   });
 });
 
@@ -129,7 +175,15 @@ describe("a database inside a volume that is archived whole (mailraven: SQLite +
     writeFileSync(join(s.volume("data"), "blobs", "b1"), "BLOB1");
     expect(s.run("backup").status).toBe(0);
     const base = newestBackup(s);
-    const list = execFileSync("sh", ["-c", 'age -d -i "$1" "$2" | zstd -dc | tar -t', "sh", join(s.root, "etc", "backup-identity.txt"), join(s.backupDir, `${base}.tar.zst.age`)]).toString().split("\n");
+    const list = execFileSync("sh", [
+      "-c",
+      'age -d -i "$1" "$2" | zstd -dc | tar -t',
+      "sh",
+      join(s.root, "etc", "backup-identity.txt"),
+      join(s.backupDir, `${base}.tar.zst.age`),
+    ])
+      .toString()
+      .split("\n");
     expect(list).toEqual(expect.arrayContaining(["sqlite/volumes/data/mail.db", "volumes/data/blobs/b1"]));
     expect(list.filter((l) => l.startsWith("volumes/data/mail.db"))).toEqual([]);
     sqlite(db, "INSERT INTO m VALUES ('two');");

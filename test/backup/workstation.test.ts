@@ -21,14 +21,15 @@ afterEach(() => {
 /** PATH with only these programs (symlinked from where they are now). */
 function narrowPath(tools: string[]): void {
   const bin = mkdtempSync(join(tmpdir(), "fb-path-"));
-  for (const t of tools) for (const d of ["/usr/bin", "/bin"]) {
-    try {
-      symlinkSync(join(d, t), join(bin, t));
-      break;
-    } catch {
-      /* try the next directory */
+  for (const t of tools)
+    for (const d of ["/usr/bin", "/bin"]) {
+      try {
+        symlinkSync(join(d, t), join(bin, t));
+        break;
+      } catch {
+        /* try the next directory */
+      }
     }
-  }
   process.env.PATH = bin;
 }
 
@@ -40,7 +41,13 @@ beforeAll(() => {
   const dir = join(s.root, "pulled");
   mkdirSync(dir);
   for (const f of readdirSync(s.backupDir)) copyFileSync(join(s.backupDir, f), join(dir, f));
-  w = { name: "selfmx", backup: backupSchema.parse({ encrypt_to: [s.recipient] }), reveal: () => "", dir, identityFile: join(s.root, "etc", "backup-identity.txt") };
+  w = {
+    name: "selfmx",
+    backup: backupSchema.parse({ encrypt_to: [s.recipient] }),
+    reveal: () => "",
+    dir,
+    identityFile: join(s.root, "etc", "backup-identity.txt"),
+  };
 });
 
 describe("workstation", { timeout: 60_000 }, () => {
@@ -55,11 +62,18 @@ describe("workstation", { timeout: 60_000 }, () => {
   it("says what to install when zstd, sqlite3 or rclone is missing", async () => {
     const archive = join(w.dir, `${base}.tar.zst.age`);
     narrowPath(["sh", "tar", "sqlite3"]);
-    await expect(verifyBackup(archive, w.identityFile, join(s.root, "v1"))).rejects.toThrow(/zstd is not installed: .*apt-get install zstd/);
+    await expect(verifyBackup(archive, w.identityFile, join(s.root, "v1"))).rejects.toThrow(
+      /zstd is not installed: .*apt-get install zstd/,
+    );
     narrowPath(["sh", "tar", "zstd"]);
-    await expect(verifyBackup(archive, w.identityFile, join(s.root, "v2"))).rejects.toThrow(/sqlite3 is not installed: .*apt-get install sqlite3/);
+    await expect(verifyBackup(archive, w.identityFile, join(s.root, "v2"))).rejects.toThrow(
+      /sqlite3 is not installed: .*apt-get install sqlite3/,
+    );
     narrowPath(["sh"]);
-    const sftp = backupSchema.parse({ encrypt_to: [s.recipient], target: { sftp: { host: "h", user: "u", key: "k" } } });
+    const sftp = backupSchema.parse({
+      encrypt_to: [s.recipient],
+      target: { sftp: { host: "h", user: "u", key: "k" } },
+    });
     await expect(openRemote(sftp, "selfmx", () => "")).rejects.toThrow(/rclone is not installed/);
   });
 

@@ -30,7 +30,11 @@ describe("firstboot render", () => {
     expect(r.exitCode).toBe(0);
     const real = await fb(["render", SELFMX]);
     expect(real.stdout).not.toBe(r.stdout);
-    for (const secret of ["AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "BEGIN OPENSSH PRIVATE KEY"]) {
+    for (const secret of [
+      "AKIAIOSFODNN7EXAMPLE",
+      "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+      "BEGIN OPENSSH PRIVATE KEY",
+    ]) {
       expect(r.stdout + r.stderr).not.toContain(secret);
     }
   });
@@ -70,12 +74,32 @@ describe("other verbs", () => {
     const r = await fb(["size", SELFMX, "--json"]);
     expect(r.exitCode).toBe(0);
     const j = JSON.parse(r.stdout) as { bytes: number; sections: { name: string; bytes: number }[] };
-    expect(j.sections.map((s) => s.name)).toEqual(expect.arrayContaining(["stack", "backup", "docker", "firewall", "ssh", "cloud-config"]));
+    expect(j.sections.map((s) => s.name)).toEqual(
+      expect.arrayContaining(["stack", "backup", "docker", "firewall", "ssh", "cloud-config"]),
+    );
     expect(j.sections.reduce((n, s) => n + s.bytes, 0)).toBe(j.bytes);
     expect(j.bytes).toBeLessThan(32_768);
   });
 
-  it.each(["init", "validate", "render", "size", "schema", "keygen", "secrets", "preview", "backup", "build-image", "up", "replace", "rollback", "gc", "images", "fake-api", "local-cloud"])("%s --help shows an example", async (verb) => {
+  it.each([
+    "init",
+    "validate",
+    "render",
+    "size",
+    "schema",
+    "keygen",
+    "secrets",
+    "preview",
+    "backup",
+    "build-image",
+    "up",
+    "replace",
+    "rollback",
+    "gc",
+    "images",
+    "fake-api",
+    "local-cloud",
+  ])("%s --help shows an example", async (verb) => {
     const r = await fb([verb, "--help"]);
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/Examples:\n.*firstboot /);
@@ -84,7 +108,20 @@ describe("other verbs", () => {
   it("init writes a config that validates, and never overwrites without --force", async () => {
     const dir = tmp();
     const key = readFileSync(join(ROOT, "examples", "selfmx", "firstboot.yaml"), "utf8").match(/ssh-ed25519 \S+/)![0];
-    const args = ["init", "--name", "shop", "--domain", "shop.example.com", "--email", "me@example.com", "--ssh-key", `${key} me@laptop`, "--recipient", "age10wr6nhtcqsfnremppt6jsn76p0p9wx5yw9sd5rdgktuhmyhcddasrtktt4", "--yes"];
+    const args = [
+      "init",
+      "--name",
+      "shop",
+      "--domain",
+      "shop.example.com",
+      "--email",
+      "me@example.com",
+      "--ssh-key",
+      `${key} me@laptop`,
+      "--recipient",
+      "age10wr6nhtcqsfnremppt6jsn76p0p9wx5yw9sd5rdgktuhmyhcddasrtktt4",
+      "--yes",
+    ];
     expect((await fb(args, { cwd: dir })).exitCode).toBe(0);
     for (const f of ["firstboot.yaml", "compose.yaml", "Caddyfile"]) expect(existsSync(join(dir, f))).toBe(true);
     const v = await fb(["validate"], { cwd: dir });

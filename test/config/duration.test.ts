@@ -16,14 +16,16 @@ describe("parseDuration", () => {
   });
 
   it("refuses anything else instead of guessing", () => {
-    for (const bad of ["", "soon", "10", "1.5h", "-1m", "1w", "10 m", " 10m", "10M", "1h30m"]) expect(parseDuration(bad), bad).toBeUndefined();
+    for (const bad of ["", "soon", "10", "1.5h", "-1m", "1w", "10 m", " 10m", "10M", "1h30m"])
+      expect(parseDuration(bad), bad).toBeUndefined();
   });
 });
 
 describe("health timeout", () => {
   it("accepts positive seconds, minutes and hours only", () => {
     for (const ok of ["90s", "3m", "1h"]) expect(HEALTH_TIMEOUT.test(ok), ok).toBe(true);
-    for (const bad of ["0", "0s", "05m", "1d", "soon"]) expect(healthSchema.safeParse({ timeout: bad }).success, bad).toBe(false);
+    for (const bad of ["0", "0s", "05m", "1d", "soon"])
+      expect(healthSchema.safeParse({ timeout: bad }).success, bad).toBe(false);
   });
 
   it("everything the schema accepts parses, to the same value as before (seconds on the server)", () => {

@@ -58,8 +58,9 @@ const SECRET_VALUE = `s3cr'et "$(id)" \`x\` \\ $HOME #1 : - { & * ! % @`;
 const FILES: Record<string, string> = {
   "hostile.txt": `quotes ' " \` $HOME \${HOME} $(id) \\ \\n # hash\n: colon\n- dash\n{ brace } [ bracket ] & * ! % @ | > ?\n  leading spaces\ntrailing spaces   \n\ttab\nno final newline`,
   "crlf.conf": "[section]\r\nkey = value\r\npath = C:\\dir\r\n",
-  "cloud.yaml": "#cloud-config\n---\n%YAML 1.2\nruncmd: [\"echo pwned\"]\n...\n",
-  "unicode.txt": "\ufeffBOM first\nemoji 😀 \u202e rtl \u200b zwsp\nescape \u001b[31mred\u001b[0m bell \u0007 vt \u000b nul \u0000\n",
+  "cloud.yaml": '#cloud-config\n---\n%YAML 1.2\nruncmd: ["echo pwned"]\n...\n',
+  "unicode.txt":
+    "\ufeffBOM first\nemoji 😀 \u202e rtl \u200b zwsp\nescape \u001b[31mred\u001b[0m bell \u0007 vt \u000b nul \u0000\n",
   "blank-lines.txt": "\n\nleading blank lines\nmiddle\n   \nwhitespace line above\ntrailing blank lines\n\n\n",
   "indented.txt": "  indented first line\n\ttab second\n",
   "nested/dir/app.conf": "a = 1\n\n\n",
@@ -80,9 +81,15 @@ services:
 
 /** Content a plain `yaml` block/quoted scalar loses or that PyYAML (YAML 1.1) cannot read. */
 const YAML11_HAZARDS: Record<string, { file?: string; env?: string; why: string }> = {
-  "whitespace-only": { file: "   \n\n  \n", why: "whitespace-only lines: a |+ block without an indentation indicator loses the spaces" },
+  "whitespace-only": {
+    file: "   \n\n  \n",
+    why: "whitespace-only lines: a |+ block without an indentation indicator loses the spaces",
+  },
   "line-separator": { file: "a\u2028b\u2029c\n", why: "U+2028/U+2029 are line breaks in YAML 1.1" },
-  "next-line": { file: "a\u0085b\n", why: "U+0085 (NEL) is a line break in YAML 1.1: PyYAML would fold it into a space" },
+  "next-line": {
+    file: "a\u0085b\n",
+    why: "U+0085 (NEL) is a line break in YAML 1.1: PyYAML would fold it into a space",
+  },
   "del-and-c1": { file: "a\u007fb\u0080c\u009fd\n", why: "DEL and C1 controls are not printable in YAML 1.1" },
   noncharacter: { file: "a\uffffb\n", why: "U+FFFF is not printable in YAML 1.1" },
   "env-line-separator": { env: "a\u2028b", why: "an env value with U+2028 (the .env is a file too)" },
@@ -111,8 +118,12 @@ function config(files: Record<string, string>, env: Record<string, unknown>): st
 /** A minimal ustar reader (what src/render/tar.ts writes: prefix + name, octal size). */
 function untar(buf: Buffer): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
-  const str = (off: number, len: number) => buf.subarray(off, off + len).toString("utf8").replace(/\0.*$/s, "");
-  for (let off = 0; off + 512 <= buf.length; ) {
+  const str = (off: number, len: number) =>
+    buf
+      .subarray(off, off + len)
+      .toString("utf8")
+      .replace(/\0.*$/s, "");
+  for (let off = 0; off + 512 <= buf.length;) {
     const name = str(off, 100);
     if (name === "") break;
     const prefix = str(off + 345, 155);
@@ -179,9 +190,13 @@ print(json.dumps(out))
 
 async function cloudInitFiles(doc: string): Promise<Map<string, Buffer>> {
   const r = await run(["/usr/bin/python3", "-c", PY_DECODE], { input: doc, allowFailure: true, timeoutMs: 60_000 });
-  if (/No module named 'yaml'/.test(r.stderr)) throw new Error("PyYAML is missing: apt-get install python3-yaml (cloud-init depends on it)");
-  if (r.exitCode !== 0) throw new Error(`PyYAML cannot read the document:\n${r.stderr.trim().split("\n").slice(-3).join("\n")}`);
-  return new Map(Object.entries(JSON.parse(r.stdout) as Record<string, string>).map(([p, b]) => [p, Buffer.from(b, "base64")]));
+  if (/No module named 'yaml'/.test(r.stderr))
+    throw new Error("PyYAML is missing: apt-get install python3-yaml (cloud-init depends on it)");
+  if (r.exitCode !== 0)
+    throw new Error(`PyYAML cannot read the document:\n${r.stderr.trim().split("\n").slice(-3).join("\n")}`);
+  return new Map(
+    Object.entries(JSON.parse(r.stdout) as Record<string, string>).map(([p, b]) => [p, Buffer.from(b, "base64")]),
+  );
 }
 
 /** compose's dotenv reading of KEY='literal' or KEY="with \\ \" \$ escapes"; anything else fails. */
@@ -193,7 +208,10 @@ function dotenv(text: string): Map<string, string> {
     const [, key = "", raw = ""] = m;
     if (/^'[^']*'$/.test(raw)) out.set(key, raw.slice(1, -1));
     else if (/^"(?:[^"\\$]|\\[\\"$])*"$/.test(raw)) out.set(key, raw.slice(1, -1).replace(/\\([\\"$])/g, "$1"));
-    else throw new Error(`${key}: value is neither a single-quoted literal nor a safely escaped double-quoted string: ${raw}`);
+    else
+      throw new Error(
+        `${key}: value is neither a single-quoted literal nor a safely escaped double-quoted string: ${raw}`,
+      );
   }
   return out;
 }
@@ -211,10 +229,18 @@ async function renderWith(files: Record<string, string>, env: Record<string, unk
     mkdirSync(dirname(p), { recursive: true });
     writeFileSync(p, content);
   }
-  const cliEnv: Record<string, string | undefined> = { FIRSTBOOT_SECRET_HOSTILE_SECRET: SECRET_VALUE, FIRSTBOOT_IDENTITY: "/nonexistent" };
+  const cliEnv: Record<string, string | undefined> = {
+    FIRSTBOOT_SECRET_HOSTILE_SECRET: SECRET_VALUE,
+    FIRSTBOOT_IDENTITY: "/nonexistent",
+  };
   for (const k of Object.keys(process.env)) if (k.startsWith("FIRSTBOOT_") && !(k in cliEnv)) cliEnv[k] = undefined;
   const out = join(dir, "user-data.yaml");
-  const r = await run([process.execPath, CLI, "render", "firstboot.yaml", "-o", out], { cwd: dir, env: cliEnv, allowFailure: true, timeoutMs: 120_000 });
+  const r = await run([process.execPath, CLI, "render", "firstboot.yaml", "-o", out], {
+    cwd: dir,
+    env: cliEnv,
+    allowFailure: true,
+    timeoutMs: 120_000,
+  });
   if (r.exitCode !== 0) throw new Error(`render failed (${r.exitCode}):\n${r.stderr}`);
   return readFileSync(out, "utf8");
 }
@@ -270,8 +296,10 @@ describe("YAML 1.1 hazards survive too (PyYAML is what cloud-init uses)", () => 
     it(`${name}: ${bug.why}`, async () => {
       for (const read of Object.values(readers)) {
         const files = await read(docs.get(name)!);
-        if (bug.file !== undefined) expect(files.get(`${STACK}/${name}.txt`)?.toString("hex")).toBe(Buffer.from(bug.file).toString("hex"));
-        if (bug.env !== undefined) expect(dotenv(files.get(`${STACK}/.env`)?.toString("utf8") ?? "").get("VALUE")).toBe(bug.env);
+        if (bug.file !== undefined)
+          expect(files.get(`${STACK}/${name}.txt`)?.toString("hex")).toBe(Buffer.from(bug.file).toString("hex"));
+        if (bug.env !== undefined)
+          expect(dotenv(files.get(`${STACK}/.env`)?.toString("utf8") ?? "").get("VALUE")).toBe(bug.env);
       }
     }, 60_000);
   }

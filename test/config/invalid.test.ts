@@ -44,7 +44,8 @@ async function storedSecrets(caseDir: string): Promise<string[]> {
 
 let work: string;
 beforeAll(() => {
-  if (!existsSync(join(REPO, "dist/cli.js"))) throw new Error("dist/cli.js is missing: build the CLI first (npx tsc -p .)");
+  if (!existsSync(join(REPO, "dist/cli.js")))
+    throw new Error("dist/cli.js is missing: build the CLI first (npx tsc -p .)");
   work = mkdtempSync(join(tmpdir(), "firstboot-invalid-"));
 });
 afterAll(() => rmSync(work, { recursive: true, force: true }));
@@ -63,7 +64,12 @@ describe("invalid configs", () => {
       const caseDir = join(CASES_DIR, name);
       const outDir = mkdtempSync(join(work, `${name}-`));
       const out = join(outDir, "out.yaml");
-      const r = await run([process.execPath, CLI, "render", "firstboot.yaml", "-o", out], { cwd: caseDir, env: cliEnv(), allowFailure: true, timeoutMs: 120_000 });
+      const r = await run([process.execPath, CLI, "render", "firstboot.yaml", "-o", out], {
+        cwd: caseDir,
+        env: cliEnv(),
+        allowFailure: true,
+        timeoutMs: 120_000,
+      });
       const stderr = normalise(r.stderr, caseDir);
       if (UPDATE) writeFileSync(join(caseDir, "expected.txt"), stderr);
       expect(r.exitCode, stderr).toBe(2);
@@ -71,7 +77,8 @@ describe("invalid configs", () => {
       expect(r.stdout).toBe("");
       expect(existsSync(out)).toBe(false);
       expect(readdirSync(outDir)).toEqual([]);
-      for (const secret of await storedSecrets(caseDir)) expect(r.stderr.includes(secret), "a secret value leaked into stderr").toBe(false);
+      for (const secret of await storedSecrets(caseDir))
+        expect(r.stderr.includes(secret), "a secret value leaked into stderr").toBe(false);
     }, 150_000);
   });
 });

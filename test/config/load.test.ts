@@ -16,7 +16,11 @@ function minimal(extra = ""): string {
   return `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: [80/tcp]\nstack:\n  compose: ./compose.yaml\n${extra}`;
 }
 
-async function load(config: string, files: Record<string, string> = { "compose.yaml": COMPOSE }, env: Record<string, string> = {}) {
+async function load(
+  config: string,
+  files: Record<string, string> = { "compose.yaml": COMPOSE },
+  env: Record<string, string> = {},
+) {
   const dir = writeTree(tmp(), { "firstboot.yaml": config, ...files });
   return loadConfig(join(dir, "firstboot.yaml"), { env: testEnv(env) });
 }
@@ -38,14 +42,21 @@ describe("loadConfig", () => {
     const r = await load(minimal().replace("nbg1", "mars").replace("cx22", "CX 22") + "bogus: 1\n");
     expect(r.ok).toBe(false);
     if (r.ok) return;
-    expect(r.diagnostics.map((d) => `${d.path}@${d.line}:${d.col}`)).toEqual(["server.type@4:9", "server.location@5:13", "bogus@13:1"]);
+    expect(r.diagnostics.map((d) => `${d.path}@${d.line}:${d.col}`)).toEqual([
+      "server.type@4:9",
+      "server.location@5:13",
+      "bogus@13:1",
+    ]);
     const text = formatDiagnostics(r.diagnostics);
     expect(text).toContain("error[bogus]: unknown key `bogus`\n  --> ");
-    expect(text).toContain("  = help: remove it, or use one of: $schema, version, name, server, admin, hardening, docker, stack, backup, restore, secrets");
+    expect(text).toContain(
+      "  = help: remove it, or use one of: $schema, version, name, server, admin, hardening, docker, stack, backup, restore, secrets",
+    );
   });
 
   it("points compose problems into the compose file: ports the firewall does not open, undefined ${VARS}", async () => {
-    const compose = "services:\n  app:\n    image: nginx:${TAG}\n    ports:\n      - '8080:80'\n      - '127.0.0.1:5432:5432'\n";
+    const compose =
+      "services:\n  app:\n    image: nginx:${TAG}\n    ports:\n      - '8080:80'\n      - '127.0.0.1:5432:5432'\n";
     const r = await load(minimal(), { "compose.yaml": compose });
     expect(r.ok).toBe(false);
     if (r.ok) return;
@@ -57,7 +68,10 @@ describe("loadConfig", () => {
   });
 
   it("takes secrets from FIRSTBOOT_SECRET_* without needing an identity", async () => {
-    const r = await load(minimal("  env:\n    TOKEN: { secret: api_token }\n"), undefined, { FIRSTBOOT_SECRET_API_TOKEN: "t0k$n", FIRSTBOOT_IDENTITY: "/nonexistent" });
+    const r = await load(minimal("  env:\n    TOKEN: { secret: api_token }\n"), undefined, {
+      FIRSTBOOT_SECRET_API_TOKEN: "t0k$n",
+      FIRSTBOOT_IDENTITY: "/nonexistent",
+    });
     if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics));
     expect(r.loaded.secrets).toEqual({ api_token: "t0k$n" });
   });
@@ -65,7 +79,8 @@ describe("loadConfig", () => {
   it("knows per-image facts: Debian 12 has no compose v2 in its archive", async () => {
     const r = await load(minimal("docker:\n  source: distro\n").replace("debian-13", "debian-12"));
     expect(r.ok).toBe(false);
-    if (!r.ok) expect(formatDiagnostics(r.diagnostics)).toContain("error[docker.source]: Debian 12 has no compose v2 package");
+    if (!r.ok)
+      expect(formatDiagnostics(r.diagnostics)).toContain("error[docker.source]: Debian 12 has no compose v2 package");
     const ok = await load(minimal("docker:\n  source: distro\n"));
     expect(ok.ok).toBe(true);
   });
@@ -83,7 +98,10 @@ describe("compose facts", () => {
   ])("publicPort(%s) = %s", (spec, want) => expect(publicPort(spec)).toBe(want));
 
   it("reads long-syntax ports and skips $$ escapes", () => {
-    const src = parseSource("c.yaml", "services:\n  a:\n    command: echo $$HOME ${X:-d}\n    ports:\n      - { target: 80, published: 8081, protocol: udp }\n      - { target: 80, published: 8082, host_ip: 127.0.0.1 }\n");
+    const src = parseSource(
+      "c.yaml",
+      "services:\n  a:\n    command: echo $$HOME ${X:-d}\n    ports:\n      - { target: 80, published: 8081, protocol: udp }\n      - { target: 80, published: 8082, host_ip: 127.0.0.1 }\n",
+    );
     const f = composeFacts(src);
     if (typeof f === "string") throw new Error(f);
     expect(f.published.map((p) => p.port)).toEqual(["8081/udp"]);
@@ -99,6 +117,11 @@ describe("compose facts", () => {
 
 describe("env file", () => {
   it("single-quotes literally and double-quotes with escapes only when a ' is inside", () => {
-    expect(envFile([["A", "p@$$w0rd `x` \"q\""], ["B", "it's $HOME \\ \""]])).toBe("A='p@$$w0rd `x` \"q\"'\nB=\"it's \\$HOME \\\\ \\\"\"\n");
+    expect(
+      envFile([
+        ["A", 'p@$$w0rd `x` "q"'],
+        ["B", "it's $HOME \\ \""],
+      ]),
+    ).toBe('A=\'p@$$w0rd `x` "q"\'\nB="it\'s \\$HOME \\\\ \\""\n');
   });
 });

@@ -13,7 +13,13 @@ describe("backup rules", () => {
     const b = backupSchema.parse({ encrypt_to: [RECIPIENT] });
     expect(paths(backupProblems(b, "latest"))).toEqual(["backup.restore_identity", "backup.target"]);
     expect(backupProblems(undefined, "latest")[0]?.path).toEqual(["restore"]);
-    const full = backupSchema.parse({ encrypt_to: [RECIPIENT], target: TARGET, restore_identity: { secret: "backup_identity" }, volumes: ["data"], stop: ["app"] });
+    const full = backupSchema.parse({
+      encrypt_to: [RECIPIENT],
+      target: TARGET,
+      restore_identity: { secret: "backup_identity" },
+      volumes: ["data"],
+      stop: ["app"],
+    });
     expect(backupProblems(full, "latest")).toEqual([]);
   });
 

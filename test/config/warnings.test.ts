@@ -7,7 +7,8 @@ import { run } from "../../src/exec.js";
 import { EXAMPLES, ROOT, testEnv, tmp, writeTree } from "../helpers/render.js";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq me@laptop";
-const COMPOSE = "services:\n  app:\n    image: nginx:1.27\n    ports: ['80:80']\n    volumes: [data:/data]\nvolumes:\n  data: {}\n";
+const COMPOSE =
+  "services:\n  app:\n    image: nginx:1.27\n    ports: ['80:80']\n    volumes: [data:/data]\nvolumes:\n  data: {}\n";
 const AGE = "age10wr6nhtcqsfnremppt6jsn76p0p9wx5yw9sd5rdgktuhmyhcddasrtktt4";
 const BACKUP = `backup:\n  schedule: "03:00"\n  volumes: [data]\n  encrypt_to: [${AGE}]\n`;
 
@@ -34,10 +35,15 @@ describe("warnings", () => {
 
   it("an automatic reboot within an hour of the backup, across midnight too", async () => {
     const near = await warnings(`${FIREWALL}  updates:\n    reboot_at: "02:30"\n`);
-    expect(formatDiagnostics(near)).toContain("warning[hardening.updates.reboot_at]: an automatic reboot at 02:30 can cut short the backup at 03:00");
+    expect(formatDiagnostics(near)).toContain(
+      "warning[hardening.updates.reboot_at]: an automatic reboot at 02:30 can cut short the backup at 03:00",
+    );
     expect(near[0]).toMatchObject({ line: 12, col: 16, severity: "warning" });
     expect(await warnings(`${FIREWALL}  updates:\n    reboot_at: "04:00"\n`)).toEqual([]);
-    const midnight = await warnings(`${FIREWALL}  updates:\n    reboot_at: "23:45"\n`, BACKUP.replace("03:00", "00:15"));
+    const midnight = await warnings(
+      `${FIREWALL}  updates:\n    reboot_at: "23:45"\n`,
+      BACKUP.replace("03:00", "00:15"),
+    );
     expect(midnight.map((w) => w.path)).toEqual(["hardening.updates.reboot_at"]);
   });
 
@@ -55,7 +61,10 @@ describe("warnings", () => {
 
   it("validate prints them and still exits 0", async () => {
     const dir = writeTree(tmp(), { "firstboot.yaml": config("  firewall: false\n"), "compose.yaml": COMPOSE });
-    const r = await run(["node", join(ROOT, "bin/firstboot.js"), "validate", join(dir, "firstboot.yaml")], { allowFailure: true, env: testEnv() });
+    const r = await run(["node", join(ROOT, "bin/firstboot.js"), "validate", join(dir, "firstboot.yaml")], {
+      allowFailure: true,
+      env: testEnv(),
+    });
     expect(r.exitCode, r.stderr).toBe(0);
     expect(r.stderr).toMatch(/^warning\[hardening\]: no firewall/);
     expect(r.stdout).toContain("1 warning above");

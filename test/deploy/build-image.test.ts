@@ -5,19 +5,36 @@ import { requests } from "./helpers.js";
 import { CLOUD_INIT_WAIT, cleanForSnapshotCommand } from "../../src/deploy/remote-steps.js";
 
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
-  name: "selfmx", stack: "selfmx", serverType: "cx22", location: "nbg1", baseImage: "ubuntu-24.04", arch: "x86",
-  hash: "0123456789abcdef0123456789abcdef", sshUser: "deploy", sshPort: 22,
+  name: "selfmx",
+  stack: "selfmx",
+  serverType: "cx22",
+  location: "nbg1",
+  baseImage: "ubuntu-24.04",
+  arch: "x86",
+  hash: "0123456789abcdef0123456789abcdef",
+  sshUser: "deploy",
+  sshPort: 22,
   render: async (hk, login) => fakeUserData(hk, [`# authorized for deploy: ${login}`]),
   ...over,
 });
 
 const rep = (s: string, n: number): string[] => Array<string>(n).fill(s);
 const HAPPY = [
-  "GET /server_types", "GET /locations", ...rep("GET /images", 2),
-  "POST /ssh_keys", "POST /servers", ...rep("GET /actions", 5), "GET /servers/{id}",
-  "POST /servers/{id}/actions/shutdown", ...rep("GET /actions", 4), "GET /servers/{id}",
-  "POST /servers/{id}/actions/create_image", ...rep("GET /actions", 7), "PUT /images/{id}",
-  "DELETE /servers/{id}", ...rep("GET /actions", 3),
+  "GET /server_types",
+  "GET /locations",
+  ...rep("GET /images", 2),
+  "POST /ssh_keys",
+  "POST /servers",
+  ...rep("GET /actions", 5),
+  "GET /servers/{id}",
+  "POST /servers/{id}/actions/shutdown",
+  ...rep("GET /actions", 4),
+  "GET /servers/{id}",
+  "POST /servers/{id}/actions/create_image",
+  ...rep("GET /actions", 7),
+  "PUT /images/{id}",
+  "DELETE /servers/{id}",
+  ...rep("GET /actions", 3),
   "DELETE /ssh_keys/{id}",
 ];
 
@@ -36,7 +53,15 @@ describe("build-image against the fake API", () => {
     expect(t.state.servers.size).toBe(0);
     expect(t.state.sshKeys.size).toBe(0);
     const snaps = [...t.state.images.values()].filter((i) => i.type === "snapshot");
-    expect(snaps.map((s) => s.labels)).toEqual([{ "firstboot/image": "selfmx", "firstboot/hash": spec().hash, "firstboot/version": "0.1.0", "firstboot/stack": "selfmx", "firstboot/base": "ubuntu-24.04" }]);
+    expect(snaps.map((s) => s.labels)).toEqual([
+      {
+        "firstboot/image": "selfmx",
+        "firstboot/hash": spec().hash,
+        "firstboot/version": "0.1.0",
+        "firstboot/stack": "selfmx",
+        "firstboot/base": "ubuntu-24.04",
+      },
+    ]);
     expect(res.image?.id).toBe(snaps[0]!.id);
   });
 
@@ -53,7 +78,12 @@ describe("build-image against the fake API", () => {
   });
 
   it("refuses before creating anything when the type, arch, location or base image is wrong", async () => {
-    for (const bad of [{ serverType: "cx999" }, { arch: "arm" as const }, { location: "ash" }, { baseImage: "nonsense-1" }]) {
+    for (const bad of [
+      { serverType: "cx999" },
+      { arch: "arm" as const },
+      { location: "ash" },
+      { baseImage: "nonsense-1" },
+    ]) {
       const t = testEnv();
       const res = await buildImage(t.env, spec(bad));
       expect(res.ok).toBe(false);
@@ -93,19 +123,27 @@ describe("build-image faults leave zero temporary resources", () => {
     expect(ok).toBe(i >= HAPPY.length - 1);
   });
 
-  it.each(["POST /ssh_keys", "POST /servers", "POST /servers/{id}/actions/create_image"])("the response to %s is lost (created, then 504; the retry conflicts)", async (on) => {
-    const { t, ok } = await run((t) => t.state.faults.push({ on, status: 504, afterApply: true }));
-    expect(ok).toBe(false);
-    expect(t.state.log.some((r) => r.status === 409 || r.status === 423)).toBe(true);
-    expect(temporaries(t.state)).toEqual([]);
-    expect(t.state.servers.size + t.state.sshKeys.size).toBe(0);
-  });
+  it.each(["POST /ssh_keys", "POST /servers", "POST /servers/{id}/actions/create_image"])(
+    "the response to %s is lost (created, then 504; the retry conflicts)",
+    async (on) => {
+      const { t, ok } = await run((t) => t.state.faults.push({ on, status: 504, afterApply: true }));
+      expect(ok).toBe(false);
+      expect(t.state.log.some((r) => r.status === 409 || r.status === 423)).toBe(true);
+      expect(temporaries(t.state)).toEqual([]);
+      expect(t.state.servers.size + t.state.sshKeys.size).toBe(0);
+    },
+  );
 
-  it.each(["create_server", "start_server", "shutdown_server", "create_image", "delete_server"])("action %s errors", async (command) => {
-    const { t, ok } = await run((t) => t.state.faults.push({ on: `action:${command}`, code: "action_failed", message: "boom" }));
-    expect(ok).toBe(false);
-    expect(temporaries(t.state)).toEqual([]);
-  });
+  it.each(["create_server", "start_server", "shutdown_server", "create_image", "delete_server"])(
+    "action %s errors",
+    async (command) => {
+      const { t, ok } = await run((t) =>
+        t.state.faults.push({ on: `action:${command}`, code: "action_failed", message: "boom" }),
+      );
+      expect(ok).toBe(false);
+      expect(temporaries(t.state)).toEqual([]);
+    },
+  );
 
   it.each(["true", "cloud-init status", "cloud-init clean"])("SSH command %s fails / is interrupted", async (match) => {
     const failed = await run((t) => t.ssh.fail.push({ match, exitCode: match === "true" ? 255 : 1, times: Infinity }));

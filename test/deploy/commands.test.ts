@@ -26,11 +26,22 @@ async function fb(...args: string[]): Promise<{ code: number; stdout: string; st
 beforeAll(async () => {
   api = await startFakeApi({ durations: {} });
   const home = mkdtempSync(join(tmpdir(), "fb-cmd-"));
-  Object.assign(process.env, { HCLOUD_ENDPOINT: api.endpoint, HCLOUD_TOKEN: "cmd-token", HOME: home, XDG_CONFIG_HOME: join(home, ".config"), FIRSTBOOT_IDENTITY: join(process.cwd(), "examples/demo-identity.txt") });
+  Object.assign(process.env, {
+    HCLOUD_ENDPOINT: api.endpoint,
+    HCLOUD_TOKEN: "cmd-token",
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    FIRSTBOOT_IDENTITY: join(process.cwd(), "examples/demo-identity.txt"),
+  });
 });
 afterAll(async () => api?.close());
 
-const post = (path: string, body: unknown) => fetch(`${api.endpoint}${path}`, { method: "POST", headers: { Authorization: "Bearer x", "Content-Type": "application/json" }, body: JSON.stringify(body) });
+const post = (path: string, body: unknown) =>
+  fetch(`${api.endpoint}${path}`, {
+    method: "POST",
+    headers: { Authorization: "Bearer x", "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  });
 
 describe("hcloud commands", () => {
   it("exit 2 without a token", async () => {
@@ -43,7 +54,13 @@ describe("hcloud commands", () => {
   });
 
   it("gc lists, then deletes, leftovers labelled temporary", async () => {
-    await post("/servers", { name: "firstboot-build-zz", server_type: "cx22", image: "debian-12", location: "nbg1", labels: { "firstboot/temporary": "true", "firstboot/run": "zz" } });
+    await post("/servers", {
+      name: "firstboot-build-zz",
+      server_type: "cx22",
+      image: "debian-12",
+      location: "nbg1",
+      labels: { "firstboot/temporary": "true", "firstboot/run": "zz" },
+    });
     const dry = await fb("gc", "--dry-run", "--min-age", "0");
     expect(dry.code).toBe(0);
     expect(dry.stdout).toMatch(/^would delete server firstboot-build-zz \(id \d+\): temporary, run zz\n$/);
@@ -56,8 +73,15 @@ describe("hcloud commands", () => {
   });
 
   it("images list and prune", async () => {
-    const s = (await (await post("/servers", { name: "b", server_type: "cx22", image: "debian-12", location: "nbg1" })).json()) as { server: { id: number } };
-    for (const hash of ["a1", "a2"]) await post(`/servers/${s.server.id}/actions/create_image`, { type: "snapshot", description: `img ${hash}`, labels: { "firstboot/image": "selfmx", "firstboot/hash": hash, "firstboot/version": "0.1.0" } });
+    const s = (await (
+      await post("/servers", { name: "b", server_type: "cx22", image: "debian-12", location: "nbg1" })
+    ).json()) as { server: { id: number } };
+    for (const hash of ["a1", "a2"])
+      await post(`/servers/${s.server.id}/actions/create_image`, {
+        type: "snapshot",
+        description: `img ${hash}`,
+        labels: { "firstboot/image": "selfmx", "firstboot/hash": hash, "firstboot/version": "0.1.0" },
+      });
     const list = await fb("images", "list");
     expect(list.code).toBe(0);
     expect(list.stdout.split("\n")[0]).toMatch(/^ID\s+IMAGE\s+ARCH\s+CREATED\s+HASH\s+VERSION\s+STATUS$/);
@@ -70,12 +94,23 @@ describe("hcloud commands", () => {
   });
 
   it("up refuses before creating anything when the stack has a server (--json events)", async () => {
-    await post("/servers", { name: "selfmx-old", server_type: "cx22", image: "ubuntu-24.04", location: "nbg1", labels: { "firstboot/stack": "selfmx", "firstboot/role": "live" } });
+    await post("/servers", {
+      name: "selfmx-old",
+      server_type: "cx22",
+      image: "ubuntu-24.04",
+      location: "nbg1",
+      labels: { "firstboot/stack": "selfmx", "firstboot/role": "live" },
+    });
     const before = api.state.servers.size;
     const r = await fb("up", "examples/selfmx/firstboot.yaml", "--json");
     expect(r.code).toBe(1);
-    expect(r.stderr).toContain("could not check the project: already_exists: stack selfmx already has server selfmx-old");
-    const events = r.stdout.trim().split("\n").map((l) => JSON.parse(l) as { type: string; status?: string });
+    expect(r.stderr).toContain(
+      "could not check the project: already_exists: stack selfmx already has server selfmx-old",
+    );
+    const events = r.stdout
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string; status?: string });
     expect(events[0]).toMatchObject({ type: "step", status: "start" });
     expect(events.at(-1)).toMatchObject({ type: "done", ok: false });
     expect(api.state.servers.size).toBe(before);

@@ -33,12 +33,20 @@ export function testEnv(durations: Record<string, number> = REALISTIC_DURATIONS)
   const fetch = async (req: Request): Promise<Response> => {
     const index = t.count++;
     const status = t.onRequest?.(index, req.method, new URL(req.url).pathname.replace(/^\/v1/, ""));
-    if (status) return new Response(JSON.stringify({ error: { code: "server_error", message: "injected" } }), { status, headers: { "Content-Type": "application/json" } });
+    if (status)
+      return new Response(JSON.stringify({ error: { code: "server_error", message: "injected" } }), {
+        status,
+        headers: { "Content-Type": "application/json" },
+      });
     return base(req);
   };
   const hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock, fetch, signal: abort.signal });
   t.env = {
-    hc, ssh, signal: abort.signal, version: "0.1.0", runId: "run1",
+    hc,
+    ssh,
+    signal: abort.signal,
+    version: "0.1.0",
+    runId: "run1",
     knownHosts: join(mkdtempSync(join(tmpdir(), "fb-kh-")), "known_hosts"),
     http: ssh.http,
     progress: { emit: (e) => events.push(e), close: () => undefined },

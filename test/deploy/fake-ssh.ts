@@ -44,13 +44,19 @@ export class FakeSsh implements SshLayer {
     if (t.hostKey.kind !== "pinned") return false;
     const { knownHosts, alias } = t.hostKey;
     const userData = this.state.userData.get(server.id) ?? "";
-    const pinned = readFileSync(knownHosts, "utf8").split("\n").find((l) => l.split(" ")[0] === alias);
+    const pinned = readFileSync(knownHosts, "utf8")
+      .split("\n")
+      .find((l) => l.split(" ")[0] === alias);
     const blob = pinned?.split(" ")[2];
     return blob !== undefined && userData.includes(blob);
   }
 
   private stackOf(server: Server): "running" | "stopped" {
-    if (!this.stack.has(server.id)) this.stack.set(server.id, (this.state.userData.get(server.id) ?? "").includes("HOLD_STACK") ? "stopped" : "running");
+    if (!this.stack.has(server.id))
+      this.stack.set(
+        server.id,
+        (this.state.userData.get(server.id) ?? "").includes("HOLD_STACK") ? "stopped" : "running",
+      );
     return this.stack.get(server.id)!;
   }
 
@@ -63,13 +69,22 @@ export class FakeSsh implements SshLayer {
     if (command === rs.CLOUD_INIT_WAIT) return ok("status: done\n");
     if (command === rs.CLOUD_INIT_LOG) return ok("Cloud-init v. 22.4 finished\n");
     if (command.startsWith("sudo -n sh -c 'cloud-init clean")) return ok();
-    if (command === rs.STATUS_READ) return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
-    if (command === rs.STACK_STOP) return this.stack.set(server.id, "stopped"), ok();
-    if (command === rs.STACK_START) return this.stack.set(server.id, "running"), ok();
-    if (command === rs.BACKUP_RUN) return { exitCode: 0, stdout: "", stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n` };
-    if (command.startsWith("sudo -n firstboot-restore ")) return this.restored.set(server.id, command.split("'")[1] ?? ""), ok();
-    if (command.startsWith(`sudo -n sh -c '${rs.STACK_START_ROOT} && exec /usr/local/sbin/firstboot-health `)) this.stack.set(server.id, "running");
-    if (command.includes("/usr/local/sbin/firstboot-health ")) return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
+    if (command === rs.STATUS_READ)
+      return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
+    if (command === rs.STACK_STOP) return (this.stack.set(server.id, "stopped"), ok());
+    if (command === rs.STACK_START) return (this.stack.set(server.id, "running"), ok());
+    if (command === rs.BACKUP_RUN)
+      return {
+        exitCode: 0,
+        stdout: "",
+        stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n`,
+      };
+    if (command.startsWith("sudo -n firstboot-restore "))
+      return (this.restored.set(server.id, command.split("'")[1] ?? ""), ok());
+    if (command.startsWith(`sudo -n sh -c '${rs.STACK_START_ROOT} && exec /usr/local/sbin/firstboot-health `))
+      this.stack.set(server.id, "running");
+    if (command.includes("/usr/local/sbin/firstboot-health "))
+      return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
     return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
   }
 
@@ -82,10 +97,21 @@ export class FakeSsh implements SshLayer {
         const name = server?.name ?? t.host;
         this.log.push({ server: name, command });
         this.onExec?.(name, command);
-        if (!server || server.status !== "running") return { exitCode: 255, stdout: "", stderr: `ssh: connect to host ${t.host} port ${t.port}: Connection refused` };
+        if (!server || server.status !== "running")
+          return {
+            exitCode: 255,
+            stdout: "",
+            stderr: `ssh: connect to host ${t.host} port ${t.port}: Connection refused`,
+          };
         if (!this.hostKeyOk(server, t)) return { exitCode: 255, stdout: "", stderr: "Host key verification failed." };
-        const f = this.fail.find((x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0);
-        if (f) return (f.times = (f.times ?? 1) - 1), { exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` };
+        const f = this.fail.find(
+          (x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0,
+        );
+        if (f)
+          return (
+            (f.times = (f.times ?? 1) - 1),
+            { exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` }
+          );
         this.stackOf(server);
         return this.answer(server, command);
       },
@@ -104,14 +130,28 @@ export class FakeSsh implements SshLayer {
     const stops = command.includes(rs.STACK_STOP_ROOT);
     const first = [stops && "stop", command.includes("-exec touch") && "touch"].filter(Boolean).join(", ");
     const paths = command.replace(/'$/, "").split(" . ")[1];
-    this.log.push({ server: name, command: receive ? "<receive>" : `<send${first ? ` after ${first}` : ""}> ${paths}` });
+    this.log.push({
+      server: name,
+      command: receive ? "<receive>" : `<send${first ? ` after ${first}` : ""}> ${paths}`,
+    });
     const server = this.serverAt(t.host);
     this.onExec?.(name, command);
-    const f = this.fail.find((x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0);
+    const f = this.fail.find(
+      (x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0,
+    );
     if (f) {
       f.times = (f.times ?? 1) - 1;
       stdout.end();
-      return { stdin, stdout, result: Promise.resolve({ exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` }), kill: () => undefined };
+      return {
+        stdin,
+        stdout,
+        result: Promise.resolve({
+          exitCode: f.exitCode ?? 1,
+          stdout: "",
+          stderr: f.stderr ?? `injected failure of ${f.match}`,
+        }),
+        kill: () => undefined,
+      };
     }
     if (stops && server) this.stack.set(server.id, "stopped");
     if (receive) {
@@ -119,7 +159,19 @@ export class FakeSsh implements SshLayer {
       stdout.write(`rsync --server --sender -logDtpRe.iLsfxCIvu . ${paths.join(" ")}\n`);
     } else this.copies.push([name, ""]);
     const result = new Promise<RunResult>((resolve) => {
-      if (receive) stdin.on("finish", () => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "Number of regular files transferred: 1\nTotal file size: 2,048 bytes\nLiteral data: 1,024 bytes\n" })));
+      if (receive)
+        stdin.on(
+          "finish",
+          () => (
+            stdout.end(),
+            resolve({
+              exitCode: 0,
+              stdout: "",
+              stderr:
+                "Number of regular files transferred: 1\nTotal file size: 2,048 bytes\nLiteral data: 1,024 bytes\n",
+            })
+          ),
+        );
       else setImmediate(() => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "" })));
     });
     stdin.resume();

@@ -4,11 +4,21 @@ import { VirtualClock } from "../../src/clock.js";
 import { Hcloud, type HcloudOptions } from "../../src/hcloud/client.js";
 import { FakeState, fakeFetch, type FakeOptions } from "../../src/fake-cloud/index.js";
 
-export function fakeProject(opts: FakeOptions = {}, client: Partial<HcloudOptions> = {}): { state: FakeState; hc: Hcloud; clock: VirtualClock; warnings: string[] } {
+export function fakeProject(
+  opts: FakeOptions = {},
+  client: Partial<HcloudOptions> = {},
+): { state: FakeState; hc: Hcloud; clock: VirtualClock; warnings: string[] } {
   const clock = new VirtualClock();
   const state = new FakeState({ clock, ...opts });
   const warnings: string[] = [];
-  const hc = new Hcloud({ token: "t", endpoint: "http://fake/v1", clock, fetch: fakeFetch(state), onWarning: (w) => warnings.push(w), ...client });
+  const hc = new Hcloud({
+    token: "t",
+    endpoint: "http://fake/v1",
+    clock,
+    fetch: fakeFetch(state),
+    onWarning: (w) => warnings.push(w),
+    ...client,
+  });
   return { state, hc, clock, warnings };
 }
 

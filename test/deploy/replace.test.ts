@@ -13,10 +13,16 @@ const OPTS: ReplaceOptions = { freeze: true, rollbackWindowMs: 24 * 3600_000 };
 
 const PLAN = ["GET /servers", "GET /server_types", "GET /images", "GET /floating_ips"];
 const HAPPY = [
-  "POST /servers", ...rep("GET /actions", 5), "GET /servers/{id}",
-  "POST /floating_ips/{id}/actions/assign", ...rep("GET /actions", 2),
-  "PUT /servers/{id}", "PUT /servers/{id}",
-  "POST /servers/{id}/actions/shutdown", ...rep("GET /actions", 4), "GET /servers/{id}",
+  "POST /servers",
+  ...rep("GET /actions", 5),
+  "GET /servers/{id}",
+  "POST /floating_ips/{id}/actions/assign",
+  ...rep("GET /actions", 2),
+  "PUT /servers/{id}",
+  "PUT /servers/{id}",
+  "POST /servers/{id}/actions/shutdown",
+  ...rep("GET /actions", 4),
+  "GET /servers/{id}",
   "GET /servers",
 ];
 
@@ -37,8 +43,10 @@ describe("replace against the fake API", () => {
     const res = await replace(t.env, spec, plan, OPTS);
     expect(res.ok).toBe(true);
     expect(requests(t.state, PLAN.length)).toEqual(HAPPY);
-    const OLD = "selfmx-up1", NEW = "selfmx-rep1";
-    const sources = "/var/lib/docker/volumes/selfmx_caddy_data/_data/ /var/lib/docker/volumes/selfmx_data/_data/ /opt/selfmx/uploads/";
+    const OLD = "selfmx-up1",
+      NEW = "selfmx-rep1";
+    const sources =
+      "/var/lib/docker/volumes/selfmx_caddy_data/_data/ /var/lib/docker/volumes/selfmx_data/_data/ /opt/selfmx/uploads/";
     expect(t.ssh.log.map((e) => `${e.server}: ${e.command}`)).toEqual([
       `${OLD}: ${HAS_RSYNC}`,
       `${NEW}: true`,
@@ -145,18 +153,48 @@ describe("replace faults: the old server keeps serving and the IP stays", () => 
   });
 
   // The copy's two sides: the receiving rsync on the new server, the sender (after the stop) on the old.
-  const SSH = ["true", "cloud-init status", "status.json", rs.STACK_STOP, rs.BACKUP_RUN, "firstboot-restore", "docker volume ls", "sudo -n bash -c", "rsync --server", rs.STACK_START_ROOT, "firstboot-health"];
+  const SSH = [
+    "true",
+    "cloud-init status",
+    "status.json",
+    rs.STACK_STOP,
+    rs.BACKUP_RUN,
+    "firstboot-restore",
+    "docker volume ls",
+    "sudo -n bash -c",
+    "rsync --server",
+    rs.STACK_START_ROOT,
+    "firstboot-health",
+  ];
   it.each(SSH)("SSH command %s fails", async (match) => {
-    expect(await check((s) => s.t.ssh.fail.push({ match, server: match === rs.STACK_START_ROOT ? "selfmx-rep1" : undefined, exitCode: match === "true" ? 255 : 1, times: Infinity }))).toBe(false);
+    expect(
+      await check((s) =>
+        s.t.ssh.fail.push({
+          match,
+          server: match === rs.STACK_START_ROOT ? "selfmx-rep1" : undefined,
+          exitCode: match === "true" ? 255 : 1,
+          times: Infinity,
+        }),
+      ),
+    ).toBe(false);
   });
 
   it.each(SSH)("Ctrl-C during SSH command %s", async (match) => {
-    expect(await check((s) => (s.t.ssh.onExec = (_srv, c) => void (c.includes(match) && s.t.abort.abort())))).toBe(false);
+    expect(await check((s) => (s.t.ssh.onExec = (_srv, c) => void (c.includes(match) && s.t.abort.abort())))).toBe(
+      false,
+    );
   });
 
-  it.each(["POST /servers", "POST /floating_ips/{id}/actions/assign", "PUT /servers/{id}"])("the response to %s is lost on every attempt (applied, then 504)", async (on) => {
-    expect(await check((s) => s.t.state.faults.push({ on, status: 504, afterApply: true, times: DEFAULT_RETRY.maxAttempts }))).toBe(false);
-  });
+  it.each(["POST /servers", "POST /floating_ips/{id}/actions/assign", "PUT /servers/{id}"])(
+    "the response to %s is lost on every attempt (applied, then 504)",
+    async (on) => {
+      expect(
+        await check((s) =>
+          s.t.state.faults.push({ on, status: 504, afterApply: true, times: DEFAULT_RETRY.maxAttempts }),
+        ),
+      ).toBe(false);
+    },
+  );
 
   it.each(["create_server", "start_server", "assign_floating_ip"])("action %s errors", async (command) => {
     expect(await check((s) => s.t.state.faults.push({ on: `action:${command}`, code: "action_failed" }))).toBe(false);

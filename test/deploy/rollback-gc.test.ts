@@ -47,9 +47,42 @@ describe("gc and images", () => {
   it("gc finds what an interrupted run left and standbys past their window", async () => {
     const t = testEnv();
     t.env.hc.signal = undefined;
-    await t.env.hc.call("k", t.env.hc.api.POST("/ssh_keys", { body: { name: "firstboot-build-x", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9aGVHhk7h3m0bGZr4Xo6pZ0WmI2N0k3dTq0cUu5v1A x", labels: { "firstboot/temporary": "true", "firstboot/run": "x" } } }));
-    await t.env.hc.call("s", t.env.hc.api.POST("/servers", { body: { name: "old-standby", server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true, labels: { "firstboot/stack": "a", "firstboot/role": "standby", "firstboot/standby-until": "1" } } }));
-    await t.env.hc.call("s", t.env.hc.api.POST("/servers", { body: { name: "fresh-standby", server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true, labels: { "firstboot/stack": "a", "firstboot/role": "standby", "firstboot/standby-until": "99999999999" } } }));
+    await t.env.hc.call(
+      "k",
+      t.env.hc.api.POST("/ssh_keys", {
+        body: {
+          name: "firstboot-build-x",
+          public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9aGVHhk7h3m0bGZr4Xo6pZ0WmI2N0k3dTq0cUu5v1A x",
+          labels: { "firstboot/temporary": "true", "firstboot/run": "x" },
+        },
+      }),
+    );
+    await t.env.hc.call(
+      "s",
+      t.env.hc.api.POST("/servers", {
+        body: {
+          name: "old-standby",
+          server_type: "cx22",
+          image: "debian-12",
+          location: "nbg1",
+          start_after_create: true,
+          labels: { "firstboot/stack": "a", "firstboot/role": "standby", "firstboot/standby-until": "1" },
+        },
+      }),
+    );
+    await t.env.hc.call(
+      "s",
+      t.env.hc.api.POST("/servers", {
+        body: {
+          name: "fresh-standby",
+          server_type: "cx22",
+          image: "debian-12",
+          location: "nbg1",
+          start_after_create: true,
+          labels: { "firstboot/stack": "a", "firstboot/role": "standby", "firstboot/standby-until": "99999999999" },
+        },
+      }),
+    );
     t.env.hc.clock.sleep(60_000);
     const found = await findLeftovers(t.env, 0);
     expect(found.map((l) => `${l.kind} ${l.name}`)).toEqual(["ssh_key firstboot-build-x", "server old-standby"]);
@@ -63,7 +96,17 @@ describe("gc and images", () => {
     const t = testEnv({});
     for (const hash of ["h1", "h2", "h3"]) {
       await t.env.hc.clock.sleep(1000);
-      const r = await buildImage(t.env, { name: "selfmx", stack: "selfmx", serverType: "cx22", location: "nbg1", baseImage: "debian-12", hash, sshUser: "deploy", sshPort: 22, render: async (hk) => fakeUserData(hk) });
+      const r = await buildImage(t.env, {
+        name: "selfmx",
+        stack: "selfmx",
+        serverType: "cx22",
+        location: "nbg1",
+        baseImage: "debian-12",
+        hash,
+        sshUser: "deploy",
+        sshPort: 22,
+        render: async (hk) => fakeUserData(hk),
+      });
       expect(r.ok).toBe(true);
     }
     const rows = await listGolden(t.env);

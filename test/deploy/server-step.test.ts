@@ -6,11 +6,22 @@ import { bootServerStep } from "../../src/deploy/server-step.js";
 import { runSteps, type Step } from "../../src/deploy/steps.js";
 import { testEnv, type TestEnv } from "./env.js";
 
-const body: r.CreateServer = { name: "web-run1", server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true };
+const body: r.CreateServer = {
+  name: "web-run1",
+  server_type: "cx22",
+  image: "debian-12",
+  location: "nbg1",
+  start_after_create: true,
+};
 
 async function boot(t: TestEnv, after: Step[] = []) {
   const out: { server?: r.Server; drops: (() => void)[] } = { drops: [] };
-  const step = bootServerStep(t.env.hc, { title: "create server web-run1", request: async () => body, booted: (s) => void (out.server = s), registered: (d) => void out.drops.push(d) });
+  const step = bootServerStep(t.env.hc, {
+    title: "create server web-run1",
+    request: async () => body,
+    booted: (s) => void (out.server = s),
+    registered: (d) => void out.drops.push(d),
+  });
   const res = await runSteps([step, ...after], { progress: t.env.progress, clock: t.env.hc.clock });
   return { res, out };
 }
@@ -18,7 +29,14 @@ async function boot(t: TestEnv, after: Step[] = []) {
 describe("bootServerStep", () => {
   it("gives back the running server and deletes it when a later step fails", async () => {
     const t = testEnv();
-    const { res, out } = await boot(t, [{ title: "break", run: async () => { throw new Error("later"); } }]);
+    const { res, out } = await boot(t, [
+      {
+        title: "break",
+        run: async () => {
+          throw new Error("later");
+        },
+      },
+    ]);
     expect(out.server).toMatchObject({ name: "web-run1", status: "running" });
     expect(out.drops).toHaveLength(1);
     expect(res).toMatchObject({ ok: false, failedStep: "break", leftovers: [] });
@@ -28,17 +46,41 @@ describe("bootServerStep", () => {
   it("keeps the server once the workflow drops the cleanup", async () => {
     const t = testEnv();
     const out: (() => void)[] = [];
-    const step = bootServerStep(t.env.hc, { title: "create", request: async () => body, booted: () => undefined, registered: (d) => void out.push(d) });
-    const res = await runSteps([step, { title: "commit", run: async () => out.forEach((d) => d()) }, { title: "break", run: async () => { throw new Error("later"); } }], { progress: t.env.progress, clock: t.env.hc.clock });
+    const step = bootServerStep(t.env.hc, {
+      title: "create",
+      request: async () => body,
+      booted: () => undefined,
+      registered: (d) => void out.push(d),
+    });
+    const res = await runSteps(
+      [
+        step,
+        { title: "commit", run: async () => out.forEach((d) => d()) },
+        {
+          title: "break",
+          run: async () => {
+            throw new Error("later");
+          },
+        },
+      ],
+      { progress: t.env.progress, clock: t.env.hc.clock },
+    );
     expect(res.ok).toBe(false);
     expect(t.state.servers.size).toBe(1);
   });
 
   it("deletes a server whose start failed, and names the command when the delete fails too", async () => {
     const t = testEnv();
-    t.state.faults.push({ on: "action:start_server", code: "action_failed" }, { on: "DELETE /servers/{id}", status: 500, times: Infinity });
+    t.state.faults.push(
+      { on: "action:start_server", code: "action_failed" },
+      { on: "DELETE /servers/{id}", status: 500, times: Infinity },
+    );
     const { res } = await boot(t);
     const id = [...t.state.servers.values()][0]!.id;
-    expect(res).toMatchObject({ ok: false, failedStep: "create server web-run1", leftovers: [`delete server web-run1 (id ${id}): hcloud server delete ${id}`] });
+    expect(res).toMatchObject({
+      ok: false,
+      failedStep: "create server web-run1",
+      leftovers: [`delete server web-run1 (id ${id}): hcloud server delete ${id}`],
+    });
   });
 });

@@ -15,7 +15,8 @@ const ROOT = process.cwd();
 beforeAll(async () => {
   // Type errors elsewhere in a shared tree must not stop the emit this test needs.
   await run(["npx", "tsc", "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT, allowFailure: true });
-  if (!existsSync(join(ROOT, "dist/deploy/build-image.js"))) throw new Error("tsc did not emit dist/; run npm run build");
+  if (!existsSync(join(ROOT, "dist/deploy/build-image.js")))
+    throw new Error("tsc did not emit dist/; run npm run build");
   api = await startFakeApi({ durations: { create_server: 60_000, start_server: 1000, delete_server: 300 } });
 }, 120_000);
 afterAll(async () => api?.close());
@@ -24,7 +25,13 @@ it("SIGINT during build-image deletes the temporary server and key, exit 130", a
   const home = mkdtempSync(join(tmpdir(), "fb-sigint-"));
   const child = spawn("node", [join(ROOT, "bin/firstboot.js"), "build-image", "images/selfmx.yaml"], {
     cwd: ROOT,
-    env: { PATH: process.env.PATH, HOME: home, HCLOUD_ENDPOINT: api.endpoint, HCLOUD_TOKEN: "t", FIRSTBOOT_IDENTITY: join(ROOT, "examples/demo-identity.txt") },
+    env: {
+      PATH: process.env.PATH,
+      HOME: home,
+      HCLOUD_ENDPOINT: api.endpoint,
+      HCLOUD_TOKEN: "t",
+      FIRSTBOOT_IDENTITY: join(ROOT, "examples/demo-identity.txt"),
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";

@@ -5,15 +5,25 @@ import { up } from "../../src/deploy/up.js";
 import { fakeUserData, testEnv, type TestEnv } from "./env.js";
 
 export const stackSpec = (over: Partial<StackSpec> = {}): StackSpec => ({
-  name: "selfmx", serverType: "cx22", location: "nbg1", baseImage: "ubuntu-24.04", sshUser: "deploy", sshPort: 22,
-  floatingIp: { name: "selfmx-ip", ip: "198.51.100.10" }, httpCheck: true, dataDirs: ["/opt/selfmx/uploads"],
+  name: "selfmx",
+  serverType: "cx22",
+  location: "nbg1",
+  baseImage: "ubuntu-24.04",
+  sshUser: "deploy",
+  sshPort: 22,
+  floatingIp: { name: "selfmx-ip", ip: "198.51.100.10" },
+  httpCheck: true,
+  dataDirs: ["/opt/selfmx/uploads"],
   health: { url: "http://127.0.0.1:5000/health", timeoutMs: 180_000 },
   render: async (hk, o) => fakeUserData(hk, o.holdStack ? ["# HOLD_STACK"] : []),
   ...over,
 });
 
 export async function withFloatingIp(t: TestEnv): Promise<number> {
-  const res = await t.env.hc.call("create fip", t.env.hc.api.POST("/floating_ips", { body: { type: "ipv4", home_location: "nbg1", name: "selfmx-ip" } }));
+  const res = await t.env.hc.call(
+    "create fip",
+    t.env.hc.api.POST("/floating_ips", { body: { type: "ipv4", home_location: "nbg1", name: "selfmx-ip" } }),
+  );
   return res.floating_ip!.id;
 }
 

@@ -13,17 +13,45 @@ describe("step engine", () => {
     const order: string[] = [];
     const { events, progress } = capture();
     const steps: Step[] = [
-      { title: "a", run: async (c) => void c.onCleanup({ title: "undo a", byHand: "rm a", run: async () => void order.push("undo a") }) },
-      { title: "b", run: async (c) => void c.onCleanup({ title: "undo b", byHand: "hcloud server delete 7", run: async () => { order.push("undo b"); throw new Error("api down"); } }) },
-      { title: "c", run: async () => { throw new Error("c broke"); } },
+      {
+        title: "a",
+        run: async (c) =>
+          void c.onCleanup({ title: "undo a", byHand: "rm a", run: async () => void order.push("undo a") }),
+      },
+      {
+        title: "b",
+        run: async (c) =>
+          void c.onCleanup({
+            title: "undo b",
+            byHand: "hcloud server delete 7",
+            run: async () => {
+              order.push("undo b");
+              throw new Error("api down");
+            },
+          }),
+      },
+      {
+        title: "c",
+        run: async () => {
+          throw new Error("c broke");
+        },
+      },
       { title: "d", run: async () => void order.push("d ran") },
     ];
     const res = await runSteps(steps, { progress, clock: new VirtualClock() });
     expect(order).toEqual(["undo b", "undo a"]);
-    expect(res).toMatchObject({ ok: false, failedStep: "c", interrupted: false, leftovers: ["undo b: hcloud server delete 7"] });
+    expect(res).toMatchObject({
+      ok: false,
+      failedStep: "c",
+      interrupted: false,
+      leftovers: ["undo b: hcloud server delete 7"],
+    });
     expect(events.map(formatLine).filter(Boolean)).toEqual([
-      "✓ a (0.0s)", "✓ b (0.0s)", "✗ c (0.0s): c broke",
-      "  ✗ cleanup: undo b: api down; delete it by hand: hcloud server delete 7", "  ↺ cleanup: undo a",
+      "✓ a (0.0s)",
+      "✓ b (0.0s)",
+      "✗ c (0.0s): c broke",
+      "  ✗ cleanup: undo b: api down; delete it by hand: hcloud server delete 7",
+      "  ↺ cleanup: undo a",
     ]);
   });
 
@@ -31,12 +59,22 @@ describe("step engine", () => {
     const abort = new AbortController();
     const ran: string[] = [];
     const steps: Step[] = [
-      { title: "a", run: async (c) => c.onCleanup({ title: "undo a", byHand: "", run: async () => void ran.push("undo a") })() },
-      { title: "b", run: async (c) => void c.onCleanup({ title: "undo b", byHand: "", run: async () => void ran.push("undo b") }) },
+      {
+        title: "a",
+        run: async (c) => c.onCleanup({ title: "undo a", byHand: "", run: async () => void ran.push("undo a") })(),
+      },
+      {
+        title: "b",
+        run: async (c) => void c.onCleanup({ title: "undo b", byHand: "", run: async () => void ran.push("undo b") }),
+      },
       { title: "c", run: async () => abort.abort() },
       { title: "d", run: async () => void ran.push("d") },
     ];
-    const res = await runSteps(steps, { progress: capture().progress, clock: new VirtualClock(), signal: abort.signal });
+    const res = await runSteps(steps, {
+      progress: capture().progress,
+      clock: new VirtualClock(),
+      signal: abort.signal,
+    });
     expect(ran).toEqual(["undo b"]);
     expect(res).toMatchObject({ ok: false, failedStep: "d", interrupted: true });
   });
@@ -62,6 +100,12 @@ describe("step engine", () => {
     const json: string[] = [];
     const j = createProgress({ json: true, write: (t) => json.push(t), now: () => 0 });
     j.emit({ type: "step", step: "x", status: "ok", elapsedMs: 5 });
-    expect(JSON.parse(json[0]!)).toEqual({ type: "step", step: "x", status: "ok", elapsedMs: 5, time: "1970-01-01T00:00:00.000Z" });
+    expect(JSON.parse(json[0]!)).toEqual({
+      type: "step",
+      step: "x",
+      status: "ok",
+      elapsedMs: 5,
+      time: "1970-01-01T00:00:00.000Z",
+    });
   });
 });

@@ -5,7 +5,14 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { run, spawnPiped } from "../../src/exec.js";
 import type { Remote } from "../../src/ssh/index.js";
-import { copyData, parseStats, receiveScript, senderCommand, syncSources, touchRecentScript } from "../../src/deploy/sync.js";
+import {
+  copyData,
+  parseStats,
+  receiveScript,
+  senderCommand,
+  syncSources,
+  touchRecentScript,
+} from "../../src/deploy/sync.js";
 import { tmp } from "../helpers/render.js";
 
 /** A "server" that is this machine: commands run under sh, without the sudo prefix. */
@@ -27,14 +34,21 @@ describe("what is copied", () => {
   });
 
   it("ignores anything in the volume list that is not a plain name", () => {
-    expect(syncSources("ok\n../etc\nbad name\n", "ok\n../etc\nbad name\n", [])).toEqual(["/var/lib/docker/volumes/ok/_data/"]);
+    expect(syncSources("ok\n../etc\nbad name\n", "ok\n../etc\nbad name\n", [])).toEqual([
+      "/var/lib/docker/volumes/ok/_data/",
+    ]);
   });
 });
 
 describe("the sender command", () => {
   const src = ["/var/lib/docker/volumes/a/_data/", "/opt/x/"];
   it("accepts rsync's own sender line for exactly our sources", () => {
-    expect(senderCommand("rsync --server --sender -logDtpHRe.iLsfxCIvu --numeric-ids --inplace . /var/lib/docker/volumes/a/_data/ /opt/x/", src)).toBe(
+    expect(
+      senderCommand(
+        "rsync --server --sender -logDtpHRe.iLsfxCIvu --numeric-ids --inplace . /var/lib/docker/volumes/a/_data/ /opt/x/",
+        src,
+      ),
+    ).toBe(
       "sudo -n rsync --server --sender -logDtpHRe.iLsfxCIvu --numeric-ids --inplace . /var/lib/docker/volumes/a/_data/ /opt/x/",
     );
   });
@@ -52,17 +66,29 @@ describe("the sender command", () => {
 describe("the scripts", () => {
   it("pass shellcheck", async () => {
     const dir = tmp("sync-sc-");
-    writeFileSync(join(dir, "recv.sh"), `#!/bin/bash\n${receiveScript(["/var/lib/docker/volumes/a/_data/", "/opt/x/"])}\n`);
+    writeFileSync(
+      join(dir, "recv.sh"),
+      `#!/bin/bash\n${receiveScript(["/var/lib/docker/volumes/a/_data/", "/opt/x/"])}\n`,
+    );
     writeFileSync(join(dir, "touch.sh"), `#!/bin/sh\n${touchRecentScript(["/opt/x/"], 1700000000)}\n`);
-    expect(senderCommand("rsync --server --sender -a . /opt/x/", ["/opt/x/"], ["systemctl stop x", touchRecentScript(["/opt/x/"], 1700000000)])).toBe(
+    expect(
+      senderCommand(
+        "rsync --server --sender -a . /opt/x/",
+        ["/opt/x/"],
+        ["systemctl stop x", touchRecentScript(["/opt/x/"], 1700000000)],
+      ),
+    ).toBe(
       "sudo -n sh -c 'systemctl stop x && find '\\''/opt/x/'\\'' -xdev ! -type d -newermt @1700000000 -exec touch -h -c {} + && exec rsync --server --sender -a . /opt/x/'",
     );
-    const r = await run(["shellcheck", "-S", "style", join(dir, "recv.sh"), join(dir, "touch.sh")], { allowFailure: true });
+    const r = await run(["shellcheck", "-S", "style", join(dir, "recv.sh"), join(dir, "touch.sh")], {
+      allowFailure: true,
+    });
     expect(r.stdout + r.stderr).toBe("");
   });
 
   it("reads rsync's --stats", () => {
-    const out = "Number of files: 3 (reg: 2, dir: 1)\nNumber of regular files transferred: 1\nTotal file size: 104,857,606 bytes\nLiteral data: 4,096 bytes\n";
+    const out =
+      "Number of files: 3 (reg: 2, dir: 1)\nNumber of regular files transferred: 1\nTotal file size: 104,857,606 bytes\nLiteral data: 4,096 bytes\n";
     expect(parseStats(out)).toEqual({ files: 1, literalBytes: 4096, totalBytes: 104857606 });
   });
 });
@@ -108,7 +134,11 @@ describe("real rsync through the relay", () => {
     expect(readFileSync(join(f.dest, f.a, "db")).equals(cur), "same size and mtime: skipped").toBe(false);
 
     const since = Math.floor(mtime.getTime() / 1000) - 1;
-    const third = await copyData(localRemote(), localRemote(), f.sources, { dest: f.dest, timeoutMs: 60_000, before: [touchRecentScript(f.sources, since)] });
+    const third = await copyData(localRemote(), localRemote(), f.sources, {
+      dest: f.dest,
+      timeoutMs: 60_000,
+      before: [touchRecentScript(f.sources, since)],
+    });
     expect(readFileSync(join(f.dest, f.a, "db")).equals(cur)).toBe(true);
     expect(third.literalBytes).toBeLessThan(64 * 1024);
     expect(readFileSync(join(f.dest, f.a, "sub", "rows.txt"), "utf8")).toBe("row-1\nrow-2\n");
@@ -117,14 +147,22 @@ describe("real rsync through the relay", () => {
   it("Ctrl-C (the workflow's signal) ends a copy at once", async () => {
     const f = fixture();
     const ac = new AbortController();
-    const copy = copyData(localRemote(), localRemote(), f.sources, { dest: f.dest, timeoutMs: 60_000, before: ["sleep 30"], signal: ac.signal });
+    const copy = copyData(localRemote(), localRemote(), f.sources, {
+      dest: f.dest,
+      timeoutMs: 60_000,
+      before: ["sleep 30"],
+      signal: ac.signal,
+    });
     setTimeout(() => ac.abort(), 300);
     await expect(copy).rejects.toThrow();
   }, 10_000);
 
   it("fails with the new server's error when a source is missing, and kills both sides", async () => {
     const f = fixture();
-    const err = await copyData(localRemote(), localRemote(), [...f.sources, "/nonexistent-firstboot-src/"], { dest: f.dest, timeoutMs: 60_000 }).catch((e: Error) => e);
+    const err = await copyData(localRemote(), localRemote(), [...f.sources, "/nonexistent-firstboot-src/"], {
+      dest: f.dest,
+      timeoutMs: 60_000,
+    }).catch((e: Error) => e);
     expect(String(err)).toMatch(/rsync failed \(old server: exit \d+, new server: exit \d+\)/);
   });
 });

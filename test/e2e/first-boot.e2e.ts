@@ -39,16 +39,33 @@ const METADATA_SETUP = [
 
 function options(config: string, vmName: string, extra: Partial<SessionOptions> = {}): SessionOptions {
   return {
-    configPath: join(FIXTURES, config), root: host.root, memoryMiB: 2048, cpus: 2, deadlineMs: 70 * 60_000,
-    env: host.env, vmName, say: log, onStep: (s) => log(`${vmName}: step ${s.name} ${s.status} ${(s.ms / 1000).toFixed(1)} s`), ...extra,
+    configPath: join(FIXTURES, config),
+    root: host.root,
+    memoryMiB: 2048,
+    cpus: 2,
+    deadlineMs: 70 * 60_000,
+    env: host.env,
+    vmName,
+    say: log,
+    onStep: (s) => log(`${vmName}: step ${s.name} ${s.status} ${(s.ms / 1000).toFixed(1)} s`),
+    ...extra,
   };
 }
 
 async function boot(o: SessionOptions): Promise<Session> {
   const s = await startSession(o);
   sessions.push(s);
-  timings.push({ vm: o.vmName, golden: Boolean(o.disk), sshMs: s.boot.sshMs, readyMs: s.boot.readyMs, attempts: s.boot.attempts, status: s.status });
-  log(`${o.vmName}: ready in ${(s.boot.readyMs / 1000).toFixed(0)} s (SSH after ${(s.boot.sshMs / 1000).toFixed(0)} s, attempts ${s.boot.attempts})`);
+  timings.push({
+    vm: o.vmName,
+    golden: Boolean(o.disk),
+    sshMs: s.boot.sshMs,
+    readyMs: s.boot.readyMs,
+    attempts: s.boot.attempts,
+    status: s.status,
+  });
+  log(
+    `${o.vmName}: ready in ${(s.boot.readyMs / 1000).toFixed(0)} s (SSH after ${(s.boot.sshMs / 1000).toFixed(0)} s, attempts ${s.boot.attempts})`,
+  );
   return s;
 }
 
@@ -57,9 +74,19 @@ async function boot(o: SessionOptions): Promise<Session> {
  * busybox nc: busybox wget segfaults (exit 139) under TCG, which would make a blocked probe pass
  * for the wrong reason.
  */
-async function httpFromContainer(s: Session, network: string, host: string, port: number, path: string): Promise<string> {
+async function httpFromContainer(
+  s: Session,
+  network: string,
+  host: string,
+  port: number,
+  path: string,
+): Promise<string> {
   const probe = `printf 'GET ${path} HTTP/1.0\\r\\n\\r\\n' | nc -w 10 ${host} ${port} 2>&1 | head -n 1`;
-  const r = await ssh(s.target, `sudo docker run --rm --network ${network} --entrypoint /bin/sh 10.0.2.2:5000/fb-app:1 -c ${shq(probe)}`, 180_000);
+  const r = await ssh(
+    s.target,
+    `sudo docker run --rm --network ${network} --entrypoint /bin/sh 10.0.2.2:5000/fb-app:1 -c ${shq(probe)}`,
+    180_000,
+  );
   expect(r.exitCode, describeRun("probe", r)).toBe(0);
   return r.stdout.trim();
 }
@@ -72,13 +99,17 @@ function hostPort(s: Session, guest: number, proto = "tcp"): number {
 
 function findArchives(dir: string): string[] {
   if (!existsSync(dir)) return [];
-  return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => f.endsWith(".tar.zst.age")).map((f) => join(dir, f));
+  return readdirSync(dir, { recursive: true, encoding: "utf8" })
+    .filter((f) => f.endsWith(".tar.zst.age"))
+    .map((f) => join(dir, f));
 }
 
 /** Decrypt with the age CLI on the host and unpack; returns the directory. */
 async function decryptArchive(file: string): Promise<string> {
   const out = mkdtempSync(join(tmpdir(), "fb-e2e-restore-"));
-  await run(["sh", "-c", `age -d -i "$1" "$2" | zstd -dc | tar -x -C "$3"`, "sh", DEMO_IDENTITY, file, out], { timeoutMs: 120_000 });
+  await run(["sh", "-c", `age -d -i "$1" "$2" | zstd -dc | tar -x -C "$3"`, "sh", DEMO_IDENTITY, file, out], {
+    timeoutMs: 120_000,
+  });
   return out;
 }
 
@@ -102,9 +133,14 @@ afterAll(async () => {
 describe.sequential("selfmx-like stack: fresh first boot from the base image", () => {
   let s: Session;
   beforeAll(async () => {
-    s = await boot(options("selfmx/firstboot.yaml", "e2e-selfmx", {
-      extraGuestPorts: [{ proto: "tcp", port: LEAK_PORT }, { proto: "tcp", port: HOST_SERVICE_PORT }],
-    }));
+    s = await boot(
+      options("selfmx/firstboot.yaml", "e2e-selfmx", {
+        extraGuestPorts: [
+          { proto: "tcp", port: LEAK_PORT },
+          { proto: "tcp", port: HOST_SERVICE_PORT },
+        ],
+      }),
+    );
   });
 
   it("cloud-init finished without errors and every firstboot step is ok", async () => {
@@ -129,16 +165,41 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
   });
 
   it("sshd refuses passwords and root, even with an authorized key", async () => {
-    const pw = await run([
-      "ssh", "-p", String(s.target.port), "-o", "StrictHostKeyChecking=no", "-o", "UserKnownHostsFile=/dev/null",
-      "-o", "ConnectTimeout=30", "-o", "PubkeyAuthentication=no", "-o", "PreferredAuthentications=password,keyboard-interactive",
-      "-o", "NumberOfPasswordPrompts=0", "-o", "BatchMode=yes", `${s.target.user}@${s.target.host}`, "true",
-    ], { allowFailure: true, timeoutMs: 60_000 });
+    const pw = await run(
+      [
+        "ssh",
+        "-p",
+        String(s.target.port),
+        "-o",
+        "StrictHostKeyChecking=no",
+        "-o",
+        "UserKnownHostsFile=/dev/null",
+        "-o",
+        "ConnectTimeout=30",
+        "-o",
+        "PubkeyAuthentication=no",
+        "-o",
+        "PreferredAuthentications=password,keyboard-interactive",
+        "-o",
+        "NumberOfPasswordPrompts=0",
+        "-o",
+        "BatchMode=yes",
+        `${s.target.user}@${s.target.host}`,
+        "true",
+      ],
+      { allowFailure: true, timeoutMs: 60_000 },
+    );
     expect(pw.exitCode).not.toBe(0);
     expect(pw.stderr).toMatch(/Permission denied \(publickey\)/);
-    await ok(s.target, "sudo install -d -m 700 /root/.ssh && sudo install -m 600 ~/.ssh/authorized_keys /root/.ssh/authorized_keys");
+    await ok(
+      s.target,
+      "sudo install -d -m 700 /root/.ssh && sudo install -m 600 ~/.ssh/authorized_keys /root/.ssh/authorized_keys",
+    );
     // A fresh connection: the shared control connection is logged in as the admin user.
-    const root = await run(sshArgv({ ...s.target, user: "root", control: undefined }, "id -u"), { allowFailure: true, timeoutMs: 60_000 });
+    const root = await run(sshArgv({ ...s.target, user: "root", control: undefined }, "id -u"), {
+      allowFailure: true,
+      timeoutMs: 60_000,
+    });
     expect(root.exitCode, root.stdout + root.stderr).not.toBe(0);
     expect(root.stdout).not.toContain("0");
     const cfg = await ok(s.target, "sudo sshd -T");
@@ -150,7 +211,10 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
     await ok(s.target, `sudo docker run -d --name e2e-leak -p ${LEAK_PORT}:5000 10.0.2.2:5000/fb-app:1`);
     await ok(s.target, `sudo systemd-run --unit e2e-http python3 -m http.server ${HOST_SERVICE_PORT}`);
     // Both listen (seen from inside the VM)...
-    await ok(s.target, `for i in $(seq 30); do curl -fsS -o /dev/null 127.0.0.1:${LEAK_PORT}/health && curl -fsS -o /dev/null 127.0.0.1:${HOST_SERVICE_PORT}/ && exit 0; sleep 1; done; exit 1`);
+    await ok(
+      s.target,
+      `for i in $(seq 30); do curl -fsS -o /dev/null 127.0.0.1:${LEAK_PORT}/health && curl -fsS -o /dev/null 127.0.0.1:${HOST_SERVICE_PORT}/ && exit 0; sleep 1; done; exit 1`,
+    );
     // ...but from outside only the allowed port answers.
     expect(await httpAnswers(hostPort(s, 80))).toBe(true);
     expect(await httpAnswers(hostPort(s, LEAK_PORT))).toBe(false);
@@ -162,15 +226,23 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
     // A stand-in metadata service in a network namespace behind a veth pair: like Hetzner's, it is
     // a remote address (container traffic to it is forwarded, not delivered to the host).
     await ok(s.target, `sudo sh -c ${shq(METADATA_SETUP)}`);
-    await ok(s.target, "sudo systemd-run --unit e2e-meta ip netns exec fbmeta python3 -m http.server 80 --bind 169.254.169.254");
+    await ok(
+      s.target,
+      "sudo systemd-run --unit e2e-meta ip netns exec fbmeta python3 -m http.server 80 --bind 169.254.169.254",
+    );
     // The server itself reaches it (so something answers there)...
-    await ok(s.target, "for i in $(seq 30); do curl -fsS -o /dev/null http://169.254.169.254/ && exit 0; sleep 1; done; exit 1");
+    await ok(
+      s.target,
+      "for i in $(seq 30); do curl -fsS -o /dev/null http://169.254.169.254/ && exit 0; sleep 1; done; exit 1",
+    );
     // ...a container reaches the outside (the registry on the QEMU host)...
     expect(await httpFromContainer(s, "bridge", "10.0.2.2", 5000, "/v2/")).toMatch(/^HTTP\/1\.[01] 200/);
     // ...but not the metadata address, on the default bridge or on the stack's network: our
     // REJECT rule answers (no route to host) instead of the service.
     for (const net of ["bridge", "selfmx_default"]) {
-      expect(await httpFromContainer(s, net, METADATA_IP, 80, "/")).toBe(`nc: can't connect to remote host (${METADATA_IP}): No route to host`);
+      expect(await httpFromContainer(s, net, METADATA_IP, 80, "/")).toBe(
+        `nc: can't connect to remote host (${METADATA_IP}): No route to host`,
+      );
     }
     await ssh(s.target, "sudo systemctl stop e2e-meta; sudo ip netns del fbmeta; sudo ip link del fbmeta0");
   });
@@ -252,13 +324,29 @@ describe.sequential("the Postgres example booted from the golden disk", () => {
   });
 
   it("backs up the database with pg_dump into an archive age decrypts on the host", async () => {
-    await ok(s.target, `cd /opt/pgapp && sudo docker compose exec -T db psql -U postgres -d app -c "CREATE TABLE t(v text); INSERT INTO t VALUES ('${MARK}')"`);
+    await ok(
+      s.target,
+      `cd /opt/pgapp && sudo docker compose exec -T db psql -U postgres -d app -c "CREATE TABLE t(v text); INSERT INTO t VALUES ('${MARK}')"`,
+    );
     await ok(s.target, "sudo systemctl start firstboot-backup.service", 600_000);
-    const name = (await ok(s.target, "sudo find /var/backups/firstboot -name 'pgapp-*.tar.zst.age' | sort | tail -1")).trim();
+    const name = (
+      await ok(s.target, "sudo find /var/backups/firstboot -name 'pgapp-*.tar.zst.age' | sort | tail -1")
+    ).trim();
     expect(name).not.toBe("");
     const local = join(mkdtempSync(join(tmpdir(), "fb-e2e-pg-")), "backup.tar.zst.age");
     await writeFile(local, "");
-    await run(["sh", "-c", `ssh ${sshOptions(s.target).map((o) => `'${o}'`).join(" ")} ${s.target.user}@${s.target.host} "sudo cat '${name}'" > "$1"`, "sh", local], { timeoutMs: 120_000 });
+    await run(
+      [
+        "sh",
+        "-c",
+        `ssh ${sshOptions(s.target)
+          .map((o) => `'${o}'`)
+          .join(" ")} ${s.target.user}@${s.target.host} "sudo cat '${name}'" > "$1"`,
+        "sh",
+        local,
+      ],
+      { timeoutMs: 120_000 },
+    );
     const dir = await decryptArchive(local);
     // Whichever file pg_restore reads is the dump; it must hold the row written above.
     const files = filesUnder(dir);

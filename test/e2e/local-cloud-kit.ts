@@ -39,7 +39,8 @@ export const HEALTHY: StackVariant = { healthUrl: "http://127.0.0.1/health", hea
 export function writeStack(dir: string, publicKey: string, v: StackVariant = HEALTHY): string {
   const src = join(FIXTURES, "local-cloud");
   mkdirSync(dir, { recursive: true });
-  for (const f of ["compose.yaml", "Caddyfile", "httpd.conf", "rows.sh", "image.yaml"]) copyFileSync(join(src, f), join(dir, f));
+  for (const f of ["compose.yaml", "Caddyfile", "httpd.conf", "rows.sh", "image.yaml"])
+    copyFileSync(join(src, f), join(dir, f));
   const config = readFileSync(join(src, "firstboot.yaml"), "utf8")
     .replace(/^(\s+- )OPERATOR_KEY$/m, (_, lead: string) => lead + publicKey)
     .replace(/^(\s+url: )HEALTH_URL$/m, (_, lead: string) => lead + v.healthUrl)
@@ -56,10 +57,18 @@ export interface CliRun {
 }
 
 /** `firstboot <args> --json`, its progress events streamed to `log`. */
-export function firstboot(args: string[], env: NodeJS.ProcessEnv, log: (m: string) => void, timeoutMs = 40 * 60_000): Promise<CliRun> {
+export function firstboot(
+  args: string[],
+  env: NodeJS.ProcessEnv,
+  log: (m: string) => void,
+  timeoutMs = 40 * 60_000,
+): Promise<CliRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
-    const child = spawn("node", [join(REPO, "bin/firstboot.js"), ...args, "--json"], { env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("node", [join(REPO, "bin/firstboot.js"), ...args, "--json"], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
     const events: Record<string, unknown>[] = [];
     let stderr = "";
@@ -79,7 +88,10 @@ export function firstboot(args: string[], env: NodeJS.ProcessEnv, log: (m: strin
       }
     });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("close", (code) => (clearTimeout(timer), resolve({ exitCode: code ?? -1, events, stderr, ms: Date.now() - t0 })));
+    child.on(
+      "close",
+      (code) => (clearTimeout(timer), resolve({ exitCode: code ?? -1, events, stderr, ms: Date.now() - t0 })),
+    );
   });
 }
 
@@ -136,7 +148,8 @@ export class RowWriter {
 
   /** Waits until `n` writes were acknowledged (a busy host answers slowly), at most timeoutMs. */
   async until(n: number, timeoutMs: number): Promise<void> {
-    for (const end = Date.now() + timeoutMs; Date.now() < end && this.acknowledged().length < n; ) await new Promise((r) => setTimeout(r, 200));
+    for (const end = Date.now() + timeoutMs; Date.now() < end && this.acknowledged().length < n;)
+      await new Promise((r) => setTimeout(r, 200));
   }
 
   acknowledged(): string[] {

@@ -41,7 +41,9 @@ async function cli(args: string[]): Promise<CliRun> {
   const t = setInterval(() => cloud.backend.pids().forEach(see), 2000);
   try {
     const r = await firstboot(args, env, log);
-    log(`firstboot ${args[0]}: exit ${r.exitCode} after ${(r.ms / 1000).toFixed(0)} s${r.exitCode ? `\n${r.stderr}` : ""}`);
+    log(
+      `firstboot ${args[0]}: exit ${r.exitCode} after ${(r.ms / 1000).toFixed(0)} s${r.exitCode ? `\n${r.stderr}` : ""}`,
+    );
     return r;
   } finally {
     clearInterval(t);
@@ -56,11 +58,26 @@ const BAKED = [
 ].join("; ");
 
 /** A command on a stack server as firstboot runs them: the operator's agent, the pinned host key. */
-async function onServer(s: { name: string; public_net: { ipv4?: { ip: string } | null } }, command: string): Promise<string> {
-  const r = await run([
-    "ssh", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes", "-o", `UserKnownHostsFile=${join(dir, "config", "firstboot", "known_hosts")}`,
-    "-o", `HostKeyAlias=${s.name}`, `deploy@${s.public_net.ipv4?.ip}`, command,
-  ], { env, timeoutMs: 120_000, allowFailure: true });
+async function onServer(
+  s: { name: string; public_net: { ipv4?: { ip: string } | null } },
+  command: string,
+): Promise<string> {
+  const r = await run(
+    [
+      "ssh",
+      "-o",
+      "BatchMode=yes",
+      "-o",
+      "StrictHostKeyChecking=yes",
+      "-o",
+      `UserKnownHostsFile=${join(dir, "config", "firstboot", "known_hosts")}`,
+      "-o",
+      `HostKeyAlias=${s.name}`,
+      `deploy@${s.public_net.ipv4?.ip}`,
+      command,
+    ],
+    { env, timeoutMs: 120_000, allowFailure: true },
+  );
   expect(r.exitCode, `${command}\n${r.stdout}\n${r.stderr}`).toBe(0);
   return r.stdout;
 }
@@ -76,7 +93,8 @@ async function health(base: string): Promise<number | undefined> {
 /** The stack answering 200 within timeoutMs (a restarted stack takes a few seconds). */
 async function healthy(base: string, timeoutMs = 120_000): Promise<number | undefined> {
   let last: number | undefined;
-  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 2000))) if ((last = await health(base)) === 200) break;
+  for (const end = Date.now() + timeoutMs; Date.now() < end; await new Promise((r) => setTimeout(r, 2000)))
+    if ((last = await health(base)) === 200) break;
   return last;
 }
 
@@ -85,8 +103,21 @@ beforeAll(async () => {
   dir = mkdtempSync(join(tmpdir(), "fb-local-cloud-"));
   agent = await startAgent(dir);
   config = writeStack(join(dir, "stack"), agent.publicKey);
-  cloud = await startLocalCloud({ root: host.root, ports: [22, 80, 443], memoryMiB: 2048, cpus: 2, deadlineMs: 50 * 60_000, log });
-  env = { ...host.env, HCLOUD_ENDPOINT: cloud.api.endpoint, HCLOUD_TOKEN: "local", SSH_AUTH_SOCK: agent.sock, XDG_CONFIG_HOME: join(dir, "config") };
+  cloud = await startLocalCloud({
+    root: host.root,
+    ports: [22, 80, 443],
+    memoryMiB: 2048,
+    cpus: 2,
+    deadlineMs: 50 * 60_000,
+    log,
+  });
+  env = {
+    ...host.env,
+    HCLOUD_ENDPOINT: cloud.api.endpoint,
+    HCLOUD_TOKEN: "local",
+    SSH_AUTH_SOCK: agent.sock,
+    XDG_CONFIG_HOME: join(dir, "config"),
+  };
   delete env.HCLOUD_CONTEXT;
 });
 
@@ -95,7 +126,9 @@ afterAll(async () => {
   await cloud?.api.close();
   await agent?.stop();
   await host?.stop();
-  const alive = [...seenPids].filter(([pid, started]) => pidAlive(pid) && startTimeOf(pid) === started).map(([pid]) => pid);
+  const alive = [...seenPids]
+    .filter(([pid, started]) => pidAlive(pid) && startTimeOf(pid) === started)
+    .map(([pid]) => pid);
   expect(alive, "qemu processes still running after the local cloud closed").toEqual([]);
 });
 
@@ -110,14 +143,17 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     const r = await cli(["build-image", join(dir, "stack", "image.yaml")]);
     expect(r.exitCode, r.stderr).toBe(0);
     const snaps = [...cloud.api.state.images.values()].filter((i) => i.type === "snapshot");
-    expect(snaps.map((s) => [s.status, s.labels["firstboot/image"], s.labels["firstboot/temporary"]])).toEqual([["available", "mxlocal", undefined]]);
+    expect(snaps.map((s) => [s.status, s.labels["firstboot/image"], s.labels["firstboot/temporary"]])).toEqual([
+      ["available", "mxlocal", undefined],
+    ]);
     expect(servers(), "the build server is deleted").toEqual([]);
     expect(cloud.api.state.sshKeys.size, "the temporary SSH key is deleted").toBe(0);
   });
 
   it("up starts the stack from the snapshot behind the Floating IP", async () => {
     const fip = await fetch(`${cloud.api.endpoint}/floating_ips`, {
-      method: "POST", headers: { Authorization: "Bearer local", "Content-Type": "application/json" },
+      method: "POST",
+      headers: { Authorization: "Bearer local", "Content-Type": "application/json" },
       body: JSON.stringify({ type: "ipv4", home_location: "nbg1", name: "mxlocal" }),
     }).then((x) => x.json() as Promise<{ floating_ip: { ip: string } }>);
     expect(fip.floating_ip.ip).toBe(FIP);
@@ -134,7 +170,8 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     expect(times.length, "docker.io and both images").toBe(3);
     for (const t of times) expect(t).toBeLessThan(created);
     const hardening = await onServer(s!, "sudo ufw status | head -1; sudo sshd -T");
-    for (const line of [/^Status: active$/m, /^passwordauthentication no$/m, /^permitrootlogin no$/m]) expect(hardening).toMatch(line);
+    for (const line of [/^Status: active$/m, /^passwordauthentication no$/m, /^permitrootlogin no$/m])
+      expect(hardening).toMatch(line);
     expect(await readRows(`http://${FIP}`)).toEqual([]);
   });
 
@@ -147,28 +184,39 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     expect(r.exitCode, r.stderr).toBe(0);
     const acked = writer.acknowledged();
     const f = writer.failures();
-    log(`client: ${writer.attempts.length} writes, ${acked.length} acknowledged, ${f.count} failed${f.first ? ` from +${((f.first - writer.attempts[0]!.at) / 1000).toFixed(1)} s for ${((f.last! - f.first) / 1000).toFixed(1)} s` : ""}`);
+    log(
+      `client: ${writer.attempts.length} writes, ${acked.length} acknowledged, ${f.count} failed${f.first ? ` from +${((f.first - writer.attempts[0]!.at) / 1000).toFixed(1)} s for ${((f.last! - f.first) / 1000).toFixed(1)} s` : ""}`,
+    );
     expect(acked.length).toBeGreaterThan(10);
     const next = servers().find((s) => s.labels["firstboot/role"] === "live")!;
     expect(next.id).not.toBe(live);
     expect(next.image?.type).toBe("snapshot");
     expect(fipTarget()).toBe(next.id);
     const rows = new Set(await readRows(`http://${FIP}`));
-    expect(acked.filter((row) => !rows.has(row)), "acknowledged writes missing after the replace").toEqual([]);
+    expect(
+      acked.filter((row) => !rows.has(row)),
+      "acknowledged writes missing after the replace",
+    ).toEqual([]);
     const old = cloud.api.state.servers.get(live)!;
     expect([old.status, old.labels["firstboot/role"]]).toEqual(["off", "standby"]);
     live = next.id;
   });
 
   it("a replacement made unhealthy on purpose leaves the old server serving and the Floating IP unmoved", async () => {
-    const broken = writeStack(join(dir, "broken"), agent.publicKey, { healthUrl: "http://127.0.0.1/no-such-page", healthTimeout: "20s" });
+    const broken = writeStack(join(dir, "broken"), agent.publicKey, {
+      healthUrl: "http://127.0.0.1/no-such-page",
+      healthTimeout: "20s",
+    });
     const before = await readRows(`http://${FIP}`);
     const r = await cli(["replace", broken, "--rollback-window", `${WINDOW_S}s`]);
     expect(r.exitCode).toBe(1);
     // Caught by the restore's health gate, before the old stack ever stopped: no downtime at all.
     expect(r.stderr).toMatch(/failed at .*restore that backup on the new server/);
     expect(fipTarget()).toBe(live);
-    expect(servers().filter((s) => s.labels["firstboot/temporary"]), "the unhealthy candidate is deleted").toEqual([]);
+    expect(
+      servers().filter((s) => s.labels["firstboot/temporary"]),
+      "the unhealthy candidate is deleted",
+    ).toEqual([]);
     expect(cloud.api.state.servers.get(live)?.status).toBe("running");
     expect(await healthy(`http://${FIP}`)).toBe(200);
     const w = new RowWriter(`http://${FIP}`, 100, "after").start();

@@ -19,10 +19,20 @@ export const DEMO_IDENTITY = join(REPO, "examples/demo-identity.txt");
 export const SFTP_PORT = 2299;
 
 const TOOLS: [string, string][] = [
-  ["qemu-system-x86_64", "qemu-system-x86"], ["qemu-img", "qemu-utils"], ["cloud-localds", "cloud-image-utils"],
-  ["debootstrap", "debootstrap"], ["mkfs.ext4", "e2fsprogs"], ["buildah", "buildah"], ["docker-registry", "docker-registry"],
-  ["rclone", "rclone"], ["age", "age"], ["zstd", "zstd"], ["sqlite3", "sqlite3"], ["pg_restore", "postgresql-client"],
-  ["ssh", "openssh-client"], ["start-stop-daemon", "dpkg"],
+  ["qemu-system-x86_64", "qemu-system-x86"],
+  ["qemu-img", "qemu-utils"],
+  ["cloud-localds", "cloud-image-utils"],
+  ["debootstrap", "debootstrap"],
+  ["mkfs.ext4", "e2fsprogs"],
+  ["buildah", "buildah"],
+  ["docker-registry", "docker-registry"],
+  ["rclone", "rclone"],
+  ["age", "age"],
+  ["zstd", "zstd"],
+  ["sqlite3", "sqlite3"],
+  ["pg_restore", "postgresql-client"],
+  ["ssh", "openssh-client"],
+  ["start-stop-daemon", "dpkg"],
 ];
 
 export async function requireTools(): Promise<void> {
@@ -51,7 +61,10 @@ export async function setupHost(log: (m: string) => void): Promise<E2eHost> {
   const registryPid = await ensureRegistry(root);
   await ensureTestImages(`127.0.0.1:${REGISTRY_PORT}`, join(root, "images-work"), log);
   const sftp = await startSftp(root, SFTP_PORT, "backup");
-  const identity = readFileSync(DEMO_IDENTITY, "utf8").split("\n").find((l) => l.startsWith("AGE-SECRET-KEY-")) ?? "";
+  const identity =
+    readFileSync(DEMO_IDENTITY, "utf8")
+      .split("\n")
+      .find((l) => l.startsWith("AGE-SECRET-KEY-")) ?? "";
   const env = {
     ...process.env,
     FIRSTBOOT_SECRET_APP_TOKEN: "e2e-app-token",
@@ -61,7 +74,11 @@ export async function setupHost(log: (m: string) => void): Promise<E2eHost> {
   };
   void GUEST_REGISTRY;
   return {
-    root, base, sftp, registryPid, env,
+    root,
+    base,
+    sftp,
+    registryPid,
+    env,
     stop: async () => {
       await stopAll([
         { pid: sftp.pid, what: "rclone serve sftp", marker: "rclone" },

@@ -23,10 +23,28 @@ export async function startSftp(root: string, port: number, user: string): Promi
   await run(keygenArgv(join(base, "host"), "firstboot-preview"));
   const pidfile = join(base, "rclone.pid");
   await run([
-    "start-stop-daemon", "--start", "--background", "--make-pidfile", "--pidfile", pidfile,
-    "--output", join(base, "rclone.log"), "--exec", "/usr/bin/rclone", "--",
-    "serve", "sftp", dir, "--addr", `127.0.0.1:${port}`, "--user", user,
-    "--authorized-keys", join(base, "client.pub"), "--key", join(base, "host"),
+    "start-stop-daemon",
+    "--start",
+    "--background",
+    "--make-pidfile",
+    "--pidfile",
+    pidfile,
+    "--output",
+    join(base, "rclone.log"),
+    "--exec",
+    "/usr/bin/rclone",
+    "--",
+    "serve",
+    "sftp",
+    dir,
+    "--addr",
+    `127.0.0.1:${port}`,
+    "--user",
+    user,
+    "--authorized-keys",
+    join(base, "client.pub"),
+    "--key",
+    join(base, "host"),
   ]);
   const pid = Number((await readFile(pidfile, "utf8")).trim());
   // Also stopped when the test process is interrupted (the VM harness exits on SIGINT/SIGTERM).
@@ -39,13 +57,20 @@ export async function startSftp(root: string, port: number, user: string): Promi
   });
   // A busy host starts rclone slowly: wait up to a minute, and fail loudly rather than go on without it.
   for (let i = 0; ; i++) {
-    const r = await run(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { allowFailure: true }).catch(() => ({ exitCode: 1 }));
+    const r = await run(["bash", "-c", `exec 3<>/dev/tcp/127.0.0.1/${port}`], { allowFailure: true }).catch(() => ({
+      exitCode: 1,
+    }));
     if (r.exitCode === 0) break;
-    if (i >= 300) throw new Error(`rclone serve sftp did not listen on 127.0.0.1:${port} within a minute; see ${join(base, "rclone.log")}`);
+    if (i >= 300)
+      throw new Error(
+        `rclone serve sftp did not listen on 127.0.0.1:${port} within a minute; see ${join(base, "rclone.log")}`,
+      );
     await new Promise((r) => setTimeout(r, 200));
   }
   return {
-    dir, pid, clientKey: await readFile(join(base, "client"), "utf8"),
+    dir,
+    pid,
+    clientKey: await readFile(join(base, "client"), "utf8"),
     stop: async () => void (await stopPid(pid, { marker: "rclone" })),
   };
 }

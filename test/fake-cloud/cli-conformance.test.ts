@@ -11,7 +11,13 @@ let api: FakeApi;
 let home: string;
 
 async function hcloud(...args: string[]): Promise<string> {
-  const env = { PATH: process.env.PATH, HOME: home, HCLOUD_CONFIG: join(home, "cli.toml"), HCLOUD_ENDPOINT: api.endpoint, HCLOUD_TOKEN: "conformance-token" };
+  const env = {
+    PATH: process.env.PATH,
+    HOME: home,
+    HCLOUD_CONFIG: join(home, "cli.toml"),
+    HCLOUD_ENDPOINT: api.endpoint,
+    HCLOUD_TOKEN: "conformance-token",
+  };
   const r = await run(["hcloud", ...args], { env, timeoutMs: 30_000, allowFailure: true });
   if (r.exitCode !== 0) throw new Error(`hcloud ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}${r.stdout}`);
   return r.stdout;
@@ -31,23 +37,70 @@ describe("hcloud CLI against the fake API", () => {
     const pub = readFileSync(join(home, "id.pub"), "utf8").trim();
     await hcloud("ssh-key", "create", "--name", "k1", "--public-key", pub);
     expect([...api.state.sshKeys.values()].map((k) => k.name)).toEqual(["k1"]);
-    const fp = (await run(["ssh-keygen", "-E", "md5", "-l", "-f", join(home, "id.pub")])).stdout.split(" ")[1]!.replace(/^MD5:/, "");
-    expect(await hcloud("ssh-key", "list", "-o", "noheader", "-o", "columns=name,fingerprint")).toMatch(new RegExp(`k1\\s+${fp}`));
+    const fp = (await run(["ssh-keygen", "-E", "md5", "-l", "-f", join(home, "id.pub")])).stdout
+      .split(" ")[1]!
+      .replace(/^MD5:/, "");
+    expect(await hcloud("ssh-key", "list", "-o", "noheader", "-o", "columns=name,fingerprint")).toMatch(
+      new RegExp(`k1\\s+${fp}`),
+    );
   });
 
   it("creates, lists, describes, powers off, images and deletes a server", async () => {
-    await hcloud("server", "create", "--name", "s1", "--type", "cx22", "--image", "debian-12", "--location", "nbg1", "--ssh-key", "k1", "--label", "firstboot/temporary=true", "--user-data-from-file", join(home, "id.pub"));
+    await hcloud(
+      "server",
+      "create",
+      "--name",
+      "s1",
+      "--type",
+      "cx22",
+      "--image",
+      "debian-12",
+      "--location",
+      "nbg1",
+      "--ssh-key",
+      "k1",
+      "--label",
+      "firstboot/temporary=true",
+      "--user-data-from-file",
+      join(home, "id.pub"),
+    );
     const [server] = [...api.state.servers.values()];
     expect(server?.status).toBe("running");
     expect(api.state.userData.get(server!.id)).toContain("ssh-ed25519");
     expect(await hcloud("server", "list", "-o", "noheader", "-o", "columns=name,status")).toMatch(/s1\s+running/);
-    const described = JSON.parse(await hcloud("server", "describe", "s1", "-o", "json")) as { labels: Record<string, string>; server_type: { name: string } };
+    const described = JSON.parse(await hcloud("server", "describe", "s1", "-o", "json")) as {
+      labels: Record<string, string>;
+      server_type: { name: string };
+    };
     expect(described.labels).toEqual({ "firstboot/temporary": "true" });
     expect(described.server_type.name).toBe("cx22");
     await hcloud("server", "poweroff", "s1");
     expect(server?.status).toBe("off");
-    await hcloud("server", "create-image", "--type", "snapshot", "--description", "golden", "--label", "role=golden", "s1");
-    expect(await hcloud("image", "list", "-t", "snapshot", "-l", "role=golden", "-o", "noheader", "-o", "columns=type,description,status")).toMatch(/snapshot\s+golden\s+available/);
+    await hcloud(
+      "server",
+      "create-image",
+      "--type",
+      "snapshot",
+      "--description",
+      "golden",
+      "--label",
+      "role=golden",
+      "s1",
+    );
+    expect(
+      await hcloud(
+        "image",
+        "list",
+        "-t",
+        "snapshot",
+        "-l",
+        "role=golden",
+        "-o",
+        "noheader",
+        "-o",
+        "columns=type,description,status",
+      ),
+    ).toMatch(/snapshot\s+golden\s+available/);
     expect((await hcloud("image", "list", "-t", "snapshot", "-l", "role=other", "-o", "noheader")).trim()).toBe("");
   });
 

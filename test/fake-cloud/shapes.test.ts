@@ -7,7 +7,10 @@ import { FakeState, handle } from "../../src/fake-cloud/index.js";
 import { VirtualClock } from "../../src/clock.js";
 
 const spec = JSON.parse(readFileSync("vendor/hetzner/hcloud-openapi.json", "utf8")) as {
-  paths: Record<string, Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>>;
+  paths: Record<
+    string,
+    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
+  >;
 };
 // Ajv knows OpenAPI's `nullable` only next to `type`; elsewhere (with $ref/allOf) spell it out.
 function fixNullable(node: unknown): unknown {
@@ -37,33 +40,67 @@ describe("fake responses match the spec's response schemas", () => {
       return { status: r.status, body: r.body as Record<string, Record<string, unknown> & { id: number }> };
     };
     const checks: [string, string, string, unknown?][] = [];
-    const key = await call("POST", "/ssh_keys", { name: "k", public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9aGVHhk7h3m0bGZr4Xo6pZ0WmI2N0k3dTq0cUu5v1A x" });
-    const fw = await call("POST", "/firewalls", { name: "fw", rules: [{ direction: "in", protocol: "tcp", port: "22", source_ips: ["0.0.0.0/0"] }] });
-    const srv = await call("POST", "/servers", { name: "s", server_type: "cx22", image: "debian-12", location: "nbg1", ssh_keys: ["k"], firewalls: [{ firewall: fw.body.firewall!.id }] });
+    const key = await call("POST", "/ssh_keys", {
+      name: "k",
+      public_key: "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIG9aGVHhk7h3m0bGZr4Xo6pZ0WmI2N0k3dTq0cUu5v1A x",
+    });
+    const fw = await call("POST", "/firewalls", {
+      name: "fw",
+      rules: [{ direction: "in", protocol: "tcp", port: "22", source_ips: ["0.0.0.0/0"] }],
+    });
+    const srv = await call("POST", "/servers", {
+      name: "s",
+      server_type: "cx22",
+      image: "debian-12",
+      location: "nbg1",
+      ssh_keys: ["k"],
+      firewalls: [{ firewall: fw.body.firewall!.id }],
+    });
     const sid = srv.body.server!.id;
     const fip = await call("POST", "/floating_ips", { type: "ipv4", home_location: "nbg1", name: "ip" });
     state.clock.sleep(10_000);
     const img = await call("POST", `/servers/${sid}/actions/create_image`, { type: "snapshot", labels: { a: "b" } });
     const actionId = (img.body.action as unknown as { id: number }).id;
     const responses: [string, string, { status: number; body: unknown }][] = [
-      ["/ssh_keys", "post", key], ["/firewalls", "post", fw], ["/servers", "post", srv], ["/floating_ips", "post", fip],
+      ["/ssh_keys", "post", key],
+      ["/firewalls", "post", fw],
+      ["/servers", "post", srv],
+      ["/floating_ips", "post", fip],
       ["/servers/{id}/actions/create_image", "post", img],
     ];
     for (const [template, path] of [
-      ["/servers", "/servers"], ["/servers/{id}", `/servers/${sid}`], ["/images", "/images?type=snapshot&label_selector=a%3Db"],
-      ["/images/{id}", `/images/${img.body.image!.id}`], ["/ssh_keys", "/ssh_keys"], ["/ssh_keys/{id}", `/ssh_keys/${key.body.ssh_key!.id}`],
-      ["/floating_ips", "/floating_ips"], ["/floating_ips/{id}", `/floating_ips/${fip.body.floating_ip!.id}`],
-      ["/firewalls", "/firewalls"], ["/firewalls/{id}", `/firewalls/${fw.body.firewall!.id}`],
-      ["/server_types", "/server_types"], ["/locations", "/locations"], ["/datacenters", "/datacenters"],
-      ["/actions", `/actions?id=${actionId}`], ["/actions/{id}", `/actions/${actionId}`],
-    ] as const) responses.push([template, "get", await call("GET", path)]);
+      ["/servers", "/servers"],
+      ["/servers/{id}", `/servers/${sid}`],
+      ["/images", "/images?type=snapshot&label_selector=a%3Db"],
+      ["/images/{id}", `/images/${img.body.image!.id}`],
+      ["/ssh_keys", "/ssh_keys"],
+      ["/ssh_keys/{id}", `/ssh_keys/${key.body.ssh_key!.id}`],
+      ["/floating_ips", "/floating_ips"],
+      ["/floating_ips/{id}", `/floating_ips/${fip.body.floating_ip!.id}`],
+      ["/firewalls", "/firewalls"],
+      ["/firewalls/{id}", `/firewalls/${fw.body.firewall!.id}`],
+      ["/server_types", "/server_types"],
+      ["/locations", "/locations"],
+      ["/datacenters", "/datacenters"],
+      ["/actions", `/actions?id=${actionId}`],
+      ["/actions/{id}", `/actions/${actionId}`],
+    ] as const)
+      responses.push([template, "get", await call("GET", path)]);
     for (const [template, path, action] of [
       ["/servers/{id}/actions/poweroff", `/servers/${sid}/actions/poweroff`, undefined],
-      ["/floating_ips/{id}/actions/assign", `/floating_ips/${fip.body.floating_ip!.id}/actions/assign`, { server: sid }],
+      [
+        "/floating_ips/{id}/actions/assign",
+        `/floating_ips/${fip.body.floating_ip!.id}/actions/assign`,
+        { server: sid },
+      ],
       ["/servers/{id}", `/servers/${sid}`, "DELETE"],
     ] as const) {
       state.clock.sleep(60_000);
-      responses.push([template, action === "DELETE" ? "delete" : "post", await call(action === "DELETE" ? "DELETE" : "POST", path, action === "DELETE" ? undefined : action ?? {})]);
+      responses.push([
+        template,
+        action === "DELETE" ? "delete" : "post",
+        await call(action === "DELETE" ? "DELETE" : "POST", path, action === "DELETE" ? undefined : (action ?? {})),
+      ]);
     }
     for (const [template, method, r] of responses) {
       const v = validator(template, method, r.status);

@@ -9,7 +9,14 @@ import { FakeState, handle } from "../../src/fake-cloud/index.js";
 import type { BackendServer, BootData, ServerBackend } from "../../src/fake-cloud/backend.js";
 import { FloatingProxy } from "../../src/fake-cloud/floating-proxy.js";
 import {
-  floatingAddress, localMetaData, localNetdev, localQemuArgv, parsePorts, qmpLines, serverAddress, snapshotArgv,
+  floatingAddress,
+  localMetaData,
+  localNetdev,
+  localQemuArgv,
+  parsePorts,
+  qmpLines,
+  serverAddress,
+  snapshotArgv,
 } from "../../src/fake-cloud/vm-argv.js";
 import { Machine } from "../../src/fake-cloud/vm-machine.js";
 import { VirtualClock } from "../../src/clock.js";
@@ -22,29 +29,58 @@ describe("VM mode command lines", () => {
   });
 
   it("forwards each port on the server's own address", () => {
-    expect(localNetdev("127.0.0.5", [22, 80])).toBe("user,id=n0,hostfwd=tcp:127.0.0.5:22-:22,hostfwd=tcp:127.0.0.5:80-:80");
+    expect(localNetdev("127.0.0.5", [22, 80])).toBe(
+      "user,id=n0,hostfwd=tcp:127.0.0.5:22-:22,hostfwd=tcp:127.0.0.5:80-:80",
+    );
     const argv = localQemuArgv({
-      name: "firstboot-local-web-1", address: "127.0.0.5", ports: [22, 443], accel: { kind: "tcg", reason: "test" }, memoryMiB: 2048, cpus: 2,
-      disk: "/d/disk.qcow2", seed: "/d/seed.img", kernel: "/b/vmlinuz", initrd: "/b/initrd.img", serialLog: "/d/serial.log", qmp: "/d/qmp.sock", pidfile: "/d/qemu.pid",
+      name: "firstboot-local-web-1",
+      address: "127.0.0.5",
+      ports: [22, 443],
+      accel: { kind: "tcg", reason: "test" },
+      memoryMiB: 2048,
+      cpus: 2,
+      disk: "/d/disk.qcow2",
+      seed: "/d/seed.img",
+      kernel: "/b/vmlinuz",
+      initrd: "/b/initrd.img",
+      serialLog: "/d/serial.log",
+      qmp: "/d/qmp.sock",
+      pidfile: "/d/qemu.pid",
     });
-    expect(argv[argv.indexOf("-netdev") + 1]).toBe("user,id=n0,hostfwd=tcp:127.0.0.5:22-:22,hostfwd=tcp:127.0.0.5:443-:443");
+    expect(argv[argv.indexOf("-netdev") + 1]).toBe(
+      "user,id=n0,hostfwd=tcp:127.0.0.5:22-:22,hostfwd=tcp:127.0.0.5:443-:443",
+    );
     expect(argv[argv.indexOf("-name") + 1]).toBe("firstboot-local-web-1");
     expect(argv).toContain("-daemonize");
     expect(argv.join(" ")).toContain("-qmp unix:/d/qmp.sock,server=on,wait=off");
   });
 
   it("copies a snapshot as a standalone disk, reading a running one with -U", () => {
-    expect(snapshotArgv("/s/disk.qcow2", "/snap/7.qcow2", false)).toEqual(["qemu-img", "convert", "-O", "qcow2", "/s/disk.qcow2", "/snap/7.qcow2"]);
+    expect(snapshotArgv("/s/disk.qcow2", "/snap/7.qcow2", false)).toEqual([
+      "qemu-img",
+      "convert",
+      "-O",
+      "qcow2",
+      "/s/disk.qcow2",
+      "/snap/7.qcow2",
+    ]);
     expect(snapshotArgv("/s/disk.qcow2", "/snap/7.qcow2", true)).toContain("-U");
   });
 
   it("describes the server in meta-data as Hetzner's metadata service does", () => {
-    expect(localMetaData(1001, "web-1", ["ssh-ed25519 AAAA k"])).toBe('instance-id: 1001\nlocal-hostname: web-1\npublic-keys:\n  - "ssh-ed25519 AAAA k"\n');
+    expect(localMetaData(1001, "web-1", ["ssh-ed25519 AAAA k"])).toBe(
+      'instance-id: 1001\nlocal-hostname: web-1\npublic-keys:\n  - "ssh-ed25519 AAAA k"\n',
+    );
     expect(localMetaData(1, "a", [])).toBe("instance-id: 1\nlocal-hostname: a\n");
   });
 
   it("negotiates QMP capabilities before the command; parses port lists", () => {
-    expect(qmpLines("system_powerdown").split("\n").filter(Boolean).map((l) => JSON.parse(l).execute)).toEqual(["qmp_capabilities", "system_powerdown"]);
+    expect(
+      qmpLines("system_powerdown")
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l).execute),
+    ).toEqual(["qmp_capabilities", "system_powerdown"]);
     expect(parsePorts("22, 80,443,80")).toEqual([22, 80, 443]);
     expect(parsePorts("22,x")).toBeUndefined();
     expect(parsePorts("")).toBeUndefined();
@@ -94,14 +130,21 @@ function project() {
     return r.body as Record<string, any>;
   };
   const status = async (id: number) => (await call("GET", `/servers/${id}`)).server.status as string;
-  const action = async (id: number) => (await call("GET", `/actions/${id}`)).action as { status: string; error: { message: string } | null };
+  const action = async (id: number) =>
+    (await call("GET", `/actions/${id}`)).action as { status: string; error: { message: string } | null };
   return { backend, state, call, status, action };
 }
 
 describe("VM mode through the API routes (stub backend)", () => {
   it("create lasts until the machine is booted; the public IP is the backend's", async () => {
     const p = project();
-    const r = await p.call("POST", "/servers", { name: "web-1", server_type: "cx22", image: "debian-13", location: "nbg1", user_data: "#cloud-config\n" });
+    const r = await p.call("POST", "/servers", {
+      name: "web-1",
+      server_type: "cx22",
+      image: "debian-13",
+      location: "nbg1",
+      user_data: "#cloud-config\n",
+    });
     expect(r.server.public_net.ipv4.ip).toBe("127.0.0.2");
     expect(p.backend.calls).toEqual(["create web-1 127.0.0.2 debian-13 start=true keys=0"]);
     expect((await p.action(r.action.id)).status).toBe("running");
@@ -113,7 +156,12 @@ describe("VM mode through the API routes (stub backend)", () => {
 
   it("a failed boot fails the actions with the machine's error", async () => {
     const p = project();
-    const r = await p.call("POST", "/servers", { name: "web-1", server_type: "cx22", image: "debian-13", location: "nbg1" });
+    const r = await p.call("POST", "/servers", {
+      name: "web-1",
+      server_type: "cx22",
+      image: "debian-13",
+      location: "nbg1",
+    });
     await p.backend.finish(p.backend.calls[0]!, new Error("qemu: Could not set up host forwarding rule"));
     const a = await p.action(r.action.id);
     expect(a.status).toBe("error");
@@ -122,7 +170,12 @@ describe("VM mode through the API routes (stub backend)", () => {
 
   it("shutdown only presses the button: the server is off when the machine says so", async () => {
     const p = project();
-    const r = await p.call("POST", "/servers", { name: "web-1", server_type: "cx22", image: "debian-13", location: "nbg1" });
+    const r = await p.call("POST", "/servers", {
+      name: "web-1",
+      server_type: "cx22",
+      image: "debian-13",
+      location: "nbg1",
+    });
     const id = r.server.id as number;
     await p.backend.finish(p.backend.calls[0]!);
     const sd = await p.call("POST", `/servers/${id}/actions/shutdown`);
@@ -131,7 +184,10 @@ describe("VM mode through the API routes (stub backend)", () => {
     expect(await p.status(id)).toBe("running");
     p.backend.stopped.get(id)!();
     expect(await p.status(id)).toBe("off");
-    const img = await p.call("POST", `/servers/${id}/actions/create_image`, { type: "snapshot", description: "golden" });
+    const img = await p.call("POST", `/servers/${id}/actions/create_image`, {
+      type: "snapshot",
+      description: "golden",
+    });
     expect((await p.call("GET", `/images/${img.image.id}`)).image.status).toBe("creating");
     await p.backend.finish(`image ${id} ${img.image.id}`);
     expect((await p.call("GET", `/images/${img.image.id}`)).image.status).toBe("available");
@@ -145,7 +201,12 @@ describe("VM mode through the API routes (stub backend)", () => {
 
   it("Floating IPs are routed on assign and unassign, and away from a deleted server", async () => {
     const p = project();
-    const r = await p.call("POST", "/servers", { name: "web-1", server_type: "cx22", image: "debian-13", location: "nbg1" });
+    const r = await p.call("POST", "/servers", {
+      name: "web-1",
+      server_type: "cx22",
+      image: "debian-13",
+      location: "nbg1",
+    });
     await p.backend.finish(p.backend.calls[0]!);
     const fip = await p.call("POST", "/floating_ips", { type: "ipv4", home_location: "nbg1", name: "web" });
     expect(fip.floating_ip.ip).toBe("127.0.1.2");
@@ -212,7 +273,16 @@ describe("Machine.qmp", () => {
       });
     });
     await new Promise<void>((r) => qemu.listen(paths.qmp, () => r()));
-    const m = new Machine({ name: "m", paths, address: "127.0.0.9", ports: [22], accel: { kind: "tcg", reason: "t" }, memoryMiB: 1, cpus: 1, deadlineMs: 1 });
+    const m = new Machine({
+      name: "m",
+      paths,
+      address: "127.0.0.9",
+      ports: [22],
+      accel: { kind: "tcg", reason: "t" },
+      memoryMiB: 1,
+      cpus: 1,
+      deadlineMs: 1,
+    });
     expect(await m.qmp("system_powerdown")).toBe(true);
     expect(got).toEqual(["qmp_capabilities", "system_powerdown"]);
     await new Promise<void>((r) => qemu.close(() => r()));

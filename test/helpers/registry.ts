@@ -36,16 +36,30 @@ export interface RegistryPaths {
 export function registryPaths(root: string): RegistryPaths {
   const dir = join(root, "registry");
   return {
-    dir, config: join(dir, "config.yml"), data: join(dir, "data"),
-    pidfile: join(dir, "registry.pid"), log: join(dir, "registry.log"),
+    dir,
+    config: join(dir, "config.yml"),
+    data: join(dir, "data"),
+    pidfile: join(dir, "registry.pid"),
+    log: join(dir, "registry.log"),
   };
 }
 
 /** start-stop-daemon detaches the registry and records its PID, so it is stopped by PID only. */
 export function registryStartArgv(p: RegistryPaths): string[] {
   return [
-    "start-stop-daemon", "--start", "--background", "--make-pidfile", "--pidfile", p.pidfile,
-    "--output", p.log, "--exec", "/usr/bin/docker-registry", "--", "serve", p.config,
+    "start-stop-daemon",
+    "--start",
+    "--background",
+    "--make-pidfile",
+    "--pidfile",
+    p.pidfile,
+    "--output",
+    p.log,
+    "--exec",
+    "/usr/bin/docker-registry",
+    "--",
+    "serve",
+    p.config,
   ];
 }
 

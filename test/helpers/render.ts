@@ -14,7 +14,11 @@ export const EXAMPLES = readdirSync(join(ROOT, "examples"), { withFileTypes: tru
   .map((d) => d.name)
   .sort();
 
-export const testEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({ ...process.env, FIRSTBOOT_IDENTITY: DEMO_IDENTITY, ...extra });
+export const testEnv = (extra: Record<string, string> = {}): NodeJS.ProcessEnv => ({
+  ...process.env,
+  FIRSTBOOT_IDENTITY: DEMO_IDENTITY,
+  ...extra,
+});
 
 export async function renderOk(configPath: string, opts: CompileOptions = {}) {
   const r = await compile(configPath, { env: testEnv(), ...opts });
@@ -31,13 +35,21 @@ export interface FileOnServer {
 /** Unpack a ustar archive (as our tar.ts writes it) into files. */
 function untar(buf: Buffer): FileOnServer[] {
   const out: FileOnServer[] = [];
-  for (let off = 0; off + 512 <= buf.length; ) {
+  for (let off = 0; off + 512 <= buf.length;) {
     const h = buf.subarray(off, off + 512);
     if (h.every((b) => b === 0)) break;
-    const str = (a: number, n: number) => h.subarray(a, a + n).toString("utf8").replace(/\0.*$/s, "");
+    const str = (a: number, n: number) =>
+      h
+        .subarray(a, a + n)
+        .toString("utf8")
+        .replace(/\0.*$/s, "");
     const name = (str(345, 155) ? str(345, 155) + "/" : "") + str(0, 100);
     const size = Number.parseInt(str(124, 12), 8);
-    out.push({ path: "/" + name, mode: "0" + Number.parseInt(str(100, 8), 8).toString(8), content: buf.subarray(off + 512, off + 512 + size).toString("utf8") });
+    out.push({
+      path: "/" + name,
+      mode: "0" + Number.parseInt(str(100, 8), 8).toString(8),
+      content: buf.subarray(off + 512, off + 512 + size).toString("utf8"),
+    });
     off += 512 + Math.ceil(size / 512) * 512;
   }
   return out;
@@ -45,7 +57,9 @@ function untar(buf: Buffer): FileOnServer[] {
 
 /** Every file the document writes on the server, decoded (gzip+base64 and the tar bundle). */
 export function filesOf(document: string): FileOnServer[] {
-  const doc = parse(document) as { write_files?: { path: string; permissions: string; encoding?: string; content: string }[] };
+  const doc = parse(document) as {
+    write_files?: { path: string; permissions: string; encoding?: string; content: string }[];
+  };
   return (doc.write_files ?? []).flatMap((f) => {
     const raw = f.encoding === "gz+b64" ? gunzipSync(Buffer.from(f.content, "base64")) : Buffer.from(f.content, "utf8");
     if (f.path === "/var/lib/firstboot/bundle.tar") return untar(raw);

@@ -10,12 +10,23 @@ export interface Sshd {
 
 /** `dir` must hold `host` (private host key) and `authorized_keys`. */
 export async function startSshd(dir: string, port: number, opts: { sftp?: boolean } = {}): Promise<Sshd> {
-  writeFileSync(join(dir, "sshd_config"), [
-    `Port ${port}`, "ListenAddress 127.0.0.1", `HostKey ${dir}/host`, `PidFile ${dir}/sshd.pid`,
-    `AuthorizedKeysFile ${dir}/authorized_keys`, "StrictModes no", "PermitRootLogin prohibit-password",
-    "PasswordAuthentication no", "KbdInteractiveAuthentication no", "UsePAM no",
-    ...(opts.sftp ? ["Subsystem sftp internal-sftp"] : []), "",
-  ].join("\n"));
+  writeFileSync(
+    join(dir, "sshd_config"),
+    [
+      `Port ${port}`,
+      "ListenAddress 127.0.0.1",
+      `HostKey ${dir}/host`,
+      `PidFile ${dir}/sshd.pid`,
+      `AuthorizedKeysFile ${dir}/authorized_keys`,
+      "StrictModes no",
+      "PermitRootLogin prohibit-password",
+      "PasswordAuthentication no",
+      "KbdInteractiveAuthentication no",
+      "UsePAM no",
+      ...(opts.sftp ? ["Subsystem sftp internal-sftp"] : []),
+      "",
+    ].join("\n"),
+  );
   mkdirSync("/run/sshd", { recursive: true });
   const sshd = spawn("/usr/sbin/sshd", ["-D", "-e", "-f", join(dir, "sshd_config")], { stdio: "ignore" });
   const stop = () => {

@@ -5,8 +5,18 @@ import { chmod, mkdir, mkdtemp, readdir, rm, writeFile } from "node:fs/promises"
 import { dirname, join } from "node:path";
 import { run } from "../../src/exec.js";
 import {
-  APP_APPLETS, APP_CONFIG, buildahArgv, CADDY_CONFIG, configArgv, GROUP, parseLdd, PASSWD,
-  POSTGRES_ENTRYPOINT, postgresConfig, pushArgv, type ImageConfig,
+  APP_APPLETS,
+  APP_CONFIG,
+  buildahArgv,
+  CADDY_CONFIG,
+  configArgv,
+  GROUP,
+  parseLdd,
+  PASSWD,
+  POSTGRES_ENTRYPOINT,
+  postgresConfig,
+  pushArgv,
+  type ImageConfig,
 } from "./test-image-plan.js";
 
 export const TEST_IMAGES = { app: "fb-app:1", caddy: "fb-caddy:1", postgres: "fb-postgres:1" } as const;
@@ -15,7 +25,9 @@ async function inRegistry(registry: string, ref: string): Promise<boolean> {
   const [name, tag] = ref.split(":");
   const r = await fetch(`http://${registry}/v2/${name}/manifests/${tag}`, {
     method: "HEAD",
-    headers: { Accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json" },
+    headers: {
+      Accept: "application/vnd.oci.image.manifest.v1+json, application/vnd.docker.distribution.manifest.v2+json",
+    },
   });
   return r.status === 200;
 }
@@ -90,7 +102,7 @@ async function stageCaddy(work: string): Promise<string> {
   await copyInto(stage, join(x, "usr/bin/caddy"), "usr/bin/caddy");
   await copyLibs(stage, [join(x, "usr/bin/caddy")]);
   for (const d of ["tmp", "etc/caddy"]) await mkdir(join(stage, d), { recursive: true });
-  await writeFile(join(stage, "etc/caddy/Caddyfile"), ":80 {\n\trespond \"caddy\"\n}\n");
+  await writeFile(join(stage, "etc/caddy/Caddyfile"), ':80 {\n\trespond "caddy"\n}\n');
   return stage;
 }
 
@@ -98,12 +110,16 @@ async function stagePostgres(work: string, major: string): Promise<string> {
   const bb = await extractDeb("busybox-static", work);
   const stage = join(work, "postgres");
   await copyInto(stage, join(bb, "bin/busybox"), "bin/busybox");
-  for (const a of ["sh", "mktemp", "rm", "cat", "echo", "printf"]) await run(["ln", "-s", "busybox", join(stage, "bin", a)]);
+  for (const a of ["sh", "mktemp", "rm", "cat", "echo", "printf"])
+    await run(["ln", "-s", "busybox", join(stage, "bin", a)]);
   const pg = `/usr/lib/postgresql/${major}`;
   await copyInto(stage, pg, pg.slice(1));
   await copyInto(stage, `/usr/share/postgresql/${major}`, `usr/share/postgresql/${major}`);
   await copyInto(stage, "/usr/share/zoneinfo", "usr/share/zoneinfo");
-  const elves = [...(await readdir(`${pg}/bin`)).map((f) => `${pg}/bin/${f}`), ...(await readdir(`${pg}/lib`)).filter((f) => f.endsWith(".so")).map((f) => `${pg}/lib/${f}`)];
+  const elves = [
+    ...(await readdir(`${pg}/bin`)).map((f) => `${pg}/bin/${f}`),
+    ...(await readdir(`${pg}/lib`)).filter((f) => f.endsWith(".so")).map((f) => `${pg}/lib/${f}`),
+  ];
   await copyLibs(stage, elves);
   await mkdir(join(stage, "etc"), { recursive: true });
   await writeFile(join(stage, "etc/passwd"), PASSWD);
@@ -134,7 +150,10 @@ export async function ensureTestImages(registry: string, work: string, log: (m: 
       if (!major) throw new Error("PostgreSQL is not installed on the host: apt-get install postgresql");
       log(`building ${TEST_IMAGES.postgres} from PostgreSQL ${major}`);
       const c = postgresConfig(major);
-      await commitImage(await stagePostgres(work, major), c, TEST_IMAGES.postgres, registry, ["/var/lib/postgresql/data", "/var/run/postgresql"]);
+      await commitImage(await stagePostgres(work, major), c, TEST_IMAGES.postgres, registry, [
+        "/var/lib/postgresql/data",
+        "/var/run/postgresql",
+      ]);
     }
   } finally {
     await rm(work, { recursive: true, force: true });

@@ -6,17 +6,29 @@ import { createServer, type Server } from "node:https";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { dockerSchema, type DockerInput } from "../../src/config/schema-docker.js";
-import { DAEMON_JSON, DOCKER_KEY_FINGERPRINT, dockerPackages, dockerParts, dockerRepoStep } from "../../src/render/docker.js";
+import {
+  DAEMON_JSON,
+  DOCKER_KEY_FINGERPRINT,
+  dockerPackages,
+  dockerParts,
+  dockerRepoStep,
+} from "../../src/render/docker.js";
 import { allScripts, ctxFor, fileOf, IMAGES, need, shellcheckStep, tempDir, tool } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-const render = (input: DockerInput | undefined, image = "ubuntu-24.04", user: string | null = "deploy") => dockerParts(dockerSchema.parse(input), ctxFor(image, user));
+const render = (input: DockerInput | undefined, image = "ubuntu-24.04", user: string | null = "deploy") =>
+  dockerParts(dockerSchema.parse(input), ctxFor(image, user));
 
 describe("docker defaults and switches", () => {
   it("is on by default: official repo, log rotation 10m x 3, live-restore", () => {
-    expect(dockerSchema.parse(undefined)).toEqual({ source: "official", log: { max_size: "10m", max_file: 3 }, live_restore: true, insecure_registries: [] });
+    expect(dockerSchema.parse(undefined)).toEqual({
+      source: "official",
+      log: { max_size: "10m", max_file: 3 },
+      live_restore: true,
+      insecure_registries: [],
+    });
     const [part] = render(undefined);
     expect(part!.preSteps!.map((s) => s.name)).toEqual(["docker_repo"]);
     expect(JSON.parse(fileOf(render(undefined), DAEMON_JSON)!.content)).toEqual({
@@ -32,9 +44,16 @@ describe("docker defaults and switches", () => {
   });
 
   it("daemon.json is written by write_files (before packages) and carries insecure registries", () => {
-    const f = fileOf(render({ insecure_registries: ["10.0.2.2:5000"], live_restore: false, log: { max_size: "50m", max_file: 5 } }), DAEMON_JSON)!;
+    const f = fileOf(
+      render({ insecure_registries: ["10.0.2.2:5000"], live_restore: false, log: { max_size: "50m", max_file: 5 } }),
+      DAEMON_JSON,
+    )!;
     expect(f.defer).toBeUndefined();
-    expect(JSON.parse(f.content)).toMatchObject({ "insecure-registries": ["10.0.2.2:5000"], "live-restore": false, "log-opts": { "max-size": "50m", "max-file": "5" } });
+    expect(JSON.parse(f.content)).toMatchObject({
+      "insecure-registries": ["10.0.2.2:5000"],
+      "live-restore": false,
+      "log-opts": { "max-size": "50m", "max-file": "5" },
+    });
     expect(dockerSchema.safeParse({ insecure_registries: ["http://x"] }).success).toBe(false);
   });
 
@@ -46,10 +65,16 @@ describe("docker defaults and switches", () => {
 
 describe("packages per source and image", () => {
   it("official: Docker's packages everywhere", () => {
-    for (const image of Object.values(IMAGES)) expect(dockerPackages("official", image)).toContain("docker-compose-plugin");
+    for (const image of Object.values(IMAGES))
+      expect(dockerPackages("official", image)).toContain("docker-compose-plugin");
   });
   it("distro: compose v2 and, on trixie without Recommends, the CLI and apparmor", () => {
-    expect(dockerPackages("distro", IMAGES["debian-13"]!)).toEqual(["docker.io", "docker-cli", "docker-compose", "apparmor"]);
+    expect(dockerPackages("distro", IMAGES["debian-13"]!)).toEqual([
+      "docker.io",
+      "docker-cli",
+      "docker-compose",
+      "apparmor",
+    ]);
     expect(dockerPackages("distro", IMAGES["ubuntu-24.04"]!)).toEqual(["docker.io", "docker-compose-v2", "apparmor"]);
     expect(() => dockerPackages("distro", IMAGES["debian-12"]!)).toThrow(/Debian 12 has no compose v2/);
   });
@@ -74,10 +99,14 @@ async function gpgKey(uid: string): Promise<[string, string]> {
   const home = tempDir("gpg");
   try {
     const env = { GNUPGHOME: home.dir };
-    const gen = await tool(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never"], { env });
+    const gen = await tool(["gpg", "--batch", "--passphrase", "", "--quick-gen-key", uid, "ed25519", "sign", "never"], {
+      env,
+    });
     expect(gen.exitCode, gen.stderr).toBe(0);
     const armored = (await tool(["gpg", "--batch", "--armor", "--export", uid], { env })).stdout;
-    const fpr = /^fpr:+([0-9A-F]{40}):/m.exec((await tool(["gpg", "--batch", "--with-colons", "--fingerprint", uid], { env })).stdout)![1]!;
+    const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(
+      (await tool(["gpg", "--batch", "--with-colons", "--fingerprint", uid], { env })).stdout,
+    )![1]!;
     return [armored, fpr];
   } finally {
     home.cleanup();
@@ -94,11 +123,33 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
 
   beforeAll(async () => {
     await need("curl");
-    const r = await tool(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:P-256", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", `${tls.dir}/k.pem`, "-out", `${tls.dir}/c.pem`]);
+    const r = await tool([
+      "openssl",
+      "req",
+      "-x509",
+      "-newkey",
+      "ec",
+      "-pkeyopt",
+      "ec_paramgen_curve:P-256",
+      "-nodes",
+      "-days",
+      "1",
+      "-subj",
+      "/CN=127.0.0.1",
+      "-addext",
+      "subjectAltName=IP:127.0.0.1",
+      "-keyout",
+      `${tls.dir}/k.pem`,
+      "-out",
+      `${tls.dir}/c.pem`,
+    ]);
     expect(r.exitCode, r.stderr).toBe(0);
-    server = createServer({ key: readFileSync(`${tls.dir}/k.pem`), cert: readFileSync(`${tls.dir}/c.pem`) }, (req, res) => {
-      res.writeHead(req.url === "/linux/debian/gpg" ? 200 : 404).end(req.url === "/linux/debian/gpg" ? served : "");
-    });
+    server = createServer(
+      { key: readFileSync(`${tls.dir}/k.pem`), cert: readFileSync(`${tls.dir}/c.pem`) },
+      (req, res) => {
+        res.writeHead(req.url === "/linux/debian/gpg" ? 200 : 404).end(req.url === "/linux/debian/gpg" ? served : "");
+      },
+    );
     await new Promise<void>((ok) => server.listen(0, "127.0.0.1", ok));
     base = `https://127.0.0.1:${(server.address() as AddressInfo).port}/linux/debian`;
     keyA = await gpgKey("Test A <a@example.invalid>");
@@ -112,8 +163,16 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
   async function runStep(key: string, fingerprint: string, url = base) {
     served = key;
     const t = tempDir("repo");
-    const step = dockerRepoStep({ image: IMAGES["debian-13"]!, url, fingerprint, keyPath: `${t.dir}/keyrings/docker.asc`, sourcesDir: `${t.dir}/sources` });
-    const r = await tool(["bash", "-c", `set -euo pipefail\nstep() {\n${step.script}\n}\nstep`], { env: { CURL_CA_BUNDLE: `${tls.dir}/c.pem` } });
+    const step = dockerRepoStep({
+      image: IMAGES["debian-13"]!,
+      url,
+      fingerprint,
+      keyPath: `${t.dir}/keyrings/docker.asc`,
+      sourcesDir: `${t.dir}/sources`,
+    });
+    const r = await tool(["bash", "-c", `set -euo pipefail\nstep() {\n${step.script}\n}\nstep`], {
+      env: { CURL_CA_BUNDLE: `${tls.dir}/c.pem` },
+    });
     return { r, t, key: `${t.dir}/keyrings/docker.asc`, sources: `${t.dir}/sources/docker.sources` };
   }
 
@@ -123,7 +182,9 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
       expect(r.exitCode, r.stderr).toBe(0);
       expect(readFileSync(key, "utf8")).toBe(keyA[0]);
       expect(statSync(key).mode & 0o777).toBe(0o644);
-      expect(readFileSync(sources, "utf8")).toBe(`Types: deb\nURIs: ${base}\nSuites: trixie\nComponents: stable\nArchitectures: arm64\nSigned-By: ${key}\n`);
+      expect(readFileSync(sources, "utf8")).toBe(
+        `Types: deb\nURIs: ${base}\nSuites: trixie\nComponents: stable\nArchitectures: arm64\nSigned-By: ${key}\n`,
+      );
       expect(existsSync(`${key}.tmp`)).toBe(false);
     } finally {
       t.cleanup();
@@ -162,9 +223,23 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
       const t = tempDir("apt");
       try {
         t.write("parts/docker.sources", source, 0o644);
-        const r = await tool(["apt-get", "-o", "Dir::Etc::SourceList=/dev/null", "-o", `Dir::Etc::SourceParts=${t.dir}/parts`, "-o", `Dir::State::Lists=${t.dir}/lists`, "-o", `Dir::Cache=${t.dir}/cache`, "--print-uris", "update"]);
+        const r = await tool([
+          "apt-get",
+          "-o",
+          "Dir::Etc::SourceList=/dev/null",
+          "-o",
+          `Dir::Etc::SourceParts=${t.dir}/parts`,
+          "-o",
+          `Dir::State::Lists=${t.dir}/lists`,
+          "-o",
+          `Dir::Cache=${t.dir}/cache`,
+          "--print-uris",
+          "update",
+        ]);
         expect(r.exitCode, r.stderr).toBe(0);
-        expect(r.stdout).toContain(`'https://download.docker.com/linux/${image.family}/dists/${image.codename}/stable/binary-${image.arch}/Packages.xz'`);
+        expect(r.stdout).toContain(
+          `'https://download.docker.com/linux/${image.family}/dists/${image.codename}/stable/binary-${image.arch}/Packages.xz'`,
+        );
       } finally {
         t.cleanup();
       }

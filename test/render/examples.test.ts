@@ -42,7 +42,8 @@ describe.each(EXAMPLES)("example %s", (name) => {
     const redacted = await renderOk(config, { redact: true });
     const shown = redacted.document + filesView(redacted.document);
     for (const value of Object.values(real.loaded.secrets)) {
-      for (const line of value.split("\n").filter((l) => l.trim().length >= 8)) expect(shown).not.toContain(line.trim());
+      for (const line of value.split("\n").filter((l) => l.trim().length >= 8))
+        expect(shown).not.toContain(line.trim());
     }
   });
 

@@ -15,7 +15,11 @@ const KI_LOG = `${FIXTURES}ki-mail-helper.log`;
 const KI_JAIL = {
   name: "ki-login",
   log: KI_LOG,
-  failregex: [String.raw`SECURITY\[LOGIN_FAILED\] .*ip=<HOST>$`, String.raw`SECURITY\[2FA_FAILED\] .*ip=<HOST>$`, String.raw`SECURITY\[LOCKOUT\] .*ip=<HOST>$`],
+  failregex: [
+    String.raw`SECURITY\[LOGIN_FAILED\] .*ip=<HOST>$`,
+    String.raw`SECURITY\[2FA_FAILED\] .*ip=<HOST>$`,
+    String.raw`SECURITY\[LOCKOUT\] .*ip=<HOST>$`,
+  ],
   ports: ["http", "https"],
   maxretry: 5,
   findtime: "10m",
@@ -31,7 +35,13 @@ async function regexCounts(log: string, filter: string) {
   const m = /^Lines: (\d+) lines, (\d+) ignored, (\d+) matched, (\d+) missed/m.exec(r.stdout);
   expect(m, r.stdout).not.toBeNull();
   const matchedLines = /^\|- Matched line\(s\):\n([\s\S]*?)^`-/m.exec(r.stdout)?.[1] ?? "";
-  return { lines: Number(m![1]), ignored: Number(m![2]), matched: Number(m![3]), missed: Number(m![4]), out: matchedLines };
+  return {
+    lines: Number(m![1]),
+    ignored: Number(m![2]),
+    matched: Number(m![3]),
+    missed: Number(m![4]),
+    out: matchedLines,
+  };
 }
 
 describe("custom jail filter (real fail2ban-regex)", () => {
@@ -39,7 +49,10 @@ describe("custom jail filter (real fail2ban-regex)", () => {
     const jail = parse({ fail2ban: { jails: [KI_JAIL] } }).fail2ban;
     const t = tempDir("f2b");
     try {
-      const filter = t.write("firstboot-ki-login.conf", filterFile(jail ? jail.jails[0]! : (undefined as never)).content);
+      const filter = t.write(
+        "firstboot-ki-login.conf",
+        filterFile(jail ? jail.jails[0]! : (undefined as never)).content,
+      );
       const c = await regexCounts(KI_LOG, filter);
       expect(c).toMatchObject({ lines: 6, matched: 3, missed: 3 });
       for (const ip of ["203.0.113.5", "2001:db8::77"]) expect(c.out).toContain(ip);
@@ -50,11 +63,23 @@ describe("custom jail filter (real fail2ban-regex)", () => {
   });
 
   it("keeps a literal % and honours ignoreregex", async () => {
-    const jail = parse({ fail2ban: { jails: [{ name: "pct", log: "/x.log", failregex: ["quota 100% hit by <HOST>"], ignoreregex: ["by 192\\.0\\.2\\.1$"] }] } });
+    const jail = parse({
+      fail2ban: {
+        jails: [
+          { name: "pct", log: "/x.log", failregex: ["quota 100% hit by <HOST>"], ignoreregex: ["by 192\\.0\\.2\\.1$"] },
+        ],
+      },
+    });
     const t = tempDir("f2b");
     try {
-      const log = t.write("app.log", "2026-11-22 10:00:00 quota 100% hit by 203.0.113.9\n2026-11-22 10:00:01 quota 100% hit by 192.0.2.1\n2026-11-22 10:00:02 quota 10 hit by 203.0.113.9\n");
-      const filter = t.write("f.conf", filterFile(jail.fail2ban ? jail.fail2ban.jails[0]! : (undefined as never)).content);
+      const log = t.write(
+        "app.log",
+        "2026-11-22 10:00:00 quota 100% hit by 203.0.113.9\n2026-11-22 10:00:01 quota 100% hit by 192.0.2.1\n2026-11-22 10:00:02 quota 10 hit by 203.0.113.9\n",
+      );
+      const filter = t.write(
+        "f.conf",
+        filterFile(jail.fail2ban ? jail.fail2ban.jails[0]! : (undefined as never)).content,
+      );
       expect(await regexCounts(log, filter)).toMatchObject({ lines: 3, ignored: 1, matched: 1, missed: 1 });
     } finally {
       t.cleanup();
@@ -62,8 +87,12 @@ describe("custom jail filter (real fail2ban-regex)", () => {
   });
 
   it("rejects a failregex without <HOST> and jail names too long for iptables chains", () => {
-    expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ ...KI_JAIL, failregex: ["SECURITY"] }] } }).success).toBe(false);
-    expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ ...KI_JAIL, name: "a-very-long-jail-name" }] } }).success).toBe(false);
+    expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ ...KI_JAIL, failregex: ["SECURITY"] }] } }).success).toBe(
+      false,
+    );
+    expect(
+      hardeningSchema.safeParse({ fail2ban: { jails: [{ ...KI_JAIL, name: "a-very-long-jail-name" }] } }).success,
+    ).toBe(false);
     const dup = hardeningSchema.safeParse({ fail2ban: { jails: [KI_JAIL, KI_JAIL, { ...KI_JAIL, name: "sshd" }] } });
     expect(dup.error?.issues.map((i) => [i.path.join("."), i.message])).toEqual([
       ["fail2ban.jails.1.name", "jail_name_unique"],
@@ -96,7 +125,9 @@ describe("sshd jail", () => {
 
   it("sshd: false with no jails removes fail2ban entirely", () => {
     expect(render({ fail2ban: { sshd: false } }).map((p) => p.section)).not.toContain("fail2ban");
-    expect(fileOf(render({ fail2ban: { sshd: false, jails: [KI_JAIL] } }), JAIL_FILE)!.content).toMatch(/^\[sshd\]\nenabled = false\n$/m);
+    expect(fileOf(render({ fail2ban: { sshd: false, jails: [KI_JAIL] } }), JAIL_FILE)!.content).toMatch(
+      /^\[sshd\]\nenabled = false\n$/m,
+    );
   });
 });
 
@@ -124,9 +155,13 @@ describe("jail.d file (real fail2ban-client -t and -d)", () => {
     expect(dump).toContain("['set', 'ki-login', 'maxretry', 5]");
     expect(dump).toContain("['set', 'ki-login', 'findtime', '10m']");
     expect(dump).toContain("['set', 'ki-login', 'bantime', '1h']");
-    expect(dump).toMatch(/'ki-login', 'action', 'iptables-multiport', \[\['actionstart', "[^"]*-I INPUT -p \$proto -m multiport --dports http,https -j f2b-ki-login;/);
+    expect(dump).toMatch(
+      /'ki-login', 'action', 'iptables-multiport', \[\['actionstart', "[^"]*-I INPUT -p \$proto -m multiport --dports http,https -j f2b-ki-login;/,
+    );
     // protocol=all (-p all) also works with fail2ban 0.11 (Ubuntu 22.04), which has no protocol list.
-    expect(dump).toMatch(/'ki-login', 'action', 'iptables-allports[^']*', \[\['actionstart', "[^"]*echo 'all'[^"]*-I DOCKER-USER -p \$proto -j f2b-ki-login-d;/);
+    expect(dump).toMatch(
+      /'ki-login', 'action', 'iptables-allports[^']*', \[\['actionstart', "[^"]*echo 'all'[^"]*-I DOCKER-USER -p \$proto -j f2b-ki-login-d;/,
+    );
     expect(dump).toMatch(/'sshd', 'action', 'iptables-multiport', \[\['actionstart', "[^"]*--dports 22 /);
     const dropin = fileOf(parts, F2B_DROPIN)!.content;
     expect(dropin).toMatch(/^After=docker\.service firstboot-docker-user\.service$/m);
@@ -147,7 +182,10 @@ describe("jail.d file (real fail2ban-client -t and -d)", () => {
   });
 
   it("docker: false keeps bans on the host only, and no fail2ban drop-in", async () => {
-    const { parts, test, dump } = await loadJails({ fail2ban: { jails: [{ ...KI_JAIL, docker: false }] } }, "ubuntu-24.04");
+    const { parts, test, dump } = await loadJails(
+      { fail2ban: { jails: [{ ...KI_JAIL, docker: false }] } },
+      "ubuntu-24.04",
+    );
     expect(test.exitCode, test.stdout + test.stderr).toBe(0);
     expect(dump).not.toContain("DOCKER-USER");
     expect(fileOf(parts, F2B_DROPIN)).toBeUndefined();
@@ -166,20 +204,31 @@ describe("a ban reaches published container ports (real fail2ban-server, network
     const t = tempDir("f2bnet");
     try {
       const log = t.write("app.log", "", 0o644);
-      const parts = render({ firewall: { allow: ["8443/tcp"] }, fail2ban: { sshd: false, jails: [{ ...KI_JAIL, log }] } });
+      const parts = render({
+        firewall: { allow: ["8443/tcp"] },
+        fail2ban: { sshd: false, jails: [{ ...KI_JAIL, log }] },
+      });
       cpSync("/etc/fail2ban", `${t.dir}/etc`, { recursive: true });
-      for (const f of parts.flatMap((p) => p.files ?? []).filter((f) => f.path.startsWith("/etc/fail2ban/"))) t.write(`etc/${f.path.slice(14)}`, f.content, 0o644);
+      for (const f of parts.flatMap((p) => p.files ?? []).filter((f) => f.path.startsWith("/etc/fail2ban/")))
+        t.write(`etc/${f.path.slice(14)}`, f.content, 0o644);
       // Test-only server settings: socket and pid in the namespace's private /run, no database.
-      t.write("etc/fail2ban.local", `[Definition]\nlogtarget = ${t.dir}/f2b.log\nsocket = /run/fail2ban/fail2ban.sock\npidfile = /run/fail2ban/fail2ban.pid\ndbfile = :memory:\n`, 0o644);
-      const hook = t.write("hook.sh", [
-        "set -eu",
-        "mkdir -p /run/fail2ban",
-        `fail2ban-client -c ${t.dir}/etc -x start >/dev/null`,
-        "cat /run/fail2ban/fail2ban.pid >>/run/kill-on-exit",
-        `fail2ban-client -c ${t.dir}/etc set ki-login banip 10.9.0.2 >/dev/null`,
-        "for _ in $(seq 50); do iptables -w -S f2b-ki-login-d 2>/dev/null | grep -q 10.9.0.2 && exit 0; sleep 0.2; done",
-        "echo 'the ban never reached f2b-ki-login-d' >&2; exit 1",
-      ].join("\n"));
+      t.write(
+        "etc/fail2ban.local",
+        `[Definition]\nlogtarget = ${t.dir}/f2b.log\nsocket = /run/fail2ban/fail2ban.sock\npidfile = /run/fail2ban/fail2ban.pid\ndbfile = :memory:\n`,
+        0o644,
+      );
+      const hook = t.write(
+        "hook.sh",
+        [
+          "set -eu",
+          "mkdir -p /run/fail2ban",
+          `fail2ban-client -c ${t.dir}/etc -x start >/dev/null`,
+          "cat /run/fail2ban/fail2ban.pid >>/run/kill-on-exit",
+          `fail2ban-client -c ${t.dir}/etc set ki-login banip 10.9.0.2 >/dev/null`,
+          "for _ in $(seq 50); do iptables -w -S f2b-ki-login-d 2>/dev/null | grep -q 10.9.0.2 && exit 0; sleep 0.2; done",
+          "echo 'the ban never reached f2b-ki-login-d' >&2; exit 1",
+        ].join("\n"),
+      );
       const script = t.write("docker-user.sh", fileOf(parts, DOCKER_USER_SCRIPT)!.content);
       const scaffold = new URL("../fixtures/netns/docker-published.sh", import.meta.url).pathname;
       for (const bin of ["ip", "python3", "iptables", "ip6tables"]) await need(bin);

@@ -4,7 +4,13 @@
 import { cpSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
-import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, dockerUserRules, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
+import {
+  DOCKER_USER_SCRIPT,
+  DOCKER_USER_UNIT,
+  dockerUserRules,
+  hardeningParts,
+  METADATA_IP,
+} from "../../src/render/hardening.js";
 import { ctxFor, fileOf, need, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
@@ -16,7 +22,8 @@ const render = (input: HardeningInput) => hardeningParts(parse(input), ctxFor("d
 const both = { containers: true, blockMetadata: true };
 
 /** Run a shell snippet as root in fresh network (and optionally mount) namespaces. */
-const inNetns = (script: string, mount = false) => tool(["unshare", "--net", ...(mount ? ["--mount"] : []), "bash", "-c", script]);
+const inNetns = (script: string, mount = false) =>
+  tool(["unshare", "--net", ...(mount ? ["--mount"] : []), "bash", "-c", script]);
 
 describe("allow list", () => {
   it("accepts what ufw accepts and rejects what ufw rejects (real ufw --dry-run)", async () => {
@@ -40,14 +47,23 @@ describe("ufw step (real ufw in a throwaway namespace)", () => {
     try {
       cpSync("/etc/ufw", `${t.dir}/ufw`, { recursive: true });
       cpSync("/etc/default", `${t.dir}/default`, { recursive: true });
-      t.write("default/ufw", "IPV6=no\nDEFAULT_INPUT_POLICY=\"ACCEPT\"\nDEFAULT_OUTPUT_POLICY=\"ACCEPT\"\nDEFAULT_FORWARD_POLICY=\"DROP\"\nDEFAULT_APPLICATION_POLICY=\"SKIP\"\nMANAGE_BUILTINS=no\nIPT_SYSCTL=/etc/ufw/sysctl.conf\nIPT_MODULES=\"\"\n");
+      t.write(
+        "default/ufw",
+        'IPV6=no\nDEFAULT_INPUT_POLICY="ACCEPT"\nDEFAULT_OUTPUT_POLICY="ACCEPT"\nDEFAULT_FORWARD_POLICY="DROP"\nDEFAULT_APPLICATION_POLICY="SKIP"\nMANAGE_BUILTINS=no\nIPT_SYSCTL=/etc/ufw/sysctl.conf\nIPT_MODULES=""\n',
+      );
       const step_ = t.write("step.sh", `set -euo pipefail\n${step}`);
       // A rule left by a snapshot's earlier config must not survive the step.
       const stale = "ufw allow 9999/tcp >/dev/null && ufw --force enable >/dev/null";
-      const r = await inNetns(`mount --bind ${t.dir}/ufw /etc/ufw && mount --bind ${t.dir}/default /etc/default && ${stale} && bash ${step_} >/dev/null && iptables -S && ip6tables -S`, true);
+      const r = await inNetns(
+        `mount --bind ${t.dir}/ufw /etc/ufw && mount --bind ${t.dir}/default /etc/default && ${stale} && bash ${step_} >/dev/null && iptables -S && ip6tables -S`,
+        true,
+      );
       expect(r.exitCode, r.stderr).toBe(0);
       expect(r.stdout).toContain("-P INPUT DROP");
-      for (const [chain, v] of [["ufw-user-input", 4], ["ufw6-user-input", 6]] as const) {
+      for (const [chain, v] of [
+        ["ufw-user-input", 4],
+        ["ufw6-user-input", 6],
+      ] as const) {
         const rules = r.stdout.split("\n").filter((l) => l.startsWith(`-A ${chain} `));
         expect(rules, `IPv${v}`).toEqual([
           `-A ${chain} -p tcp -m tcp --dport 22 -j ACCEPT`,
@@ -66,7 +82,10 @@ describe("ufw step (real ufw in a throwaway namespace)", () => {
 
 describe("DOCKER-USER rules", () => {
   it("pass iptables-restore --test and ip6tables-restore --test", async () => {
-    for (const [cmd, v] of [["iptables-restore", 4], ["ip6tables-restore", 6]] as const) {
+    for (const [cmd, v] of [
+      ["iptables-restore", 4],
+      ["ip6tables-restore", 6],
+    ] as const) {
       const r = await tool([cmd, "--test", "--noflush"], { input: dockerUserRules(["22/tcp", ...ALLOW], v, both) });
       expect(r.exitCode, `${cmd}: ${r.stderr}`).toBe(0);
     }
@@ -77,9 +96,16 @@ describe("DOCKER-USER rules", () => {
 
   it("IPv6 is IPv4 minus the metadata line, as the script derives it", () => {
     const v4 = dockerUserRules(ALLOW, 4, both);
-    expect(dockerUserRules(ALLOW, 6, both)).toBe(v4.split("\n").filter((l) => !l.includes(METADATA_IP)).join("\n"));
+    expect(dockerUserRules(ALLOW, 6, both)).toBe(
+      v4
+        .split("\n")
+        .filter((l) => !l.includes(METADATA_IP))
+        .join("\n"),
+    );
     const shipped = dockerUserRules(["22/tcp", ...ALLOW], 4, both);
-    expect(fileOf(render({ firewall: { allow: ALLOW } }), DOCKER_USER_SCRIPT)!.content).toContain(`cat <<'RULES'\n${shipped}RULES\n`);
+    expect(fileOf(render({ firewall: { allow: ALLOW } }), DOCKER_USER_SCRIPT)!.content).toContain(
+      `cat <<'RULES'\n${shipped}RULES\n`,
+    );
   });
 
   it("block the metadata service for containers on IPv4 only, and only when asked", () => {
@@ -94,7 +120,8 @@ describe("DOCKER-USER rules", () => {
     const script = tempDir("du");
     try {
       const path = script.write("docker-user.sh", fileOf(parts, DOCKER_USER_SCRIPT)!.content);
-      const pre = "for t in iptables ip6tables; do $t -N DOCKER-USER; $t -N f2b-app; $t -A DOCKER-USER -j f2b-app; done";
+      const pre =
+        "for t in iptables ip6tables; do $t -N DOCKER-USER; $t -N f2b-app; $t -A DOCKER-USER -j f2b-app; done";
       const r = await inNetns(`set -e; ${pre}; sh ${path}; sh ${path}; iptables -S; echo ===; ip6tables -S`);
       expect(r.exitCode, r.stderr).toBe(0);
       for (const out of r.stdout.split("===")) {
@@ -103,11 +130,15 @@ describe("DOCKER-USER rules", () => {
         expect(count("-A DOCKER-USER -j FB-DOCKER")).toBe(1);
         expect(count("-A DOCKER-USER -j f2b-app")).toBe(1);
         expect(count("-A FORWARD -j DOCKER-USER")).toBe(1);
-        expect(count("-A FB-DOCKER -p udp -m conntrack --ctorigdstport 50000:60000 --ctdir ORIGINAL -j RETURN")).toBe(1);
+        expect(count("-A FB-DOCKER -p udp -m conntrack --ctorigdstport 50000:60000 --ctdir ORIGINAL -j RETURN")).toBe(
+          1,
+        );
         expect(count("-A FB-DOCKER -m conntrack --ctstate DNAT -j FB-DROP")).toBe(1);
         expect(count("-A FB-DROP -j DROP")).toBe(1);
       }
-      expect(r.stdout.split("===")[0]).toContain("-A FB-DOCKER -d 169.254.169.254/32 -j REJECT --reject-with icmp-admin-prohibited");
+      expect(r.stdout.split("===")[0]).toContain(
+        "-A FB-DOCKER -d 169.254.169.254/32 -j REJECT --reject-with icmp-admin-prohibited",
+      );
     } finally {
       script.cleanup();
     }
@@ -144,7 +175,12 @@ describe("DOCKER-USER rules against real packets (network namespaces, DNAT like 
       for (const bin of ["ip", "python3", "iptables", "ip6tables"]) await need(bin);
       const r = await tool(["unshare", "--net", "--mount", "bash", scaffold, path]);
       expect(r.exitCode, r.stderr).toBe(0);
-      const seen = Object.fromEntries(r.stdout.trim().split("\n").map((l) => [l.slice(0, l.lastIndexOf(" ")), l.slice(l.lastIndexOf(" ") + 1)]));
+      const seen = Object.fromEntries(
+        r.stdout
+          .trim()
+          .split("\n")
+          .map((l) => [l.slice(0, l.lastIndexOf(" ")), l.slice(l.lastIndexOf(" ") + 1)]),
+      );
       expect(seen).toEqual({
         // Without the rules every published port and the metadata service answer: the test bites.
         "before allowed": "open",

@@ -13,7 +13,8 @@ import { allScripts, ctxFor, fileOf, shellcheckStep, tempDir, tool } from "./rea
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 30_000 });
 
-const render = (input: HardeningInput, image = "ubuntu-24.04") => hardeningParts(hardeningSchema.parse(input), ctxFor(image));
+const render = (input: HardeningInput, image = "ubuntu-24.04") =>
+  hardeningParts(hardeningSchema.parse(input), ctxFor(image));
 const sections = (input: HardeningInput) => render(input).map((p) => p.section);
 
 describe("hardening defaults and switches", () => {
@@ -52,12 +53,23 @@ describe("hardening defaults and switches", () => {
     walk(z.toJSONSchema(hardeningSchema, { io: "input" }), "hardening");
     walk(z.toJSONSchema(dockerSchema, { io: "input" }), "docker");
     walk(z.toJSONSchema(floatingIpSchema, { io: "input" }), "floating_ip");
-    expect(seen).toEqual(expect.arrayContaining(["hardening.ssh.port", "hardening.fail2ban.jails[].failregex", "docker.log.max_file", "floating_ip.ip"]));
+    expect(seen).toEqual(
+      expect.arrayContaining([
+        "hardening.ssh.port",
+        "hardening.fail2ban.jails[].failregex",
+        "docker.log.max_file",
+        "floating_ip.ip",
+      ]),
+    );
     expect(undescribed).toEqual([]);
   });
 
   it("rejects unknown keys and bad values", () => {
-    expect(hardeningSchema.safeParse({ fail2ban: { jails: [{ name: "x", log: "/x", failregex: ["a <HOST>\nenabled = false"] }] } }).success).toBe(false);
+    expect(
+      hardeningSchema.safeParse({
+        fail2ban: { jails: [{ name: "x", log: "/x", failregex: ["a <HOST>\nenabled = false"] }] },
+      }).success,
+    ).toBe(false);
     expect(hardeningSchema.safeParse({ ssh: { password: true } }).success).toBe(false);
     expect(hardeningSchema.safeParse({ ssh: { port: 70000 } }).success).toBe(false);
     expect(hardeningSchema.safeParse({ updates: { reboot_at: "25:00" } }).success).toBe(false);
@@ -69,7 +81,10 @@ async function sshdCheck(dropins: Record<string, string>) {
   try {
     await tool(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", `${t.dir}/hostkey`]);
     for (const [name, text] of Object.entries(dropins)) t.write(`sshd_config.d/${name}`, text);
-    const main = t.write("sshd_config", `Include ${t.dir}/sshd_config.d/*.conf\nHostKey ${t.dir}/hostkey\nKbdInteractiveAuthentication yes\n`);
+    const main = t.write(
+      "sshd_config",
+      `Include ${t.dir}/sshd_config.d/*.conf\nHostKey ${t.dir}/hostkey\nKbdInteractiveAuthentication yes\n`,
+    );
     // sshd refuses to run, even with -t, without its privilege separation directory.
     if (!existsSync("/run/sshd")) mkdirSync("/run/sshd", { mode: 0o755 });
     const test = await tool(["/usr/sbin/sshd", "-t", "-f", main]);
@@ -85,10 +100,23 @@ async function sshdCheck(dropins: Record<string, string>) {
 describe("ssh drop-in (real sshd -t and -T)", () => {
   it("is valid and wins over cloud-init's later drop-in", async () => {
     const dropin = fileOf(render({}), SSHD_DROPIN)!.content;
-    const { test, eff } = await sshdCheck({ "01-firstboot.conf": dropin, "50-cloud-init.conf": "PasswordAuthentication yes\n" });
+    const { test, eff } = await sshdCheck({
+      "01-firstboot.conf": dropin,
+      "50-cloud-init.conf": "PasswordAuthentication yes\n",
+    });
     expect(test.exitCode, test.stderr).toBe(0);
-    expect(eff).toMatchObject({ port: "22", passwordauthentication: "no", kbdinteractiveauthentication: "no", permitrootlogin: "no" });
-    expect(eff).toMatchObject({ authenticationmethods: "publickey", maxauthtries: "5", permitemptypasswords: "no", x11forwarding: "no" });
+    expect(eff).toMatchObject({
+      port: "22",
+      passwordauthentication: "no",
+      kbdinteractiveauthentication: "no",
+      permitrootlogin: "no",
+    });
+    expect(eff).toMatchObject({
+      authenticationmethods: "publickey",
+      maxauthtries: "5",
+      permitemptypasswords: "no",
+      x11forwarding: "no",
+    });
   });
 
   it("sets a custom port and AllowUsers", async () => {
@@ -107,7 +135,9 @@ describe("ssh drop-in (real sshd -t and -T)", () => {
 
   it("moves ssh.socket to a custom port on Ubuntu only, IPv4 and IPv6", () => {
     const socket = fileOf(render({ ssh: { port: 2222 } }, "ubuntu-24.04"), SSH_SOCKET_DROPIN);
-    expect(socket?.content).toMatch(/^ListenStream=\nListenStream=0\.0\.0\.0:2222\nListenStream=\[::\]:2222\nBindIPv6Only=ipv6-only$/m);
+    expect(socket?.content).toMatch(
+      /^ListenStream=\nListenStream=0\.0\.0\.0:2222\nListenStream=\[::\]:2222\nBindIPv6Only=ipv6-only$/m,
+    );
     expect(fileOf(render({ ssh: { port: 2222 } }, "debian-12"), SSH_SOCKET_DROPIN)).toBeUndefined();
     expect(fileOf(render({}, "ubuntu-24.04"), SSH_SOCKET_DROPIN)).toBeUndefined();
   });
@@ -117,10 +147,13 @@ describe("ssh.socket drop-in (real systemd-analyze verify, on this machine's ssh
   async function verifySocket(dropin: string) {
     const t = tempDir("sock");
     try {
-      for (const u of ["ssh.socket", "ssh.service"]) t.write(u, readFileSync(`/lib/systemd/system/${u}`, "utf8"), 0o644);
+      for (const u of ["ssh.socket", "ssh.service"])
+        t.write(u, readFileSync(`/lib/systemd/system/${u}`, "utf8"), 0o644);
       t.write("ssh.socket.d/firstboot-port.conf", dropin, 0o644);
       // SYSTEMD_UNIT_PATH makes verify load the drop-in directory next to the unit.
-      return await tool(["systemd-analyze", "verify", `${t.dir}/ssh.socket`], { env: { SYSTEMD_UNIT_PATH: `${t.dir}:` } });
+      return await tool(["systemd-analyze", "verify", `${t.dir}/ssh.socket`], {
+        env: { SYSTEMD_UNIT_PATH: `${t.dir}:` },
+      });
     } finally {
       t.cleanup();
     }
@@ -137,7 +170,10 @@ describe("ssh.socket drop-in (real systemd-analyze verify, on this machine's ssh
 describe("unattended-upgrades (real apt-config)", () => {
   async function aptDump(input: HardeningInput) {
     const files = render(input).find((p) => p.section === "updates")!.files!;
-    expect(files.map((f) => f.path)).toEqual(["/etc/apt/apt.conf.d/20auto-upgrades", "/etc/apt/apt.conf.d/52firstboot-unattended-upgrades"]);
+    expect(files.map((f) => f.path)).toEqual([
+      "/etc/apt/apt.conf.d/20auto-upgrades",
+      "/etc/apt/apt.conf.d/52firstboot-unattended-upgrades",
+    ]);
     const t = tempDir("apt");
     try {
       files.forEach((f) => t.write(`parts/${f.path.split("/").pop()}`, f.content));
@@ -167,7 +203,10 @@ describe("unattended-upgrades (real apt-config)", () => {
 
 describe("generated shell and snippet hygiene", () => {
   it("every hardening step passes shellcheck on every image", async () => {
-    const full: HardeningInput = { ssh: { port: 2222 }, fail2ban: { jails: [{ name: "app", log: "/opt/x/app.log", failregex: ["fail <HOST>"] }] } };
+    const full: HardeningInput = {
+      ssh: { port: 2222 },
+      fail2ban: { jails: [{ name: "app", log: "/opt/x/app.log", failregex: ["fail <HOST>"] }] },
+    };
     for (const image of ["ubuntu-24.04", "debian-12"]) {
       for (const s of allScripts(render(full, image))) {
         const r = await shellcheckStep(s.script);
@@ -183,7 +222,10 @@ describe("generated shell and snippet hygiene", () => {
     for (const n of names.filter((x) => x !== "README.md")) {
       const first = readFileSync(`${SNIPPETS_DIR}/${n}`, "utf8").split("\n")[0];
       // A Handlebars comment documents a template without costing user-data bytes.
-      if (n.endsWith(".hbs")) expect(first, n).toMatch(/^(\{\{!(--)? (step [a-z0-9_]+|preStep [a-z0-9_]+|\/\S+(?: \(0[0-7]{3}\))?): \S.*\}\}|#!\/bin\/bash|# [a-z_]+ (step|unit): .*)$/);
+      if (n.endsWith(".hbs"))
+        expect(first, n).toMatch(
+          /^(\{\{!(--)? (step [a-z0-9_]+|preStep [a-z0-9_]+|\/\S+(?: \(0[0-7]{3}\))?): \S.*\}\}|#!\/bin\/bash|# [a-z_]+ (step|unit): .*)$/,
+        );
       else expect(readme, n).toMatch(new RegExp(`^- \`${n.replace(/\./g, "\\.")}\`: \\S`, "m"));
     }
   });

@@ -19,7 +19,12 @@ async function gate(o: { states: string[]; services?: string[]; url?: string; cu
   writeFileSync(join(dir, "bin", "docker"), DOCKER);
   writeFileSync(join(dir, "bin", "curl"), `#!/bin/sh\nexit ${o.curlOk === false ? 22 : 0}\n`);
   for (const f of ["docker", "curl"]) chmodSync(join(dir, "bin", f), 0o755);
-  const script = snippet("stack/health.sh.hbs", { name: "mx", url: o.url ?? "", services: o.services ?? [], seconds: 1 });
+  const script = snippet("stack/health.sh.hbs", {
+    name: "mx",
+    url: o.url ?? "",
+    services: o.services ?? [],
+    seconds: 1,
+  });
   writeFileSync(join(dir, "health"), script);
   const env = { ...process.env, PATH: `${join(dir, "bin")}:${process.env.PATH}`, FAKE_STATES: o.states.join("\n") };
   return run(["bash", join(dir, "health"), "1"], { env, allowFailure: true, timeoutMs: 20_000 });
@@ -48,7 +53,10 @@ describe("firstboot-health", () => {
     const starting = "running Up 1 second (health: starting)";
     expect((await gate({ states: [`app ${up}`, `worker ${starting}`], services: ["app"] })).exitCode).toBe(0);
     expect((await gate({ states: [`app ${starting}`, `worker ${up}`], services: ["app"] })).exitCode).toBe(1);
-    expect((await gate({ states: [`worker ${up}`], services: ["app"] })).exitCode, "none of the listed services exists").toBe(1);
+    expect(
+      (await gate({ states: [`worker ${up}`], services: ["app"] })).exitCode,
+      "none of the listed services exists",
+    ).toBe(1);
   });
 
   it("with a URL, needs it to answer too", async () => {
@@ -59,7 +67,10 @@ describe("firstboot-health", () => {
 
   it("passes shellcheck", async () => {
     const dir = tmp("health-sc-");
-    writeFileSync(join(dir, "h.sh"), snippet("stack/health.sh.hbs", { name: "mx", url: "http://127.0.0.1/", services: ["app", "db"], seconds: 60 }));
+    writeFileSync(
+      join(dir, "h.sh"),
+      snippet("stack/health.sh.hbs", { name: "mx", url: "http://127.0.0.1/", services: ["app", "db"], seconds: 60 }),
+    );
     const r = await run(["shellcheck", join(dir, "h.sh")], { allowFailure: true });
     expect(r.stdout + r.stderr).toBe("");
   });

@@ -28,16 +28,29 @@ const PACKAGE_OF: Record<string, string> = {
 };
 
 export async function need(tool: string): Promise<void> {
-  if (!(await hasProgram(tool))) throw new Error(`${tool} is not installed: apt-get install ${PACKAGE_OF[tool] ?? tool}`);
+  if (!(await hasProgram(tool)))
+    throw new Error(`${tool} is not installed: apt-get install ${PACKAGE_OF[tool] ?? tool}`);
 }
 
 /** Run a real tool; missing tools fail loudly. Never throws on a non-zero exit. */
-export async function tool(argv: string[], opts: { input?: string; env?: Record<string, string> } = {}): Promise<RunResult> {
+export async function tool(
+  argv: string[],
+  opts: { input?: string; env?: Record<string, string> } = {},
+): Promise<RunResult> {
   await need(argv[0]!);
-  return run(argv, { allowFailure: true, input: opts.input, env: opts.env ? { ...process.env, ...opts.env } : undefined, timeoutMs: 60_000 });
+  return run(argv, {
+    allowFailure: true,
+    input: opts.input,
+    env: opts.env ? { ...process.env, ...opts.env } : undefined,
+    timeoutMs: 60_000,
+  });
 }
 
-export function tempDir(prefix: string): { dir: string; write(rel: string, content: string, mode?: number): string; cleanup(): void } {
+export function tempDir(prefix: string): {
+  dir: string;
+  write(rel: string, content: string, mode?: number): string;
+  cleanup(): void;
+} {
   const dir = tmp(`fb-${prefix}-`);
   return {
     dir,
@@ -66,7 +79,8 @@ export async function verifyUnit(name: string, text: string, execs: Record<strin
   const t = tempDir("unit");
   try {
     let unit = text;
-    for (const [path, content] of Object.entries(execs)) unit = unit.split(path).join(t.write(`bin/${path.split("/").pop()}`, content));
+    for (const [path, content] of Object.entries(execs))
+      unit = unit.split(path).join(t.write(`bin/${path.split("/").pop()}`, content));
     return await tool(["systemd-analyze", "verify", t.write(name, unit, 0o644)]);
   } finally {
     t.cleanup();
@@ -82,7 +96,13 @@ export const IMAGES: Record<string, ImageInfo> = {
 
 /** adminUser null: the admin block is off. */
 export function ctxFor(image: keyof typeof IMAGES | string, adminUser: string | null = "deploy"): RenderContext {
-  return { name: "demo", stackDir: "/opt/demo", image: IMAGES[image]!, reveal: (v) => (typeof v === "string" ? v : `<${v.secret}>`), adminUser: adminUser ?? undefined };
+  return {
+    name: "demo",
+    stackDir: "/opt/demo",
+    image: IMAGES[image]!,
+    reveal: (v) => (typeof v === "string" ? v : `<${v.secret}>`),
+    adminUser: adminUser ?? undefined,
+  };
 }
 
 export const fileOf = (parts: Part[], path: string) => parts.flatMap((p) => p.files ?? []).find((f) => f.path === path);

@@ -14,7 +14,10 @@ async function runSteps(steps: BootStep[], dir = tmp()) {
   writeFileSync(script, runnerFile("demo", steps).content);
   chmodSync(script, 0o700);
   const status = join(dir, "state", "status.json");
-  const r = await run([script], { allowFailure: true, env: { ...process.env, FIRSTBOOT_STATUS: status, FIRSTBOOT_APPLIED: join(dir, "applied") } });
+  const r = await run([script], {
+    allowFailure: true,
+    env: { ...process.env, FIRSTBOOT_STATUS: status, FIRSTBOOT_APPLIED: join(dir, "applied") },
+  });
   return { ...r, status: JSON.parse(readFileSync(status, "utf8")), dir };
 }
 
@@ -27,7 +30,10 @@ describe("runner", () => {
     expect(r.exitCode).toBe(0);
     expect(r.stdout).toMatch(/one ran[\s\S]*two ran/);
     expect(r.status.result).toBe("ok");
-    expect(r.status.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual(["one:ok", "two:ok"]);
+    expect(r.status.steps.map((s: { name: string; status: string }) => `${s.name}:${s.status}`)).toEqual([
+      "one:ok",
+      "two:ok",
+    ]);
     expect(typeof r.status.steps[0].ms).toBe("number");
   });
 
@@ -57,7 +63,11 @@ describe("runner", () => {
     writeFileSync(watched, "a\n");
     writeFileSync(live, "");
     const steps = (echo: string): BootStep[] => [
-      { name: "apply", script: `echo "${echo}"; echo ran >>${join(dir, "runs")}`, unchanged: { files: [watched], check: `[ -e ${live} ]` } },
+      {
+        name: "apply",
+        script: `echo "${echo}"; echo ran >>${join(dir, "runs")}`,
+        unchanged: { files: [watched], check: `[ -e ${live} ]` },
+      },
       { name: "always", script: "true" },
     ];
     const statuses = (r: { status: { steps: { status: string }[] } }) => r.status.steps.map((s) => s.status);
@@ -85,6 +95,11 @@ describe("runner", () => {
 
   it("rejects bad or duplicate step names", () => {
     expect(() => runnerFile("demo", [{ name: "a b", script: "true" }])).toThrow();
-    expect(() => runnerFile("demo", [{ name: "a", script: "true" }, { name: "a", script: "true" }])).toThrow();
+    expect(() =>
+      runnerFile("demo", [
+        { name: "a", script: "true" },
+        { name: "a", script: "true" },
+      ]),
+    ).toThrow();
   });
 });

@@ -8,7 +8,8 @@ import { plainFile, snippet, snippetNames, SNIPPETS_DIR } from "../../src/render
 
 const programs = snippetNames().filter((n) => n.endsWith(".sh"));
 // Step scripts run inside the bash runner; floating-ip.sh is run by its unit with /bin/sh.
-const dialect = (n: string, text: string) => (/^#!\/bin\/sh/.test(text) || n === "floating_ip/floating-ip.sh" ? "sh" : "bash");
+const dialect = (n: string, text: string) =>
+  /^#!\/bin\/sh/.test(text) || n === "floating_ip/floating-ip.sh" ? "sh" : "bash";
 const BACKUP_PARTS = ["backup/backup.sh", "backup/restore.sh", "backup/main.sh"];
 
 async function shellcheck(text: string, shell: string): Promise<string> {
@@ -18,7 +19,9 @@ async function shellcheck(text: string, shell: string): Promise<string> {
 
 describe("plain server programs", () => {
   it("are there: the data-free programs are not templates", () => {
-    expect(programs).toEqual(expect.arrayContaining([...BACKUP_PARTS, "backup/restore-cmd.sh", "ssh/step.sh", "server/server.sh"]));
+    expect(programs).toEqual(
+      expect.arrayContaining([...BACKUP_PARTS, "backup/restore-cmd.sh", "ssh/step.sh", "server/server.sh"]),
+    );
   });
 
   for (const n of programs.filter((x) => !BACKUP_PARTS.includes(x))) {

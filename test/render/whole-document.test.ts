@@ -25,7 +25,8 @@ async function load(name: string): Promise<Loaded> {
 
 function retarget(l: Loaded, image: string, type: string): Loaded {
   // Debian 12 has no compose v2 in its archive: the distro source is a validation error there.
-  const docker = l.config.docker && image === "debian-12" ? { ...l.config.docker, source: "official" as const } : l.config.docker;
+  const docker =
+    l.config.docker && image === "debian-12" ? { ...l.config.docker, source: "official" as const } : l.config.docker;
   return { ...l, config: { ...l.config, docker, server: { ...l.config.server, image, type } } };
 }
 
@@ -38,10 +39,14 @@ async function verifyUnits(units: FileOnServer[]): Promise<string> {
   try {
     const stub = t.write("bin/stub", "#!/bin/sh\nexit 0\n");
     const paths = units.map((u) => {
-      const text = u.content.replace(/^(Exec\w+=[-@:+!]*)(\/\S+)/gm, (m, pre: string, exe: string) => (existsSync(exe) ? m : pre + stub));
+      const text = u.content.replace(/^(Exec\w+=[-@:+!]*)(\/\S+)/gm, (m, pre: string, exe: string) =>
+        existsSync(exe) ? m : pre + stub,
+      );
       return t.write(u.path.split("/").pop()!, text, 0o644);
     });
-    const r = await tool(["systemd-analyze", "verify", "--man=no", ...paths], { env: { SYSTEMD_LOG_LEVEL: "warning" } });
+    const r = await tool(["systemd-analyze", "verify", "--man=no", ...paths], {
+      env: { SYSTEMD_LOG_LEVEL: "warning" },
+    });
     // Units our own document does not ship (docker.service on a host without Docker) are fine.
     return (r.stdout + r.stderr)
       .split("\n")
@@ -71,11 +76,15 @@ describe.each(EXAMPLES)("example %s", (name) => {
 
 describe("the checks above can fail", () => {
   it("systemd-analyze verify reports a broken unit", async () => {
-    const broken = { path: "/etc/systemd/system/x.service", mode: "0644", content: "[Unit]\nDescription=x\n[Service]\nExecStart=relative/path\nBogusKey=1\n" };
+    const broken = {
+      path: "/etc/systemd/system/x.service",
+      mode: "0644",
+      content: "[Unit]\nDescription=x\n[Service]\nExecStart=relative/path\nBogusKey=1\n",
+    };
     expect(await verifyUnits([broken])).not.toBe("");
   });
   it("shellcheck reports an unquoted expansion", async () => {
-    const r = await tool(["shellcheck", "-s", "bash", "-"], { input: '#!/bin/bash\nrm -rf $1/x\n' });
+    const r = await tool(["shellcheck", "-s", "bash", "-"], { input: "#!/bin/bash\nrm -rf $1/x\n" });
     expect(r.stdout).toContain("SC2086");
   });
 });

@@ -25,7 +25,13 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => sshd?.stop());
 
-const target = (knownHosts: string): SshTarget => ({ host: "127.0.0.1", user: "root", port: PORT, hostKey: { kind: "pinned", alias: "selfmx-abc", knownHosts }, identity: join(dir, "client") });
+const target = (knownHosts: string): SshTarget => ({
+  host: "127.0.0.1",
+  user: "root",
+  port: PORT,
+  hostKey: { kind: "pinned", alias: "selfmx-abc", knownHosts },
+  identity: join(dir, "client"),
+});
 
 describe("SSH with a pinned host key (real ssh, real sshd)", () => {
   it("connects when the pinned key is the server's", async () => {
@@ -35,7 +41,11 @@ describe("SSH with a pinned host key (real ssh, real sshd)", () => {
     expect(readFileSync(kh, "utf8").split("\n")[0]).toMatch(/^selfmx-abc ssh-ed25519 \S+$/);
     const r = await systemSsh.connect(target(kh)).exec("echo connected");
     expect(r).toMatchObject({ exitCode: 0, stdout: "connected\n" });
-    await waitForSsh(systemSsh.connect(target(kh)), { clock: new VirtualClock(), signal: new AbortController().signal, timeoutMs: 60_000 });
+    await waitForSsh(systemSsh.connect(target(kh)), {
+      clock: new VirtualClock(),
+      signal: new AbortController().signal,
+      timeoutMs: 60_000,
+    });
   });
 
   it("refuses a server whose key differs, and never learns it (no TOFU)", async () => {
@@ -46,7 +56,13 @@ describe("SSH with a pinned host key (real ssh, real sshd)", () => {
     const r = await systemSsh.connect(target(kh)).exec("echo connected");
     expect(r.exitCode).toBe(255);
     expect(r.stdout).toBe("");
-    await expect(waitForSsh(systemSsh.connect(target(kh)), { clock: new VirtualClock(), signal: new AbortController().signal, timeoutMs: 60_000 })).rejects.toThrow(/host key is not the one firstboot generated/);
+    await expect(
+      waitForSsh(systemSsh.connect(target(kh)), {
+        clock: new VirtualClock(),
+        signal: new AbortController().signal,
+        timeoutMs: 60_000,
+      }),
+    ).rejects.toThrow(/host key is not the one firstboot generated/);
     const empty = join(dir, "known_hosts_empty");
     writeFileSync(empty, "");
     expect((await systemSsh.connect(target(empty)).exec("true")).exitCode).toBe(255);

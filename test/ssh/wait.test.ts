@@ -25,15 +25,21 @@ describe("waitForSsh", () => {
 
   it("stops when someone else's host key answers", async () => {
     const r = remote([{ exitCode: 255, stderr: "Host key verification failed." }]);
-    await expect(waitForSsh(r, { clock: new VirtualClock() })).rejects.toThrow(/host key is not the one firstboot generated/);
+    await expect(waitForSsh(r, { clock: new VirtualClock() })).rejects.toThrow(
+      /host key is not the one firstboot generated/,
+    );
     expect(r.tries).toBe(4);
   });
 
   it("times out with ssh's last complaint, or the caller's message", async () => {
     const r = remote([{ exitCode: 255, stderr: "Connection refused" }]);
-    await expect(waitForSsh(r, { clock: new VirtualClock(), timeoutMs: 60_000 })).rejects.toThrow("SSH did not come up within 1 minutes: Connection refused");
+    await expect(waitForSsh(r, { clock: new VirtualClock(), timeoutMs: 60_000 })).rejects.toThrow(
+      "SSH did not come up within 1 minutes: Connection refused",
+    );
     const e = (last: string) => new Error(`no SSH: ${last}`);
-    await expect(waitForSsh(r, { clock: new VirtualClock(), timeoutMs: 60_000, pauseMs: () => 3000, timeoutError: e })).rejects.toThrow("no SSH: Connection refused");
+    await expect(
+      waitForSsh(r, { clock: new VirtualClock(), timeoutMs: 60_000, pauseMs: () => 3000, timeoutError: e }),
+    ).rejects.toThrow("no SSH: Connection refused");
   });
 
   it("asks the caller whether to go on before every try, and pauses as told", async () => {
@@ -51,6 +57,8 @@ describe("waitForSsh", () => {
   it("stops when aborted", async () => {
     const abort = new AbortController();
     abort.abort();
-    await expect(waitForSsh(remote([{ exitCode: 0 }]), { clock: new VirtualClock(), signal: abort.signal })).rejects.toThrow();
+    await expect(
+      waitForSsh(remote([{ exitCode: 0 }]), { clock: new VirtualClock(), signal: abort.signal }),
+    ).rejects.toThrow();
   });
 });

@@ -42,7 +42,10 @@ describe("process helpers", () => {
 
 describe("cloud-init status", () => {
   it("reads status and errors, and tolerates non-JSON", () => {
-    expect(parseCloudInitStatus('{"status": "error", "errors": ["x failed"]}')).toMatchObject({ status: "error", errors: ["x failed"] });
+    expect(parseCloudInitStatus('{"status": "error", "errors": ["x failed"]}')).toMatchObject({
+      status: "error",
+      errors: ["x failed"],
+    });
     expect(parseCloudInitStatus("garbage").status).toBe("unknown");
   });
 });

@@ -64,7 +64,10 @@ describe("stopPid", () => {
   it("stopAll ends every process at once", async () => {
     const a = await stubborn("fb-all-a");
     const b = await stubborn("fb-all-b", false);
-    await stopAll([{ pid: a, what: "a", marker: "fb-all-a", graceMs: 200 }, { pid: b, what: "b", marker: "fb-all-b" }]);
+    await stopAll([
+      { pid: a, what: "a", marker: "fb-all-a", graceMs: 200 },
+      { pid: b, what: "b", marker: "fb-all-b" },
+    ]);
     expect([pidAlive(a), pidAlive(b)]).toEqual([false, false]);
   });
 });

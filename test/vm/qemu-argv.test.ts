@@ -1,11 +1,30 @@
 import { describe, expect, it } from "vitest";
-import { accelLabel, chooseAccel, guestCrashed, kernelCmdline, netdevArg, overlayArgv, qemuArgv, type QemuSpec } from "../../src/vm/qemu-argv.js";
+import {
+  accelLabel,
+  chooseAccel,
+  guestCrashed,
+  kernelCmdline,
+  netdevArg,
+  overlayArgv,
+  qemuArgv,
+  type QemuSpec,
+} from "../../src/vm/qemu-argv.js";
 
 const spec: QemuSpec = {
   accel: { kind: "tcg", reason: "test" },
-  memoryMiB: 2048, cpus: 2, disk: "/c/d.qcow2", seed: "/c/seed.img", kernel: "/b/vmlinuz", initrd: "/b/initrd.img",
-  serialLog: "/c/serial.log", qmp: "/c/qmp.sock", pidfile: "/c/qemu.pid",
-  forwards: [{ proto: "tcp", host: 40022, guest: 22 }, { proto: "udp", host: 40443, guest: 443 }],
+  memoryMiB: 2048,
+  cpus: 2,
+  disk: "/c/d.qcow2",
+  seed: "/c/seed.img",
+  kernel: "/b/vmlinuz",
+  initrd: "/b/initrd.img",
+  serialLog: "/c/serial.log",
+  qmp: "/c/qmp.sock",
+  pidfile: "/c/qemu.pid",
+  forwards: [
+    { proto: "tcp", host: 40022, guest: 22 },
+    { proto: "udp", host: 40443, guest: 443 },
+  ],
 };
 
 function after(argv: string[], flag: string): string[] {
@@ -46,7 +65,9 @@ describe("qemuArgv", () => {
     expect(after(qemuArgv({ ...spec, accel: { kind: "kvm" } }), "-cpu")).toEqual(["host"]);
   });
   it("forwards only to the host's loopback", () => {
-    expect(netdevArg(spec.forwards)).toBe("user,id=n0,hostfwd=tcp:127.0.0.1:40022-:22,hostfwd=udp:127.0.0.1:40443-:443");
+    expect(netdevArg(spec.forwards)).toBe(
+      "user,id=n0,hostfwd=tcp:127.0.0.1:40022-:22,hostfwd=udp:127.0.0.1:40443-:443",
+    );
     expect(after(qemuArgv(spec), "-netdev")[0]).not.toMatch(/hostfwd=(tcp|udp)::/);
   });
   it("daemonizes with a pidfile, serial to a file, a QMP socket, and exits on guest panic", () => {
@@ -62,13 +83,26 @@ describe("qemuArgv", () => {
 
 describe("overlayArgv", () => {
   it("creates a qcow2 backed by the base, never writing the base", () => {
-    expect(overlayArgv("/b/disk.qcow2", "/c/d.qcow2")).toEqual(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b", "/b/disk.qcow2", "/c/d.qcow2"]);
+    expect(overlayArgv("/b/disk.qcow2", "/c/d.qcow2")).toEqual([
+      "qemu-img",
+      "create",
+      "-q",
+      "-f",
+      "qcow2",
+      "-F",
+      "qcow2",
+      "-b",
+      "/b/disk.qcow2",
+      "/c/d.qcow2",
+    ]);
   });
 });
 
 describe("guestCrashed", () => {
   it("finds a kernel oops or panic in the serial log", () => {
-    expect(guestCrashed("[ 12.3] int3: 0000 [#1] PREEMPT SMP\n[ 12.4] Oops: int3: 0000 [#1]\n")).toBe("Oops: int3: 0000 [#1]");
+    expect(guestCrashed("[ 12.3] int3: 0000 [#1] PREEMPT SMP\n[ 12.4] Oops: int3: 0000 [#1]\n")).toBe(
+      "Oops: int3: 0000 [#1]",
+    );
     expect(guestCrashed("[ 1.0] Kernel panic - not syncing: VFS: Unable to mount root fs\n")).toMatch(/^Kernel panic/);
   });
   it("ignores a healthy boot", () => {

@@ -10,7 +10,9 @@ describe("maybeB64Decode (cloud-init's Hetzner datasource semantics)", () => {
     expect(maybeB64Decode(doc)).toBe(doc);
   });
   it("leaves base64 with line breaks alone, like b64decode(validate=True)", () => {
-    const wrapped = Buffer.from(doc.repeat(10)).toString("base64").replace(/(.{76})/g, "$1\n");
+    const wrapped = Buffer.from(doc.repeat(10))
+      .toString("base64")
+      .replace(/(.{76})/g, "$1\n");
     expect(maybeB64Decode(wrapped)).toBe(wrapped);
   });
   it("leaves text that happens to be alphabet-only but badly padded alone", () => {
