@@ -36,13 +36,30 @@ export default tseslint.config(
     rules: {
       "max-lines": ["error", { max: 300 }],
       "max-lines-per-function": ["error", { max: 40, skipBlankLines: true, skipComments: true }],
+      "no-restricted-syntax": [
+        "error",
+        {
+          selector:
+            "NewExpression[callee.name=/^(Error|TypeError|RangeError|Exit)$/] > :matches(Literal, TemplateLiteral)",
+          message: "Messages live in src/catalogue/: add an entry there and call it.",
+        },
+        {
+          // HcloudError(step, code, message): the step and the API's code are identifiers.
+          selector: "NewExpression[callee.name='HcloudError'] > :matches(Literal, TemplateLiteral):nth-child(3)",
+          message: "Messages live in src/catalogue/: add an entry there and call it.",
+        },
+        {
+          selector: "CallExpression[callee.type='Super'] > :matches(Literal, TemplateLiteral)",
+          message: "Messages live in src/catalogue/: add an entry there and call it.",
+        },
+      ],
     },
   },
+  { files: ["src/catalogue.ts", "src/catalogue/**/*.ts"], rules: { "no-restricted-syntax": "off" } },
   // Known offenders of the house limits, left from before the limits were checked: each is split
   // in its own change and then leaves this list. Nothing may join it.
   {
     files: [
-      "src/catalogue.ts",
       "src/deploy/build-image.ts",
       "src/deploy/replace.ts",
       "src/deploy/rollback.ts",
@@ -55,6 +72,6 @@ export default tseslint.config(
       "src/vm/qemu-argv.ts",
       "src/vm/vm.ts",
     ],
-    rules: { "max-lines": "warn", "max-lines-per-function": "warn" },
+    rules: { "max-lines": "warn", "max-lines-per-function": "warn", "no-restricted-syntax": "warn" },
   },
 );

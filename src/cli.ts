@@ -47,8 +47,7 @@ export async function main(argv: string[]): Promise<number> {
   try {
     cli.parse(argv, { run: false });
     if (!cli.matchedCommand) {
-      if (cli.args.length > 0)
-        throw new Exit(EXIT.badInput, `unknown command \`${cli.args[0]}\`; see \`firstboot --help\``);
+      if (cli.args.length > 0) throw new Exit(EXIT.badInput, msg.unknownCommand(String(cli.args[0])));
       if (!cli.options.help && !cli.options.version) cli.outputHelp();
       return EXIT.ok;
     }

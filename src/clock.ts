@@ -1,6 +1,7 @@
 // Time is injected so retries, action polls and SSH waits are deterministic in tests: the
 // virtual clock makes every sleep return at once and advances a shared "now" that the fake
 // Hetzner API also reads, so an action that "takes 40 s" costs no real time.
+import { hcloud } from "./catalogue.js";
 
 export interface Clock {
   now(): number;
@@ -56,7 +57,7 @@ export class VirtualClock implements Clock {
 
 export class AbortedError extends Error {
   constructor() {
-    super("interrupted");
+    super(hcloud.aborted());
     this.name = "AbortError";
   }
 }

@@ -2,6 +2,7 @@
 // Commands are built as argv arrays by pure functions and tested as data; this is the only
 // place that spawns them, so logging and secret redaction live in one spot.
 import { execa, type Options } from "execa";
+import { cli, internal } from "./catalogue.js";
 
 export interface RunOptions {
   cwd?: string;
@@ -28,7 +29,13 @@ export class CommandError extends Error {
     readonly exitCode: number | undefined,
     readonly stderr: string,
   ) {
-    super(`${argv[0]} exited with ${exitCode ?? "a signal"}: ${stderr.trim().split("\n").slice(-5).join("\n")}`);
+    super(
+      cli.commandFailed(
+        String(argv[0]),
+        String(exitCode ?? "a signal"),
+        stderr.trim().split("\n").slice(-5).join("\n"),
+      ),
+    );
   }
 }
 
@@ -38,7 +45,7 @@ function scrub(text: string, secrets: string[] = []): string {
 
 export async function run(argv: readonly string[], opts: RunOptions = {}): Promise<RunResult> {
   const [file, ...args] = argv;
-  if (!file) throw new Error("run: empty argv");
+  if (!file) throw new Error(internal.emptyArgv("run"));
   const options: Options = {
     cwd: opts.cwd,
     input: opts.input,
@@ -78,7 +85,7 @@ export interface Piped {
 /** A program whose stdin and stdout the caller streams (relaying one program's output into another). */
 export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number } = {}): Piped {
   const [file, ...args] = argv;
-  if (!file) throw new Error("spawnPiped: empty argv");
+  if (!file) throw new Error(internal.emptyArgv("spawnPiped"));
   const p = execa(file, args, {
     reject: false,
     timeout: opts.timeoutMs,

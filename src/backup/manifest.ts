@@ -2,6 +2,7 @@
 //   firstboot-backup 1 <name> <UTC timestamp>
 //   archive <sha256> <size> <name>-<ts>.tar.zst.age
 //   member <sha256> <path inside the archive>     (one per regular file, sorted by path)
+import { backup } from "../catalogue.js";
 export interface Manifest {
   name: string;
   ts: string;
@@ -22,11 +23,11 @@ export function parseManifest(text: string): Manifest {
   const lines = text.split("\n").filter((l) => l !== "");
   const head = /^firstboot-backup 1 (\S+) (\d{8}T\d{6}Z)$/.exec(lines[0] ?? "");
   const arch = /^archive ([0-9a-f]{64}) (\d+) (\S+)$/.exec(lines[1] ?? "");
-  if (!head || !arch) throw new Error("not a firstboot backup manifest (format 1)");
+  if (!head || !arch) throw new Error(backup.notManifest());
   const members = new Map<string, string>();
   for (const l of lines.slice(2)) {
     const m = /^member ([0-9a-f]{64}) (.+)$/.exec(l);
-    if (!m) throw new Error(`bad manifest line: ${l.slice(0, 80)}`);
+    if (!m) throw new Error(backup.badManifestLine(l.slice(0, 80)));
     members.set(m[2]!, m[1]!);
   }
   return {

@@ -1,7 +1,7 @@
 // firstboot backup list|pull|verify [archive]: the operator's view of the stack's backups.
 import type { CAC } from "cac";
 import { dirname, join } from "node:path";
-import { backup as msg } from "../catalogue.js";
+import { backup as msg, cli } from "../catalogue.js";
 import { listBackups, pullBackup, verify, type Workstation } from "../backup/workstation.js";
 import { loadConfig } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
@@ -50,7 +50,7 @@ async function act(action: string, archive: string | undefined, opts: Opts): Pro
       msg.verified(r.base, r.members, r.sqlite.length, r.dumps.length) + (opts.keep ? `\n${r.dir}` : "") + "\n",
     );
   } else {
-    throw new Exit(EXIT.badInput, "usage: firstboot backup list|pull|verify [archive]");
+    throw new Exit(EXIT.badInput, cli.usageBackup());
   }
 }
 

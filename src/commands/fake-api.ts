@@ -4,6 +4,7 @@
 import type { CAC } from "cac";
 import { startFakeApi } from "../fake-cloud/index.js";
 import { EXIT, Exit } from "./io.js";
+import { cli as usage } from "../catalogue.js";
 
 export function register(cli: CAC): void {
   cli
@@ -15,7 +16,7 @@ export function register(cli: CAC): void {
       const port = Number(opts.port);
       const ms = Number(opts.actionMs);
       if (!Number.isInteger(port) || port < 0 || port > 65535 || !Number.isFinite(ms))
-        throw new Exit(EXIT.badInput, "--port and --action-ms must be numbers");
+        throw new Exit(EXIT.badInput, usage.fakeApiNumbers());
       const durations = new Proxy({}, { get: () => ms }) as Record<string, number>;
       const api = await startFakeApi({ port, durations });
       process.stderr.write(

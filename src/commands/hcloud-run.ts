@@ -1,6 +1,6 @@
 // Shared by the Hetzner commands (build-image, up, replace, rollback, gc, images): open the API
 // environment, run a workflow, print its outcome and map it to an exit code.
-import { hcloud as msg } from "../catalogue.js";
+import { cli, hcloud as msg } from "../catalogue.js";
 import { parseDuration } from "../config/duration.js";
 import { commandEnv, type CommandEnv } from "../deploy/cli-env.js";
 import type { StepsResult } from "../deploy/steps.js";
@@ -38,7 +38,6 @@ export function finish(ce: CommandEnv, res: StepsResult, okMessage: string): voi
 /** A duration flag in ms; a malformed one is a usage error, never a default. */
 export function durationOption(value: unknown, name: string): number {
   const ms = parseDuration(String(value));
-  if (ms === undefined)
-    throw new Exit(EXIT.badInput, `--${name} must look like 90s, 10m, 24h or 7d (got ${String(value)})`);
+  if (ms === undefined) throw new Exit(EXIT.badInput, cli.badDuration(name, String(value)));
   return ms;
 }

@@ -1,6 +1,6 @@
 // firstboot images list|prune: the golden snapshots, and deleting all but the newest N of each.
 import type { CAC } from "cac";
-import { hcloud as msg } from "../catalogue.js";
+import { cli as usage, hcloud as msg } from "../catalogue.js";
 import { listGolden, prune, type ImageRow } from "../deploy/images.js";
 import { EXIT, Exit } from "./io.js";
 import { withEnv } from "./hcloud-run.js";
@@ -44,11 +44,9 @@ export function register(cli: CAC): void {
     .option("--dry-run", "prune: only list what would be deleted")
     .option("--json", "Print JSON")
     .action(async (action: string, opts: Opts) => {
-      if (action !== "list" && action !== "prune")
-        throw new Exit(EXIT.badInput, "images: the action is `list` or `prune`");
+      if (action !== "list" && action !== "prune") throw new Exit(EXIT.badInput, usage.imagesAction());
       const keep = Number(opts.keep);
-      if (!Number.isInteger(keep) || keep < 1)
-        throw new Exit(EXIT.badInput, "--keep must be a whole number of at least 1");
+      if (!Number.isInteger(keep) || keep < 1) throw new Exit(EXIT.badInput, usage.keepNumber());
       await withEnv(true, async (ce) => {
         const rows =
           action === "list"

@@ -1,7 +1,7 @@
 // firstboot preview: boot the exact user-data in a local VM and report the first boot.
 // `firstboot preview build-base --release trixie` builds the Debian base image it boots.
 import type { CAC } from "cac";
-import { preview as msg } from "../catalogue.js";
+import { cli as usage, preview as msg } from "../catalogue.js";
 import { hasProgram } from "../exec.js";
 import { buildBase } from "../vm/base-image.js";
 import { DEFAULT_BASE } from "../vm/base-image-plan.js";
@@ -93,7 +93,7 @@ export function register(cli: CAC): void {
     .action(async (config: string | undefined, f: Flags) => {
       const flags = { ...f, memory: Number(f.memory), cpus: Number(f.cpus), timeout: Number(f.timeout) };
       if (![flags.memory, flags.cpus, flags.timeout].every((n) => Number.isInteger(n) && n > 0)) {
-        throw new Exit(EXIT.badInput, "--memory, --cpus and --timeout take positive whole numbers");
+        throw new Exit(EXIT.badInput, usage.previewNumbers());
       }
       if (config === "build-base") return buildBaseCommand(flags);
       return previewCommand(config ?? DEFAULT_CONFIG, flags);

@@ -109,6 +109,6 @@ export function register(cli: CAC): void {
       if (action === "set" && name) return setSecret(name, opts);
       if (action === "edit") return editSecrets(opts);
       if (action === "list") return listSecrets(opts);
-      throw new Exit(EXIT.badInput, "usage: firstboot secrets set NAME | edit | list");
+      throw new Exit(EXIT.badInput, msg.usageSecrets());
     });
 }

@@ -1,6 +1,7 @@
 // Durations as users write them: a whole number and a unit, or a bare 0. The config's health
 // timeout and the CLI's --min-age and --rollback-window all go through parseDuration, so "10m"
 // means the same everywhere and nothing falls back to a default behind the user's back.
+import { internal } from "../catalogue.js";
 
 const UNIT_MS = { s: 1000, m: 60_000, h: 3_600_000, d: 86_400_000 } as const;
 
@@ -21,7 +22,6 @@ export const HEALTH_TIMEOUT = /^[1-9][0-9]*(s|m|h)$/;
 /** ms of a duration the schema already accepted; throws, never guesses, if one slipped through. */
 export function validatedDurationMs(text: string): number {
   const ms = parseDuration(text);
-  if (ms === undefined)
-    throw new Error(`not a duration: ${JSON.stringify(text)} (the config schema should have refused it)`);
+  if (ms === undefined) throw new Error(internal.notDuration(String(text)));
   return ms;
 }

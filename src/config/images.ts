@@ -1,5 +1,6 @@
 // Facts about the Hetzner base images firstboot targets. Where a feature differs by image
 // (package names, cloud-init version), renderers read it from here.
+import { internal } from "../catalogue.js";
 /** What firstboot knows about a target image (Hetzner image names) and the server's arch. */
 export interface ImageInfo {
   /** Hetzner image name, e.g. "ubuntu-24.04", "debian-12". */
@@ -31,7 +32,7 @@ export function archOf(serverType: string): "amd64" | "arm64" {
 
 export function imageInfo(image: string, serverType: string): ImageInfo {
   const base = IMAGES[image];
-  if (!base) throw new Error(`unknown image ${image}`);
+  if (!base) throw new Error(internal.unknownImage(image));
   return { ...base, arch: archOf(serverType) };
 }
 

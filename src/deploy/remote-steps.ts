@@ -3,6 +3,7 @@
 import { failedSteps, parseStatus, STATUS_FILE, type BootStatus } from "../boot-status.js";
 import { realClock, type Clock } from "../clock.js";
 import { SSH_ERROR, type Remote } from "../ssh/index.js";
+import { hcloud } from "../catalogue.js";
 
 /** Make a stopped build server a clean template: no cloud-init state, host keys, machine id or build login key. */
 export function cleanForSnapshotCommand(user: string, loginKeyComment: string): string {
@@ -49,11 +50,9 @@ export async function waitForCloudInit(
   }
   // 2 = done with recoverable errors (cloud-init >= 23.4): the boot finished, warnings only.
   if (r.exitCode === 0 || r.exitCode === 2) return;
-  if (r.exitCode === SSH_ERROR) throw new Error(`lost SSH while waiting for cloud-init: ${r.stderr.trim()}`);
+  if (r.exitCode === SSH_ERROR) throw new Error(hcloud.lostSsh(r.stderr.trim()));
   const log = await remote.exec(CLOUD_INIT_LOG, { timeoutMs: 30_000 });
-  throw new Error(
-    `cloud-init failed (exit ${r.exitCode}): ${r.stdout.trim()}\n--- /var/log/cloud-init-output.log (tail) ---\n${log.stdout.trim()}`,
-  );
+  throw new Error(hcloud.cloudInitFailed(r.exitCode, r.stdout.trim(), log.stdout.trim()));
 }
 
 /** Reads firstboot's status file until it has a result (the runner may still be going). */
@@ -70,12 +69,9 @@ export async function waitForBootStatus(
     if (status?.result === "ok") return status;
     if (status?.result === "failed") {
       const failed = failedSteps(status);
-      throw new Error(
-        `first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`,
-      );
+      throw new Error(hcloud.firstBootFailed(failed));
     }
-    if (clock.now() > deadline)
-      throw new Error(`first boot did not report a result within ${timeoutMs / 60_000} minutes`);
+    if (clock.now() > deadline) throw new Error(hcloud.noBootResult(timeoutMs / 60_000));
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
   }
 }
@@ -91,7 +87,7 @@ export async function runBackup(remote: Remote): Promise<string | undefined> {
   const r = await remote.exec(BACKUP_RUN, { timeoutMs: 60 * 60_000 });
   if (r.exitCode !== 0)
     throw new Error(
-      `the final backup failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`,
+      hcloud.finalBackupFailed(r.exitCode, (r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")),
     );
   return archiveFromBackupOutput(`${r.stdout}\n${r.stderr}`);
 }

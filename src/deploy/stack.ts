@@ -10,6 +10,7 @@ import { STACK_START_ROOT } from "./remote-steps.js";
 import type { HostKeys } from "./build-image.js";
 import type { Env } from "./workflow.js";
 import type { Clock } from "../clock.js";
+import { hcloud } from "../catalogue.js";
 
 export interface StackSpec {
   name: string;
@@ -50,9 +51,7 @@ export async function waitForHealth(
     const res = await remote.exec(healthCommand(left / 1000, startFirst), { timeoutMs: left + 60_000 });
     if (res.exitCode === 0) return;
     if (res.exitCode !== SSH_ERROR || clock.now() > deadline)
-      throw new Error(
-        `the stack is not healthy: ${(res.stderr || res.stdout).trim().split("\n").slice(-5).join("\n")}`,
-      );
+      throw new Error(hcloud.unhealthy((res.stderr || res.stdout).trim().split("\n").slice(-5).join("\n")));
     await clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), signal);
   }
 }
@@ -62,7 +61,7 @@ export async function waitForHttp(env: Env, url: string, timeoutMs: number): Pro
   for (let i = 0; ; i++) {
     const status = await env.http(url, 5000);
     if (status !== undefined && status < 500) return;
-    if (env.hc.clock.now() > deadline) throw new Error(`${url} did not answer (last: ${status ?? "no connection"})`);
+    if (env.hc.clock.now() > deadline) throw new Error(hcloud.noAnswer(url, String(status ?? "no connection")));
     await env.hc.clock.sleep(Math.min(10_000, 2000 * 1.5 ** i), env.signal);
   }
 }
@@ -92,9 +91,9 @@ export async function pickImage(env: Env, spec: StackSpec, arch: string): Promis
 
 export async function checkTypeAndLocation(env: Env, spec: StackSpec, step: string): Promise<Schemas["server_type"]> {
   const type = await r.serverType(env.hc, spec.serverType);
-  if (!type) throw new HcloudError(step, "not_found", `server type ${spec.serverType} does not exist`);
+  if (!type) throw new HcloudError(step, "not_found", hcloud.noServerType(spec.serverType));
   if (!type.locations.some((l) => l.name === spec.location))
-    throw new HcloudError(step, "invalid_input", `server type ${type.name} is not available in ${spec.location}`);
+    throw new HcloudError(step, "invalid_input", hcloud.typeNotIn(type.name, spec.location));
   return type;
 }
 

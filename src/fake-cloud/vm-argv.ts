@@ -2,16 +2,17 @@
 // Floating IPs get, the qemu command line with forwards bound to a server's own address, the
 // snapshot copy, the NoCloud meta-data Hetzner's metadata service would give, and QMP lines.
 import { qemuArgv, type QemuSpec } from "../vm/qemu-argv.js";
+import { localCloud } from "../catalogue.js";
 
 /** Server n (0-based) gets 127.0.0.(n+2): 127.0.0.1 stays the host's own. */
 export function serverAddress(n: number): string {
-  if (n < 0 || n > 252) throw new Error("no loopback address left for another server (at most 253)");
+  if (n < 0 || n > 252) throw new Error(localCloud.noServerAddress());
   return `127.0.0.${n + 2}`;
 }
 
 /** Floating IP n gets 127.0.1.(n+2): never confused with a server's own address. */
 export function floatingAddress(n: number): string {
-  if (n < 0 || n > 252) throw new Error("no loopback address left for another Floating IP (at most 253)");
+  if (n < 0 || n > 252) throw new Error(localCloud.noFloatingAddress());
   return `127.0.1.${n + 2}`;
 }
 
@@ -32,7 +33,7 @@ export function localQemuArgv(spec: LocalVmSpec): string[] {
   const argv = qemuArgv({ ...spec, forwards: [] });
   const at = (flag: string): number => {
     const i = argv.indexOf(flag);
-    if (i < 0) throw new Error(`qemuArgv has no ${flag}`);
+    if (i < 0) throw new Error(localCloud.noFlag(flag));
     return i + 1;
   };
   argv[at("-netdev")] = localNetdev(spec.address, spec.ports);

@@ -18,6 +18,7 @@ import type { BackendServer, BootData, ServerBackend } from "./backend.js";
 import { FloatingProxy } from "./floating-proxy.js";
 import { floatingAddress, localMetaData, serverAddress, snapshotArgv } from "./vm-argv.js";
 import { killAll, Machine } from "./vm-machine.js";
+import { localCloud } from "../catalogue.js";
 
 type Image = components["schemas"]["image"];
 
@@ -128,12 +129,11 @@ export class VmBackend implements ServerBackend {
   private async diskOf(image: Image): Promise<Disk> {
     if (image.type !== "system") {
       const snap = this.snapshots.get(image.id);
-      if (!snap || snap.deleted) throw new Error(`image ${image.id} has no disk in this local cloud`);
+      if (!snap || snap.deleted) throw new Error(localCloud.noDisk(image.id));
       return snap;
     }
     const release = releaseFor(image.name ?? "");
-    if (!release)
-      throw new Error(`the local cloud has no base image for ${image.name}: it boots debian-13 and debian-12`);
+    if (!release) throw new Error(localCloud.noBase(String(image.name)));
     const base =
       (await findBase(this.o.root, release)) ??
       (await buildBase(this.o.root, { ...DEFAULT_BASE, release }, (m) => this.o.log?.(`build-base ${release}: ${m}`)));
@@ -142,7 +142,7 @@ export class VmBackend implements ServerBackend {
 
   private entry(id: number): Entry {
     const e = this.servers.get(id);
-    if (!e) throw new Error(`server ${id} has no VM`);
+    if (!e) throw new Error(localCloud.noVm(id));
     return e;
   }
 
@@ -167,14 +167,13 @@ export class VmBackend implements ServerBackend {
 
   async shutdown(id: number): Promise<void> {
     const e = this.entry(id);
-    if (e.machine.running() && !(await e.machine.qmp("system_powerdown")))
-      throw new Error(`qemu of server ${id} did not take the ACPI shutdown`);
+    if (e.machine.running() && !(await e.machine.qmp("system_powerdown"))) throw new Error(localCloud.noShutdown(id));
   }
 
   async reboot(id: number): Promise<void> {
     const e = this.entry(id);
     if (!e.machine.running()) return this.boot(id);
-    if (!(await e.machine.qmp("system_reset"))) throw new Error(`qemu of server ${id} did not take the reset`);
+    if (!(await e.machine.qmp("system_reset"))) throw new Error(localCloud.noReset(id));
   }
 
   async createImage(serverId: number, imageId: number): Promise<void> {
@@ -238,9 +237,6 @@ export class VmBackend implements ServerBackend {
     killAll();
     await this.proxy.close();
     await rm(this.dir, { recursive: true, force: true });
-    if (left.length)
-      throw new Error(
-        `local cloud closed, but qemu still running after SIGKILL: ${left.join(", ")}; end it by hand (kill -9 PID)`,
-      );
+    if (left.length) throw new Error(localCloud.qemuLeft(left));
   }
 }

@@ -11,6 +11,7 @@ import { pidAlive, stopPid } from "../vm/process.js";
 import { watchdogArgv } from "../vm/vm.js";
 import { qmp, type QmpCommand } from "../vm/qmp.js";
 import { localQemuArgv } from "./vm-argv.js";
+import { localCloud, preview } from "../catalogue.js";
 
 export interface MachineSpec {
   name: string;
@@ -79,7 +80,7 @@ export class Machine {
     });
     await run(argv, { timeoutMs: 60_000 });
     const pid = Number((await readFile(p.pidfile, "utf8")).trim());
-    if (!Number.isInteger(pid) || pid <= 0) throw new Error(`qemu wrote no PID to ${p.pidfile}`);
+    if (!Number.isInteger(pid) || pid <= 0) throw new Error(preview.noPid(p.pidfile));
     this.pid = pid;
     live.add(pid);
     this.stopWatchdog();
@@ -107,8 +108,7 @@ export class Machine {
 
   /** Pulls the plug: qemu quits (its caches flushed), killed if it does not within 10 s. */
   async powerOff(): Promise<void> {
-    if (!(await this.stop("quit")))
-      throw new Error(`qemu of ${this.spec.name} (PID ${this.pid}) did not exit after SIGKILL`);
+    if (!(await this.stop("quit"))) throw new Error(localCloud.qemuStuck(this.spec.name, this.pid));
   }
 
   /** The process is gone: stop tracking it and its watchdog. */

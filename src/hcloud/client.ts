@@ -6,6 +6,7 @@ import type { components, paths } from "./generated/schema.js";
 import { realClock, throwIfAborted, type Clock } from "../clock.js";
 import { HcloudError, fromResponse } from "./errors.js";
 import { DEFAULT_RETRY, retryingFetch, type RetryHooks, type RetryPolicy } from "./retry.js";
+import { hcloud } from "../catalogue.js";
 
 export type Schemas = components["schemas"];
 export type Action = Schemas["action"];
@@ -102,11 +103,7 @@ export class Hcloud {
     for (let i = 0; running.size > 0; i++) {
       failIfErrored(step, done);
       if (this.clock.now() > deadline)
-        throw new HcloudError(
-          step,
-          "timeout",
-          `actions ${[...running].join(", ")} still running after ${timeoutMs / 1000} s`,
-        );
+        throw new HcloudError(step, "timeout", hcloud.actionsRunning([...running], timeoutMs / 1000));
       await this.clock.sleep(pollDelayMs(i, this.poll), this.signal);
       const ids = [...running].sort((a, b) => a - b);
       const data = await this.call(step, this.api.GET("/actions", { params: { query: { id: ids } } }));

@@ -1,5 +1,6 @@
 // One error type for everything the Hetzner API refuses, worded `could not <step>: <code>: <message>`
 // so the user sees which step failed and Hetzner's own reason.
+import { hcloud } from "../catalogue.js";
 
 export class HcloudError extends Error {
   constructor(
@@ -8,7 +9,7 @@ export class HcloudError extends Error {
     readonly apiMessage: string,
     readonly status?: number,
   ) {
-    super(`could not ${step}: ${code}: ${apiMessage}`);
+    super(hcloud.apiError(step, code, apiMessage));
     this.name = "HcloudError";
   }
 }

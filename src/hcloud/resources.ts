@@ -2,6 +2,7 @@
 // read `could not <step>: ...`. Everything that creates something waits for its actions.
 import type { Hcloud, Labels, Schemas } from "./client.js";
 import { HcloudError } from "./errors.js";
+import { hcloud } from "../catalogue.js";
 
 export type Server = Schemas["server"];
 export type Image = Schemas["image"];
@@ -177,7 +178,7 @@ export async function createSnapshot(
     async () => (await listSnapshots(hc, selector(labels)))[0],
     (id) => created({ id } as Image),
   );
-  if (!data.image) throw new HcloudError(step, "no_image", "the API returned no image");
+  if (!data.image) throw new HcloudError(step, "no_image", hcloud.noImageReturned());
   created(data.image);
   await hc.waitForActions(step, [data.action]);
   return data.image;
@@ -194,7 +195,7 @@ export async function setLabels(hc: Hcloud, id: number, labels: Labels): Promise
 export async function floatingIpByName(hc: Hcloud, name: string): Promise<FloatingIp> {
   const data = await hc.call("look up the Floating IP", hc.api.GET("/floating_ips", { params: { query: { name } } }));
   const ip = data.floating_ips[0];
-  if (!ip) throw new HcloudError("look up the Floating IP", "not_found", `no Floating IP named ${name}`);
+  if (!ip) throw new HcloudError("look up the Floating IP", "not_found", hcloud.noFloatingIp(name));
   return ip;
 }
 

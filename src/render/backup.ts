@@ -4,6 +4,7 @@ import { posix } from "node:path";
 import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
 import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, plainFile, snippet } from "./template.js";
+import { internal } from "../catalogue.js";
 
 export const BACKUP_DIR = "/var/backups/firstboot";
 const ETC = "/etc/firstboot";
@@ -27,7 +28,7 @@ export function remotePath(backup: BackupConfig, name: string): string {
 
 /** One line, no control characters: rclone.conf and the shell settings are line based. */
 function oneLine(value: string, what: string): string {
-  if (/[\r\n\0]/.test(value)) throw new Error(`backup: ${what} must be a single line`);
+  if (/[\r\n\0]/.test(value)) throw new Error(internal.multiLine(what));
   return value;
 }
 

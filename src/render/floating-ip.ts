@@ -4,6 +4,7 @@
 import { floatingAddress, type FloatingIp } from "../config/schema-docker.js";
 import type { Part, RenderContext } from "./part.js";
 import { plainFile, snippet } from "./template.js";
+import { internal } from "../catalogue.js";
 
 export const FLOATING_IP_SCRIPT = "/usr/local/lib/firstboot/floating-ip.sh";
 export const FLOATING_IP_UNIT = "/etc/systemd/system/firstboot-floating-ip.service";
@@ -11,7 +12,7 @@ export const FLOATING_IP_UNIT = "/etc/systemd/system/firstboot-floating-ip.servi
 export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext): Part[] {
   if (!f) return [];
   const addr = floatingAddress(f.ip);
-  if (!addr) throw new Error(`server.floating_ip.ip: not an IPv4 or IPv6 /64 address: ${f.ip}`);
+  if (!addr) throw new Error(internal.badFloatingIp(f.ip));
   const files = [
     { path: FLOATING_IP_SCRIPT, content: plainFile("floating_ip/floating-ip.sh"), mode: "0755" },
     {

@@ -9,6 +9,7 @@ import { RUNNER_PATH, runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
 import { stackPart, stackStartSteps } from "./stack.js";
 import { contentParts } from "./sections.js";
+import { internal } from "../catalogue.js";
 
 export interface RenderOptions {
   /** Replace every secret with a marker (for review and sharing). */
@@ -40,7 +41,7 @@ export const REDACTED = "<redacted>";
 
 export class BudgetError extends Error {
   constructor(readonly rendered: Rendered) {
-    super(`user-data is ${rendered.bytes} bytes, over ${USER_DATA_LIMIT}`);
+    super(internal.userDataTooBig(rendered.bytes, USER_DATA_LIMIT));
   }
 }
 
@@ -53,7 +54,7 @@ function context(loaded: Loaded, opts: RenderOptions): RenderContext {
     if (typeof v === "string") return v;
     if (opts.redact) return `${REDACTED}:${v.secret}`;
     const s = secrets[v.secret];
-    if (s === undefined) throw new Error(`secret ${v.secret} was not resolved`);
+    if (s === undefined) throw new Error(internal.unresolvedSecret(v.secret));
     return s;
   };
   return {

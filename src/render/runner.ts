@@ -2,6 +2,7 @@
 // own bash process so `set -e` holds inside it (bash ignores -e in functions called from `if`).
 import type { BootStep, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
+import { internal } from "../catalogue.js";
 
 export const RUNNER_PATH = "/usr/local/lib/firstboot/firstboot.sh";
 
@@ -10,9 +11,8 @@ const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 export function runnerFile(name: string, steps: readonly BootStep[]): ServerFile {
   const seen = new Set<string>();
   for (const s of steps) {
-    if (!STEP_NAME.test(s.name) || seen.has(s.name)) throw new Error(`bad or duplicate step name ${s.name}`);
-    if (s.unchanged?.files.some((f) => !/^\/[\w./@+-]+$/.test(f)))
-      throw new Error(`step ${s.name}: watched paths must be plain absolute paths`);
+    if (!STEP_NAME.test(s.name) || seen.has(s.name)) throw new Error(internal.badStepName(s.name));
+    if (s.unchanged?.files.some((f) => !/^\/[\w./@+-]+$/.test(f))) throw new Error(internal.badWatchedPath(s.name));
     seen.add(s.name);
   }
   const body = snippet("server/runner.sh.hbs", {

@@ -1,5 +1,6 @@
 // A minimal, deterministic ustar writer (regular files only, owner root, mtime 0): enough to
 // bundle the first-boot files when per-file compression cannot fit Hetzner's user-data limit.
+import { internal } from "../catalogue.js";
 function octal(n: number, width: number): string {
   return n.toString(8).padStart(width - 1, "0") + "\0";
 }
@@ -14,8 +15,7 @@ function header(name: string, mode: number, size: number): Buffer {
     const cut = name.lastIndexOf("/", name.length - 1 - 0);
     prefix = name.slice(0, cut);
     base = name.slice(cut + 1);
-    if (Buffer.byteLength(base) > 100 || Buffer.byteLength(prefix) > 155)
-      throw new Error(`path too long for tar: ${name}`);
+    if (Buffer.byteLength(base) > 100 || Buffer.byteLength(prefix) > 155) throw new Error(internal.tarPath(name));
   }
   put(base, 0, 100);
   put(octal(mode, 8), 100, 8);

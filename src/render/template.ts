@@ -10,6 +10,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import RuntimeModule from "handlebars/runtime.js";
 import { shq } from "../shell.js";
+import { internal } from "../catalogue.js";
 
 export const SNIPPETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snippets");
 const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "snippets.js");
@@ -62,7 +63,7 @@ const plain = new Map<string, string>();
 
 /** snippets/<name>, a program or file that takes no data, exactly as it is on disk. */
 export function plainFile(name: string): string {
-  if (name.endsWith(".hbs")) throw new Error(`${name} is a template: use snippet()`);
+  if (name.endsWith(".hbs")) throw new Error(internal.notTemplate(name));
   let text = plain.get(name);
   if (text === undefined) plain.set(name, (text = readFileSync(join(SNIPPETS_DIR, name), "utf8")));
   return text;
@@ -73,7 +74,7 @@ export function snippet(name: string, data: object): string {
   let tpl = cache.get(name);
   if (!tpl) {
     const source = sources.get(name);
-    if (source === undefined) throw new Error(`no snippet ${name}`);
+    if (source === undefined) throw new Error(internal.noSnippet(name));
     const pre = precompiled[name];
     tpl =
       fresh && pre

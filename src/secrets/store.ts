@@ -5,6 +5,7 @@ import { readFile } from "node:fs/promises";
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { writeFileAtomic } from "../fs-atomic.js";
 import { parseIdentityFile } from "./paths.js";
+import { cli } from "../catalogue.js";
 
 export { envSecrets, expandHome, parseIdentityFile, resolveFrom } from "./paths.js";
 
@@ -19,7 +20,7 @@ export async function newIdentityFile(): Promise<{ text: string; recipient: stri
 
 export async function readIdentities(path: string): Promise<string[]> {
   const ids = parseIdentityFile(await readFile(path, "utf8"));
-  if (ids.length === 0) throw new Error(`${path} holds no AGE-SECRET-KEY line`);
+  if (ids.length === 0) throw new Error(cli.identityEmpty(path));
   return ids;
 }
 
@@ -28,8 +29,7 @@ export async function decryptStore(data: Uint8Array, identities: string[]): Prom
   for (const id of identities) d.addIdentity(id);
   const text = await d.decrypt(data, "text");
   const parsed: unknown = JSON.parse(text);
-  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed))
-    throw new Error("the decrypted file is not a map of secrets");
+  if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(cli.secretsNotMap());
   return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
 

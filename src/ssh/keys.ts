@@ -5,11 +5,12 @@ import { join } from "node:path";
 import { run } from "../exec.js";
 import { writeFileAtomic } from "../fs-atomic.js";
 import { keygenArgv } from "./argv.js";
+import { hcloud } from "../catalogue.js";
 
 /** A known_hosts line for the alias: "alias ssh-ed25519 AAAA..." (the comment dropped). */
 export function knownHostsLine(alias: string, publicKey: string): string {
   const [type, blob] = publicKey.trim().split(/\s+/);
-  if (!type || !blob) throw new Error(`not an SSH public key: ${publicKey.slice(0, 40)}`);
+  if (!type || !blob) throw new Error(hcloud.notSshKey(publicKey.slice(0, 40)));
   return `${alias} ${type} ${blob}`;
 }
 

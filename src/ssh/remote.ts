@@ -3,6 +3,7 @@
 import { run, spawnPiped, type Piped, type RunResult } from "../exec.js";
 import { sshArgv } from "./argv.js";
 import type { SshTarget } from "./target.js";
+import { hcloud } from "../catalogue.js";
 
 export interface Remote {
   exec(command: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
@@ -29,7 +30,7 @@ export async function mustExec(remote: Remote, what: string, command: string, ti
   const r = await remote.exec(command, { timeoutMs });
   if (r.exitCode !== 0)
     throw new Error(
-      `${what} failed (exit ${r.exitCode}): ${(r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")}`,
+      hcloud.remoteFailed(what, r.exitCode, (r.stderr || r.stdout).trim().split("\n").slice(-10).join("\n")),
     );
   return r.stdout;
 }

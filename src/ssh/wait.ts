@@ -2,6 +2,7 @@
 // differences (VM liveness, pause, what the timeout says) passed in.
 import { throwIfAborted, type Clock } from "../clock.js";
 import type { Remote } from "./remote.js";
+import { hcloud } from "../catalogue.js";
 
 export interface SshWait {
   clock: Clock;
@@ -34,9 +35,8 @@ export async function waitForSsh(remote: Remote, w: SshWait): Promise<number> {
     // ssh never logs in with a wrong key; a few retries cover an sshd that started before
     // cloud-init installed our key, more mean someone else answers.
     mismatches = /REMOTE HOST IDENTIFICATION HAS CHANGED|Host key verification failed/i.test(last) ? mismatches + 1 : 0;
-    if (mismatches >= MAX_MISMATCHES)
-      throw new Error(`the server's SSH host key is not the one firstboot generated: ${last}`);
+    if (mismatches >= MAX_MISMATCHES) throw new Error(hcloud.hostKeyChanged(last));
     await clock.sleep((w.pauseMs ?? backoff)(i), signal);
   }
-  throw w.timeoutError?.(last) ?? new Error(`SSH did not come up within ${timeoutMs / 60_000} minutes: ${last}`);
+  throw w.timeoutError?.(last) ?? new Error(hcloud.sshTimeout(timeoutMs / 60_000, last));
 }

@@ -19,6 +19,7 @@ import {
   type BaseOptions,
   type RootfsFile,
 } from "./base-image-plan.js";
+import { preview } from "../catalogue.js";
 
 export type Progress = (message: string) => void;
 
@@ -76,7 +77,7 @@ export async function buildBase(root: string, o: BaseOptions, progress: Progress
     const rootfs = join(work, "rootfs");
     await prepareRootfs(o, rootfs, progress);
     const k = pickKernel(await readdir(join(rootfs, "boot")));
-    if (!k) throw new Error(`no kernel/initrd pair in ${rootfs}/boot`);
+    if (!k) throw new Error(preview.noKernel(rootfs));
     await copyFile(join(rootfs, "boot", k.kernel), join(work, "vmlinuz"));
     await copyFile(join(rootfs, "boot", k.initrd), join(work, "initrd.img"));
     const raw = join(work, "disk.raw");

@@ -4,10 +4,11 @@ import type { RunResult } from "../exec.js";
 import { systemSsh, waitForSsh, type SshTarget } from "../ssh/index.js";
 import { guestCrashed } from "./qemu-argv.js";
 import { serialLog, type Vm } from "./vm.js";
+import { preview } from "../catalogue.js";
 
 export class VmDied extends Error {
   constructor(readonly why: string) {
-    super(`the VM died: ${why}`);
+    super(preview.vmDied(why));
   }
 }
 
@@ -31,10 +32,7 @@ export async function waitForGuestSsh(vm: Vm, t: SshTarget, timeoutMs: number): 
     timeoutMs,
     alive: () => checkAlive(vm),
     pauseMs: () => 3000,
-    timeoutError: () =>
-      new Error(
-        `no SSH on ${t.host}:${t.port} after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`,
-      ),
+    timeoutError: () => new Error(preview.noSsh(t.host, t.port, Math.round(timeoutMs / 1000), vm.paths.serialLog)),
   });
 }
 
@@ -93,5 +91,5 @@ export async function waitCloudInit(
     }
     await sleep(3000);
   }
-  throw new Error(`cloud-init not done after ${Math.round(timeoutMs / 1000)} s; serial log: ${vm.paths.serialLog}`);
+  throw new Error(preview.cloudInitTimeout(Math.round(timeoutMs / 1000), vm.paths.serialLog));
 }

@@ -15,6 +15,7 @@ import {
   type OnSerial,
 } from "./guest.js";
 import { serialLog, startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
+import { preview } from "../catalogue.js";
 
 export interface BootResult {
   vm: Vm;
@@ -75,7 +76,7 @@ export async function rebootAndWait(vm: Vm, t: SshTarget, timeoutMs: number): Pr
     await waitForGuestSsh(vm, t, Math.max(1000, timeoutMs - (Date.now() - t0)));
     const now = (await ssh(t, "cat /proc/sys/kernel/random/boot_id")).stdout.trim();
     if (now && now !== before) break;
-    if (Date.now() - t0 > timeoutMs) throw new Error("the VM did not reboot");
+    if (Date.now() - t0 > timeoutMs) throw new Error(preview.noReboot());
     await new Promise((r) => setTimeout(r, 3000));
   }
   await waitCloudInit(vm, t, Math.max(1000, timeoutMs - (Date.now() - t0)), undefined, offset);
@@ -106,8 +107,8 @@ export function goldenPrepScript(stackDir: string): string {
 /** Turn a VM into a golden disk at `golden`: prepare, power off, keep its overlay. */
 export async function makeGolden(vm: Vm, t: SshTarget, stackDir: string, golden: string): Promise<void> {
   const r = await ssh(t, `sudo sh -c ${shq(goldenPrepScript(stackDir))}`, 180_000);
-  if (r.exitCode !== 0) throw new Error(`golden preparation failed: ${r.stderr}`);
+  if (r.exitCode !== 0) throw new Error(preview.goldenFailed(r.stderr));
   await ssh(t, "sudo systemctl poweroff", 20_000);
-  if (!(await waitExit(vm, 120_000))) throw new Error("the VM did not power off within 120 s");
+  if (!(await waitExit(vm, 120_000))) throw new Error(preview.noPowerOff(120));
   await rename(vm.paths.disk, golden);
 }

@@ -2,6 +2,7 @@
 // how the throwaway key gets into the user-data, and how the boot report reads.
 import { parse, stringify } from "yaml";
 import type { StepStatus } from "../boot-status.js";
+import { preview } from "../catalogue.js";
 
 /** Debian releases build-base can make, by Hetzner image name. */
 export const RELEASES: Record<string, string> = { "debian-13": "trixie", "debian-12": "bookworm" };
@@ -36,7 +37,7 @@ export function guestPorts(published: readonly string[], maxPerRange = 8): Guest
 export function addAdminKey(document: string, user: string, publicKey: string): string {
   const doc = parse(document) as { users?: ({ name?: string; ssh_authorized_keys?: string[] } | string)[] };
   const entry = doc.users?.find((u) => typeof u === "object" && u.name === user);
-  if (!entry || typeof entry !== "object") throw new Error(`the user-data defines no user ${user}`);
+  if (!entry || typeof entry !== "object") throw new Error(preview.noUser(user));
   entry.ssh_authorized_keys = [...(entry.ssh_authorized_keys ?? []), publicKey.trim()];
   return `#cloud-config\n${stringify(doc, { lineWidth: 0 })}`;
 }

@@ -3,6 +3,7 @@
 // in flight can take many seconds to leave the process table: a caller that checks for leftovers
 // right after a stop must not race the kernel (CI failed on exactly that).
 import { readFileSync } from "node:fs";
+import { preview } from "../catalogue.js";
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -110,8 +111,5 @@ export interface Owned extends StopOptions {
 export async function stopAll(owned: readonly Owned[]): Promise<void> {
   const gone = await Promise.all(owned.map((p) => stopPid(p.pid, p)));
   const left = owned.filter((_, i) => !gone[i]);
-  if (left.length)
-    throw new Error(
-      `still running after SIGKILL: ${left.map((p) => `${p.what} (PID ${p.pid})`).join(", ")}; end them by hand (kill -9 PID)`,
-    );
+  if (left.length) throw new Error(preview.stillRunning(left.map((p) => `${p.what} (PID ${p.pid})`)));
 }
