@@ -2,7 +2,7 @@
 // validation, the error shapes of the real API, then dispatch to the route tables.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkBody, checkQuery, matchRoute } from "./spec.js";
+import { checkBody, checkQuery, matchRoute, type Match } from "./spec.js";
 import { FakeState, type FakeOptions, type LoggedRequest } from "./state.js";
 import { ApiError, type Handler } from "./reply.js";
 import { serverRoutes } from "./routes-servers.js";
@@ -33,66 +33,84 @@ function errorBody(e: ApiError): unknown {
   return { error: { code: e.code, message: e.message, details: e.details ?? null } };
 }
 
+type Reply = { status: number; body: unknown; headers: Record<string, string> };
+type LogEntry = { method: string; path: string; query: string; template?: string; status?: number };
+type Answer = { status?: number; body: unknown };
+
+function rateLimitHeaders(state: FakeState): Record<string, string> {
+  return {
+    "RateLimit-Limit": String(state.rateLimit),
+    "RateLimit-Remaining": String(Math.max(0, state.tokens)),
+    "RateLimit-Reset": String(state.resetAt()),
+  };
+}
+
+/** Before routing: with a bad token even an unknown path answers 401, never 404. */
+function authorise(state: FakeState, auth: string | undefined, allowed: boolean): void {
+  const token = /^Bearer (.+)$/.exec(auth ?? "")?.[1];
+  if (!token || (state.opts.token !== undefined && token !== state.opts.token))
+    throw new ApiError(401, "unauthorized", "unable to authenticate");
+  if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
+}
+
+async function injectedFault(
+  state: FakeState,
+  key: string,
+): Promise<{ error: ApiError; afterApply: boolean } | undefined> {
+  const fault = state.takeFault(key);
+  if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+  if (!fault?.status) return undefined;
+  const code = fault.code ?? (fault.status >= 500 ? "server_error" : "invalid_input");
+  return { error: new ApiError(fault.status, code, fault.message ?? "injected fault"), afterApply: !!fault.afterApply };
+}
+
+/** The body a route sees, after the checks against the spec that the real API makes first. */
+function parseRequest(op: NonNullable<Match["op"]>, query: URLSearchParams, rawBody: string): Record<string, unknown> {
+  const body = rawBody.trim() === "" ? undefined : parseJson(rawBody);
+  const invalid = {
+    ...checkQuery(op, query),
+    ...(op.requestBody ? checkBody(op, body ?? {}) : {}),
+  };
+  if (Object.keys(invalid).length > 0)
+    throw new ApiError(400, "invalid_input", "invalid input in fields " + Object.keys(invalid).join(", "), {
+      fields: Object.entries(invalid).map(([name, messages]) => ({ name, messages })),
+    });
+  return (body ?? {}) as Record<string, unknown>;
+}
+
+async function dispatch(state: FakeState, entry: LogEntry, url: URL, rawBody: string): Promise<Answer> {
+  const match = matchRoute(entry.method, entry.path);
+  if (!match?.op) throw new ApiError(404, "not_found", `no route ${entry.method} ${entry.path}`);
+  entry.template = match.template;
+  const key = `${entry.method} ${match.template}`;
+  const fault = await injectedFault(state, key);
+  if (fault && !fault.afterApply) throw fault.error;
+  const body = parseRequest(match.op, url.searchParams, rawBody);
+  const handler = ROUTES[key];
+  if (!handler) throw new ApiError(501, "not_implemented", `the fake does not implement ${key}`);
+  const out = await handler({ state, params: match.params, query: url.searchParams, body });
+  if (fault) throw fault.error;
+  return out;
+}
+
 export async function handle(
   state: FakeState,
   method: string,
   rawUrl: string,
   rawBody: string,
   auth: string | undefined,
-): Promise<{ status: number; body: unknown; headers: Record<string, string> }> {
+): Promise<Reply> {
   const url = new URL(rawUrl, "http://fake");
   const path = url.pathname.replace(/^\/v1(?=\/)/, "");
-  const entry: { method: string; path: string; query: string; template?: string; status?: number } = {
-    method,
-    path,
-    query: url.search,
-  };
+  const entry: LogEntry = { method, path, query: url.search };
   state.log.push(entry);
   state.tick();
   const allowed = state.takeToken();
-  const headers = {
-    "RateLimit-Limit": String(state.rateLimit),
-    "RateLimit-Remaining": String(Math.max(0, state.tokens)),
-    "RateLimit-Reset": String(state.resetAt()),
-  };
+  const headers = rateLimitHeaders(state);
   const reply = (status: number, body: unknown) => ((entry.status = status), { status, body, headers });
   try {
-    const token = /^Bearer (.+)$/.exec(auth ?? "")?.[1];
-    if (!token || (state.opts.token !== undefined && token !== state.opts.token))
-      throw new ApiError(401, "unauthorized", "unable to authenticate");
-    if (!allowed) throw new ApiError(429, "rate_limit_exceeded", "limit of 3600 requests per hour reached");
-    const match = matchRoute(method, path);
-    if (!match?.op) throw new ApiError(404, "not_found", `no route ${method} ${path}`);
-    entry.template = match.template;
-    const key = `${method} ${match.template}`;
-    const fault = state.takeFault(key);
-    if (fault?.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
-    const injected = fault?.status
-      ? new ApiError(
-          fault.status,
-          fault.code ?? (fault.status >= 500 ? "server_error" : "invalid_input"),
-          fault.message ?? "injected fault",
-        )
-      : undefined;
-    if (injected && !fault?.afterApply) throw injected;
-    const body = rawBody.trim() === "" ? undefined : parseJson(rawBody);
-    const invalid = {
-      ...checkQuery(match.op, url.searchParams),
-      ...(match.op.requestBody ? checkBody(match.op, body ?? {}) : {}),
-    };
-    if (Object.keys(invalid).length > 0)
-      throw new ApiError(400, "invalid_input", "invalid input in fields " + Object.keys(invalid).join(", "), {
-        fields: Object.entries(invalid).map(([name, messages]) => ({ name, messages })),
-      });
-    const handler = ROUTES[key];
-    if (!handler) throw new ApiError(501, "not_implemented", `the fake does not implement ${key}`);
-    const out = await handler({
-      state,
-      params: match.params,
-      query: url.searchParams,
-      body: (body ?? {}) as Record<string, unknown>,
-    });
-    if (injected) throw injected;
+    authorise(state, auth, allowed);
+    const out = await dispatch(state, entry, url, rawBody);
     return reply(out.status ?? 200, out.body);
   } catch (e) {
     if (e instanceof ApiError) return reply(e.status, errorBody(e));

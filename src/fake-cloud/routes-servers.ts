@@ -56,9 +56,13 @@ function validateCreate(state: FakeState, b: Record<string, unknown>): void {
   if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
 }
 
-async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }> {
-  const { state, body: b } = ctx;
-  validateCreate(state, b);
+interface Placement {
+  type: S["server_type"];
+  location: S["location"];
+  image: S["image"];
+}
+
+function placement(state: FakeState, b: Record<string, unknown>): Placement {
   const type = byIdOrName(state.serverTypes, b.server_type, "server_type");
   const location = byIdOrName(state.locations, b.location ?? "fsn1", "location");
   if (!type.locations.some((l) => l.name === location.name))
@@ -69,23 +73,20 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
     "image",
     (i) => i.architecture === type.architecture && i.status === "available",
   );
-  const keys = ((b.ssh_keys as unknown[]) ?? []).map((k) => byIdOrName(state.sshKeys.values(), k, "ssh_keys"));
-  const firewalls = ((b.firewalls as { firewall: number }[]) ?? []).map((f) =>
-    find(state.firewalls, "firewall", String(f.firewall)),
-  );
-  const id = state.id();
-  const backend = state.opts.backend;
-  const ipv4 = backend ? await backend.allocateServerIp() : state.ip("192.0.2");
-  const server: S["server"] = {
+  return { type, location, image };
+}
+
+function newServer(state: FakeState, b: Record<string, unknown>, id: number, ipv4: string, at: Placement): S["server"] {
+  return {
     id,
     name: b.name as string,
     status: "initializing",
     created: state.iso(),
     labels: labelsOf(b),
-    server_type: structuredClone(type),
-    location: structuredClone(location),
-    datacenter: structuredClone(state.datacenters.find((d) => d.location.id === location.id)!),
-    image: structuredClone(image),
+    server_type: structuredClone(at.type),
+    location: structuredClone(at.location),
+    datacenter: structuredClone(state.datacenters.find((d) => d.location.id === at.location.id)!),
+    image: structuredClone(at.image),
     iso: null,
     rescue_enabled: false,
     locked: false,
@@ -93,7 +94,7 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
     outgoing_traffic: 0,
     ingoing_traffic: 0,
     included_traffic: 21990232555520,
-    primary_disk_size: type.disk,
+    primary_disk_size: at.type.disk,
     protection: { delete: false, rebuild: false },
     private_net: [],
     load_balancers: [],
@@ -106,14 +107,15 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
       firewalls: [],
     },
   };
-  state.servers.set(id, server);
-  state.userData.set(id, typeof b.user_data === "string" ? b.user_data : "");
-  for (const fw of firewalls) fw.applied_to.push({ type: "server", server: { id } });
-  const start = b.start_after_create !== false;
+}
+
+/** create_server, then start_server unless start_after_create is false. */
+function createActions(state: FakeState, server: S["server"], image: S["image"], keys: S["ssh_key"][], start: boolean) {
+  const id = server.id;
   const res = [{ id, type: "server" }];
   // With a backend both actions last until the machine is booted (or failed to).
   const boot = { userData: state.userData.get(id)!, sshKeys: keys.map((k) => k.public_key), start };
-  const work = backend?.create(
+  const work = state.opts.backend?.create(
     machine(server),
     image,
     boot,
@@ -132,6 +134,25 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
         }),
       ]
     : [];
+  return { action, next };
+}
+
+async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }> {
+  const { state, body: b } = ctx;
+  validateCreate(state, b);
+  const at = placement(state, b);
+  const keys = ((b.ssh_keys as unknown[]) ?? []).map((k) => byIdOrName(state.sshKeys.values(), k, "ssh_keys"));
+  const firewalls = ((b.firewalls as { firewall: number }[]) ?? []).map((f) =>
+    find(state.firewalls, "firewall", String(f.firewall)),
+  );
+  const id = state.id();
+  const backend = state.opts.backend;
+  const ipv4 = backend ? await backend.allocateServerIp() : state.ip("192.0.2");
+  const server = newServer(state, b, id, ipv4, at);
+  state.servers.set(id, server);
+  state.userData.set(id, typeof b.user_data === "string" ? b.user_data : "");
+  for (const fw of firewalls) fw.applied_to.push({ type: "server", server: { id } });
+  const { action, next } = createActions(state, server, at.image, keys, b.start_after_create !== false);
   return {
     status: 201,
     body: {

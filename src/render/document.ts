@@ -124,6 +124,45 @@ function measure(files: ServerFile[]): Map<string, Measured> {
   return sizes;
 }
 
+type Tail = { runcmd: string[][] } & Record<string, unknown>;
+
+/** Largest first, so the fewest files lose their readable plain text. */
+function pickGzipped(files: ServerFile[], sizes: Map<string, Measured>, estimate: number, target: number): Set<string> {
+  const gz = new Set<string>();
+  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
+  for (const f of bySize) {
+    if (estimate <= target) break;
+    const { plain, gz: packed } = sizes.get(f.path)!;
+    if (packed >= plain) continue;
+    gz.add(f.path);
+    estimate -= plain - packed;
+  }
+  return gz;
+}
+
+function withBundle(
+  head: Record<string, unknown>,
+  files: ServerFile[],
+  tail: Tail,
+  sizes: Map<string, Measured>,
+): Pick<Fitted, "text" | "fileBytes"> {
+  const { bundle, rest } = bundled(files);
+  const text = serialise({
+    ...head,
+    write_files: [bundle, ...rest.map((f) => sizes.get(f.path)!.gzEntry)],
+    ...tail,
+    runcmd: [...bundleCommands(), ...tail.runcmd],
+  });
+  // Share the bundle's bytes among its files by how well each compresses on its own.
+  const inBundle = files.filter((f) => !rest.includes(f));
+  const sum = inBundle.reduce((n, f) => n + sizes.get(f.path)!.gz, 0) || 1;
+  const share = itemBytes(bundle) / sum;
+  const shares = new Map(
+    files.map((f) => [f.path, Math.round(sizes.get(f.path)!.gz * (rest.includes(f) ? 1 : share))]),
+  );
+  return { text, fileBytes: shares };
+}
+
 /**
  * Serialise head + write_files + tail, packing files only as tightly as the target needs.
  * Each candidate is sized from per-entry measurements (one gzip and one stringify per file),
@@ -133,44 +172,25 @@ function measure(files: ServerFile[]): Map<string, Measured> {
 export function fitDocument(
   head: Record<string, unknown>,
   files: ServerFile[],
-  tail: { runcmd: string[][] } & Record<string, unknown>,
+  tail: Tail,
   target = PLAIN_TARGET,
 ): Fitted {
-  const gz = new Set<string>();
-  const build = () => serialise({ ...head, write_files: files.map((f) => toWriteFile(f, gz.has(f.path))), ...tail });
-  let text = build();
-  if (bytes(text) <= target) return { text, compressed: gz, packing: "plain", fileBytes: perFile(files, gz) };
+  const plain = serialise({ ...head, write_files: files.map((f) => toWriteFile(f)), ...tail });
+  const none = new Set<string>();
+  if (bytes(plain) <= target)
+    return { text: plain, compressed: none, packing: "plain", fileBytes: perFile(files, none) };
   const sizes = measure(files);
+  const gz = pickGzipped(files, sizes, bytes(plain), target);
   // From here on entries come from the measurements: no file is gzipped twice.
   const entryOf = (f: ServerFile) => (gz.has(f.path) ? sizes.get(f.path)!.gzEntry : sizes.get(f.path)!.entry);
-  const rebuild = () => serialise({ ...head, write_files: files.map(entryOf), ...tail });
-  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
-  let estimate = bytes(text);
-  for (const f of bySize) {
-    if (estimate <= target) break;
-    const { plain, gz: packed } = sizes.get(f.path)!;
-    if (packed >= plain) continue;
-    gz.add(f.path);
-    estimate -= plain - packed;
-  }
-  text = rebuild();
-  const fileBytes = () =>
-    new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain]));
-  if (bytes(text) <= target) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
-  const { bundle, rest } = bundled(files);
-  const packed = serialise({
-    ...head,
-    write_files: [bundle, ...rest.map((f) => sizes.get(f.path)!.gzEntry)],
-    ...tail,
-    runcmd: [...bundleCommands(), ...tail.runcmd],
-  });
-  if (bytes(packed) >= bytes(text)) return { text, compressed: gz, packing: "gzip", fileBytes: fileBytes() };
-  // Share the bundle's bytes among its files by how well each compresses on its own.
-  const inBundle = files.filter((f) => !rest.includes(f));
-  const sum = inBundle.reduce((n, f) => n + sizes.get(f.path)!.gz, 0) || 1;
-  const share = itemBytes(bundle) / sum;
-  const shares = new Map(
-    files.map((f) => [f.path, Math.round(sizes.get(f.path)!.gz * (rest.includes(f) ? 1 : share))]),
-  );
-  return { text: packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle", fileBytes: shares };
+  const gzipped: Fitted = {
+    text: serialise({ ...head, write_files: files.map(entryOf), ...tail }),
+    compressed: gz,
+    packing: "gzip",
+    fileBytes: new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain])),
+  };
+  if (bytes(gzipped.text) <= target) return gzipped;
+  const packed = withBundle(head, files, tail, sizes);
+  if (bytes(packed.text) >= bytes(gzipped.text)) return gzipped;
+  return { ...packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle" };
 }

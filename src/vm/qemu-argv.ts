@@ -65,9 +65,8 @@ function bootArgs(spec: QemuSpec): string[] {
   return ["-kernel", spec.kernel, ...(spec.initrd ? ["-initrd", spec.initrd] : []), "-append", kernelCmdline()];
 }
 
-export function qemuArgv(spec: QemuSpec): string[] {
+function machineArgs(spec: QemuSpec): string[] {
   return [
-    "qemu-system-x86_64",
     "-name",
     "firstboot-preview",
     "-machine",
@@ -77,21 +76,30 @@ export function qemuArgv(spec: QemuSpec): string[] {
     String(spec.memoryMiB),
     "-smp",
     String(spec.cpus),
-    ...bootArgs(spec),
+  ];
+}
+
+function diskArgs(spec: QemuSpec): string[] {
+  return [
     "-drive",
     `file=${spec.disk},if=virtio,format=qcow2,discard=unmap`,
     "-drive",
     `file=${spec.seed},if=virtio,format=raw,readonly=on`,
-    "-netdev",
-    netdevArg(spec.forwards),
-    "-device",
-    "virtio-net-pci,netdev=n0",
-    "-device",
-    "virtio-rng-pci",
-    "-device",
-    "pvpanic",
-    "-action",
-    "panic=exit-failure",
+  ];
+}
+
+function networkArgs(spec: QemuSpec): string[] {
+  return ["-netdev", netdevArg(spec.forwards), "-device", "virtio-net-pci,netdev=n0"];
+}
+
+/** pvpanic with panic=exit-failure pairs with the oops=panic in kernelCmdline(). */
+function deviceArgs(): string[] {
+  return ["-device", "virtio-rng-pci", "-device", "pvpanic", "-action", "panic=exit-failure"];
+}
+
+/** No display or monitor: the harness reads the serial log, talks QMP and kills by the pidfile's PID. */
+function controlArgs(spec: QemuSpec): string[] {
+  return [
     "-display",
     "none",
     "-vga",
@@ -105,6 +113,18 @@ export function qemuArgv(spec: QemuSpec): string[] {
     "-pidfile",
     spec.pidfile,
     "-daemonize",
+  ];
+}
+
+export function qemuArgv(spec: QemuSpec): string[] {
+  return [
+    "qemu-system-x86_64",
+    ...machineArgs(spec),
+    ...bootArgs(spec),
+    ...diskArgs(spec),
+    ...networkArgs(spec),
+    ...deviceArgs(),
+    ...controlArgs(spec),
   ];
 }
 

@@ -11,6 +11,7 @@ import { qmp } from "./qmp.js";
 import { vmPaths, type VmPaths } from "./cache.js";
 import { overlayArgv, qemuArgv, type Accel, type PortForward } from "./qemu-argv.js";
 import { hostnameFor, maybeB64Decode, metaData, seedArgv } from "./seed.js";
+import { preview } from "../catalogue.js";
 
 export interface VmSpec {
   /** Directory name under <cache>/vms. */
@@ -132,11 +133,7 @@ function stopWatchdog(p: VmPaths): void {
   }
 }
 
-export async function startVm(spec: VmSpec): Promise<Vm> {
-  hookExit();
-  const p = vmPaths(spec.root, spec.name);
-  await prepareDisk(spec, p);
-  const { ssh, forwards } = await forwardsFor(spec);
+async function launchQemu(spec: VmSpec, p: VmPaths, forwards: PortForward[]): Promise<number> {
   const argv = qemuArgv({
     accel: spec.accel,
     memoryMiB: spec.memoryMiB,
@@ -152,33 +149,48 @@ export async function startVm(spec: VmSpec): Promise<Vm> {
   });
   await run(argv, { timeoutMs: 60_000 });
   const pid = Number((await readFile(p.pidfile, "utf8")).trim());
-  if (!Number.isInteger(pid) || pid <= 0) throw new Error(`qemu wrote no PID to ${p.pidfile}`);
+  if (!Number.isInteger(pid) || pid <= 0) throw new Error(preview.noPid(p.pidfile));
+  return pid;
+}
+
+/** Two guards, so that the deadline holds even if this process dies before the VM. */
+async function guardDeadline(pid: number, p: VmPaths, deadlineMs: number): Promise<NodeJS.Timeout> {
   running.add(pid);
-  const timer = setTimeout(() => killNow(pid), spec.deadlineMs);
+  const timer = setTimeout(() => killNow(pid), deadlineMs);
   timer.unref();
-  await run(watchdogArgv(pid, p, Math.ceil(spec.deadlineMs / 1000) + 60));
-  const vm: Vm = {
+  await run(watchdogArgv(pid, p, Math.ceil(deadlineMs / 1000) + 60));
+  return timer;
+}
+
+async function stopVm(pid: number, p: VmPaths, timer: NodeJS.Timeout): Promise<void> {
+  clearTimeout(timer);
+  const gone = await stopPid(pid, {
+    marker: p.pidfile,
+    ask: () => qmp(p.qmp, "quit"),
+    graceMs: 10_000,
+    killWaitMs: 60_000,
+  });
+  stopWatchdog(p);
+  if (!gone) throw new Error(preview.stillRunning([`qemu (PID ${pid}, ${p.dir})`]));
+  running.delete(pid);
+}
+
+export async function startVm(spec: VmSpec): Promise<Vm> {
+  hookExit();
+  const p = vmPaths(spec.root, spec.name);
+  await prepareDisk(spec, p);
+  const { ssh, forwards } = await forwardsFor(spec);
+  const pid = await launchQemu(spec, p, forwards);
+  const timer = await guardDeadline(pid, p, spec.deadlineMs);
+  return {
     spec,
     pid,
     paths: p,
     sshPort: ssh,
     forwards,
     alive: () => pidAlive(pid),
-    stop: async () => {
-      clearTimeout(timer);
-      const gone = await stopPid(pid, {
-        marker: p.pidfile,
-        ask: () => qmp(p.qmp, "quit"),
-        graceMs: 10_000,
-        killWaitMs: 60_000,
-      });
-      stopWatchdog(p);
-      if (!gone)
-        throw new Error(`qemu PID ${pid} (${p.dir}) still running after SIGKILL; end it by hand (kill -9 ${pid})`);
-      running.delete(pid);
-    },
+    stop: () => stopVm(pid, p, timer),
   };
-  return vm;
 }
 
 /** Wait for qemu to exit by itself (guest poweroff), killing it at the timeout. */
