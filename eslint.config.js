@@ -43,12 +43,6 @@ export default tseslint.config(
   {
     files: [
       "src/catalogue.ts",
-      "src/deploy/build-image.ts",
-      "src/deploy/replace.ts",
-      "src/deploy/rollback.ts",
-      "src/deploy/steps.ts",
-      "src/deploy/sync.ts",
-      "src/deploy/up.ts",
       "src/fake-cloud/http.ts",
       "src/fake-cloud/routes-servers.ts",
       "src/render/document.ts",
