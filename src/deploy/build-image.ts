@@ -151,29 +151,34 @@ function provisionSteps(env: Env, spec: BuildSpec, s: BuildState): Step[] {
         });
       },
     },
-    bootServerStep(hc, {
-      title: `create build server ${name}`,
-      request: async () => {
-        const userData = await spec.render(
-          { ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey },
-          s.login!.publicKey,
-        );
-        // By name: the API reads a string as a name, and our key names are unique per run.
-        return {
-          name,
-          server_type: spec.serverType,
-          image: spec.baseImage,
-          location: spec.location,
-          ssh_keys: [name],
-          labels: temporary,
-          user_data: userData,
-          start_after_create: true,
-        };
-      },
-      booted: (server) => void (s.server = server),
-      registered: (drop) => void (s.dropped.server = drop),
-    }),
+    buildServerStep(env, spec, s, temporary),
   ];
+}
+
+function buildServerStep(env: Env, spec: BuildSpec, s: BuildState, labels: Labels): Step {
+  const name = s.name;
+  return bootServerStep(env.hc, {
+    title: `create build server ${name}`,
+    request: async () => {
+      const userData = await spec.render(
+        { ed25519_private: s.host!.privateKey, ed25519_public: s.host!.publicKey },
+        s.login!.publicKey,
+      );
+      // By name: the API reads a string as a name, and our key names are unique per run.
+      return {
+        name,
+        server_type: spec.serverType,
+        image: spec.baseImage,
+        location: spec.location,
+        ssh_keys: [name],
+        labels,
+        user_data: userData,
+        start_after_create: true,
+      };
+    },
+    booted: (server) => void (s.server = server),
+    registered: (drop) => void (s.dropped.server = drop),
+  });
 }
 
 function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image) => void): Step[] {
@@ -200,39 +205,44 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
         void (await mustExec(s.remote!, "cleaning the server", cleanForSnapshotCommand(spec.sshUser, s.name))),
     },
     { title: "shut down the build server", run: () => r.shutdown(hc, s.server!.id) },
-    {
-      title: "create the snapshot",
-      run: async (ctx) => {
-        const labels = { ...snapshotLabels(spec, env.version), [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
-        s.image = await r.createSnapshot(
-          hc,
-          s.server!.id,
-          `firstboot ${spec.name} ${spec.hash.slice(0, 12)}`,
-          labels,
-          (img) => {
-            s.dropped.image = ctx.onCleanup({
-              title: `delete snapshot ${img.id}`,
-              byHand: `hcloud image delete ${img.id}`,
-              run: () => r.gone(r.deleteImage(hc, img.id)),
-            });
-          },
-        );
-        // Only now is it a finished golden image: drop the temporary marks.
-        await hc.call(
-          "label the snapshot",
-          hc.api.PUT("/images/{id}", {
-            params: { path: { id: s.image.id } },
-            body: { labels: snapshotLabels(spec, env.version) },
-          }),
-        );
-        s.dropped.image?.();
-        done(s.image);
-      },
-    },
+    snapshotStep(env, spec, s, done),
     {
       title: "delete the build server",
       run: async () => (await r.deleteServer(hc, s.server!.id), s.dropped.server?.()),
     },
     { title: "delete the temporary SSH key", run: async () => (await r.deleteSshKey(hc, s.keyId!), s.dropped.key?.()) },
   ];
+}
+
+function snapshotStep(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image) => void): Step {
+  const { hc } = env;
+  return {
+    title: "create the snapshot",
+    run: async (ctx) => {
+      const labels = { ...snapshotLabels(spec, env.version), [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
+      s.image = await r.createSnapshot(
+        hc,
+        s.server!.id,
+        `firstboot ${spec.name} ${spec.hash.slice(0, 12)}`,
+        labels,
+        (img) => {
+          s.dropped.image = ctx.onCleanup({
+            title: `delete snapshot ${img.id}`,
+            byHand: `hcloud image delete ${img.id}`,
+            run: () => r.gone(r.deleteImage(hc, img.id)),
+          });
+        },
+      );
+      // Only now is it a finished golden image: drop the temporary marks.
+      await hc.call(
+        "label the snapshot",
+        hc.api.PUT("/images/{id}", {
+          params: { path: { id: s.image.id } },
+          body: { labels: snapshotLabels(spec, env.version) },
+        }),
+      );
+      s.dropped.image?.();
+      done(s.image);
+    },
+  };
 }

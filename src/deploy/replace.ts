@@ -9,7 +9,7 @@
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as rs from "./remote-steps.js";
-import { mustExec, SSH_ERROR, type Remote } from "../ssh/index.js";
+import { SSH_ERROR } from "../ssh/index.js";
 import {
   checkTypeAndLocation,
   connect,
@@ -25,17 +25,10 @@ import {
   type StackSpec,
 } from "./stack.js";
 import { bootServerStep } from "./server-step.js";
-import { runSteps, type Step, type StepContext, type StepsResult } from "./steps.js";
+import { runSteps, type Step, type StepsResult } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
-import {
-  CLOCK_READ,
-  copyData,
-  HAS_RSYNC,
-  syncSources,
-  touchRecentScript,
-  volumesCommand,
-  type SyncStats,
-} from "./sync.js";
+import { HAS_RSYNC } from "./sync.js";
+import { freezeSteps, keep, prepare, type ReplaceState } from "./replace-data.js";
 import { deleteExpiredStandbys } from "./gc.js";
 
 export interface ReplaceOptions {
@@ -107,24 +100,7 @@ export function planText(spec: StackSpec, opts: ReplaceOptions, p: Omit<ReplaceP
   ].join("\n");
 }
 
-interface RState {
-  server?: r.Server;
-  remote?: Remote;
-  oldRemote?: Remote;
-  archive?: string;
-  sources?: string[];
-  /** The old server's clock (s) when the first copy began: files written since get compared again. */
-  copiedSince?: number;
-  frozenAt?: number;
-  movedAt?: number;
-  undo: (() => void)[];
-}
-
-function keep(s: RState, ctx: StepContext, c: Parameters<StepContext["onCleanup"]>[0]): void {
-  s.undo.push(ctx.onCleanup(c));
-}
-
-function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: RState): Step[] {
+function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: ReplaceState): Step[] {
   const { hc } = env;
   const labels = {
     [r.LABEL.stack]: spec.name,
@@ -164,83 +140,7 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
   ];
 }
 
-/** A backup on the old server; its archive name is what the restore below takes. */
-function backupStep(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState, title: string): Step {
-  return {
-    title,
-    run: async (ctx) => {
-      s.oldRemote ??= connect(env, spec, plan.old);
-      s.archive = (await rs.runBackup(s.oldRemote)) ?? "latest";
-      ctx.note(`backup: ${s.archive}`);
-    },
-  };
-}
-
-function restoreStep(s: RState, title: string): Step {
-  return {
-    title,
-    run: async () =>
-      void (await mustExec(s.remote!, "the restore", rs.restoreCommand(s.archive ?? "latest"), 60 * 60_000)),
-  };
-}
-
-const mib = (n: number) => `${(n / 2 ** 20).toFixed(1)} MiB`;
-const copied = (x: SyncStats) => `${x.files} files changed, ${mib(x.literalBytes)} sent of ${mib(x.totalBytes)}`;
-
-/** While the old server serves: a backup made now, restored on the new server, then the first copy. */
-function prepare(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
-  const steps: Step[] = [
-    backupStep(env, spec, plan, s, `back up ${plan.old.name} (it keeps serving)`),
-    restoreStep(s, "restore that backup on the new server (health-checked)"),
-  ];
-  if (!plan.sync) return steps;
-  steps.push({
-    title: `copy the data from ${plan.old.name} with rsync (it keeps serving)`,
-    run: async (ctx) => {
-      await mustExec(s.remote!, "stopping the new stack for the copy", rs.STACK_STOP);
-      s.copiedSince = Number((await mustExec(s.oldRemote!, "reading the old server's clock", CLOCK_READ)).trim()) - 2;
-      const [oldVols, newVols] = await Promise.all([
-        mustExec(s.oldRemote!, "listing volumes", volumesCommand(spec.name)),
-        mustExec(s.remote!, "listing volumes", volumesCommand(spec.name)),
-      ]);
-      s.sources = syncSources(oldVols, newVols, spec.dataDirs);
-      if (s.sources.length === 0) return ctx.note("no volumes or data dirs to copy");
-      ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { signal: env.signal })));
-    },
-  });
-  return steps;
-}
-
-function freezeSteps(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
-  if (!opts.freeze) return [];
-  const { hc } = env;
-  const stop = (copy: boolean): Step => ({
-    title: copy
-      ? `stop writes on ${plan.old.name} and copy what changed since the first copy`
-      : `stop writes: stop the stack on ${plan.old.name}`,
-    run: async (ctx) => {
-      s.frozenAt = hc.clock.now();
-      keep(s, ctx, {
-        title: `start the stack on ${plan.old.name} again`,
-        byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`,
-        run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)),
-      });
-      if (!copy || !s.sources?.length)
-        return void (await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP));
-      // The stop runs in the copy's own root shell on the old server: no extra login in the freeze.
-      const before = [rs.STACK_STOP_ROOT, touchRecentScript(s.sources, s.copiedSince ?? 0)];
-      ctx.note(copied(await copyData(s.oldRemote!, s.remote!, s.sources, { before, signal: env.signal })));
-    },
-  });
-  if (plan.sync) return [stop(true)];
-  return [
-    stop(false),
-    backupStep(env, spec, plan, s, `final backup on ${plan.old.name}`),
-    restoreStep(s, "restore the final backup on the new server"),
-  ];
-}
-
-function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): Step[] {
+function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: ReplaceState): Step[] {
   const { hc } = env;
   const steps: Step[] = [];
   steps.push({
@@ -277,7 +177,7 @@ function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: RState): St
   return steps;
 }
 
-function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: RState): Step[] {
+function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: ReplaceState): Step[] {
   const { hc } = env;
   const until = Math.floor((hc.clock.now() + opts.rollbackWindowMs) / 1000);
   return [
@@ -309,7 +209,7 @@ export async function replace(
   opts: ReplaceOptions,
 ): Promise<ReplaceResult> {
   const tmp = await tempDir();
-  const s: RState = { undo: [] };
+  const s: ReplaceState = { undo: [] };
   const steps = [
     ...bootNew(env, spec, plan, tmp.dir, s),
     ...prepare(env, spec, plan, s),

@@ -37,15 +37,26 @@ export async function planRollback(env: Env, spec: StackSpec): Promise<RollbackP
   return { live: live[0]!, standby, fip: await r.floatingIpByName(env.hc, spec.floatingIp.name) };
 }
 
+interface RollbackState {
+  remote?: Remote;
+  liveRemote?: Remote;
+  /** Dropped when the roles swap: from then on no failure undoes the rollback. */
+  undo: (() => void)[];
+}
+
 function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: number): Step[] {
+  const st: RollbackState = { undo: [] };
+  return [...wakeStandby(env, spec, p, st), ...moveBack(env, spec, p, st), ...swapRoles(env, spec, p, windowMs, st)];
+}
+
+/** The standby server and its stack up and healthy, while the current server still serves. */
+function wakeStandby(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): Step[] {
   const { hc } = env;
-  const undo: (() => void)[] = [];
-  const st: { remote?: Remote; liveRemote?: Remote } = {};
   return [
     {
       title: `start ${p.standby.name}`,
       run: async (ctx) => {
-        undo.push(
+        st.undo.push(
           ctx.onCleanup({
             title: `power off ${p.standby.name} again`,
             byHand: `hcloud server shutdown ${p.standby.id}`,
@@ -67,11 +78,18 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
       title: `wait for health on ${p.standby.name}`,
       run: () => waitForHealth(st.remote!, hc.clock, env.signal, spec.health.timeoutMs),
     },
+  ];
+}
+
+/** Writes stop on the current server and the Floating IP goes back to the standby. */
+function moveBack(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): Step[] {
+  const { hc } = env;
+  return [
     {
       title: `stop writes: stop the stack on ${p.live.name}`,
       run: async (ctx) => {
         st.liveRemote = connect(env, spec, p.live);
-        undo.push(
+        st.undo.push(
           ctx.onCleanup({
             title: `start the stack on ${p.live.name} again`,
             byHand: `ssh ${spec.sshUser}@${p.live.public_net.ipv4?.ip} ${rs.STACK_START}`,
@@ -84,7 +102,7 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
     {
       title: `move Floating IP ${p.fip.name} to ${p.standby.name}`,
       run: async (ctx) => {
-        undo.push(
+        st.undo.push(
           ctx.onCleanup({
             title: `move Floating IP ${p.fip.name} back to ${p.live.name}`,
             byHand: `hcloud floating-ip assign ${p.fip.id} ${p.live.id}`,
@@ -98,11 +116,17 @@ function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: num
       title: "check the stack through the Floating IP",
       run: () => waitForHealth(connect(env, spec, p.standby, p.fip.ip), hc.clock, env.signal, 120_000),
     },
+  ];
+}
+
+function swapRoles(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: number, st: RollbackState): Step[] {
+  const { hc } = env;
+  return [
     {
       title: `mark ${p.standby.name} live, ${p.live.name} standby`,
       run: async () => {
         await r.setLabels(hc, p.standby.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" });
-        for (const u of undo) u();
+        for (const u of st.undo) u();
         const until = String(Math.floor((hc.clock.now() + windowMs) / 1000));
         await r.setLabels(hc, p.live.id, {
           [r.LABEL.stack]: spec.name,

@@ -44,17 +44,7 @@ export async function runSteps(steps: readonly Step[], opts: StepsOptions): Prom
   const { progress, clock } = opts;
   const cleanups: Cleanup[] = [];
   const start = clock.now();
-  const ctx: StepContext = {
-    signal,
-    onCleanup: (c) => {
-      cleanups.push(c);
-      return () => {
-        const i = cleanups.indexOf(c);
-        if (i >= 0) cleanups.splice(i, 1);
-      };
-    },
-    note: (message) => progress.emit({ type: "note", message }),
-  };
+  const ctx = stepContext(signal, progress, cleanups);
   for (const step of steps) {
     const t0 = clock.now();
     progress.emit({ type: "step", step: step.title, status: "start" });
@@ -78,17 +68,38 @@ export async function runSteps(steps: readonly Step[], opts: StepsOptions): Prom
       return { ok: false, elapsedMs, failedStep: step.title, error, interrupted, leftovers };
     }
   }
-  const leftovers = await runCleanups(opts.finally ?? [], progress);
+  return afterLastStep(opts, start);
+}
+
+/** Only the `finally` cleanups are left to run; one that fails fails the run. */
+async function afterLastStep(opts: StepsOptions, start: number): Promise<StepsResult> {
+  const leftovers = await runCleanups(opts.finally ?? [], opts.progress);
+  const elapsedMs = opts.clock.now() - start;
   if (leftovers.length)
     return {
       ok: false,
-      elapsedMs: clock.now() - start,
+      elapsedMs,
       failedStep: "cleanup",
       error: new Error("cleanup failed"),
       interrupted: false,
       leftovers,
     };
-  return { ok: true, elapsedMs: clock.now() - start };
+  return { ok: true, elapsedMs };
+}
+
+/** The context every step gets; `cleanups` is the registry the failure path unwinds. */
+function stepContext(signal: AbortSignal, progress: Progress, cleanups: Cleanup[]): StepContext {
+  return {
+    signal,
+    onCleanup: (c) => {
+      cleanups.push(c);
+      return () => {
+        const i = cleanups.indexOf(c);
+        if (i >= 0) cleanups.splice(i, 1);
+      };
+    },
+    note: (message) => progress.emit({ type: "note", message }),
+  };
 }
 
 /** Runs every cleanup (one failing does not stop the others); returns the by-hand instructions. */

@@ -153,6 +153,21 @@ function tail(text: string): string {
   return (errors.length ? errors : lines).slice(-8).join("\n");
 }
 
+/** Ctrl-C must not wait for a copy to drain: each await races the signal, which runs `abort` first. */
+function interruptible(signal: AbortSignal | undefined, abort: () => void) {
+  let onAbort = () => undefined as void;
+  const aborted = new Promise<never>(
+    (_, reject) => (onAbort = () => (abort(), reject(new Error("interrupted during the copy")))),
+  );
+  aborted.catch(() => undefined);
+  if (signal?.aborted) onAbort();
+  signal?.addEventListener("abort", onAbort, { once: true });
+  return {
+    orAbort: <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]),
+    release: () => signal?.removeEventListener("abort", onAbort),
+  };
+}
+
 /** One rsync pass from `from` to `to` (into `dest`, "/" but in tests); throws with both sides' errors. */
 export async function copyData(
   from: Remote,
@@ -166,14 +181,7 @@ export async function copyData(
   let send: Piped | undefined;
   // Ctrl-C ends both sides at once (without waiting for them to drain); the cleanups then run.
   const abort = () => (recv.kill(), send?.kill());
-  let onAbort = () => undefined as void;
-  const aborted = new Promise<never>(
-    (_, reject) => (onAbort = () => (abort(), reject(new Error("interrupted during the copy")))),
-  );
-  aborted.catch(() => undefined);
-  if (o.signal?.aborted) onAbort();
-  o.signal?.addEventListener("abort", onAbort, { once: true });
-  const orAbort = <T>(p: Promise<T>): Promise<T> => Promise.race([p, aborted]);
+  const { orAbort, release } = interruptible(o.signal, abort);
   try {
     const { line, rest } = await orAbort(firstLine(recv.stdout)).catch(async (e: Error) => {
       throw o.signal?.aborted ? e : new Error(`${e.message}: ${tail((await recv.result).stderr)}`);
@@ -196,6 +204,6 @@ export async function copyData(
     abort();
     throw e;
   } finally {
-    o.signal?.removeEventListener("abort", onAbort);
+    release();
   }
 }

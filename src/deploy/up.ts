@@ -1,6 +1,7 @@
 // up: the stack's first server, from the newest matching snapshot (or the base image), with
 // labels, an optional Cloud Firewall and the Floating IP; done when first boot reports healthy.
 // Refuses when the stack already has a server (that is what `replace` is for).
+import type { Labels } from "../hcloud/client.js";
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
@@ -83,25 +84,41 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
       run: async () => void (s.hostKeys = await hostKeyFor(env, dir, name)),
     },
   ];
-  if (spec.cloudFirewall) {
+  if (spec.cloudFirewall) steps.push(firewallStep(env, spec, s));
+  steps.push(...bootSteps(env, spec, name, labels, s));
+  if (spec.floatingIp)
     steps.push({
-      title: "ensure the Cloud Firewall",
-      run: (ctx) =>
-        ensureFirewall(env, spec, s, (id) =>
-          ctx.onCleanup({
-            title: `delete firewall ${id}`,
-            byHand: `hcloud firewall delete ${id}`,
-            run: () =>
-              r.gone(
-                hc
-                  .call("delete the firewall", hc.api.DELETE("/firewalls/{id}", { params: { path: { id } } }))
-                  .then(() => undefined),
-              ),
-          }),
-        ),
+      title: `assign Floating IP ${spec.floatingIp.name}`,
+      run: () => r.assignFloatingIp(hc, s.fip!.id, s.server!.id),
     });
-  }
-  steps.push(
+  steps.push({ title: "mark the server live", run: () => r.setLabels(hc, s.server!.id, labels) });
+  return steps;
+}
+
+function firewallStep(env: Env, spec: StackSpec, s: UpState): Step {
+  const { hc } = env;
+  return {
+    title: "ensure the Cloud Firewall",
+    run: (ctx) =>
+      ensureFirewall(env, spec, s, (id) =>
+        ctx.onCleanup({
+          title: `delete firewall ${id}`,
+          byHand: `hcloud firewall delete ${id}`,
+          run: () =>
+            r.gone(
+              hc
+                .call("delete the firewall", hc.api.DELETE("/firewalls/{id}", { params: { path: { id } } }))
+                .then(() => undefined),
+            ),
+        }),
+      ),
+  };
+}
+
+/** The server created with temporary labels, up to its first boot reporting healthy. */
+function bootSteps(env: Env, spec: StackSpec, name: string, labels: Labels, s: UpState): Step[] {
+  const { hc } = env;
+  return [
     bootServerStep(hc, {
       title: `create server ${name}`,
       request: async (ctx) => {
@@ -130,14 +147,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
       run: async () =>
         void (await waitForBootStatus(s.remote!, hc.clock, env.signal, spec.health.timeoutMs + 15 * 60_000)),
     },
-  );
-  if (spec.floatingIp)
-    steps.push({
-      title: `assign Floating IP ${spec.floatingIp.name}`,
-      run: () => r.assignFloatingIp(hc, s.fip!.id, s.server!.id),
-    });
-  steps.push({ title: "mark the server live", run: () => r.setLabels(hc, s.server!.id, labels) });
-  return steps;
+  ];
 }
 
 export async function up(env: Env, spec: StackSpec): Promise<UpResult> {
