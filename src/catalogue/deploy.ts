@@ -46,6 +46,26 @@ export const hcloud = {
   noFloatingIp: (name: string) => `no Floating IP named ${name}`,
   remoteFailed: (what: string, exit: number, tail: string) => `${what} failed (exit ${exit}): ${tail}`,
   hostKeyChanged: (last: string) => `the server's SSH host key is not the one firstboot generated: ${last}`,
+  archMismatch: (type: string, arch: string, wanted: string) =>
+    `server type ${type} is ${arch}, the image definition says ${wanted}`,
+  noLocation: (location: string) => `location ${location} does not exist`,
+  noBaseImage: (arch: string, image: string) => `no ${arch} image named ${image}`,
+  needsFloatingIp: (verb: string) =>
+    verb === "replace"
+      ? "replace needs server.floating_ip in the config: the Floating IP is what moves"
+      : `${verb} needs server.floating_ip in the config`,
+  noPinnedKey: (server: string, file: string, why = false) =>
+    `no pinned host key for ${server} in ${file}${why ? "; firstboot only connects to servers whose host key it generated" : ""}`,
+  unreachable: (server: string, why: string) => `cannot reach ${server} over SSH: ${why}`,
+  liveCount: (stack: string, n: number) => `stack ${stack} has ${n} live servers`,
+  noStandby: (stack: string) =>
+    `stack ${stack} has no standby server to roll back to (its rollback window may have passed)`,
+  cleanupFailed: () => "cleanup failed",
+  alreadyUp: (stack: string, server: string, id: number) =>
+    `stack ${stack} already has server ${server} (id ${id}); use firstboot replace`,
+  fipInUse: (name: string, server: number, id: number) =>
+    `Floating IP ${name} is assigned to server ${server}; unassign it first (hcloud floating-ip unassign ${id})`,
+  noFirewallReturned: () => "the API returned no firewall",
 };
 
 // ---- local cloud: the fake Hetzner API with real VMs (firstboot local-cloud start) -------------
@@ -73,4 +93,16 @@ export const localCloud = {
   qemuLeft: (left: string[]) =>
     `local cloud closed, but qemu still running after SIGKILL: ${left.join(", ")}; end it by hand (kill -9 PID)`,
   qemuStuck: (name: string, pid: number | undefined) => `qemu of ${name} (PID ${pid}) did not exit after SIGKILL`,
+};
+
+export const copy = {
+  nothing: () => "nothing to copy",
+  unexpectedCommand: (why: string, line: string) => `the new server asked for an unexpected command (${why}): ${line}`,
+  noCommandLine: () => "no command line from the new server's rsync",
+  endedEarly: () => "the new server's rsync ended before asking for the old server's data",
+  interrupted: () => "interrupted during the copy",
+  cannotStream: () => "this SSH layer cannot stream a copy between servers",
+  withStderr: (message: string, stderr: string) => `${message}: ${stderr}`,
+  rsyncFailed: (sent: number, got: number, stderr: string) =>
+    `rsync failed (old server: exit ${sent}, new server: exit ${got}): ${stderr}`,
 };

@@ -12,6 +12,7 @@ import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import { labelValue, tempDir, type Env } from "./workflow.js";
 import { writeFileAtomic } from "../fs-atomic.js";
+import { hcloud } from "../catalogue.js";
 
 export interface HostKeys {
   ed25519_private: string;
@@ -50,17 +51,13 @@ export function snapshotLabels(spec: BuildSpec, version: string): Labels {
 async function prevalidate(env: Env, spec: BuildSpec): Promise<r.Image | undefined> {
   const step = "check the build";
   const type = await r.serverType(env.hc, spec.serverType);
-  if (!type) throw new HcloudError(step, "not_found", `server type ${spec.serverType} does not exist`);
+  if (!type) throw new HcloudError(step, "not_found", hcloud.noServerType(spec.serverType));
   if (spec.arch && type.architecture !== spec.arch)
-    throw new HcloudError(
-      step,
-      "invalid_input",
-      `server type ${type.name} is ${type.architecture}, the image definition says ${spec.arch}`,
-    );
+    throw new HcloudError(step, "invalid_input", hcloud.archMismatch(type.name, type.architecture, spec.arch));
   if (!(await r.location(env.hc, spec.location)))
-    throw new HcloudError(step, "not_found", `location ${spec.location} does not exist`);
+    throw new HcloudError(step, "not_found", hcloud.noLocation(spec.location));
   if (!type.locations.some((l) => l.name === spec.location && !l.deprecation))
-    throw new HcloudError(step, "invalid_input", `server type ${type.name} is not available in ${spec.location}`);
+    throw new HcloudError(step, "invalid_input", hcloud.typeNotIn(type.name, spec.location));
   const base = await env.hc.call(
     step,
     env.hc.api.GET("/images", {
@@ -68,7 +65,7 @@ async function prevalidate(env: Env, spec: BuildSpec): Promise<r.Image | undefin
     }),
   );
   if (base.images.length === 0)
-    throw new HcloudError(step, "not_found", `no ${type.architecture} image named ${spec.baseImage}`);
+    throw new HcloudError(step, "not_found", hcloud.noBaseImage(type.architecture, spec.baseImage));
   const same = await r.listSnapshots(
     env.hc,
     r.selector({ [r.LABEL.image]: labelValue(spec.name), [r.LABEL.hash]: spec.hash }),

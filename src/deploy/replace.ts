@@ -30,6 +30,7 @@ import { tempDir, type Env } from "./workflow.js";
 import { HAS_RSYNC } from "./sync.js";
 import { freezeSteps, keep, prepare, type ReplaceState } from "./replace-data.js";
 import { deleteExpiredStandbys } from "./gc.js";
+import { hcloud } from "../catalogue.js";
 
 export interface ReplaceOptions {
   freeze: boolean;
@@ -50,12 +51,7 @@ export type ReplaceResult = StepsResult & { downtimeMs?: number; server?: r.Serv
 
 export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOptions): Promise<ReplacePlan> {
   const step = "plan the replacement";
-  if (!spec.floatingIp)
-    throw new HcloudError(
-      step,
-      "invalid_input",
-      "replace needs server.floating_ip in the config: the Floating IP is what moves",
-    );
+  if (!spec.floatingIp) throw new HcloudError(step, "invalid_input", hcloud.needsFloatingIp("replace"));
   const live = await r.listServers(env.hc, liveSelector(spec.name));
   if (live.length !== 1)
     throw new HcloudError(
@@ -67,18 +63,14 @@ export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOption
     );
   const old = live[0]!;
   if (!(await hasHostKey(env, old.name)))
-    throw new HcloudError(
-      step,
-      "no_host_key",
-      `no pinned host key for ${old.name} in ${env.knownHosts}; firstboot only connects to servers whose host key it generated`,
-    );
+    throw new HcloudError(step, "no_host_key", hcloud.noPinnedKey(old.name, env.knownHosts, true));
   const type = await checkTypeAndLocation(env, spec, step);
   const image = await pickImage(env, spec, type.architecture);
   const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
   const newName = `${spec.name}-${env.runId}`;
   const probe = await connect(env, spec, old).exec(HAS_RSYNC, { timeoutMs: 60_000 });
   if (probe.exitCode === SSH_ERROR)
-    throw new HcloudError(step, "unreachable", `cannot reach ${old.name} over SSH: ${probe.stderr.trim()}`);
+    throw new HcloudError(step, "unreachable", hcloud.unreachable(old.name, probe.stderr.trim()));
   const p = { old, newName, image, fip, sync: probe.exitCode === 0 };
   return { ...p, text: planText(spec, opts, p, env.hc.clock.now()) };
 }

@@ -9,6 +9,7 @@ import { mustExec, type Remote } from "../ssh/index.js";
 import { connect, hasHostKey, liveSelector, waitForHealth, waitSsh, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";
+import { hcloud } from "../catalogue.js";
 
 export interface RollbackPlan {
   live: r.Server;
@@ -18,22 +19,17 @@ export interface RollbackPlan {
 
 export async function planRollback(env: Env, spec: StackSpec): Promise<RollbackPlan> {
   const step = "plan the rollback";
-  if (!spec.floatingIp) throw new HcloudError(step, "invalid_input", "rollback needs server.floating_ip in the config");
+  if (!spec.floatingIp) throw new HcloudError(step, "invalid_input", hcloud.needsFloatingIp("rollback"));
   const live = await r.listServers(env.hc, liveSelector(spec.name));
-  if (live.length !== 1) throw new HcloudError(step, "conflict", `stack ${spec.name} has ${live.length} live servers`);
+  if (live.length !== 1) throw new HcloudError(step, "conflict", hcloud.liveCount(spec.name, live.length));
   const standbys = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: spec.name, [r.LABEL.role]: "standby" }));
   const standby = standbys.sort(
     (a, b) => Number(b.labels[r.LABEL.standbyUntil] ?? 0) - Number(a.labels[r.LABEL.standbyUntil] ?? 0),
   )[0];
-  if (!standby)
-    throw new HcloudError(
-      step,
-      "not_found",
-      `stack ${spec.name} has no standby server to roll back to (its rollback window may have passed)`,
-    );
+  if (!standby) throw new HcloudError(step, "not_found", hcloud.noStandby(spec.name));
   for (const s of [live[0]!, standby])
     if (!(await hasHostKey(env, s.name)))
-      throw new HcloudError(step, "no_host_key", `no pinned host key for ${s.name} in ${env.knownHosts}`);
+      throw new HcloudError(step, "no_host_key", hcloud.noPinnedKey(s.name, env.knownHosts));
   return { live: live[0]!, standby, fip: await r.floatingIpByName(env.hc, spec.floatingIp.name) };
 }
 

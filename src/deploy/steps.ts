@@ -4,6 +4,7 @@
 // hand, never swallowed.
 import { abortReason, type Clock } from "../clock.js";
 import type { Progress } from "../progress.js";
+import { hcloud } from "../catalogue.js";
 
 export interface Cleanup {
   /** e.g. "delete server fb-build-123 (id 42)". */
@@ -80,7 +81,7 @@ async function afterLastStep(opts: StepsOptions, start: number): Promise<StepsRe
       ok: false,
       elapsedMs,
       failedStep: "cleanup",
-      error: new Error("cleanup failed"),
+      error: new Error(hcloud.cleanupFailed()),
       interrupted: false,
       leftovers,
     };

@@ -7,6 +7,7 @@
 import type { Piped } from "../exec.js";
 import { shq } from "../shell.js";
 import type { Remote } from "../ssh/index.js";
+import { copy } from "../catalogue.js";
 
 export const VOLUMES_ROOT = "/var/lib/docker/volumes";
 export const HAS_RSYNC = "command -v rsync >/dev/null";
@@ -55,7 +56,7 @@ export function syncSources(oldVolumes: string, newVolumes: string, dirs: readon
  */
 export function receiveScript(sources: readonly string[], dest = "/"): string {
   const [first, ...rest] = sources;
-  if (!first) throw new Error("nothing to copy");
+  if (!first) throw new Error(copy.nothing());
   const root = dest.replace(/\/+$/, "");
   // Like ssh, the bridge ends when the far side does (we close its stdin once the sender exits).
   // fd 5: sh gives a background job /dev/null as stdin.
@@ -94,8 +95,7 @@ export const receiveCommand = (sources: readonly string[], dest = "/"): string =
  */
 export function senderCommand(line: string, sources: readonly string[], before: readonly string[] = []): string {
   const words = line.trim().split(/ +/);
-  const bad = (why: string) =>
-    new Error(`the new server asked for an unexpected command (${why}): ${line.slice(0, 200)}`);
+  const bad = (why: string) => new Error(copy.unexpectedCommand(why, line.slice(0, 200)));
   if (words[0] !== "rsync" || words[1] !== "--server" || words[2] !== "--sender") throw bad("not an rsync sender");
   if (!words.every((w) => SAFE.test(w))) throw bad("unsafe characters");
   const dot = words.indexOf(".");
@@ -138,10 +138,10 @@ function firstLine(out: NodeJS.ReadableStream, limit = 8192): Promise<{ line: st
       if (i < 0 && buf.length < limit) return;
       out.off("data", onData).off("end", onEnd);
       out.pause();
-      if (i < 0) reject(new Error("no command line from the new server's rsync"));
+      if (i < 0) reject(new Error(copy.noCommandLine()));
       else resolve({ line: buf.subarray(0, i).toString(), rest: buf.subarray(i + 1) });
     };
-    const onEnd = () => reject(new Error("the new server's rsync ended before asking for the old server's data"));
+    const onEnd = () => reject(new Error(copy.endedEarly()));
     out.on("data", onData).on("end", onEnd);
   });
 }
@@ -156,9 +156,7 @@ function tail(text: string): string {
 /** Ctrl-C must not wait for a copy to drain: each await races the signal, which runs `abort` first. */
 function interruptible(signal: AbortSignal | undefined, abort: () => void) {
   let onAbort = () => undefined as void;
-  const aborted = new Promise<never>(
-    (_, reject) => (onAbort = () => (abort(), reject(new Error("interrupted during the copy")))),
-  );
+  const aborted = new Promise<never>((_, reject) => (onAbort = () => (abort(), reject(new Error(copy.interrupted())))));
   aborted.catch(() => undefined);
   if (signal?.aborted) onAbort();
   signal?.addEventListener("abort", onAbort, { once: true });
@@ -175,7 +173,7 @@ export async function copyData(
   sources: readonly string[],
   o: { timeoutMs?: number; dest?: string; before?: string[]; signal?: AbortSignal } = {},
 ): Promise<SyncStats> {
-  if (!from.pipe || !to.pipe) throw new Error("this SSH layer cannot stream a copy between servers");
+  if (!from.pipe || !to.pipe) throw new Error(copy.cannotStream());
   const timeoutMs = o.timeoutMs ?? 60 * 60_000;
   const recv = to.pipe(receiveCommand(sources, o.dest), { timeoutMs });
   let send: Piped | undefined;
@@ -184,7 +182,7 @@ export async function copyData(
   const { orAbort, release } = interruptible(o.signal, abort);
   try {
     const { line, rest } = await orAbort(firstLine(recv.stdout)).catch(async (e: Error) => {
-      throw o.signal?.aborted ? e : new Error(`${e.message}: ${tail((await recv.result).stderr)}`);
+      throw o.signal?.aborted ? e : new Error(copy.withStderr(e.message, tail((await recv.result).stderr)));
     });
     const s = (send = from.pipe(senderCommand(line, sources, o.before), { timeoutMs }));
     // A side that exits first makes writes to it fail (EPIPE): its exit code tells the story.
@@ -196,9 +194,7 @@ export async function copyData(
     s.stdout.pipe(recv.stdin);
     const [sent, got] = await orAbort(Promise.all([s.result, recv.result]));
     if (sent.exitCode !== 0 || got.exitCode !== 0)
-      throw new Error(
-        `rsync failed (old server: exit ${sent.exitCode}, new server: exit ${got.exitCode}): ${tail(`${sent.stderr}\n${got.stderr}`)}`,
-      );
+      throw new Error(copy.rsyncFailed(sent.exitCode, got.exitCode, tail(`${sent.stderr}\n${got.stderr}`)));
     return parseStats(got.stderr);
   } catch (e) {
     abort();

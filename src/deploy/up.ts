@@ -20,6 +20,7 @@ import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Remote } from "../ssh/index.js";
 import type { HostKeys } from "./build-image.js";
 import { tempDir, type Env } from "./workflow.js";
+import { hcloud } from "../catalogue.js";
 
 export type UpResult = StepsResult & { server?: r.Server; from?: string };
 
@@ -36,22 +37,12 @@ async function check(env: Env, spec: StackSpec, s: UpState): Promise<void> {
   const step = "check the project";
   const existing = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: spec.name }));
   const other = existing.find((x) => x.labels[r.LABEL.role] !== "standby");
-  if (other)
-    throw new HcloudError(
-      step,
-      "already_exists",
-      `stack ${spec.name} already has server ${other.name} (id ${other.id}); use firstboot replace`,
-    );
+  if (other) throw new HcloudError(step, "already_exists", hcloud.alreadyUp(spec.name, other.name, other.id));
   const type = await checkTypeAndLocation(env, spec, step);
   s.image = await pickImage(env, spec, type.architecture);
   if (spec.floatingIp) s.fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
   // Taking a Floating IP away from a server that is not this stack's would take down someone's service.
-  if (s.fip?.server)
-    throw new HcloudError(
-      step,
-      "in_use",
-      `Floating IP ${s.fip.name} is assigned to server ${s.fip.server}; unassign it first (hcloud floating-ip unassign ${s.fip.id})`,
-    );
+  if (s.fip?.server) throw new HcloudError(step, "in_use", hcloud.fipInUse(s.fip.name, s.fip.server, s.fip.id));
 }
 
 async function ensureFirewall(env: Env, spec: StackSpec, s: UpState, onCreated: (id: number) => void): Promise<void> {
@@ -67,8 +58,7 @@ async function ensureFirewall(env: Env, spec: StackSpec, s: UpState, onCreated: 
       body: { name, rules: spec.cloudFirewall, labels: { [r.LABEL.stack]: spec.name } },
     }),
   );
-  if (!created.firewall)
-    throw new HcloudError("create the Cloud Firewall", "no_firewall", "the API returned no firewall");
+  if (!created.firewall) throw new HcloudError("create the Cloud Firewall", "no_firewall", hcloud.noFirewallReturned());
   s.firewallId = created.firewall.id;
   onCreated(created.firewall.id);
 }
