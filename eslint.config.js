@@ -38,20 +38,19 @@ export default tseslint.config(
       "max-lines-per-function": ["error", { max: 40, skipBlankLines: true, skipComments: true }],
       "no-restricted-syntax": [
         "error",
-        {
-          selector:
-            "NewExpression[callee.name=/^(Error|TypeError|RangeError|Exit)$/] > :matches(Literal, TemplateLiteral)",
+        // new Error("..."), new Exit(code, `...`), super("...") and HcloudError's message (its step and
+        // the API's code are identifiers), also as a branch of `?:` or a part of `+`.
+        ...[
+          "NewExpression[callee.name=/^(Error|TypeError|RangeError|Exit)$/] > LIT",
+          "NewExpression[callee.name=/^(Error|TypeError|RangeError|Exit)$/] > :matches(ConditionalExpression, BinaryExpression) > LIT",
+          "NewExpression[callee.name='HcloudError'] > LIT:nth-child(3)",
+          "NewExpression[callee.name='HcloudError'] > :matches(ConditionalExpression, BinaryExpression):nth-child(3) > LIT",
+          "CallExpression[callee.type='Super'] > LIT",
+          "CallExpression[callee.type='Super'] > :matches(ConditionalExpression, BinaryExpression) > LIT",
+        ].map((selector) => ({
+          selector: selector.replace("LIT", ":matches(Literal[raw=/^[\"']/], TemplateLiteral)"),
           message: "Messages live in src/catalogue/: add an entry there and call it.",
-        },
-        {
-          // HcloudError(step, code, message): the step and the API's code are identifiers.
-          selector: "NewExpression[callee.name='HcloudError'] > :matches(Literal, TemplateLiteral):nth-child(3)",
-          message: "Messages live in src/catalogue/: add an entry there and call it.",
-        },
-        {
-          selector: "CallExpression[callee.type='Super'] > :matches(Literal, TemplateLiteral)",
-          message: "Messages live in src/catalogue/: add an entry there and call it.",
-        },
+        })),
       ],
     },
   },

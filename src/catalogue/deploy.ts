@@ -66,6 +66,9 @@ export const hcloud = {
   fipInUse: (name: string, server: number, id: number) =>
     `Floating IP ${name} is assigned to server ${server}; unassign it first (hcloud floating-ip unassign ${id})`,
   noFirewallReturned: () => "the API returned no firewall",
+  liveServers: (stack: string, names: string[]) =>
+    `stack ${stack} has ${names.length} live servers: ${names.join(", ")}`,
+  noLive: (stack: string) => `stack ${stack} has no live server; use firstboot up`,
 };
 
 // ---- local cloud: the fake Hetzner API with real VMs (firstboot local-cloud start) -------------

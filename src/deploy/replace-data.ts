@@ -8,7 +8,7 @@ import { connect, type StackSpec } from "./stack.js";
 import type { Step, StepContext } from "./steps.js";
 import type { Env } from "./workflow.js";
 import { CLOCK_READ, copyData, syncSources, touchRecentScript, volumesCommand, type SyncStats } from "./sync.js";
-import type { ReplaceOptions, ReplacePlan } from "./replace.js";
+import type { ReplaceOptions, ReplacePlan } from "./replace-plan.js";
 
 export interface ReplaceState {
   server?: r.Server;
