@@ -93,7 +93,17 @@ export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number }
     stdin: "pipe",
     stdout: "pipe",
     stderr: "pipe",
+    // Its own process group, so kill() ends what it started too (a shell's rsync, a `sleep`),
+    // not just the program itself; execa's cleanup still kills it when firstboot exits.
+    detached: true,
   });
   const result = p.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: "", stderr: String(r.stderr ?? "") }));
-  return { stdin: p.stdin, stdout: p.stdout, result, kill: () => void p.kill("SIGKILL") };
+  const kill = () => {
+    try {
+      process.kill(-p.pid!, "SIGKILL");
+    } catch {
+      p.kill("SIGKILL");
+    }
+  };
+  return { stdin: p.stdin, stdout: p.stdout, result, kill };
 }

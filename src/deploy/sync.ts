@@ -198,6 +198,8 @@ export async function copyData(
     return parseStats(got.stderr);
   } catch (e) {
     abort();
+    // Returns only once both sides have exited: nothing of the copy outlives the failure.
+    await Promise.allSettled([recv.result, send?.result]);
     throw e;
   } finally {
     release();

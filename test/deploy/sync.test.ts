@@ -24,6 +24,15 @@ function localRemote(log: string[] = []): Remote {
   };
 }
 
+/** A `sleep` argument no other process has: 29.<pid><n> seconds. */
+const marker = `29.${process.pid}7`;
+
+/** Processes whose command line holds `text` (pgrep -f), other than pgrep itself. */
+async function leftovers(text: string): Promise<string[]> {
+  const r = await run(["pgrep", "-af", "--", text], { allowFailure: true });
+  return r.stdout.split("\n").filter((l) => l.trim() && !/\bpgrep\b/.test(l));
+}
+
 describe("what is copied", () => {
   it("takes the volumes both servers have and the data dirs", () => {
     expect(syncSources("mx_data\nmx_caddy\nmx_gone\n", "mx_caddy\nmx_data\nmx_new\n", ["/opt/mx/uploads/"])).toEqual([
@@ -150,11 +159,14 @@ describe("real rsync through the relay", () => {
     const copy = copyData(localRemote(), localRemote(), f.sources, {
       dest: f.dest,
       timeoutMs: 60_000,
-      before: ["sleep 30"],
+      before: [`sleep ${marker}`],
       signal: ac.signal,
     });
     setTimeout(() => ac.abort(), 300);
     await expect(copy).rejects.toThrow();
+    // Both sides, and what their shells started, are gone when the copy returns.
+    expect(await leftovers(marker)).toEqual([]);
+    expect(await leftovers(f.dest)).toEqual([]);
   }, 10_000);
 
   it("fails with the new server's error when a source is missing, and kills both sides", async () => {
@@ -164,5 +176,6 @@ describe("real rsync through the relay", () => {
       timeoutMs: 60_000,
     }).catch((e: Error) => e);
     expect(String(err)).toMatch(/rsync failed \(old server: exit \d+, new server: exit \d+\)/);
+    expect(await leftovers(f.dest)).toEqual([]);
   });
 });
