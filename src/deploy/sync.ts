@@ -167,6 +167,9 @@ function interruptible(signal: AbortSignal | undefined, abort: () => void) {
 }
 
 /** One rsync pass from `from` to `to` (into `dest`, "/" but in tests); throws with both sides' errors. */
+/** A real timer that does not keep firstboot alive: a bound on waiting for killed programs. */
+const boundedWait = (ms: number) => new Promise<void>((r) => setTimeout(r, ms).unref());
+
 export async function copyData(
   from: Remote,
   to: Remote,
@@ -199,7 +202,7 @@ export async function copyData(
   } catch (e) {
     abort();
     // Returns only once both sides have exited: nothing of the copy outlives the failure.
-    await Promise.allSettled([recv.result, send?.result]);
+    await Promise.race([Promise.allSettled([recv.result, send?.result]), boundedWait(10_000)]);
     throw e;
   } finally {
     release();

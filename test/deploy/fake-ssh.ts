@@ -158,7 +158,9 @@ export class FakeSsh implements SshLayer {
       const paths = [...command.matchAll(/'\\''(?:old)?:(\/[^']+)'\\''/g)].map((m) => m[1]);
       stdout.write(`rsync --server --sender -logDtpRe.iLsfxCIvu . ${paths.join(" ")}\n`);
     } else this.copies.push([name, ""]);
+    let end: (r: RunResult) => void = () => undefined;
     const result = new Promise<RunResult>((resolve) => {
+      end = resolve;
       if (receive)
         stdin.on(
           "finish",
@@ -175,7 +177,9 @@ export class FakeSsh implements SshLayer {
       else setImmediate(() => (stdout.end(), resolve({ exitCode: 0, stdout: "", stderr: "" })));
     });
     stdin.resume();
-    return { stdin, stdout, result, kill: () => undefined };
+    // Killed, like a real process: its output ends and it exits (by SIGKILL).
+    const kill = () => (stdout.end(), end({ exitCode: 137, stdout: "", stderr: "killed" }));
+    return { stdin, stdout, result, kill };
   }
 
   /** HTTP probe: a running server whose stack runs answers 200. */
