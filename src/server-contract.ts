@@ -52,7 +52,6 @@ export const stackDirOf = (name: string): string => `${STACK_ROOT}/${name}`;
 /** What every template gets as `paths`, so none spells a contract path itself. */
 export const TEMPLATE_PATHS = {
   runner: RUNNER_PATH,
-  dockerUserScript: DOCKER_USER_SCRIPT,
   statusFile: STATUS_FILE,
   appliedDir: APPLIED_DIR,
   etcDir: ETC_DIR,
@@ -60,7 +59,6 @@ export const TEMPLATE_PATHS = {
   backupLock: BACKUP_LOCK,
   backupBin: BACKUP_BIN,
   healthBin: HEALTH_BIN,
-  stackUnit: STACK_UNIT,
   stackUnitPath: unitPath(STACK_UNIT),
   dockerUserUnit: DOCKER_USER_UNIT,
 } as const;

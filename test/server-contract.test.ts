@@ -74,6 +74,14 @@ describe("the server contract", () => {
     expect(found).toEqual([]);
   });
 
+  it("templates use every entry of `paths` (none is passed for nothing)", () => {
+    const all = snippetNames()
+      .filter((n) => n.endsWith(".hbs"))
+      .map((n) => read(join(SNIPPETS_DIR, n)))
+      .join("\n");
+    expect(Object.keys(contract.TEMPLATE_PATHS).filter((k) => !all.includes(`paths.${k}}}`))).toEqual([]);
+  });
+
   it("no TypeScript file in src/ but the contract spells one of its paths or units", () => {
     const files = readdirSync(join(REPO, "src"), { recursive: true, encoding: "utf8" })
       .filter((f) => f.endsWith(".ts") && f !== "server-contract.ts")
