@@ -1,7 +1,6 @@
-// The first-boot runner's status file (snippets/runner.sh.hbs writes it), read by the preview
-// (src/vm) and by the deploy workflows over SSH: one path, one type, one parser.
-
-export const STATUS_FILE = "/var/lib/firstboot/status.json";
+// The first-boot runner's status file (snippets/server/runner.sh.hbs writes it at STATUS_FILE of
+// src/server-contract.ts), read by the preview (src/vm) and by the deploy workflows over SSH:
+// one path, one type, one parser.
 
 export interface StepStatus {
   name: string;

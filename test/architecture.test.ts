@@ -16,7 +16,9 @@ const graph = new Map(
   files.map((f) => {
     const text = readFileSync(join(REPO, f), "utf8");
     const specs = [...text.matchAll(/(?:from|import)\s*\(?\s*"(\.{1,2}\/[^"]+)\.js"/g)].map((m) => m[1]!);
-    const targets = specs.map((s) => relative(REPO, resolve(REPO, dirname(f), s)) + ".ts").filter((t) => files.includes(t));
+    const targets = specs
+      .map((s) => relative(REPO, resolve(REPO, dirname(f), s)) + ".ts")
+      .filter((t) => files.includes(t));
     return [f, [...new Set(targets)]];
   }),
 );
@@ -38,8 +40,10 @@ function cycles(): string[][] {
     low.set(v, index++);
     stack.push(v);
     for (const w of graph.get(v) ?? []) {
-      if (!idx.has(w)) (visit(w), low.set(v, Math.min(low.get(v)!, low.get(w)!)));
-      else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
+      if (!idx.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (stack.includes(w)) low.set(v, Math.min(low.get(v)!, idx.get(w)!));
     }
     if (low.get(v) !== idx.get(v)) return;
     const scc: string[] = [];

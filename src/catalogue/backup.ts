@@ -1,6 +1,7 @@
 // Messages for backups on the workstation (firstboot backup list|pull|verify).
 // Every message firstboot shows lives in src/catalogue/ (make lint refuses message literals
 // elsewhere); each entry is a function from the facts to a sentence that says what to do.
+import { BACKUP_DIR } from "../server-contract.js";
 
 // ---- backup: workstation side (firstboot backup list|pull|verify) ----------------------------
 
@@ -9,7 +10,7 @@ export const backup = {
     `${tool} is not installed: install it (Debian/Ubuntu: apt-get install ${pkg}; macOS: brew install ${pkg}) and run the command again`,
   noSection: () => "the config has no backup section, so there are no backups to look at",
   noTarget: () =>
-    "backup.target is not set, so backups stay on the server: copy them from /var/backups/firstboot (scp) and pass the file",
+    `backup.target is not set, so backups stay on the server: copy them from ${BACKUP_DIR} (scp) and pass the file`,
   noIdentity: (file: string) =>
     `${file} holds no age identity (AGE-SECRET-KEY-1...): pass --identity with the key whose public key is in backup.encrypt_to`,
   wrongKey: (file: string, why: string) =>

@@ -1,6 +1,7 @@
 // Messages for config problems (the error[...] and warning[...] diagnostics).
 // Every message firstboot shows lives in src/catalogue/ (make lint refuses message literals
 // elsewhere); each entry is a function from the facts to a sentence that says what to do.
+import { stackDirOf } from "../server-contract.js";
 
 /** A problem's message and the fix it suggests. */
 export interface Advice {
@@ -172,7 +173,7 @@ export const formats: Record<string, Advice> = {
   jail_name_unique: { message: "jail names must be unique and not `sshd`", hint: "rename one of the jails" },
   jail_log: {
     message: "is not an absolute log path",
-    hint: "write the log file's path on the server, e.g. /opt/app/logs/app.log (globs allowed)",
+    hint: `write the log file's path on the server, e.g. ${stackDirOf("app")}/logs/app.log (globs allowed)`,
   },
   jail_host_tag: {
     message: "does not capture the client address",

@@ -6,6 +6,7 @@ import { IMAGE_NAMES, LOCATIONS } from "./images.js";
 import { valueSchema } from "./schema-value.js";
 import { hardeningSchema } from "./schema-hardening.js";
 import { dockerSchema, floatingIpSchema } from "./schema-docker.js";
+import { stackDirOf } from "../server-contract.js";
 import { backupSchema, restoreSchema } from "./schema-backup.js";
 
 const NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
@@ -116,7 +117,7 @@ export const stackSchema = z
     registry: registrySchema.optional(),
     health: healthSchema.prefault({}),
   })
-  .describe("The docker compose stack, installed under /opt/<name>.");
+  .describe(`The docker compose stack, installed under ${stackDirOf("<name>")}.`);
 
 export const secretsSchema = z
   .strictObject({

@@ -1,9 +1,10 @@
 // Commands run on a server over SSH during the workflows, built as strings by pure functions
 // (tested as data), and the waits around them.
-import { failedSteps, parseStatus, STATUS_FILE, type BootStatus } from "../boot-status.js";
+import { failedSteps, parseStatus, type BootStatus } from "../boot-status.js";
 import { realClock, type Clock } from "../clock.js";
 import { SSH_ERROR, type Remote } from "../ssh/index.js";
 import { hcloud } from "../catalogue.js";
+import { BACKUP_PROGRAM, RESTORE_PROGRAM, STACK_UNIT, STATUS_FILE } from "../server-contract.js";
 
 /** Make a stopped build server a clean template: no cloud-init state, host keys, machine id or build login key. */
 export function cleanForSnapshotCommand(user: string, loginKeyComment: string): string {
@@ -22,12 +23,12 @@ export const CLOUD_INIT_WAIT = "cloud-init status --wait --long";
 export const CLOUD_INIT_LOG = "sudo -n tail -n 60 /var/log/cloud-init-output.log";
 export const STATUS_READ = `sudo -n cat ${STATUS_FILE}`;
 /** As root, without sudo: for a command that runs it inside its own root shell. */
-export const STACK_STOP_ROOT = "systemctl stop firstboot-stack.service";
-export const STACK_START_ROOT = "systemctl start firstboot-stack.service";
+export const STACK_STOP_ROOT = `systemctl stop ${STACK_UNIT}`;
+export const STACK_START_ROOT = `systemctl start ${STACK_UNIT}`;
 export const STACK_STOP = `sudo -n ${STACK_STOP_ROOT}`;
 export const STACK_START = `sudo -n ${STACK_START_ROOT}`;
-export const BACKUP_RUN = "sudo -n firstboot-backup";
-export const restoreCommand = (archive: string): string => `sudo -n firstboot-restore '${archive.replace(/'/g, "")}'`;
+export const BACKUP_RUN = `sudo -n ${BACKUP_PROGRAM}`;
+export const restoreCommand = (archive: string): string => `sudo -n ${RESTORE_PROGRAM} '${archive.replace(/'/g, "")}'`;
 
 /** How many SSH failures in a row waitForCloudInit rides out (sshd restarts during a first boot). */
 const SSH_RETRIES = 6;

@@ -5,7 +5,7 @@ import type { Schemas } from "../hcloud/client.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
 import { generateKey, rememberHostKey, SSH_ERROR, waitForSsh, type Remote } from "../ssh/index.js";
-import { HEALTH_PATH } from "../render/stack.js";
+import { HEALTH_BIN } from "../server-contract.js";
 import { STACK_START_ROOT } from "./remote-steps.js";
 import type { HostKeys } from "./build-image.js";
 import type { Env } from "./workflow.js";
@@ -32,7 +32,7 @@ export interface StackSpec {
 
 /** firstboot-health (installed with the stack) waits up to `seconds` for the stack's own health gate. */
 export function healthCommand(seconds: number, startFirst = false): string {
-  const wait = `${HEALTH_PATH} ${Math.max(1, Math.round(seconds))}`;
+  const wait = `${HEALTH_BIN} ${Math.max(1, Math.round(seconds))}`;
   // One SSH login and one sudo fewer inside a replacement's freeze (each costs about a second).
   return startFirst ? `sudo -n sh -c '${STACK_START_ROOT} && exec ${wait}'` : `sudo -n ${wait}`;
 }

@@ -5,9 +5,17 @@ import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
 import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, plainFile, snippet } from "./template.js";
 import { internal } from "../catalogue.js";
-
-export const BACKUP_DIR = "/var/backups/firstboot";
-const ETC = "/etc/firstboot";
+import {
+  BACKUP_BIN,
+  BACKUP_CONF,
+  BACKUP_IDENTITY,
+  BACKUP_RECIPIENTS,
+  BACKUP_SERVICE,
+  BACKUP_TIMER,
+  ETC_DIR,
+  RESTORE_BIN,
+  unitPath,
+} from "../server-contract.js";
 
 /** "03:00" -> "*-*-* 03:00:00"; anything else is taken as an OnCalendar expression. */
 export function onCalendar(schedule: string): string {
@@ -83,12 +91,12 @@ export function rcloneFiles(
 }
 
 function targetFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
-  return b.target ? rcloneFiles(b.target, ctx.reveal, ETC) : [];
+  return b.target ? rcloneFiles(b.target, ctx.reveal, ETC_DIR) : [];
 }
 
 function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
   const unit = (file: string, which: object): ServerFile => ({
-    path: `/etc/systemd/system/${file}`,
+    path: unitPath(file),
     mode: "0644",
     content: snippet("backup/units.hbs", {
       name: ctx.name,
@@ -98,7 +106,7 @@ function unitFiles(b: BackupConfig, ctx: RenderContext): ServerFile[] {
       ...which,
     }),
   });
-  return [unit("firstboot-backup.service", { service: true }), unit("firstboot-backup.timer", { timer: true })];
+  return [unit(BACKUP_SERVICE, { service: true }), unit(BACKUP_TIMER, { timer: true })];
 }
 
 export function backupPackages(b: BackupConfig): string[] {
@@ -120,33 +128,33 @@ export function backupParts(backup: BackupConfig, restore: RestoreConfig, ctx: R
   const files: ServerFile[] = [
     // One script for backup and restore: they share most code, and one file gzips smaller.
     {
-      path: "/usr/local/sbin/firstboot-backup",
+      path: BACKUP_BIN,
       mode: "0755",
       content: compactScript(["backup/backup.sh", "backup/restore.sh", "backup/main.sh"].map(plainFile).join("")),
     },
     {
-      path: "/usr/local/sbin/firstboot-restore",
+      path: RESTORE_BIN,
       mode: "0755",
       content: compactScript(plainFile("backup/restore-cmd.sh")),
     },
-    { path: `${ETC}/backup.conf`, mode: "0600", content: confText(backup, ctx) },
-    { path: `${ETC}/backup-recipients.txt`, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
+    { path: BACKUP_CONF, mode: "0600", content: confText(backup, ctx) },
+    { path: BACKUP_RECIPIENTS, mode: "0644", content: backup.encrypt_to.join("\n") + "\n" },
     ...targetFiles(backup, ctx),
     ...units,
   ];
   if (backup.restore_identity !== undefined) {
     const id = ctx.reveal(backup.restore_identity).trim();
-    files.push({ path: `${ETC}/backup-identity.txt`, mode: "0600", content: id + "\n" });
+    files.push({ path: BACKUP_IDENTITY, mode: "0600", content: id + "\n" });
   }
   const steps: BootStep[] = [
     {
       name: "backup_timer",
-      script: "systemctl daemon-reload\nsystemctl enable --now firstboot-backup.timer\n",
-      unchanged: { files: units.map((f) => f.path), check: "live firstboot-backup.timer" },
+      script: `systemctl daemon-reload\nsystemctl enable --now ${BACKUP_TIMER}\n`,
+      unchanged: { files: units.map((f) => f.path), check: `live ${BACKUP_TIMER}` },
     },
   ];
   if (restore !== "none") {
-    steps.unshift({ name: "restore", script: `/usr/local/sbin/firstboot-restore --first-boot ${restore}\n` });
+    steps.unshift({ name: "restore", script: `${RESTORE_BIN} --first-boot ${restore}\n` });
   }
   return [{ section: "backup", packages: backupPackages(backup), files, steps }];
 }

@@ -6,12 +6,12 @@ import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import type { ServerFile } from "./part.js";
 import { tar } from "./tar.js";
+import { BUNDLE_PATH } from "../server-contract.js";
 
 export const USER_DATA_LIMIT = 32_768;
 /** Below this the document stays plain text, readable in the Hetzner console; above it the
  *  largest files are compressed until it fits, leaving headroom under the hard limit. */
 export const PLAIN_TARGET = 16_384;
-export const BUNDLE_PATH = "/var/lib/firstboot/bundle.tar";
 const HEADER = "#cloud-config\n";
 
 export interface WriteFile {

@@ -5,9 +5,7 @@ import { floatingAddress, type FloatingIp } from "../config/schema-docker.js";
 import type { Part, RenderContext } from "./part.js";
 import { plainFile, snippet } from "./template.js";
 import { internal } from "../catalogue.js";
-
-export const FLOATING_IP_SCRIPT = "/usr/local/lib/firstboot/floating-ip.sh";
-export const FLOATING_IP_UNIT = "/etc/systemd/system/firstboot-floating-ip.service";
+import { FLOATING_IP_SCRIPT, FLOATING_IP_UNIT, unitPath } from "../server-contract.js";
 
 export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext): Part[] {
   if (!f) return [];
@@ -16,7 +14,7 @@ export function floatingIpParts(f: FloatingIp | undefined, _ctx: RenderContext):
   const files = [
     { path: FLOATING_IP_SCRIPT, content: plainFile("floating_ip/floating-ip.sh"), mode: "0755" },
     {
-      path: FLOATING_IP_UNIT,
+      path: unitPath(FLOATING_IP_UNIT),
       content: snippet("floating_ip/floating-ip.service.hbs", {
         name: f.name,
         cidr: addr.cidr,

@@ -12,13 +12,12 @@ import type { Hardening, JailConfig } from "../config/schema-hardening.js";
 import type { Part, RenderContext, ServerFile } from "./part.js";
 import { shq } from "../shell.js";
 import { plainFile, snippet } from "./template.js";
+import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, UNIT_DIR, unitPath } from "../server-contract.js";
 
 export const SSHD_DROPIN = "/etc/ssh/sshd_config.d/01-firstboot.conf";
-export const SSH_SOCKET_DROPIN = "/etc/systemd/system/ssh.socket.d/firstboot-port.conf";
-export const DOCKER_USER_SCRIPT = "/usr/local/lib/firstboot/docker-user.sh";
-export const DOCKER_USER_UNIT = "/etc/systemd/system/firstboot-docker-user.service";
+export const SSH_SOCKET_DROPIN = `${UNIT_DIR}/ssh.socket.d/firstboot-port.conf`;
 export const JAIL_FILE = "/etc/fail2ban/jail.d/firstboot.local";
-export const F2B_DROPIN = "/etc/systemd/system/fail2ban.service.d/firstboot.conf";
+export const F2B_DROPIN = `${UNIT_DIR}/fail2ban.service.d/firstboot.conf`;
 export const METADATA_IP = "169.254.169.254";
 
 const file = (path: string, content: string, mode = "0644"): ServerFile => ({ path, content, mode });
@@ -92,7 +91,7 @@ function firewallParts(h: Hardening): Part[] {
           snippet("firewall/docker-user.sh.hbs", { rules: dockerUserRules(allow, 4, opts), metadata: METADATA_IP }),
           "0755",
         ),
-        file(DOCKER_USER_UNIT, plainFile("firewall/docker-user.service")),
+        file(unitPath(DOCKER_USER_UNIT), plainFile("firewall/docker-user.service")),
       ]
     : [];
   const script = snippet("firewall/step.sh.hbs", { allow, docker_user: dockerUser });

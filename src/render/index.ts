@@ -1,15 +1,15 @@
 // render: a pure function from a loaded config to the cloud-init user-data. No clock, network
 // or environment: the same input gives the same bytes (golden files depend on it).
-import { STATUS_FILE } from "../boot-status.js";
 import { imageInfo } from "../config/images.js";
 import type { Loaded } from "../config/load.js";
 import { bytes, fitDocument, USER_DATA_LIMIT, type Fitted, type Packing } from "./document.js";
 import type { BootStep, Part, RenderContext, ServerFile, Value } from "./part.js";
-import { RUNNER_PATH, runnerFile } from "./runner.js";
+import { runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
 import { stackPart, stackStartSteps } from "./stack.js";
 import { contentParts } from "./sections.js";
 import { internal } from "../catalogue.js";
+import { RCLONE_CONF, RUNNER_PATH, stackDirOf, STATUS_FILE } from "../server-contract.js";
 
 export interface RenderOptions {
   /** Replace every secret with a marker (for review and sharing). */
@@ -44,9 +44,6 @@ export class BudgetError extends Error {
     super(internal.userDataTooBig(rendered.bytes, USER_DATA_LIMIT));
   }
 }
-
-/** Where the stack's compose project lives on the server. */
-export const stackDirOf = (name: string): string => `/opt/${name}`;
 
 function context(loaded: Loaded, opts: RenderOptions): RenderContext {
   const { config: cfg, secrets } = loaded;
@@ -90,7 +87,7 @@ function bakeCleanup(loaded: Loaded): BootStep {
   const dir = stackDirOf(loaded.config.name);
   return {
     name: "bake_cleanup",
-    script: `rm -f ${dir}/.env /root/.docker/config.json /etc/firstboot/rclone.conf\ndocker logout >/dev/null 2>&1 || true`,
+    script: `rm -f ${dir}/.env /root/.docker/config.json ${RCLONE_CONF}\ndocker logout >/dev/null 2>&1 || true`,
   };
 }
 

@@ -19,7 +19,7 @@ export interface ServerFile {
  * Not a deploy workflow Step (src/deploy/steps.ts): that one runs on the workstation.
  */
 export interface BootStep {
-  /** snake_case step name, shown in status.json and the boot log. */
+  /** snake_case step name, shown in the status file and the boot log. */
   name: string;
   /** Shell code (the body of the step's function), usually rendered from a snippet. */
   script: string;
@@ -46,7 +46,7 @@ export interface Part {
   /** Debian/Ubuntu packages installed (without Recommends) by the packages step. */
   packages?: string[];
   files?: ServerFile[];
-  /** Steps run in order by /usr/local/lib/firstboot/firstboot.sh, after packages are installed. */
+  /** Steps run in order by the runner (RUNNER_PATH), after packages are installed. */
   steps?: BootStep[];
   /** Steps that must run before the package step (e.g. writing apt sources, daemon.json). */
   preSteps?: BootStep[];
@@ -59,7 +59,7 @@ export type Value = string | { secret: string };
 export interface RenderContext {
   /** Stack name (config `name`): used for paths, unit names, backup prefixes. */
   name: string;
-  /** Directory of the compose project on the server, e.g. /opt/selfmx. */
+  /** Directory of the compose project on the server (stackDirOf). */
   stackDir: string;
   image: ImageInfo;
   /** Resolve a Value to its plain text (or a redaction marker when rendering with --redact). */

@@ -3,8 +3,7 @@
 import type { BootStep, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
 import { internal } from "../catalogue.js";
-
-export const RUNNER_PATH = "/usr/local/lib/firstboot/firstboot.sh";
+import { RUNNER_PATH } from "../server-contract.js";
 
 const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 

@@ -5,10 +5,7 @@ import type { Config } from "../config/schema.js";
 import { envFile } from "./envfile.js";
 import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
-
-export const STACK_UNIT = "firstboot-stack.service";
-export const HEALTH_PATH = "/usr/local/sbin/firstboot-health";
-const REGISTRY_PASSWORD = "/root/.firstboot-registry-password";
+import { HEALTH_BIN, REGISTRY_PASSWORD, STACK_UNIT, unitPath } from "../server-contract.js";
 
 function stackFiles(
   cfg: Config,
@@ -25,14 +22,14 @@ function stackFiles(
       .sort(([a], [b]) => a.localeCompare(b))
       .map(([dest, content]) => ({ path: `${dir}/${dest}`, content, mode: "0644" })),
     {
-      path: `/etc/systemd/system/${STACK_UNIT}`,
+      path: unitPath(STACK_UNIT),
       content: snippet("stack/stack.service.hbs", { name: cfg.name, dir }),
       mode: "0644",
     },
   ];
   const h = cfg.stack.health;
   files.push({
-    path: HEALTH_PATH,
+    path: HEALTH_BIN,
     content: compactScript(
       snippet("stack/health.sh.hbs", {
         name: cfg.name,
@@ -69,6 +66,6 @@ export function stackStartSteps(hold: boolean): BootStep[] {
   if (hold) return [{ name: "stack_enable", script: `systemctl daemon-reload\nsystemctl enable ${STACK_UNIT}` }];
   return [
     { name: "stack_start", script: `systemctl daemon-reload\nsystemctl enable --now ${STACK_UNIT}` },
-    { name: "health", script: HEALTH_PATH },
+    { name: "health", script: HEALTH_BIN },
   ];
 }

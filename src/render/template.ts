@@ -2,6 +2,7 @@
 // plain files, shipped byte for byte (and shellchecked and sourced by the tests as they are).
 // Those that do are Handlebars templates (*.hbs) compiled strict (a missing variable is an
 // error, not "") with HTML escaping off: they produce shell, systemd units and config files.
+// Every template also gets `paths` (src/server-contract.ts): one spelling for both sides.
 // `npm run build` precompiles them into dist/snippets.js; the full Handlebars compiler is
 // loaded only when a template has no up-to-date precompiled form (e.g. tests running from src).
 import { createHash } from "node:crypto";
@@ -11,6 +12,7 @@ import { fileURLToPath } from "node:url";
 import RuntimeModule from "handlebars/runtime.js";
 import { shq } from "../shell.js";
 import { internal } from "../catalogue.js";
+import { TEMPLATE_PATHS } from "../server-contract.js";
 
 export const SNIPPETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snippets");
 const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "snippets.js");
@@ -69,7 +71,7 @@ export function plainFile(name: string): string {
   return text;
 }
 
-/** Render the template snippets/<name> with the given data. */
+/** Render the template snippets/<name> with the given data, plus the server's paths as `paths`. */
 export function snippet(name: string, data: object): string {
   let tpl = cache.get(name);
   if (!tpl) {
@@ -82,5 +84,5 @@ export function snippet(name: string, data: object): string {
         : (hbs.compile(source, { strict: true, noEscape: true }) as Template);
     cache.set(name, tpl);
   }
-  return tpl(data);
+  return tpl({ paths: TEMPLATE_PATHS, ...data });
 }

@@ -2,7 +2,7 @@
 // kernel dies (multi-threaded TCG occasionally oopses a guest), and turning a finished VM into
 // a golden disk that later VMs boot from.
 import { rename } from "node:fs/promises";
-import { join } from "node:path";
+import { basename, join } from "node:path";
 import { shq } from "../shell.js";
 import { vmTarget, type SshTarget } from "../ssh/index.js";
 import {
@@ -16,6 +16,7 @@ import {
 } from "./guest.js";
 import { serialLog, startVm, waitExit, type Vm, type VmSpec } from "./vm.js";
 import { preview } from "../catalogue.js";
+import { APPLIED_DIR, BACKUP_DIR, RCLONE_CONF, STACK_UNIT, STATE_DIR } from "../server-contract.js";
 
 export interface BootResult {
   vm: Vm;
@@ -91,12 +92,12 @@ export async function rebootAndWait(vm: Vm, t: SshTarget, timeoutMs: number): Pr
 export function goldenPrepScript(stackDir: string): string {
   return [
     "set -e",
-    "systemctl stop firstboot-stack.service 2>/dev/null || true",
+    `systemctl stop ${STACK_UNIT} 2>/dev/null || true`,
     "if command -v docker >/dev/null; then docker ps -aq | xargs -r docker rm -f >/dev/null; docker volume prune -af >/dev/null; fi",
     // Nothing of the first server's data or secrets may ride along into every clone.
-    // The fingerprints in /var/lib/firstboot/applied stay: they let the next boot skip finished steps.
-    "find /var/lib/firstboot -mindepth 1 -maxdepth 1 ! -name applied -exec rm -rf {} + 2>/dev/null || true",
-    `rm -rf ${stackDir} /var/backups/firstboot /etc/firstboot/rclone.conf /root/.docker/config.json`,
+    // The step fingerprints (APPLIED_DIR) stay: they let the next boot skip finished steps.
+    `find ${STATE_DIR} -mindepth 1 -maxdepth 1 ! -name ${basename(APPLIED_DIR)} -exec rm -rf {} + 2>/dev/null || true`,
+    `rm -rf ${stackDir} ${BACKUP_DIR} ${RCLONE_CONF} /root/.docker/config.json`,
     "cloud-init clean --logs",
     "truncate -s 0 /etc/machine-id",
     "rm -f /var/lib/dbus/machine-id",

@@ -3,6 +3,7 @@
 import { ssh, parseCloudInitStatus, type CloudInitStatus } from "./guest.js";
 import type { PortForward } from "./qemu-argv.js";
 import type { Session } from "./session.js";
+import { HEALTH_BIN } from "../server-contract.js";
 
 export interface PortProbe extends PortForward {
   /** HTTP answer from the host side, undefined for UDP (not probed). */
@@ -39,7 +40,7 @@ export async function probePorts(forwards: PortForward[]): Promise<PortProbe[]> 
 
 export async function collectReport(s: Session): Promise<Report> {
   const ci = await ssh(s.target, "cloud-init status --format json 2>/dev/null || true", 30_000);
-  const h = await ssh(s.target, "sudo /usr/local/sbin/firstboot-health 20 2>&1", 60_000);
+  const h = await ssh(s.target, `sudo ${HEALTH_BIN} 20 2>&1`, 60_000);
   const fw = s.config.hardening.firewall;
   return {
     cloudInit: parseCloudInitStatus(ci.stdout),

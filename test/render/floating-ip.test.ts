@@ -2,7 +2,8 @@
 // against a dummy "public" interface in a throwaway network namespace.
 import { describe, expect, it, vi } from "vitest";
 import { floatingAddress, floatingIpSchema } from "../../src/config/schema-docker.js";
-import { FLOATING_IP_SCRIPT, FLOATING_IP_UNIT, floatingIpParts } from "../../src/render/floating-ip.js";
+import { floatingIpParts } from "../../src/render/floating-ip.js";
+import { FLOATING_IP_SCRIPT, FLOATING_IP_UNIT, unitPath } from "../../src/server-contract.js";
 import { ctxFor, fileOf, need, shellcheckScript, shellcheckStep, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
@@ -34,7 +35,7 @@ describe("floating IP unit and script", () => {
   it("unit passes systemd-analyze verify; script and step pass shellcheck", async () => {
     const parts = render("203.0.113.10");
     const script = fileOf(parts, FLOATING_IP_SCRIPT)!.content;
-    const unit = fileOf(parts, FLOATING_IP_UNIT)!.content;
+    const unit = fileOf(parts, unitPath(FLOATING_IP_UNIT))!.content;
     expect(unit).toContain(`ExecStart=/bin/sh ${FLOATING_IP_SCRIPT} add 203.0.113.10/32`);
     expect(unit).toMatch(/^After=network-online\.target systemd-networkd\.service networking\.service$/m);
     expect(unit).toMatch(/^PartOf=systemd-networkd\.service networking\.service$/m);

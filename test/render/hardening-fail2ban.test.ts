@@ -4,7 +4,8 @@
 import { cpSync, readFileSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
-import { DOCKER_USER_SCRIPT, F2B_DROPIN, filterFile, hardeningParts, JAIL_FILE } from "../../src/render/hardening.js";
+import { F2B_DROPIN, filterFile, hardeningParts, JAIL_FILE } from "../../src/render/hardening.js";
+import { DOCKER_USER_SCRIPT } from "../../src/server-contract.js";
 import { ctxFor, fileOf, need, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.

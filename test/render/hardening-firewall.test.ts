@@ -4,13 +4,8 @@
 import { cpSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
-import {
-  DOCKER_USER_SCRIPT,
-  DOCKER_USER_UNIT,
-  dockerUserRules,
-  hardeningParts,
-  METADATA_IP,
-} from "../../src/render/hardening.js";
+import { dockerUserRules, hardeningParts, METADATA_IP } from "../../src/render/hardening.js";
+import { DOCKER_USER_SCRIPT, DOCKER_USER_UNIT, unitPath } from "../../src/server-contract.js";
 import { ctxFor, fileOf, need, shellcheckScript, tempDir, tool, verifyUnit } from "./real-tools.js";
 
 // Real tools (ufw, fail2ban, sshd, gpg, namespaces) take seconds when the machine is busy.
@@ -149,7 +144,7 @@ describe("DOCKER-USER rules", () => {
     const script = fileOf(parts, DOCKER_USER_SCRIPT)!.content;
     const sc = await shellcheckScript(script);
     expect(sc.exitCode, sc.stdout).toBe(0);
-    const unit = fileOf(parts, DOCKER_USER_UNIT)!.content;
+    const unit = fileOf(parts, unitPath(DOCKER_USER_UNIT))!.content;
     expect(unit).toMatch(/^After=docker\.service$/m);
     expect(unit).toMatch(/^WantedBy=multi-user\.target docker\.service$/m);
     const v = await verifyUnit("firstboot-docker-user.service", unit, { [DOCKER_USER_SCRIPT]: script });
@@ -160,7 +155,7 @@ describe("DOCKER-USER rules", () => {
   it("containers: false and block_metadata: false remove the DOCKER-USER script, unit and step lines", () => {
     const parts = render({ firewall: { containers: false, block_metadata: false } });
     expect(fileOf(parts, DOCKER_USER_SCRIPT)).toBeUndefined();
-    expect(fileOf(parts, DOCKER_USER_UNIT)).toBeUndefined();
+    expect(fileOf(parts, unitPath(DOCKER_USER_UNIT))).toBeUndefined();
     expect(parts.find((p) => p.section === "firewall")!.steps![0]!.script).not.toContain("firstboot-docker-user");
   });
 });
