@@ -133,6 +133,10 @@ export const formats: Record<string, Advice> = {
     message: "is not a time or a systemd calendar expression",
     hint: "write HH:MM (e.g. 03:00) or an OnCalendar expression (e.g. Mon *-*-* 02:00)",
   },
+  "backup.target.sftp.host_key": {
+    message: "is not an OpenSSH public key",
+    hint: "paste the host's key line, e.g. from `ssh-keyscan -t ed25519 HOST` (type and key, without the host name)",
+  },
   "backup.target.s3.endpoint": {
     message: "is not a URL",
     hint: "write the endpoint's https URL, e.g. https://fsn1.your-objectstorage.com",

@@ -2,6 +2,7 @@
 // Names are compose names: volume `data` of stack `selfmx` is the Docker volume `selfmx_data`.
 import { z } from "zod";
 import { valueSchema } from "./schema-value.js";
+import { SSH_KEY, sshKeyBlobOk } from "./ssh-key.js";
 
 const COMPOSE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Paths end up in shell and tar --transform expressions: keep them to plain characters. */
@@ -88,6 +89,8 @@ const sftpTargetSchema = z
     key: valueSchema.describe("OpenSSH private key (use { secret: NAME })."),
     host_key: z
       .string()
+      .regex(SSH_KEY)
+      .refine(sshKeyBlobOk)
       .optional()
       .describe("The host's public key line (`ssh-ed25519 AAAA...`); when set, the host is verified."),
   })

@@ -8,21 +8,11 @@ import { hardeningSchema } from "./schema-hardening.js";
 import { dockerSchema, floatingIpSchema } from "./schema-docker.js";
 import { stackDirOf } from "../server-contract.js";
 import { backupSchema, restoreSchema } from "./schema-backup.js";
+import { SSH_KEY, sshKeyBlobOk } from "./ssh-key.js";
 
 const NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
-const SSH_KEY =
-  /^(ssh-ed25519|ssh-rsa|ecdsa-sha2-nistp(256|384|521)|sk-ssh-ed25519@openssh\.com|sk-ecdsa-sha2-nistp256@openssh\.com) [A-Za-z0-9+/]+=*( [^\n]*)?$/;
 const SIZE = /^[1-9][0-9]*[KMG]$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
-
-/** The key blob must decode and name the same key type as the line (catches pasted halves). */
-function sshKeyBlobOk(line: string): boolean {
-  const [type = "", blob = ""] = line.split(" ");
-  const raw = Buffer.from(blob, "base64");
-  if (raw.length < 4) return false;
-  const len = raw.readUInt32BE(0);
-  return len < 64 && raw.subarray(4, 4 + len).toString("latin1") === type;
-}
 
 export const serverSchema = z
   .strictObject({

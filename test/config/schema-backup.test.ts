@@ -23,4 +23,17 @@ describe("backup schema", () => {
     expect(restoreSchema.parse("selfmx-20260101T030000Z")).toBe("selfmx-20260101T030000Z");
     expect(restoreSchema.safeParse("yesterday").success).toBe(false);
   });
+
+  it("takes an SFTP host key only when it is a whole OpenSSH key line", () => {
+    const key = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIOMqqnkVzrm0SdG6UOoqKLsabgH5C9okWi0dh2l9GKJl";
+    const sftp = (host_key: string) => ({
+      encrypt_to: [RECIPIENT],
+      target: { sftp: { host: "u1.your-storagebox.de", user: "u1", key: "k", host_key } },
+    });
+    expect(backupSchema.safeParse(sftp(key)).success).toBe(true);
+    expect(backupSchema.safeParse(sftp(`${key} storagebox`)).success).toBe(true);
+    // Cut short, a host name in front (ssh-keyscan's output as is), or a newline added to it.
+    for (const bad of [key.slice(0, -4), `u1.your-storagebox.de ${key}`, `${key}\nevil`])
+      expect(backupSchema.safeParse(sftp(bad)).success, bad).toBe(false);
+  });
 });
