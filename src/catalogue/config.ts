@@ -131,7 +131,7 @@ export const formats: Record<string, Advice> = {
   },
   "backup.schedule": {
     message: "is not a time or a systemd calendar expression",
-    hint: "write HH:MM (e.g. 03:00) or an OnCalendar expression (e.g. Mon *-*-* 02:00)",
+    hint: "write HH:MM from 00:00 to 23:59 (e.g. 03:00) or an OnCalendar expression without a time zone (e.g. Mon *-*-* 02:00); `systemd-analyze calendar` checks one",
   },
   "backup.target.sftp.host_key": {
     message: "is not an OpenSSH public key",

@@ -3,6 +3,9 @@
 import { z } from "zod";
 import { valueSchema } from "./schema-value.js";
 import { SSH_KEY, sshKeyBlobOk } from "./ssh-key.js";
+import { calendarOk } from "./calendar.js";
+
+const SCHEDULE_CHARS = /^[-*0-9a-zA-Z:,./~ ]+$/;
 
 const COMPOSE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 /** Paths end up in shell and tar --transform expressions: keep them to plain characters. */
@@ -114,9 +117,13 @@ export const backupSchema = z
   .strictObject({
     schedule: z
       .string()
-      .regex(/^[-*0-9a-zA-Z:,./~ ]+$/)
+      .regex(SCHEDULE_CHARS)
+      // One problem per value: the calendar check only speaks when the characters passed.
+      .refine((v) => !SCHEDULE_CHARS.test(v) || calendarOk(v))
       .default("03:00")
-      .describe("A time of day (HH:MM, server time zone) or any systemd OnCalendar expression."),
+      .describe(
+        "A time of day (HH:MM, server time zone) or a systemd OnCalendar expression (weekdays, date, time; no time zone).",
+      ),
     sqlite: z.array(sqliteSourceSchema).default([]).describe("SQLite databases to copy online."),
     postgres: z.array(postgresSourceSchema).default([]).describe("PostgreSQL databases to dump."),
     volumes: z
