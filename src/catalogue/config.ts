@@ -215,6 +215,10 @@ export const rules = {
     message: `${rel} is a directory, not a file`,
     hint: "name a file; to ship several files, list each one under stack.files",
   }),
+  linkOutside: (rel: string): Advice => ({
+    message: `${rel} is a symbolic link to a file outside the config's directory`,
+    hint: "copy the file next to the config file (firstboot never follows a link out of the config's directory)",
+  }),
   fileOutside: (rel: string): Advice => ({
     message: `path ${rel} leaves the config's directory`,
     hint: "keep included files next to the config file or below it (no `..`, no absolute paths)",

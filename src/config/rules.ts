@@ -1,6 +1,6 @@
 // Cross-field rules: what the schema alone cannot see (files on disk, the compose file, the
 // firewall, secrets). Each returns diagnostics located in the config or the compose file.
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
 import { rules as msg, type Advice } from "../catalogue.js";
 import { composeFacts, portAllowed } from "./compose.js";
@@ -34,6 +34,10 @@ function include(p: Problems, baseDir: string, rel: string, path: Key[]): string
   if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside)) return void p.add(path, msg.fileOutside(rel));
   try {
     if (!statSync(abs).isFile()) return void p.add(path, msg.notAFile(rel));
+    // A link inside the folder may point anywhere (~/.ssh/id_ed25519, /etc/shadow): where the
+    // file really is decides, not how it is named.
+    const real = relative(realpathSync(baseDir), realpathSync(abs));
+    if (real.startsWith("..") || isAbsolute(real)) return void p.add(path, msg.linkOutside(rel));
     return readFileSync(abs, "utf8");
   } catch {
     return void p.add(path, msg.fileMissing(rel));
