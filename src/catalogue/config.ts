@@ -38,9 +38,13 @@ export const yaml = {
 };
 
 export const schema = {
-  unknownKey: (key: string, known: string[]): Advice => ({
+  unknownKey: (key: string, known: string[], near?: string): Advice => ({
     message: `unknown key \`${key}\``,
-    hint: known.length ? `remove it, or use one of: ${known.join(", ")}` : "remove it",
+    hint: near
+      ? `did you mean \`${near}\`? (known here: ${known.join(", ")})`
+      : known.length
+        ? `remove it, or use one of: ${known.join(", ")}`
+        : "remove it",
   }),
   missing: (key: string, value?: string): Advice => ({
     message: `\`${key}\` is required`,
@@ -235,9 +239,11 @@ export const rules = {
     message: "environment values cannot contain NUL or other control characters",
     hint: "remove the control characters",
   }),
-  secretUndefined: (name: string, file: string): Advice => ({
+  secretUndefined: (name: string, file: string, near?: string): Advice => ({
     message: `secret \`${name}\` is not defined`,
-    hint: `run \`firstboot secrets set ${name}\` (stored in ${file}), or export FIRSTBOOT_SECRET_${name.toUpperCase()}`,
+    hint: near
+      ? `did you mean \`${near}\`? (defined in ${file}); or run \`firstboot secrets set ${name}\``
+      : `run \`firstboot secrets set ${name}\` (stored in ${file}), or export FIRSTBOOT_SECRET_${name.toUpperCase()}`,
   }),
   secretsUnreadable: (file: string, why: string): Advice => ({
     message: `cannot decrypt ${file}: ${why}`,

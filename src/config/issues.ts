@@ -4,6 +4,7 @@ import type { z } from "zod";
 import { formats, schema as msg, type Advice } from "../catalogue.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import { at, locate, type Source } from "./source.js";
+import { nearest } from "./nearest.js";
 
 type Key = string | number;
 type Issue = z.core.$ZodIssue;
@@ -120,7 +121,7 @@ export function issuesToDiagnostics(
         out.push(
           at(src, loc.offset, loc.length, {
             path: formatPath([...path, key]),
-            ...msg.unknownKey(key, Object.keys(shapeAt(path) ?? {})),
+            ...unknownKeyAdvice(key, Object.keys(shapeAt(path) ?? {})),
           }),
         );
       }
@@ -145,4 +146,8 @@ export function issuesToDiagnostics(
     out.push(at(src, loc.offset, loc.length, { path: formatPath(path), ...advice }));
   }
   return out;
+}
+
+function unknownKeyAdvice(key: string, known: string[]) {
+  return msg.unknownKey(key, known, nearest(key, known));
 }

@@ -16,6 +16,7 @@ import { imageInfo } from "./images.js";
 import { backupProblems } from "./rules-backup.js";
 import { distroProblem } from "./rules-docker.js";
 import { firewallAllow } from "./rules-firewall.js";
+import { nearest } from "./nearest.js";
 
 export interface Loaded {
   config: Config;
@@ -64,7 +65,9 @@ async function resolveSecrets(
   const out: Record<string, string> = {};
   for (const r of refs) {
     const v = fromEnv[r.name] ?? stored[r.name];
-    if (v === undefined) p.add(r.path, ruleMsg.secretUndefined(r.name, cfg.secrets.file), false, [...r.path, "secret"]);
+    const near = () => nearest(r.name, [...Object.keys(stored), ...Object.keys(fromEnv)]);
+    if (v === undefined)
+      p.add(r.path, ruleMsg.secretUndefined(r.name, cfg.secrets.file, near()), false, [...r.path, "secret"]);
     else out[r.name] = v;
   }
   return out;
