@@ -40,4 +40,9 @@ keep a copy of the identity offline: without it, backups and secrets cannot be d
     `${file} holds no AGE-SECRET-KEY line: run \`firstboot keygen\`, or point FIRSTBOOT_IDENTITY at your identity`,
   secretsNotMap: () => "the decrypted secrets file is not a map of secrets: fix it with `firstboot secrets edit`",
   commandFailed: (program: string, exit: string, stderr: string) => `${program} exited with ${exit}: ${stderr}`,
+  secretsNotAge: () =>
+    "it is not an age-encrypted file (plain text?): move it away and store the values with `firstboot secrets set NAME`",
+  secretsNoIdentity: () => "no identity matched any of the file's recipients",
+  secretsDamaged: () =>
+    "the file is damaged or not a firstboot secrets file (its content is not shown: it may hold secrets)",
 };

@@ -24,11 +24,33 @@ export async function readIdentities(path: string): Promise<string[]> {
   return ids;
 }
 
-export async function decryptStore(data: Uint8Array, identities: string[]): Promise<Record<string, string>> {
+const AGE_HEADER = "age-encryption.org/v1\n";
+
+/**
+ * Errors from the age parser and JSON.parse quote what they could not read: in a secrets file
+ * that is a secret. Only fixed sentences leave this function.
+ */
+async function decryptText(data: Uint8Array, identities: string[]): Promise<string> {
+  if (Buffer.from(data.subarray(0, AGE_HEADER.length)).toString("latin1") !== AGE_HEADER)
+    throw new Error(cli.secretsNotAge());
   const d = new Decrypter();
   for (const id of identities) d.addIdentity(id);
-  const text = await d.decrypt(data, "text");
-  const parsed: unknown = JSON.parse(text);
+  try {
+    return await d.decrypt(data, "text");
+  } catch (err) {
+    const noMatch = /no identity matched/i.test((err as Error).message);
+    throw new Error(noMatch ? cli.secretsNoIdentity() : cli.secretsDamaged());
+  }
+}
+
+export async function decryptStore(data: Uint8Array, identities: string[]): Promise<Record<string, string>> {
+  const text = await decryptText(data, identities);
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    throw new Error(cli.secretsNotMap());
+  }
   if (!parsed || typeof parsed !== "object" || Array.isArray(parsed)) throw new Error(cli.secretsNotMap());
   return Object.fromEntries(Object.entries(parsed).filter((e): e is [string, string] => typeof e[1] === "string"));
 }
