@@ -39,6 +39,7 @@ async function decryptText(data: Uint8Array, identities: string[]): Promise<stri
     return await d.decrypt(data, "text");
   } catch (err) {
     const noMatch = /no identity matched/i.test((err as Error).message);
+    // eslint-disable-next-line preserve-caught-error -- the cause quotes the file: it must not travel on
     throw new Error(noMatch ? cli.secretsNoIdentity() : cli.secretsDamaged());
   }
 }
