@@ -111,28 +111,14 @@ export function issuesToDiagnostics(
   src: Source,
   shapeAt: (p: readonly Key[]) => unknown,
 ): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const issue of issues.flatMap(expand)) {
+  return issues.flatMap(expand).flatMap((issue) => {
     const path = issue.path as Key[];
-    if (issue.code === "unrecognized_keys") {
-      // One diagnostic per unknown key, each pointing at the key itself.
-      for (const key of issue.keys) {
-        const loc = locate(src, [...path, key], true);
-        out.push(
-          at(src, loc.offset, loc.length, {
-            path: formatPath([...path, key]),
-            ...unknownKeyAdvice(key, Object.keys(shapeAt(path) ?? {})),
-          }),
-        );
-      }
-      continue;
-    }
+    if (issue.code === "unrecognized_keys") return unknownKeys(issue.keys, path, src, shapeAt);
     if (path[path.length - 1] === "*key*") {
       // A record key that fails its pattern (e.g. an env name): point at the key itself.
       const keyPath = path.slice(0, -1);
       const loc = locate(src, keyPath, true);
-      out.push(at(src, loc.offset, loc.length, { path: formatPath(keyPath), ...formatAdvice(issue, keyPath) }));
-      continue;
+      return [at(src, loc.offset, loc.length, { path: formatPath(keyPath), ...formatAdvice(issue, keyPath) })];
     }
     const loc = locate(src, path);
     const union =
@@ -143,9 +129,22 @@ export function issuesToDiagnostics(
         : union
           ? msg.wrongUnion(union, typeName(src, path))
           : advise(issue, path, src);
-    out.push(at(src, loc.offset, loc.length, { path: formatPath(path), ...advice }));
-  }
-  return out;
+    return [at(src, loc.offset, loc.length, { path: formatPath(path), ...advice })];
+  });
+}
+
+/** One diagnostic per unknown key, each pointing at the key itself. */
+function unknownKeys(
+  keys: readonly string[],
+  path: Key[],
+  src: Source,
+  shapeAt: (p: readonly Key[]) => unknown,
+): Diagnostic[] {
+  const known = Object.keys(shapeAt(path) ?? {});
+  return keys.map((key) => {
+    const loc = locate(src, [...path, key], true);
+    return at(src, loc.offset, loc.length, { path: formatPath([...path, key]), ...unknownKeyAdvice(key, known) });
+  });
 }
 
 function unknownKeyAdvice(key: string, known: string[]) {

@@ -95,6 +95,18 @@ export async function readStatus(t: SshTarget): Promise<BootStatus | undefined> 
   return parseStatus(r.stdout);
 }
 
+/** Reports each runner step once as the serial console shows it (a retry starts a new log). */
+function serialProgress(o: SessionOptions): { onSerial: (text: string) => void; shown: () => number } {
+  let shown = 0;
+  const onSerial = (text: string) => {
+    const steps = serialSteps(text);
+    if (steps.length < shown) shown = 0;
+    for (const step of steps.slice(shown)) o.onStep?.(step);
+    shown = steps.length;
+  };
+  return { onSerial, shown: () => shown };
+}
+
 export async function startSession(o: SessionOptions): Promise<Session> {
   const c = await compile(o.configPath, { env: o.env });
   if (!c.ok) throw new PreviewInputError(c.text);
@@ -116,23 +128,15 @@ export async function startSession(o: SessionOptions): Promise<Session> {
     deadlineMs: o.deadlineMs,
   };
   o.say(msg.booting(disk.backing, vmPaths(o.root, spec.name).dir));
-  let shown = 0;
-  const onSerial = (text: string) => {
-    const steps = serialSteps(text);
-    // A retry starts a new console log: start counting again.
-    if (steps.length < shown) shown = 0;
-    for (const step of steps.slice(shown)) o.onStep?.(step);
-    shown = steps.length;
-  };
+  const progress = serialProgress(o);
   const boot = await bootUntilReady(spec, c.config.admin.user, key, {
     sshTimeoutMs: 600_000,
     cloudInitTimeoutMs: o.deadlineMs,
     log: o.say,
-    onSerial,
+    onSerial: progress.onSerial,
     onSsh: (ms, vm) => o.onSsh?.(ms, vm.sshPort),
   });
-  const target = boot.target;
-  const status = await readStatus(target);
-  if (status) for (const step of status.steps.slice(shown)) o.onStep?.(step);
-  return { config: c.config, accel, boot, target, status };
+  const status = await readStatus(boot.target);
+  if (status) for (const step of status.steps.slice(progress.shown())) o.onStep?.(step);
+  return { config: c.config, accel, boot, target: boot.target, status };
 }
