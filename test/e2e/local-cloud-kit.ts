@@ -3,7 +3,7 @@
 // fixture, the firstboot CLI run as a user runs it (only HCLOUD_ENDPOINT points elsewhere), and
 // an HTTP client that writes rows through the Floating IP and records what was acknowledged.
 import { spawn } from "node:child_process";
-import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { run } from "../../src/exec.js";
 import { stopPid } from "../../src/vm/process.js";
@@ -56,6 +56,15 @@ export interface CliRun {
   ms: number;
 }
 
+/**
+ * A failed CLI run's error, kept for the end of CI's output (.ci/run prints the file last): a
+ * failure deep in a 40-minute log is otherwise cut from what CI shows.
+ */
+export function digest(text: string): void {
+  const file = process.env.FIRSTBOOT_E2E_DIGEST;
+  if (file) appendFileSync(file, `[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
+}
+
 /** `firstboot <args> --json`, its progress events streamed to `log`. */
 export function firstboot(
   args: string[],
@@ -88,10 +97,12 @@ export function firstboot(
       }
     });
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on(
-      "close",
-      (code) => (clearTimeout(timer), resolve({ exitCode: code ?? -1, events, stderr, ms: Date.now() - t0 })),
-    );
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      if (code !== 0)
+        digest(`firstboot ${args.join(" ")}: exit ${code}\n${stderr.trim().split("\n").slice(-30).join("\n")}`);
+      resolve({ exitCode: code ?? -1, events, stderr, ms: Date.now() - t0 });
+    });
   });
 }
 
