@@ -56,7 +56,7 @@ export const compose = {
     hint: "bind-mount a smaller folder (only the config files), or put the data in the image or a volume",
   }),
   bindMissing: (path: string): Advice => ({
-    message: `bind mount source ${path} does not exist: Docker would create an empty folder there, and a file mounted read-only or a file name (nginx.conf) fails`,
+    message: `bind mount source ${path} does not exist: Docker would put an empty folder in its place, which breaks a file mount (nginx.conf) and is useless read-only`,
     hint: "create it next to the compose file (for an empty folder add a file such as .keep), or fix the path",
   }),
   ownDotenv: (keys: string[]): Advice => ({

@@ -69,10 +69,10 @@ export function checkFirewall(ctx: ComposeCtx, published: Published[], allow: re
 /** What cannot work on a server that only gets files: image builds, host files from elsewhere. */
 export function checkUnsupported(ctx: ComposeCtx, services: ServiceDef[], model: ComposeModel): void {
   for (const s of services) {
-    const build = s.fields.get("build");
-    if (build) report(ctx, build, msg.build(s.name));
+    if (s.fields.has("build")) report(ctx, s.keys.get("build")!, msg.build(s.name));
     const cred = s.fields.get("credential_spec");
-    if (cred && isMap(cred.node) && cred.node.has("file")) report(ctx, cred, msg.unsupported("credential_spec: file"));
+    if (cred && isMap(cred.node) && cred.node.has("file"))
+      report(ctx, s.keys.get("credential_spec")!, msg.unsupported("credential_spec: file"));
   }
   for (const vol of model.volumes.values()) {
     const opts = isMap(vol.node) ? entries(vol.node, vol.file).get("driver_opts")?.value : undefined;

@@ -8,6 +8,8 @@ export interface ServiceDef {
   name: string;
   /** The service's key in the file that defined it first. */
   key: Located;
+  /** Where each key is written (a caret on `build:` itself, not on its map). */
+  keys: Map<string, Located>;
   /** Keys whose value is a scalar or a map (image, build, network_mode, extends ...). */
   fields: Map<string, Located>;
   /** Keys whose value is a list, item by item (ports, volumes, cap_add, env_file ...). */
@@ -35,6 +37,7 @@ function byTarget(base: Located[], later: Located[]): Located[] {
 export function mergeService(base: ServiceDef, later: ServiceDef): ServiceDef {
   const out: ServiceDef = {
     ...base,
+    keys: new Map([...base.keys, ...later.keys]),
     fields: new Map(base.fields),
     lists: new Map(base.lists),
     resets: new Set(),

@@ -82,13 +82,15 @@ function serviceDef(name: string, key: Node, value: Located): ServiceDef {
   const def: ServiceDef = {
     name,
     key: { node: key, file },
+    keys: new Map(),
     fields: new Map(),
     lists: new Map(),
     resets: new Set(),
     overrides: new Set(),
   };
   if (!isMap(value.node)) return def;
-  for (const [k, { value: v }] of entries(value.node, value.file)) {
+  for (const [k, { key: at, value: v }] of entries(value.node, value.file)) {
+    def.keys.set(k, { node: at, file: v.file });
     if (v.node.tag === "!reset") def.resets.add(k);
     else if (v.node.tag === "!override") def.overrides.add(k);
     if (v.node.tag === "!reset") continue;
