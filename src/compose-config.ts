@@ -66,7 +66,9 @@ export function mapComposeError(
   const advice = msg.configFailed(quoted);
   const line = /\bline (\d+)\b/.exec(quoted);
   const service = /\bservices?[ .]"?([A-Za-z0-9._-]+?)"?(?:[ .:]|$)/.exec(quoted);
-  if (line && !/\.ya?ml\b/.test(quoted.replace(/\bcompose\.yaml\b/g, ""))) {
+  // A line number is the compose file's only when compose names no other YAML file (an include).
+  const others = (quoted.match(/[\w./-]+\.ya?ml\b/g) ?? []).filter((f) => f !== "compose.yaml");
+  if (line && others.length === 0) {
     const offset = o.compose.lines.lineStarts[Number(line[1]) - 1];
     if (offset !== undefined) return at(o.compose, offset, 1, { path: "stack.compose", ...advice });
   }

@@ -98,6 +98,10 @@ describe("compose's message, in firstboot's format", () => {
     expect(d.message).toContain("yaml: line 3: mapping values are not allowed in this context ([redacted])");
     expect(d.message).not.toContain("/tmp/fb-x");
     expect(map("open /tmp/fb-x/app.env: no such file or directory")).toMatchObject({ line: 0, file: "compose.yaml" });
+    // The line of an included file is not a line of compose.yaml.
+    expect(map("parsing /tmp/fb-x/db/compose.yaml: yaml: line 2: did not find expected key")).toMatchObject({
+      line: 0,
+    });
     expect(map("open /tmp/fb-x/app.env: no such file or directory").message).toContain("open app.env: no such file");
   });
 });
