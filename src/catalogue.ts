@@ -3,6 +3,7 @@
 // anywhere else in src/).
 export * from "./catalogue/backup.js";
 export * from "./catalogue/cli.js";
+export * from "./catalogue/compose.js";
 export * from "./catalogue/config.js";
 export * from "./catalogue/deploy.js";
 export * from "./catalogue/internal.js";

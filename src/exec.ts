@@ -13,6 +13,8 @@ export interface RunOptions {
   allowFailure?: boolean;
   /** Strings that must never appear in error messages (secrets passed via stdin or env). */
   redact?: string[];
+  /** Run with `env` alone, not firstboot's own environment (variables that would change the program). */
+  cleanEnv?: boolean;
   /** "inherit" hands the terminal to the program (an editor, an interactive ssh). */
   stdio?: "pipe" | "inherit";
 }
@@ -50,6 +52,7 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     cwd: opts.cwd,
     input: opts.input,
     env: opts.env,
+    extendEnv: !opts.cleanEnv,
     timeout: opts.timeoutMs,
     reject: false,
     stripFinalNewline: false,

@@ -17,6 +17,10 @@ export const cli = {
         : `files: ${paths.length} files in one gzip+base64 tar bundle (compresses across files), unpacked by the first runcmd`,
   sizeRedacted: () =>
     "secrets could not be read, so they were measured as redaction markers: the real document differs by their length",
+  composeConfigSkipped: (redacted: boolean) =>
+    redacted
+      ? "note: `docker compose config` did not run (--redact: the stack's .env needs the secrets)"
+      : "note: `docker compose config` did not run (no docker with compose v2 here); firstboot's own compose checks passed",
   unexpected: (why: string) => `firstboot failed: ${why}`,
   keygen: (file: string, recipient: string) => `wrote identity ${file} (mode 0600)
 public key: ${recipient}

@@ -204,6 +204,10 @@ export const warnings = {
     message: `no firewall: the published ports (${ports.join(", ")}) and every other listening port are open to the internet`,
     hint: "add hardening.firewall.allow with the ports the stack serves (e.g. [80/tcp, 443/tcp])",
   }),
+  backupLocalOnly: (): Advice => ({
+    message: "backups have no off-server target: the archives stay on this server's disk and die with it",
+    hint: "add backup.target (sftp, e.g. a Hetzner Storage Box, or s3, e.g. Hetzner Object Storage); `firstboot schema` lists the keys",
+  }),
   noBackup: (volumes: string[]): Advice => ({
     message: `the stack keeps data in volumes (${volumes.join(", ")}) but nothing backs them up: it lives only on this server`,
     hint: "add a backup: section (sqlite/postgres/volumes, encrypt_to and a target), or ignore this for throwaway data",
@@ -265,9 +269,9 @@ export const rules = {
     message: `service \`${service}\` publishes ${port} but the firewall does not allow it`,
     hint: `add "${port}" to hardening.firewall.allow, or bind it to 127.0.0.1 in the compose file`,
   }),
-  healthServiceUnknown: (s: string, known: string[]): Advice => ({
+  healthServiceUnknown: (s: string, known: string[], near?: string): Advice => ({
     message: `health service \`${s}\` is not in the compose file`,
-    hint: `use one of: ${known.join(", ")}`,
+    hint: near ? `did you mean \`${near}\`? (services: ${known.join(", ")})` : `use one of: ${known.join(", ")}`,
   }),
   healthNone: (): Advice => ({
     message: "stack.health needs a url or services",

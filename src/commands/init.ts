@@ -59,6 +59,15 @@ async function answers(flags: Flags): Promise<Answers> {
   return a;
 }
 
+/** The user's compose file in the config's folder, by compose's own names in its order. */
+async function ownCompose(dir: string): Promise<{ file: string; text: string } | undefined> {
+  for (const file of ["compose.yaml", "compose.yml", "docker-compose.yml", "docker-compose.yaml"]) {
+    const text = await readFile(join(dir, file), "utf8").catch(() => undefined);
+    if (text !== undefined) return { file, text };
+  }
+  return undefined;
+}
+
 export function register(cli: CAC): void {
   cli
     .command("init [config]", "Write a starter firstboot.yaml (asks on a terminal; flags otherwise)")
@@ -79,13 +88,13 @@ export function register(cli: CAC): void {
       if (!flags.force && (await exists(file))) throw new Exit(EXIT.badInput, msg.exists(file));
       const a = await answers({ ...flags, ssh_key: flags.sshKey, backup_time: flags.backupTime });
       const dir = dirname(file);
-      for (const [name, text] of [
-        ["compose.yaml", STARTER_COMPOSE],
-        ["Caddyfile", STARTER_CADDYFILE],
-      ] as const) {
-        if (!(await exists(join(dir, name)))) await writeFileAtomic(join(dir, name), text, 0o644);
+      const own = await ownCompose(dir);
+      if (!own) {
+        await writeFileAtomic(join(dir, "compose.yaml"), STARTER_COMPOSE, 0o644);
+        if (!(await exists(join(dir, "Caddyfile"))))
+          await writeFileAtomic(join(dir, "Caddyfile"), STARTER_CADDYFILE, 0o644);
       }
-      await writeFileAtomic(file, starterConfig(a), 0o644);
+      await writeFileAtomic(file, starterConfig(a, own), 0o644);
       process.stderr.write(msg.initDone(file) + "\n");
     });
 }

@@ -18,7 +18,17 @@ export function register(cli: CAC): void {
         throw new Exit(EXIT.badInput);
       }
       const { formatDiagnostics } = await import("../config/diagnostics.js");
+      const docker = opts.redact
+        ? { kind: "skipped" as const }
+        : await (await import("../compose-config.js")).composeConfigCheck(r.loaded);
+      if (docker.kind === "failed") {
+        process.stderr.write(
+          formatDiagnostics(docker.diagnostics) + "\n" + msg.problems(docker.diagnostics.length) + "\n",
+        );
+        throw new Exit(EXIT.badInput);
+      }
       if (r.loaded.warnings.length) process.stderr.write(formatDiagnostics(r.loaded.warnings) + "\n");
+      if (docker.kind === "skipped") process.stderr.write(msg.composeConfigSkipped(opts.redact === true) + "\n");
       process.stdout.write(msg.valid(file, r.bytes, r.loaded.warnings.length) + "\n");
     });
 }

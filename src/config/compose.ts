@@ -1,102 +1,135 @@
-// What firstboot needs to know about the user's compose file: its services, the ports they
-// publish on public interfaces, and the ${VARS} it interpolates. Read at render time.
-import { isMap, isScalar, isSeq, type Node } from "yaml";
+// The user's compose stack as the server will run it: the effective model (includes, override,
+// extends, variables), the files it needs shipped, and every rule that reads it. Problems point
+// into the compose files; those about config keys (stack.env, backup, health) into the config.
+import { relative, resolve } from "node:path";
+import { isMap } from "yaml";
+import { compose as composeMsg, rules as msg } from "../catalogue.js";
+import {
+  activeServices,
+  checkFirewall,
+  checkUnsupported,
+  COMPOSE_CONTROL,
+  dangerous,
+  publishedPorts,
+} from "./compose-checks.js";
+import { checkBackupSources } from "./compose-backup.js";
+import { checkOwnDotenv, filesToShip, type Shipping } from "./compose-files.js";
+import { loadComposeModel } from "./compose-load.js";
+import type { ComposeModel } from "./compose-model.js";
+import { report, type ComposeCtx } from "./compose-refs.js";
+import type { Diagnostic } from "./diagnostics.js";
+import { nearest } from "./nearest.js";
+import type { Problems } from "./rules.js";
+import { firewallAllow } from "./rules-firewall.js";
+import type { Config } from "./schema.js";
 import type { Source } from "./source.js";
+import { yamlProblems } from "./yaml-problems.js";
 
-export interface PublishedPort {
-  service: string;
-  /** e.g. "443/udp" or "8000:8010/tcp" */
-  port: string;
-  /** Character offset of the port entry in the compose file. */
-  offset: number;
-  length: number;
-}
+export { portAllowed, publicPort } from "./compose-ports.js";
 
 export interface ComposeFacts {
-  services: string[];
-  published: PublishedPort[];
-  variables: { name: string; offset: number; length: number; hasDefault: boolean }[];
-}
-
-const LOCAL_HOSTS = new Set(["127.0.0.1", "::1", "[::1]", "localhost"]);
-
-/** Parse a short-syntax port ("[ip:]host:container[/proto]") into its public host port, if any. */
-export function publicPort(spec: string): string | undefined {
-  const [body = "", proto = "tcp"] = spec.split("/");
-  const m = /^(?:(\[[^\]]+\]|[^:]+):)?(?:([0-9$][^:]*):)?([0-9]+(?:-[0-9]+)?)$/.exec(body);
-  if (!m) return undefined;
-  const [, a, b] = m;
-  // "ip:host:container" or "host:container"; a lone container port gets an ephemeral host port.
-  const host = b ?? a;
-  const ip = b ? a : undefined;
-  if (!host || (ip && LOCAL_HOSTS.has(ip)) || !/^[0-9]+(-[0-9]+)?$/.test(host)) return undefined;
-  return `${host.replace("-", ":")}/${proto}`;
-}
-
-function range(n: Node | null | undefined): { offset: number; length: number } {
-  const r = n?.range;
-  return r ? { offset: r[0], length: Math.max(1, r[1] - r[0]) } : { offset: 0, length: 1 };
-}
-
-function longSyntax(item: Node): string | undefined {
-  if (!isMap(item)) return undefined;
-  const get = (k: string) => {
-    const v = item.get(k);
-    return v === undefined || v === null ? undefined : String(v);
-  };
-  const published = get("published");
-  const ip = get("host_ip");
-  if (!published || (ip && LOCAL_HOSTS.has(ip))) return undefined;
-  return `${published.replace("-", ":")}/${get("protocol") ?? "tcp"}`;
-}
-
-function portsOf(service: string, ports: unknown): PublishedPort[] {
-  if (!isSeq(ports)) return [];
-  const out: PublishedPort[] = [];
-  for (const item of ports.items as Node[]) {
-    const port = isScalar(item) ? publicPort(String(item.value)) : longSyntax(item);
-    if (port) out.push({ service, port, ...range(item) });
-  }
-  return out;
+  model: ComposeModel;
+  shipping: Shipping;
+  /** Public ports the running services publish, e.g. "443/udp". */
+  published: string[];
+  /** Top-level named volumes. */
+  volumes: string[];
+  /** Dangerous settings, as warnings. */
+  warnings: Diagnostic[];
 }
 
 const VAR = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
-function variables(text: string): ComposeFacts["variables"] {
-  const out: ComposeFacts["variables"] = [];
+export function variables(text: string): { name: string; offset: number; length: number; hasDefault: boolean }[] {
   // "$$" is compose's escape for a literal "$": blank it so it never counts as a reference.
   const blanked = text.replace(/\$\$/g, "  ");
-  for (const m of blanked.matchAll(VAR)) {
-    const name = m[1] ?? m[3] ?? "";
-    const mod = m[2] ?? "";
-    out.push({ name, offset: m.index ?? 0, length: m[0].length, hasDefault: /^:?[-+]/.test(mod) });
-  }
-  return out;
+  return [...blanked.matchAll(VAR)].map((m) => ({
+    name: m[1] ?? m[3] ?? "",
+    offset: m.index ?? 0,
+    length: m[0].length,
+    hasDefault: /^:?[-+]/.test(m[2] ?? ""),
+  }));
 }
 
-export function composeFacts(src: Source): ComposeFacts | string {
+/** ${VARS} without a default that neither stack.env nor an include's env file defines. */
+function undefinedVariables(ctx: ComposeCtx, model: ComposeModel): void {
+  const seen = new Set<string>();
+  const files = new Set<string>();
+  for (const file of model.files) {
+    if (files.has(file.src.file)) continue;
+    files.add(file.src.file);
+    for (const v of variables(file.src.text)) {
+      if (v.hasDefault || v.name in file.env || seen.has(v.name)) continue;
+      seen.add(v.name);
+      const node = { range: [v.offset, v.offset + v.length, v.offset + v.length] } as never;
+      report(ctx, { node, file }, msg.composeVarUndefined(v.name), `stack.env.${v.name}`);
+    }
+  }
+}
+
+/** COMPOSE_FILE and friends in stack.env would make the server run other files or another project. */
+function controlVariables(p: Problems, cfg: Config): void {
+  for (const k of COMPOSE_CONTROL)
+    if (k in cfg.stack.env) p.add(["stack", "env", k], composeMsg.controlVariable(k), true);
+}
+
+function composeCtx(cfg: Config, src: Source, baseDir: string, stackFiles: ComposeCtx["stackFiles"]): ComposeCtx {
+  const cwd = process.cwd();
+  return {
+    baseDir,
+    composeDir: resolve(baseDir, cfg.stack.compose, ".."),
+    env: cfg.stack.env,
+    stackFiles,
+    out: [],
+    shown: (abs) => relative(cwd, abs) || src.file,
+  };
+}
+
+function notCompose(src: Source): string | undefined {
   const root = src.doc.contents;
   if (!isMap(root)) return "the top level must be a map with `services:`";
-  const services = root.get("services", true);
-  if (!isMap(services)) return "there is no `services:` map";
-  const names: string[] = [];
-  const published: PublishedPort[] = [];
-  for (const pair of services.items) {
-    const name = isScalar(pair.key) ? String(pair.key.value) : "";
-    names.push(name);
-    if (isMap(pair.value)) published.push(...portsOf(name, pair.value.get("ports", true)));
-  }
-  return { services: names, published, variables: variables(src.text) };
+  return !isMap(root.get("services", true)) && !root.has("include") ? "there is no `services:` map" : undefined;
 }
 
-/** Whether "443/udp" (or a range) is covered by the firewall's allow list. */
-export function portAllowed(port: string, allow: readonly string[]): boolean {
-  const [p = "", proto = "tcp"] = port.split("/");
-  const [lo = 0, hi = lo] = p.split(":").map(Number);
-  return allow.some((a) => {
-    const [ap = "", aproto] = a.split("/");
-    if (aproto && aproto !== proto) return false;
-    const [alo = 0, ahi = alo] = ap.split(":").map(Number);
-    return alo <= lo && hi <= ahi;
+function healthServices(p: Problems, cfg: Config, names: string[]): void {
+  (cfg.stack.health.services ?? []).forEach((s, i) => {
+    if (!names.includes(s))
+      p.add(["stack", "health", "services", i], msg.healthServiceUnknown(s, names, nearest(s, names)));
   });
+}
+
+/** Every rule that needs the compose stack; `facts` only when the compose file could be read. */
+export function checkCompose(
+  p: Problems,
+  cfg: Config,
+  src: Source,
+  baseDir: string,
+  stackFiles: ComposeCtx["stackFiles"],
+): { diagnostics: Diagnostic[]; facts?: ComposeFacts } {
+  // Point into the compose file itself, with the same wording as config YAML errors.
+  if (src.doc.errors.length > 0) return { diagnostics: yamlProblems(src, "stack.compose") };
+  const why = notCompose(src);
+  if (why) return (p.add(["stack", "compose"], msg.composeInvalid(why)), { diagnostics: [] });
+  const ctx = composeCtx(cfg, src, baseDir, stackFiles);
+  const model = loadComposeModel(ctx, src);
+  if (model.services.size === 0) p.add(["stack", "compose"], msg.composeNoServices());
+  controlVariables(p, cfg);
+  undefinedVariables(ctx, model);
+  checkOwnDotenv(ctx);
+  const active = activeServices(ctx, model);
+  checkUnsupported(ctx, active, model);
+  const shipping = filesToShip(ctx, model);
+  const published = publishedPorts(ctx, active);
+  if (cfg.hardening.firewall) checkFirewall(ctx, published, firewallAllow(cfg.hardening));
+  const names = active.map((s) => s.name);
+  if (model.services.size > 0) healthServices(p, cfg, names);
+  checkBackupSources(p, cfg.backup, model, names);
+  const warn: ComposeCtx = { ...ctx, out: [] };
+  dangerous(warn, active, cfg.hardening.firewall !== false);
+  const warnings = warn.out.map((d) => ({ ...d, severity: "warning" as const }));
+  const ports = published.map((x) => x.port);
+  return {
+    diagnostics: ctx.out,
+    facts: { model, shipping, published: ports, volumes: [...model.volumes.keys()], warnings },
+  };
 }

@@ -6,16 +6,16 @@ import { rules as ruleMsg, yaml as yamlMsg } from "../catalogue.js";
 import { envSecrets, resolveFrom } from "../secrets/paths.js";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { issuesToDiagnostics } from "./issues.js";
-import { checkCompose, checkEnv, checkIncludes, Problems, secretRefs, type Included } from "./rules.js";
+import { checkEnv, checkIncludes, Problems, secretRefs, type Included } from "./rules.js";
+import { checkCompose } from "./compose.js";
 import { configSchema, type Config } from "./schema.js";
 import { shapeAt } from "./shape.js";
-import { parseSource } from "./source.js";
+import { parseSource, type Source } from "./source.js";
 import { yamlProblems } from "./yaml-problems.js";
 import { softRules } from "./warnings.js";
 import { imageInfo } from "./images.js";
 import { backupProblems } from "./rules-backup.js";
 import { distroProblem } from "./rules-docker.js";
-import { firewallAllow } from "./rules-firewall.js";
 import { nearest } from "./nearest.js";
 
 export interface Loaded {
@@ -23,6 +23,8 @@ export interface Loaded {
   configPath: string;
   baseDir: string;
   included: Included;
+  /** Public ports the stack's running services publish (e.g. "443/udp"), variables resolved. */
+  published: string[];
   /** Values of the secrets the config references (and only those). */
   secrets: Record<string, string>;
   /** Soft-rule findings: shown, never fatal. */
@@ -137,15 +139,35 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   const problems = new Problems(src);
   checkEnv(problems, config);
   sectionRules(problems, config);
-  const included = checkIncludes(problems, config, baseDir);
-  const composeShown = relative(process.cwd(), resolve(baseDir, config.stack.compose)) || config.stack.compose;
-  const compose = included && parseSource(composeShown, included.compose);
-  const composeProblems = compose
-    ? checkCompose(problems, config, compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined)
-    : [];
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
-  const all = [...problems.list, ...composeProblems];
-  if (all.length || !included || !compose) return { ok: false, diagnostics: sortDiagnostics(all) };
-  const warnings = sortDiagnostics(softRules(src, config, compose));
-  return { ok: true, loaded: { config, configPath, baseDir, included, secrets, warnings } };
+  return stackRules(problems, src, config, { configPath, baseDir, secrets });
+}
+
+/** The stack's files and compose model; the result of the whole load. */
+function stackRules(
+  problems: Problems,
+  src: Source,
+  config: Config,
+  rest: Pick<Loaded, "configPath" | "baseDir" | "secrets">,
+): LoadResult {
+  const read = checkIncludes(problems, config, rest.baseDir);
+  const composeShown = relative(process.cwd(), resolve(rest.baseDir, config.stack.compose)) || config.stack.compose;
+  const compose = read && parseSource(composeShown, read.compose);
+  const stackFiles = read ? stackFileSources(read) : {};
+  const checked = compose ? checkCompose(problems, config, compose, rest.baseDir, stackFiles) : { diagnostics: [] };
+  const all = [...problems.list, ...checked.diagnostics];
+  const facts = checked.facts;
+  if (all.length || !read || !facts) return { ok: false, diagnostics: sortDiagnostics(all) };
+  const { shipping } = facts;
+  const included: Included = {
+    compose: read.compose,
+    files: { ...read.files, ...shipping.files },
+    ...(shipping.private.length ? { private: [...shipping.private].sort() } : {}),
+  };
+  const warnings = sortDiagnostics([...softRules(src, config, facts), ...facts.warnings]);
+  return { ok: true, loaded: { config, ...rest, included, published: facts.published, warnings } };
+}
+
+function stackFileSources(read: Included & { sources: Record<string, string> }) {
+  return Object.fromEntries(Object.entries(read.sources).map(([d, abs]) => [d, { abs, text: read.files[d]! }]));
 }

@@ -1,13 +1,12 @@
 // Cross-field rules: what the schema alone cannot see (files on disk, the compose file, the
 // firewall, secrets). Each returns diagnostics located in the config or the compose file.
-import { readFileSync, realpathSync, statSync } from "node:fs";
-import { isAbsolute, relative, resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { isAbsolute, resolve } from "node:path";
 import { rules as msg, type Advice } from "../catalogue.js";
-import { composeFacts, portAllowed } from "./compose.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
+import { lookInside } from "./inside.js";
 import type { Config } from "./schema.js";
 import { at, locate, type Source } from "./source.js";
-import { yamlProblems } from "./yaml-problems.js";
 
 type Key = string | number;
 
@@ -15,6 +14,8 @@ export interface Included {
   compose: string;
   /** Destination name under the stack directory -> content. */
   files: Record<string, string>;
+  /** Destinations written root-only (0600): env files the compose file names, which hold secrets. */
+  private?: string[];
 }
 
 export class Problems {
@@ -29,16 +30,13 @@ export class Problems {
 
 /** Read a file named in the config: relative to the config, never outside its directory. */
 function include(p: Problems, baseDir: string, rel: string, path: Key[]): string | undefined {
-  const abs = resolve(baseDir, rel);
-  const inside = relative(baseDir, abs);
-  if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside)) return void p.add(path, msg.fileOutside(rel));
+  const found = isAbsolute(rel) ? "outside" : lookInside(baseDir, resolve(baseDir, rel));
+  if (found === "outside") return void p.add(path, msg.fileOutside(rel));
+  if (found === "link") return void p.add(path, msg.linkOutside(rel));
+  if (found === "missing") return void p.add(path, msg.fileMissing(rel));
+  if (found === "special" || found.kind === "dir") return void p.add(path, msg.notAFile(rel));
   try {
-    if (!statSync(abs).isFile()) return void p.add(path, msg.notAFile(rel));
-    // A link inside the folder may point anywhere (~/.ssh/id_ed25519, /etc/shadow): where the
-    // file really is decides, not how it is named.
-    const real = relative(realpathSync(baseDir), realpathSync(abs));
-    if (real.startsWith("..") || isAbsolute(real)) return void p.add(path, msg.linkOutside(rel));
-    return readFileSync(abs, "utf8");
+    return readFileSync(found.real, "utf8");
   } catch {
     return void p.add(path, msg.fileMissing(rel));
   }
@@ -55,15 +53,21 @@ function safeDest(name: string): boolean {
   );
 }
 
-export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Included | undefined {
+/** The compose file and stack.files, read; `sources` maps each stack file's name to its local path. */
+export function checkIncludes(
+  p: Problems,
+  cfg: Config,
+  baseDir: string,
+): (Included & { sources: Record<string, string> }) | undefined {
   const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"]);
   const files: Record<string, string> = {};
+  const sources: Record<string, string> = {};
   for (const [dest, rel] of Object.entries(cfg.stack.files)) {
     if (!safeDest(dest)) p.add(["stack", "files", dest], msg.badDest(dest), true);
     const text = include(p, baseDir, rel, ["stack", "files", dest]);
-    if (text !== undefined) files[dest] = text;
+    if (text !== undefined) [files[dest], sources[dest]] = [text, resolve(baseDir, rel)];
   }
-  return compose === undefined ? undefined : { compose, files };
+  return compose === undefined ? undefined : { compose, files, sources };
 }
 
 export function checkEnv(p: Problems, cfg: Config): void {
@@ -73,45 +77,6 @@ export function checkEnv(p: Problems, cfg: Config): void {
     // eslint-disable-next-line no-control-regex
     else if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) p.add(["stack", "env", k], msg.envNul());
   }
-}
-
-/** Rules that need the compose file; problems point into the compose file itself. */
-export function checkCompose(
-  p: Problems,
-  cfg: Config,
-  src: Source,
-  allow: readonly string[] | undefined,
-): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  if (src.doc.errors.length > 0) {
-    // Point into the compose file itself, with the same wording as config YAML errors.
-    return yamlProblems(src, "stack.compose");
-  }
-  const facts = composeFacts(src);
-  if (typeof facts === "string") return (void p.add(["stack", "compose"], msg.composeInvalid(facts)), out);
-  if (facts.services.length === 0) p.add(["stack", "compose"], msg.composeNoServices());
-  const defined = new Set(Object.keys(cfg.stack.env));
-  const seen = new Set<string>();
-  for (const v of facts.variables) {
-    if (v.hasDefault || defined.has(v.name) || seen.has(v.name)) continue;
-    seen.add(v.name);
-    out.push(at(src, v.offset, v.length, { path: `stack.env.${v.name}`, ...msg.composeVarUndefined(v.name) }));
-  }
-  for (const pub of allow ? facts.published : []) {
-    if (!portAllowed(pub.port, allow!))
-      out.push(
-        at(src, pub.offset, pub.length, {
-          path: "hardening.firewall.allow",
-          ...msg.portNotAllowed(pub.service, pub.port),
-        }),
-      );
-  }
-  if (facts.services.length === 0) return out;
-  (cfg.stack.health.services ?? []).forEach((s, i) => {
-    if (!facts.services.includes(s))
-      p.add(["stack", "health", "services", i], msg.healthServiceUnknown(s, facts.services));
-  });
-  return out;
 }
 
 /** Every { secret: NAME } in the config, with its path. */

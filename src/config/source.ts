@@ -60,3 +60,11 @@ function rangeOf(node: unknown): { offset: number; length: number } | undefined 
   const length = isMap(node) || isSeq(node) ? 1 : Math.max(1, valueEnd - start);
   return { offset: start, length };
 }
+
+/** A file that is not YAML (a dotenv file) as a Source, so diagnostics can point into it. */
+export function textSource(file: string, text: string): Source {
+  const lines = new LineCounter();
+  lines.addNewLine(0);
+  for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+  return { file, text, doc: parseDocument(""), lines };
+}

@@ -1,8 +1,6 @@
 // Soft rules: a config that works but probably not as meant. Warnings never stop a render; they
 // are printed (`warning[path]`) by validate and render, in the same format as errors.
-import { isMap, isScalar } from "yaml";
 import { warnings as msg } from "../catalogue.js";
-import { composeFacts } from "./compose.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { Problems } from "./rules.js";
 import type { Config } from "./schema.js";
@@ -15,14 +13,13 @@ function minutes(hhmm: string): number | undefined {
   return m ? Number(m[1]) * 60 + Number(m[2]) : undefined;
 }
 
-/** Named volumes declared at the compose file's top level. */
-export function composeVolumes(compose: Source): string[] {
-  const root = compose.doc.contents;
-  const vols = isMap(root) ? root.get("volumes", true) : undefined;
-  return isMap(vols) ? vols.items.map((p) => (isScalar(p.key) ? String(p.key.value) : "")).filter(Boolean) : [];
+/** What the soft rules need of the compose model. */
+export interface StackFacts {
+  published: string[];
+  volumes: string[];
 }
 
-export function softRules(src: Source, cfg: Config, compose: Source): Diagnostic[] {
+export function softRules(src: Source, cfg: Config, compose: StackFacts): Diagnostic[] {
   const found = new Problems(src);
   const warn = found.add.bind(found);
   const reboot = cfg.hardening.updates ? cfg.hardening.updates.reboot_at : undefined;
@@ -32,11 +29,9 @@ export function softRules(src: Source, cfg: Config, compose: Source): Diagnostic
     const gap = Math.min(Math.abs(r - backupAt), 1440 - Math.abs(r - backupAt));
     if (gap < 60) warn(["hardening", "updates", "reboot_at"], msg.rebootNearBackup(reboot, cfg.backup!.schedule));
   }
-  const facts = composeFacts(compose);
-  if (!cfg.hardening.firewall && typeof facts !== "string" && facts.published.length > 0) {
-    warn(["hardening"], msg.noFirewall(facts.published.map((p) => p.port)));
-  }
-  const volumes = composeVolumes(compose);
-  if (!cfg.backup && volumes.length > 0) warn(["stack", "compose"], msg.noBackup(volumes));
+  if (!cfg.hardening.firewall && compose.published.length > 0) warn(["hardening"], msg.noFirewall(compose.published));
+  if (!cfg.backup && compose.volumes.length > 0) warn(["stack", "compose"], msg.noBackup(compose.volumes));
+  // Without a target the archives stay on the server's disk: they die with it.
+  if (cfg.backup && !cfg.backup.target) warn(["backup"], msg.backupLocalOnly(), true);
   return found.list.map((d) => ({ ...d, severity: "warning" as const }));
 }

@@ -1,5 +1,9 @@
 // The starter files `firstboot init` writes, as pure functions of the answers (tested as text).
-import { stringify } from "yaml";
+// With the user's own compose file, the starter follows it: its volumes are backed up, its
+// services with a health check gate the boot, its published ports are opened.
+import { parseDocument, stringify } from "yaml";
+import { variables } from "../config/compose.js";
+import { publicPort } from "../config/compose-ports.js";
 
 export interface Answers {
   name: string;
@@ -14,23 +18,55 @@ export interface Answers {
   recipient: string;
 }
 
-export function starterConfig(a: Answers): string {
+/** What the starter takes from a compose file: it is the user's, or STARTER_COMPOSE. */
+export interface ComposeHints {
+  volumes: string[];
+  healthy: string[];
+  ports: string[];
+  /** ${VARS} used without a default. */
+  variables: string[];
+}
+
+export function composeHints(text: string): ComposeHints {
+  const root: unknown = parseDocument(text).toJS();
+  const map = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+  const services = Object.entries(map(map(root).services));
+  // A volume with its own name or external is not <name>_<volume>, which the backup reads.
+  const volumes = Object.entries(map(map(root).volumes))
+    .filter(([, v]) => !map(v).external && !map(v).name)
+    .map(([k]) => k);
+  const ports = services.flatMap(([, s]) =>
+    (Array.isArray(map(s).ports) ? (map(s).ports as unknown[]) : []).flatMap((p) => {
+      const port = typeof p === "string" ? publicPort(p) : undefined;
+      return port ? [port] : [];
+    }),
+  );
+  const healthy = services.filter(([, s]) => map(s).healthcheck).map(([k]) => k);
+  const used = variables(text).filter((v) => !v.hasDefault);
+  return { volumes, healthy, ports: [...new Set(ports)], variables: [...new Set(used.map((v) => v.name))] };
+}
+
+/** The starter config; `own` names the user's compose file when there is one (else compose.yaml is written). */
+export function starterConfig(a: Answers, own?: { file: string; text: string }): string {
+  const hints = composeHints(own?.text ?? STARTER_COMPOSE);
+  if (own?.text === STARTER_COMPOSE) own = undefined;
   const doc = {
     version: 1,
     name: a.name,
     server: { type: a.type, location: a.location, image: a.image, ssh_keys: [a.ssh_key], timezone: "UTC" },
     admin: { user: "deploy" },
-    hardening: { firewall: { allow: ["80/tcp", "443/tcp", "443/udp"] } },
+    hardening: { firewall: { allow: own ? hints.ports : ["80/tcp", "443/tcp", "443/udp"] } },
     docker: { source: a.image === "debian-13" ? "distro" : "official" },
     stack: {
-      compose: "./compose.yaml",
-      files: { Caddyfile: "./Caddyfile" },
-      env: { DOMAIN: a.domain, ACME_EMAIL: a.email },
-      health: { services: ["app"], timeout: "3m" },
+      compose: `./${own?.file ?? "compose.yaml"}`,
+      env: Object.fromEntries(
+        Object.entries({ DOMAIN: a.domain, ACME_EMAIL: a.email }).filter(([k]) => hints.variables.includes(k)),
+      ),
+      health: { ...(hints.healthy.length ? { services: hints.healthy } : {}), timeout: "3m" },
     },
     backup: {
       schedule: a.backup_time,
-      volumes: ["app_data", "caddy_data"],
+      volumes: own ? hints.volumes : ["app_data", "caddy_data"],
       retention: { daily: 7, weekly: 4, monthly: 12 },
       encrypt_to: [a.recipient],
     },

@@ -45,7 +45,8 @@ export class BudgetError extends Error {
   }
 }
 
-function context(loaded: Loaded, opts: RenderOptions): RenderContext {
+/** What every part renders with: names, paths and how a value (or secret) is revealed. */
+export function context(loaded: Loaded, opts: RenderOptions): RenderContext {
   const { config: cfg, secrets } = loaded;
   const reveal = (v: Value): string => {
     if (typeof v === "string") return v;

@@ -5,8 +5,6 @@ import { existsSync, readFileSync } from "node:fs";
 import { mkdir, readFile } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import { compile } from "../compile.js";
-import { composeFacts } from "../config/compose.js";
-import { parseSource } from "../config/source.js";
 import type { Config } from "../config/schema.js";
 import { run } from "../exec.js";
 import { keygenArgv, type SshTarget } from "../ssh/index.js";
@@ -111,8 +109,7 @@ export async function startSession(o: SessionOptions): Promise<Session> {
   const c = await compile(o.configPath, { env: o.env });
   if (!c.ok) throw new PreviewInputError(c.text);
   const { key, pub } = await ensureKey(o.root);
-  const facts = composeFacts(parseSource(o.configPath, c.loaded.included.compose));
-  const published = typeof facts === "string" ? [] : facts.published.map((p) => p.port);
+  const published = c.loaded.published;
   const disk = await resolveBase(o, c.config.server.image);
   const accel = detectAccel();
   const spec: VmSpec = {

@@ -4,8 +4,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { formatDiagnostics } from "../../src/config/diagnostics.js";
 import { loadConfig } from "../../src/config/load.js";
-import { composeFacts, portAllowed, publicPort } from "../../src/config/compose.js";
-import { parseSource } from "../../src/config/source.js";
+import { portAllowed, publicPort, variables } from "../../src/config/compose.js";
 import { envFile } from "../../src/render/envfile.js";
 import { testEnv, tmp, writeTree } from "../helpers/render.js";
 
@@ -97,15 +96,23 @@ describe("compose facts", () => {
     ["7882-7890:7882-7890/udp", "7882:7890/udp"],
   ])("publicPort(%s) = %s", (spec, want) => expect(publicPort(spec)).toBe(want));
 
-  it("reads long-syntax ports and skips $$ escapes", () => {
-    const src = parseSource(
-      "c.yaml",
-      "services:\n  a:\n    command: echo $$HOME ${X:-d}\n    ports:\n      - { target: 80, published: 8081, protocol: udp }\n      - { target: 80, published: 8082, host_ip: 127.0.0.1 }\n",
-    );
-    const f = composeFacts(src);
-    if (typeof f === "string") throw new Error(f);
-    expect(f.published.map((p) => p.port)).toEqual(["8081/udp"]);
-    expect(f.variables).toEqual([{ name: "X", offset: expect.any(Number), length: 7, hasDefault: true }]);
+  it("finds ${VARS}, with or without a default, and skips $$ escapes", () => {
+    expect(variables("command: echo $$HOME ${X:-d} $Y ${Z:?err}").map((v) => [v.name, v.hasDefault])).toEqual([
+      ["X", true],
+      ["Y", false],
+      ["Z", false],
+    ]);
+  });
+
+  it("reads long-syntax ports, public or bound to loopback", async () => {
+    const dir = writeTree(tmp(), {
+      "firstboot.yaml": minimal().replace("[80/tcp]", "[8081/udp]"),
+      "compose.yaml":
+        "services:\n  a:\n    image: nginx\n    ports:\n      - { target: 80, published: 8081, protocol: udp }\n      - { target: 80, published: 8082, host_ip: 127.0.0.1 }\n",
+    });
+    const r = await loadConfig(join(dir, "firstboot.yaml"), { env: testEnv() });
+    if (!r.ok) throw new Error(formatDiagnostics(r.diagnostics));
+    expect(r.loaded.published).toEqual(["8081/udp"]);
   });
 
   it("matches ports against allow lists with ranges and protocols", () => {

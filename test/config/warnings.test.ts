@@ -10,7 +10,8 @@ const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt
 const COMPOSE =
   "services:\n  app:\n    image: nginx:1.27\n    ports: ['80:80']\n    volumes: [data:/data]\nvolumes:\n  data: {}\n";
 const AGE = "age10wr6nhtcqsfnremppt6jsn76p0p9wx5yw9sd5rdgktuhmyhcddasrtktt4";
-const BACKUP = `backup:\n  schedule: "03:00"\n  volumes: [data]\n  encrypt_to: [${AGE}]\n`;
+const TARGET = "  target:\n    sftp:\n      host: u1.your-storagebox.de\n      user: u1\n      key: k\n";
+const BACKUP = `backup:\n  schedule: "03:00"\n  volumes: [data]\n  encrypt_to: [${AGE}]\n${TARGET}`;
 
 function config(hardening: string, backup = BACKUP): string {
   return `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n${hardening}stack:\n  compose: ./compose.yaml\n${backup}`;
