@@ -24,12 +24,6 @@ wanted() {
   for e in "${VOLUMES[@]}"; do echo "volumes/$e"; done
   for e in "${DIRS[@]}"; do dmem "$e"; done
 }
-# The manifest's member lines: age-encrypted since format 2, plain text in format 1 (older backups).
-members_of() {
-  if grep -qx -e '-----BEGIN AGE ENCRYPTED FILE-----' "$MAN"; then
-    sed -n '/^-----BEGIN AGE ENCRYPTED FILE-----$/,/^-----END AGE ENCRYPTED FILE-----$/p' "$MAN" | age -d -i "$ETC/backup-identity.txt"
-  else grep '^member ' "$MAN"; fi
-}
 check() {
   local sum size f e svc db list
   read -r _ sum size _ < <(grep '^archive ' "$MAN") || refuse "the manifest is unreadable"
@@ -38,7 +32,9 @@ check() {
   mkdir -p "$WORK"
   age -d -i "$ETC/backup-identity.txt" "$ARCH" | zstd -dq | tar -x --numeric-owner -p -C "$WORK" -f - ||
     refuse "cannot decrypt or unpack (wrong identity or damaged archive)"
-  list=$(members_of) || refuse "cannot decrypt the manifest's member list (wrong identity or damaged manifest)"
+  # The member lines: age-encrypted since manifest format 2, plain text in format 1 (older backups).
+  list=$(if grep -q '^-----BEGIN AGE' "$MAN"; then sed -n '/^-----BEGIN AGE/,$p' "$MAN" | age -d -i "$ETC/backup-identity.txt"
+    else grep '^member ' "$MAN"; fi) || refuse "cannot decrypt the manifest's member list (wrong identity or damaged manifest)"
   cmp -s <(printf '%s\n' "$list" | sort -k3) <(cd "$WORK" && find . -type f -printf '%P\0' |
     xargs -0r openssl dgst -sha256 -r | sed 's/^\([0-9a-f]*\) \*/member \1 /' | sort -k3) ||
     refuse "unpacked files differ from the manifest"
