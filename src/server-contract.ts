@@ -18,6 +18,8 @@ export const FLOATING_IP_SCRIPT = `${LIB_DIR}/floating-ip.sh`;
 
 /** The runner's progress, read by the preview and the deploy workflows (src/boot-status.ts). */
 export const STATUS_FILE = `${STATE_DIR}/status.json`;
+/** Login banner (pam_motd shows /etc/motd.d/* at SSH login) while the first boot failed or has not finished. */
+export const MOTD_BANNER = "/etc/motd.d/firstboot";
 /** One fingerprint per finished step: a later boot skips the steps whose inputs did not change. */
 export const APPLIED_DIR = `${STATE_DIR}/applied`;
 export const BUNDLE_PATH = `${STATE_DIR}/bundle.tar`;
@@ -42,6 +44,8 @@ export const BACKUP_SERVICE = "firstboot-backup.service";
 export const BACKUP_TIMER = "firstboot-backup.timer";
 export const FLOATING_IP_UNIT = "firstboot-floating-ip.service";
 export const DOCKER_USER_UNIT = "firstboot-docker-user.service";
+/** Fails at every boot (systemctl --failed, is-system-running: degraded) until a runner run succeeded. */
+export const RESULT_UNIT = "firstboot-result.service";
 
 /** Where a unit's file goes. */
 export const unitPath = (unit: string): string => `${UNIT_DIR}/${unit}`;
@@ -61,4 +65,6 @@ export const TEMPLATE_PATHS = {
   healthBin: HEALTH_BIN,
   stackUnitPath: unitPath(STACK_UNIT),
   dockerUserUnit: DOCKER_USER_UNIT,
+  banner: MOTD_BANNER,
+  resultUnit: RESULT_UNIT,
 } as const;

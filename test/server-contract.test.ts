@@ -38,7 +38,7 @@ describe("the server contract", () => {
     expect(PATHS).toEqual(
       expect.arrayContaining([contract.STATUS_FILE, contract.BACKUP_BIN, contract.unitPath(contract.STACK_UNIT)]),
     );
-    expect(UNITS).toHaveLength(5);
+    expect(UNITS).toHaveLength(6);
     expect(PROGRAMS).toEqual(["firstboot-backup", "firstboot-restore", "firstboot-health"]);
   });
 

@@ -1,7 +1,10 @@
 #!/bin/bash
 # firstboot-backup [run|restore|list|prune|notify-fail]: SQLite (online API), pg_dump, volumes,
 # dirs and the stack dir -> one stream tar | zstd | age, manifest of sha256s, rclone copy, GFS
-# retention; restore verifies everything before it touches anything.
+# retention; restore verifies everything before it touches anything. The manifest's member list
+# is age-encrypted like the archive: an unsalted hash of a small file (the .env) would let whoever
+# reads the storage confirm a guessed secret offline. Its archive line stays plain text, so pull
+# can check a download, and list and prune go by file names: neither needs the private key.
 set -euo pipefail
 umask 077
 export LC_ALL=C
@@ -109,8 +112,8 @@ write_archive() {
   # tar exits 1 when a live file changed while read; the manifest hashes what was archived.
   if [ "${st[1]}" -gt 1 ] || [ "${st[0]} ${st[*]:2}" != "0 0 0 0 0 0 0" ]; then die "archive pipeline failed (find tar tee zstd age tee hash sum: ${st[*]})"; fi
   sync "$part"
-  { echo "firstboot-backup 1 $NAME $TS"; echo "archive $(cut -d' ' -f1 "$STAGE/.sum") $(stat -c %s "$part") $BASE.tar.zst.age"
-    sort -k3 "$STAGE/.members"; } >"$mpart"
+  { echo "firstboot-backup 2 $NAME $TS"; echo "archive $(cut -d' ' -f1 "$STAGE/.sum") $(stat -c %s "$part") $BASE.tar.zst.age"
+    sort -k3 "$STAGE/.members" | age -a -R "$ETC/backup-recipients.txt"; } >"$mpart"
   sync "$mpart"; mv "$part" "$BACKUP_DIR/$BASE.tar.zst.age"; mv "$mpart" "$BACKUP_DIR/$BASE.manifest"; sync "$BACKUP_DIR"
 }
 upload() {

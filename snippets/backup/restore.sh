@@ -25,14 +25,17 @@ wanted() {
   for e in "${DIRS[@]}"; do dmem "$e"; done
 }
 check() {
-  local sum size f e svc db
+  local sum size f e svc db list
   read -r _ sum size _ < <(grep '^archive ' "$MAN") || refuse "the manifest is unreadable"
   [ "$(stat -c %s "$ARCH")" = "$size" ] || refuse "size differs from the manifest (truncated?)"
   [ "$(openssl dgst -sha256 -r <"$ARCH" | cut -d' ' -f1)" = "$sum" ] || refuse "sha256 differs from the manifest (corrupt)"
   mkdir -p "$WORK"
   age -d -i "$ETC/backup-identity.txt" "$ARCH" | zstd -dq | tar -x --numeric-owner -p -C "$WORK" -f - ||
     refuse "cannot decrypt or unpack (wrong identity or damaged archive)"
-  cmp -s <(grep '^member ' "$MAN" | sort -k3) <(cd "$WORK" && find . -type f -printf '%P\0' |
+  # The member lines: age-encrypted since manifest format 2, plain text in format 1 (older backups).
+  list=$(if grep -q '^-----BEGIN AGE' "$MAN"; then sed -n '/^-----BEGIN AGE/,$p' "$MAN" | age -d -i "$ETC/backup-identity.txt"
+    else grep '^member ' "$MAN"; fi) || refuse "cannot decrypt the manifest's member list (wrong identity or damaged manifest)"
+  cmp -s <(printf '%s\n' "$list" | sort -k3) <(cd "$WORK" && find . -type f -printf '%P\0' |
     xargs -0r openssl dgst -sha256 -r | sed 's/^\([0-9a-f]*\) \*/member \1 /' | sort -k3) ||
     refuse "unpacked files differ from the manifest"
   for f in $(wanted); do [ -e "$WORK/$f" ] || refuse "the archive has no $f"; done

@@ -1,6 +1,7 @@
 // Workstation-side checks of one backup: size and sha256 against the manifest, decryption with
 // the operator's age identity (age-encryption, streamed), unpacking, every member against the
-// manifest, PRAGMA integrity_check on SQLite copies and pg_restore --list on dumps.
+// manifest's member list (decrypted with the same identity), PRAGMA integrity_check on SQLite
+// copies and pg_restore --list on dumps.
 import { createHash } from "node:crypto";
 import { createReadStream, createWriteStream } from "node:fs";
 import { mkdir, readdir, readFile, rm, stat } from "node:fs/promises";
@@ -8,10 +9,10 @@ import { join, relative } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
-import { Decrypter } from "age-encryption";
+import { armor, Decrypter } from "age-encryption";
 import { backup as msg } from "../catalogue.js";
 import { hasProgram, run } from "../exec.js";
-import { parseManifest, type Manifest } from "./manifest.js";
+import { parseManifest, parseMembers, type Manifest } from "./manifest.js";
 
 export async function sha256File(path: string): Promise<string> {
   const h = createHash("sha256");
@@ -24,13 +25,7 @@ export async function requireProgram(tool: string, pkg = tool): Promise<void> {
   if (!(await hasProgram(tool))) throw new Error(msg.missingTool(tool, pkg));
 }
 
-/** Decrypt `archive` to `out` (mode 0600) with the identities in `identityText`. */
-export async function decryptTo(
-  archive: string,
-  identityText: string,
-  identityFile: string,
-  out: string,
-): Promise<void> {
+function decrypter(identityText: string, identityFile: string): Decrypter {
   const keys = identityText
     .split("\n")
     .map((l) => l.trim())
@@ -38,6 +33,17 @@ export async function decryptTo(
   if (keys.length === 0) throw new Error(msg.noIdentity(identityFile));
   const d = new Decrypter();
   for (const k of keys) d.addIdentity(k);
+  return d;
+}
+
+/** Decrypt `archive` to `out` (mode 0600) with the identities in `identityText`. */
+export async function decryptTo(
+  archive: string,
+  identityText: string,
+  identityFile: string,
+  out: string,
+): Promise<void> {
+  const d = decrypter(identityText, identityFile);
   let plain;
   try {
     plain = await d.decrypt(
@@ -50,6 +56,23 @@ export async function decryptTo(
     Readable.fromWeb(plain as unknown as ReadableStream<Uint8Array>),
     createWriteStream(out, { mode: 0o600 }),
   );
+}
+
+/** The member hashes of a manifest: in plain text (format 1) or decrypted with the identity (format 2). */
+export async function openMembers(
+  m: Manifest,
+  manifestFile: string,
+  identityText: string,
+  identityFile: string,
+): Promise<Map<string, string>> {
+  if (m.members) return m.members;
+  let text: string;
+  try {
+    text = await decrypter(identityText, identityFile).decrypt(armor.decode(m.sealedMembers ?? ""), "text");
+  } catch (err) {
+    throw new Error(msg.sealedMembers(manifestFile, (err as Error).message), { cause: err });
+  }
+  return parseMembers(text.split("\n"));
 }
 
 /** Size and sha256 of the archive against its manifest. */
@@ -67,12 +90,10 @@ async function* walk(dir: string): AsyncGenerator<string> {
   }
 }
 
-async function compareMembers(root: string, m: Manifest): Promise<void> {
+async function compareMembers(root: string, members: Map<string, string>): Promise<void> {
   const seen = new Map<string, string>();
   for await (const f of walk(root)) seen.set(relative(root, f), await sha256File(f));
-  const bad = [...new Set([...seen.keys(), ...m.members.keys()])]
-    .filter((p) => seen.get(p) !== m.members.get(p))
-    .sort();
+  const bad = [...new Set([...seen.keys(), ...members.keys()])].filter((p) => seen.get(p) !== members.get(p)).sort();
   if (bad.length > 0) throw new Error(msg.memberMismatch(bad.length, bad[0]!));
 }
 
@@ -84,8 +105,11 @@ export interface VerifyReport {
   dumps: string[];
 }
 
-async function checkContents(files: string, m: Manifest): Promise<Pick<VerifyReport, "sqlite" | "dumps">> {
-  const names = [...m.members.keys()];
+async function checkContents(
+  files: string,
+  members: Map<string, string>,
+): Promise<Pick<VerifyReport, "sqlite" | "dumps">> {
+  const names = [...members.keys()];
   const sqlite = names.filter((p) => p.startsWith("sqlite/"));
   const dumps = names.filter((p) => p.startsWith("postgres/") && p.endsWith(".dump"));
   if (sqlite.length > 0) await requireProgram("sqlite3");
@@ -114,7 +138,8 @@ export async function verifyBackup(archive: string, identityFile: string, workDi
   await requireProgram("tar");
   await mkdir(workDir, { recursive: true, mode: 0o700 });
   const tarFile = join(workDir, "archive.tar");
-  await decryptTo(archive, await readFile(identityFile, "utf8"), identityFile, `${tarFile}.zst`);
+  const identity = await readFile(identityFile, "utf8");
+  await decryptTo(archive, identity, identityFile, `${tarFile}.zst`);
   const files = join(workDir, "files");
   await rm(files, { recursive: true, force: true });
   await mkdir(files, { mode: 0o700 });
@@ -126,7 +151,8 @@ export async function verifyBackup(archive: string, identityFile: string, workDi
   await rm(`${tarFile}.zst`, { force: true });
   await rm(tarFile, { force: true });
   if (untar.exitCode !== 0) throw new Error(msg.badArchive(archive, untar.stderr.trim().split("\n")[0] ?? ""));
-  await compareMembers(files, m);
-  const { sqlite, dumps } = await checkContents(files, m);
-  return { base: `${m.name}-${m.ts}`, dir: files, members: m.members.size, sqlite, dumps };
+  const members = await openMembers(m, manifestFile, identity, identityFile);
+  await compareMembers(files, members);
+  const { sqlite, dumps } = await checkContents(files, members);
+  return { base: `${m.name}-${m.ts}`, dir: files, members: members.size, sqlite, dumps };
 }

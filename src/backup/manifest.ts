@@ -1,16 +1,25 @@
 // The manifest written next to every archive by firstboot-backup (plain text, one fact a line):
-//   firstboot-backup 1 <name> <UTC timestamp>
+//   firstboot-backup 2 <name> <UTC timestamp>
 //   archive <sha256> <size> <name>-<ts>.tar.zst.age
-//   member <sha256> <path inside the archive>     (one per regular file, sorted by path)
+//   -----BEGIN AGE ENCRYPTED FILE----- ... -----END AGE ENCRYPTED FILE-----
+// The armored block is the member list ("member <sha256> <path>", one per regular file, sorted
+// by path) encrypted to the archive's recipients: in plain text an unsalted hash of a small file
+// such as the .env lets anyone who reads the storage confirm a guessed secret. Format 1 (older
+// backups) has the member lines in plain text instead of the block.
 import { backup } from "../catalogue.js";
 export interface Manifest {
   name: string;
   ts: string;
   archive: { sha256: string; size: number; file: string };
-  members: Map<string, string>;
+  /** Format 1: the member hashes by path, as written. */
+  members?: Map<string, string>;
+  /** Format 2: the armored age file holding the member lines (openMembers decrypts it). */
+  sealedMembers?: string;
 }
 
 export const TS = /^\d{8}T\d{6}Z$/;
+const BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
+const END = "-----END AGE ENCRYPTED FILE-----";
 
 /** "<name>-<ts>" -> its parts, or undefined when the name is not a backup of `name`. */
 export function backupTs(base: string, name: string): string | undefined {
@@ -19,21 +28,30 @@ export function backupTs(base: string, name: string): string | undefined {
   return TS.test(ts) ? ts : undefined;
 }
 
-export function parseManifest(text: string): Manifest {
-  const lines = text.split("\n").filter((l) => l !== "");
-  const head = /^firstboot-backup 1 (\S+) (\d{8}T\d{6}Z)$/.exec(lines[0] ?? "");
-  const arch = /^archive ([0-9a-f]{64}) (\d+) (\S+)$/.exec(lines[1] ?? "");
-  if (!head || !arch) throw new Error(backup.notManifest());
+/** "member <sha256> <path>" lines -> hash by path. */
+export function parseMembers(lines: readonly string[]): Map<string, string> {
   const members = new Map<string, string>();
-  for (const l of lines.slice(2)) {
+  for (const l of lines.filter((x) => x !== "")) {
     const m = /^member ([0-9a-f]{64}) (.+)$/.exec(l);
     if (!m) throw new Error(backup.badManifestLine(l.slice(0, 80)));
     members.set(m[2]!, m[1]!);
   }
-  return {
-    name: head[1]!,
-    ts: head[2]!,
+  return members;
+}
+
+export function parseManifest(text: string): Manifest {
+  const lines = text.split("\n").filter((l) => l !== "");
+  const head = /^firstboot-backup ([12]) (\S+) (\d{8}T\d{6}Z)$/.exec(lines[0] ?? "");
+  const arch = /^archive ([0-9a-f]{64}) (\d+) (\S+)$/.exec(lines[1] ?? "");
+  if (!head || !arch) throw new Error(backup.notManifest());
+  const rest = lines.slice(2);
+  const m: Manifest = {
+    name: head[2]!,
+    ts: head[3]!,
     archive: { sha256: arch[1]!, size: Number(arch[2]), file: arch[3]! },
-    members,
   };
+  if (head[1] === "1") return { ...m, members: parseMembers(rest) };
+  if (rest[0] !== BEGIN || rest.at(-1) !== END || rest.indexOf(END) !== rest.length - 1)
+    throw new Error(backup.badManifestLine((rest[0] ?? "").slice(0, 80)));
+  return { ...m, sealedMembers: rest.join("\n") + "\n" };
 }

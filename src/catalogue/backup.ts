@@ -30,6 +30,8 @@ export const backup = {
     `${base}: ok (${members} files match the manifest; ${sqlite} SQLite database(s) pass integrity_check; ${dumps} dump(s) readable)`,
   pulled: (base: string, dir: string) => `pulled ${base} into ${dir} (size and sha256 match its manifest)`,
   none: () => "no backups yet",
-  notManifest: () => "not a firstboot backup manifest (format 1)",
+  notManifest: () => "not a firstboot backup manifest (format 1 or 2)",
+  sealedMembers: (file: string, why: string) =>
+    `cannot decrypt the member list in ${file} (${why}): use the identity whose public key is in backup.encrypt_to`,
   badManifestLine: (line: string) => `bad manifest line: ${line}`,
 };

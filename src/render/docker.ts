@@ -4,6 +4,7 @@ import type { Docker, DockerBlock } from "../config/schema-docker.js";
 import type { ImageInfo } from "../config/images.js";
 import { distroProblem } from "../config/rules-docker.js";
 import type { BootStep, Part, RenderContext } from "./part.js";
+import { packagesStep } from "./server.js";
 import { snippet } from "./template.js";
 
 /** Docker's release signing key (https://docs.docker.com/engine/install/debian/). */
@@ -38,7 +39,7 @@ export interface RepoOptions {
   fingerprint?: string;
 }
 
-/** The pre-package step that adds Docker's apt repository for this image's family and codename. */
+/** The step that adds Docker's apt repository for this image's family and codename. */
 export function dockerRepoStep(o: RepoOptions): BootStep {
   const data = {
     key: o.keyPath ?? DOCKER_KEY_PATH,
@@ -64,21 +65,21 @@ export function daemonJson(d: DockerBlock): string {
   return JSON.stringify(cfg) + "\n";
 }
 
+/**
+ * Docker's own steps: its apt source (official), its packages, its start. Not a lockdown part:
+ * download.docker.com or a mirror being unreachable must fail after the hardening, not before.
+ */
 export function dockerParts(d: Docker, ctx: RenderContext): Part[] {
   if (!d) return [];
-  const part: Part = {
-    section: "docker",
-    packages: dockerPackages(d.source, ctx.image),
-    // A write_files entry lands before packages are installed, so dockerd's first start uses it.
-    files: [{ path: DAEMON_JSON, content: daemonJson(d), mode: "0644" }],
-    steps: [
-      {
-        name: "docker",
-        script: snippet("docker/step.sh.hbs", { user: ctx.adminUser }),
-        unchanged: { files: [DAEMON_JSON], check: "live docker.service" },
-      },
-    ],
-  };
-  if (d.source === "official") part.preSteps = [dockerRepoStep({ image: ctx.image })];
-  return [part];
+  const steps: BootStep[] = [
+    ...(d.source === "official" ? [dockerRepoStep({ image: ctx.image })] : []),
+    packagesStep(dockerPackages(d.source, ctx.image), false, { name: "docker_packages", lookFirst: false }),
+    {
+      name: "docker",
+      script: snippet("docker/step.sh.hbs", { user: ctx.adminUser }),
+      unchanged: { files: [DAEMON_JSON], check: "live docker.service" },
+    },
+  ];
+  // A write_files entry lands before packages are installed, so dockerd's first start uses it.
+  return [{ section: "docker", files: [{ path: DAEMON_JSON, content: daemonJson(d), mode: "0644" }], steps }];
 }

@@ -42,6 +42,7 @@ function sshParts(h: Hardening, ctx: RenderContext): Part[] {
       packages: ["openssh-server"],
       files,
       steps: [{ name: "ssh", script: plainFile("ssh/step.sh"), unchanged }],
+      lockdown: true,
     },
   ];
 }
@@ -98,7 +99,13 @@ function firewallParts(h: Hardening): Part[] {
   // ufw's chains exist only while it is enabled and its rules are loaded.
   const unchanged = { files: [...UFW_STATE, ...paths(files)], check: "iptables -w -S ufw-user-input" };
   return [
-    { section: "firewall", packages: ["ufw", "iptables"], files, steps: [{ name: "firewall", script, unchanged }] },
+    {
+      section: "firewall",
+      packages: ["ufw", "iptables"],
+      files,
+      steps: [{ name: "firewall", script, unchanged }],
+      lockdown: true,
+    },
   ];
 }
 
@@ -135,7 +142,7 @@ function fail2banParts(h: Hardening, ctx: RenderContext): Part[] {
     script: snippet("fail2ban/step.sh.hbs", { logs, docker }),
     unchanged: { files: paths(files), check },
   };
-  return [{ section: "fail2ban", packages, files, steps: [step] }];
+  return [{ section: "fail2ban", packages, files, steps: [step], lockdown: true }];
 }
 
 function updatesParts(h: Hardening): Part[] {
@@ -151,7 +158,7 @@ function updatesParts(h: Hardening): Part[] {
   ];
   const check = "live apt-daily.timer apt-daily-upgrade.timer";
   const step = { name: "updates", script: plainFile("updates/step.sh"), unchanged: { files: paths(files), check } };
-  return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [step] }];
+  return [{ section: "updates", packages: ["unattended-upgrades"], files, steps: [step], lockdown: true }];
 }
 
 export function hardeningParts(h: Hardening, ctx: RenderContext): Part[] {

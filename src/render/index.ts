@@ -4,7 +4,7 @@ import { imageInfo } from "../config/images.js";
 import type { Loaded } from "../config/load.js";
 import { bytes, fitDocument, USER_DATA_LIMIT, type Fitted, type Packing } from "./document.js";
 import type { BootStep, Part, RenderContext, ServerFile, Value } from "./part.js";
-import { runnerFile } from "./runner.js";
+import { resultUnitFile, runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
 import { stackPart, stackStartSteps } from "./stack.js";
 import { contentParts } from "./sections.js";
@@ -64,23 +64,22 @@ export function context(loaded: Loaded, opts: RenderOptions): RenderContext {
   };
 }
 
-/** Order: pre-steps, packages, then each part's steps, then start + health (or bake cleanup). */
-function steps(parts: Part[], loaded: Loaded, opts: RenderOptions): BootStep[] {
-  const pre = parts.flatMap((p) => p.preSteps ?? []);
+/**
+ * Order: packages from the distribution's archive, then the lockdown parts (base server, SSH,
+ * firewall, fail2ban, updates), then the parts that reach outside (Docker's apt source and
+ * install, Floating IP, backup timer, image pull), then restore and start + health (or the bake
+ * cleanup). A snapshot (bake) runs the same order up to the pull, so golden disks match.
+ */
+function bootSteps(parts: Part[], loaded: Loaded, opts: RenderOptions): BootStep[] {
   const pkgs = packagesStep(
     parts.flatMap((p) => p.packages ?? []),
     loaded.config.server.package_upgrade,
   );
-  const main = parts.flatMap((p) => p.steps ?? []);
-  if (opts.mode === "bake") return [...pre, pkgs, ...main.filter((s) => s.name !== "restore"), bakeCleanup(loaded)];
-  const restore = main.filter((s) => s.name === "restore");
-  return [
-    ...pre,
-    pkgs,
-    ...main.filter((s) => s.name !== "restore"),
-    ...restore,
-    ...stackStartSteps(opts.holdStack ?? false),
-  ];
+  const of = (ps: Part[]) => ps.flatMap((p) => p.steps ?? []);
+  const rest = of(parts.filter((p) => !p.lockdown));
+  const first = [pkgs, ...of(parts.filter((p) => p.lockdown)), ...rest.filter((s) => s.name !== "restore")];
+  if (opts.mode === "bake") return [...first, bakeCleanup(loaded)];
+  return [...first, ...rest.filter((s) => s.name === "restore"), ...stackStartSteps(opts.holdStack ?? false)];
 }
 
 /** A snapshot must not carry this stack's secrets: the servers made from it get their own. */
@@ -96,9 +95,9 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
   const ctx = context(loaded, opts);
   const cfg = loaded.config;
   const parts: Part[] = [serverPart(cfg), ...contentParts(cfg, ctx), stackPart(cfg, ctx, loaded.included)];
-  const allSteps = steps(parts, loaded, opts);
+  const allSteps = bootSteps(parts, loaded, opts);
   const runner = runnerFile(cfg.name, allSteps);
-  const files = [...parts.flatMap((p) => p.files ?? []), runner];
+  const files = [...parts.flatMap((p) => p.files ?? []), resultUnitFile(), runner];
   const head = baseCloudConfig(cfg, ctx);
   if (opts.hostKeys) head.ssh_keys = { ...opts.hostKeys };
   const tail = {
@@ -125,9 +124,7 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
 function sectionSizes(parts: Part[], runner: ServerFile, fit: Fitted, total: number): Section[] {
   const sizes = new Map<string, number>();
   const add = (name: string, n: number) => sizes.set(name, (sizes.get(name) ?? 0) + n);
-  const stepBytes = parts.map((p) =>
-    [...(p.preSteps ?? []), ...(p.steps ?? [])].reduce((n, s) => n + bytes(s.script), 0),
-  );
+  const stepBytes = parts.map((p) => (p.steps ?? []).reduce((n, s) => n + bytes(s.script), 0));
   const runnerBytes = fit.fileBytes.get(runner.path) ?? 0;
   const share = runnerBytes / Math.max(bytes(runner.content), 1);
   parts.forEach((p, i) => {

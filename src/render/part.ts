@@ -43,13 +43,18 @@ export interface Unchanged {
 export interface Part {
   /** Section name used by `firstboot size` (usually the config key, e.g. "docker", "backup"). */
   section: string;
-  /** Debian/Ubuntu packages installed (without Recommends) by the packages step. */
+  /** Packages from the image's own archive, installed (without Recommends) by the first step. */
   packages?: string[];
   files?: ServerFile[];
   /** Steps run in order by the runner (RUNNER_PATH), after packages are installed. */
   steps?: BootStep[];
-  /** Steps that must run before the package step (e.g. writing apt sources, daemon.json). */
-  preSteps?: BootStep[];
+  /**
+   * The part locks the server down with nothing but the distribution's archive and local files:
+   * its steps run right after the packages, before every step that can fail for outside reasons
+   * (a third-party apt source, Docker, a registry, the backup target). Such a failure then stops
+   * a server that is already hardened, and a failure here stops the boot before the stack runs.
+   */
+  lockdown?: boolean;
 }
 
 /** A config value that may come from the secret store: `{ secret: NAME }`. */

@@ -1,9 +1,16 @@
 // The first-boot runner: one script holding every step as a function. Each step runs in its
 // own bash process so `set -e` holds inside it (bash ignores -e in functions called from `if`).
+// Its result outlives the boot: a login banner while it failed or never finished, and a unit
+// that fails at every boot until a run succeeded (snippets/README.md, "When the first boot fails").
 import type { BootStep, ServerFile } from "./part.js";
-import { compactScript, snippet } from "./template.js";
+import { compactScript, plainFile, snippet } from "./template.js";
 import { internal } from "../catalogue.js";
-import { RUNNER_PATH } from "../server-contract.js";
+import { RESULT_UNIT, RUNNER_PATH, unitPath } from "../server-contract.js";
+
+/** The unit that reports the runner's recorded result at every boot (the runner enables it). */
+export function resultUnitFile(): ServerFile {
+  return { path: unitPath(RESULT_UNIT), content: plainFile("server/result.service"), mode: "0644" };
+}
 
 const STEP_NAME = /^[a-z][a-z0-9_]*$/;
 

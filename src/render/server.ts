@@ -45,6 +45,7 @@ export function serverPart(cfg: Config): Part {
     packages: ["curl", "ca-certificates", ...cfg.server.packages],
     files: [journald],
     steps: [{ name: "server", script: plainFile("server/server.sh") }],
+    lockdown: true,
   };
 }
 
@@ -55,13 +56,23 @@ export function serverPart(cfg: Config): Part {
  */
 export const UPGRADE_FRESH_MINUTES = 360;
 
-export function packagesStep(packages: readonly string[], upgrade: boolean): BootStep {
+/**
+ * Installs `packages` (with `upgrade`, after upgrading everything). The distribution archive's
+ * step ("packages") first looks what is missing, so a disk that has them all needs no network;
+ * a later step for a new apt source (docker_packages) must update anyway and skips the look.
+ */
+export function packagesStep(
+  packages: readonly string[],
+  upgrade: boolean,
+  o: { name?: string; lookFirst?: boolean } = {},
+): BootStep {
+  const name = o.name ?? "packages";
   const unique = [...new Set(packages)].sort();
   // The fingerprint holds the package list, so a matching one means all of them were installed.
-  const check = upgrade ? `[ -n "$(find "$APPLIED/packages" -mmin -${UPGRADE_FRESH_MINUTES})" ]` : "true";
+  const check = upgrade ? `[ -n "$(find "$APPLIED/${name}" -mmin -${UPGRADE_FRESH_MINUTES})" ]` : "true";
   return {
-    name: "packages",
-    script: snippet("server/packages.sh.hbs", { packages: unique, upgrade }),
+    name,
+    script: snippet("server/packages.sh.hbs", { packages: unique, upgrade, lookFirst: o.lookFirst ?? !upgrade }),
     unchanged: { files: [], check },
   };
 }

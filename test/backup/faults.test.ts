@@ -1,5 +1,6 @@
 // Faults: kill -9 mid-backup, overlapping runs, a full disk (a 24 MiB tmpfs as the backup dir), a
-// corrupted archive, a re-sealed archive holding a damaged database, a wrong key. Each fails
+// corrupted archive, a re-sealed archive against the old (encrypted) member list, a re-sealed
+// archive holding a damaged database, a wrong key. Each fails
 // loudly, restore refuses before touching anything, earlier backups and live data stay intact.
 import { execFileSync, spawn } from "node:child_process";
 import {
@@ -144,6 +145,18 @@ describe("restore refuses bad archives before touching anything", { timeout: 120
     untouched(s);
     await expect(verifies(s, first)).rejects.toThrow(
       /cannot decrypt .*use the identity whose public key is in backup.encrypt_to/,
+    );
+  });
+
+  it("a re-sealed archive (changed file, archive line fixed) against the old encrypted member list", async () => {
+    const { s, first } = withBackup(0);
+    reseal(s, first, (w) => writeFileSync(join(w, "volumes/files/small.txt"), "changed\n"), { keepMembers: true });
+    const r = s.run("restore", [first]);
+    expect(r.status).toBe(1);
+    expect(r.out).toMatch(/unpacked files differ from the manifest; nothing was changed/);
+    untouched(s);
+    await expect(verifies(s, first)).rejects.toThrow(
+      /1 file\(s\) in the archive differ from the manifest \(first: volumes\/files\/small.txt\)/,
     );
   });
 

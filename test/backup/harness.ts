@@ -166,8 +166,15 @@ export function newestBackup(s: Server): string {
 }
 
 /** Re-seal a backup like an attacker or bit rot with the right key could: decrypt, change the
- * files, encrypt again and write a manifest that matches. Only the content checks can catch it. */
-export function reseal(s: Server, base: string, mutate: (dir: string) => void): void {
+ * files, encrypt again and write a manifest that matches (its member list encrypted to the
+ * backup's recipient, format 2). Only the content checks can catch it. `keepMembers` keeps the
+ * old encrypted member list and fixes only the archive line: the member comparison catches that. */
+export function reseal(
+  s: Server,
+  base: string,
+  mutate: (dir: string) => void,
+  o: { keepMembers?: boolean } = {},
+): void {
   const w = mkdtempSync(join(s.root, "reseal-"));
   const archive = join(s.backupDir, `${base}.tar.zst.age`);
   execFileSync("bash", [
@@ -182,13 +189,24 @@ export function reseal(s: Server, base: string, mutate: (dir: string) => void): 
   execFileSync("bash", ["-c", 'tar -C "$1" -cf - . | zstd -q | age -r "$2" >"$3"', "x", w, s.recipient, archive]);
   const sha = (f: string) => createHash("sha256").update(readFileSync(f)).digest("hex");
   const files = execFileSync("find", [w, "-type", "f"]).toString().trim().split("\n");
-  const members = files.map((f) => `member ${sha(f)} ${relative(w, f)}`);
+  const members = files.map((f) => `member ${sha(f)} ${relative(w, f)}`).sort();
+  const manifest = join(s.backupDir, `${base}.manifest`);
   const ts = base.slice(base.lastIndexOf("-") + 1);
   const head = [
-    `firstboot-backup 1 ${base.slice(0, -ts.length - 1)} ${ts}`,
+    `firstboot-backup 2 ${base.slice(0, -ts.length - 1)} ${ts}`,
     `archive ${sha(archive)} ${statSync(archive).size} ${base}.tar.zst.age`,
   ];
-  writeFileSync(join(s.backupDir, `${base}.manifest`), [...head, ...members, ""].join("\n"));
+  const sealed = o.keepMembers
+    ? readFileSync(manifest, "utf8").split("\n").slice(2).join("\n")
+    : execFileSync("age", ["-a", "-r", s.recipient], { input: members.join("\n") + "\n" }).toString();
+  writeFileSync(manifest, [...head, sealed].join("\n"));
+}
+
+/** The member lines of a backup's manifest, decrypted with the server's identity. */
+export function openManifest(s: Server, base: string): string {
+  const manifest = readFileSync(join(s.backupDir, `${base}.manifest`), "utf8");
+  const block = manifest.slice(manifest.indexOf("-----BEGIN AGE ENCRYPTED FILE-----"));
+  return execFileSync("age", ["-d", "-i", join(s.root, "etc", "backup-identity.txt")], { input: block }).toString();
 }
 
 export const sqlite = (db: string, sql: string): string => execFileSync("sqlite3", [db, sql]).toString().trim();

@@ -1,5 +1,5 @@
 // docker: defaults and switches, daemon.json as data, packages per image, and the apt-repository
-// pre-step run for real (curl over real https from a local server, real gpg fingerprint check,
+// step run for real (curl over real https from a local server, real gpg fingerprint check,
 // deb822 source parsed by the real apt-get).
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { createServer, type Server } from "node:https";
@@ -30,7 +30,9 @@ describe("docker defaults and switches", () => {
       insecure_registries: [],
     });
     const [part] = render(undefined);
-    expect(part!.preSteps!.map((s) => s.name)).toEqual(["docker_repo"]);
+    expect(part!.steps!.map((s) => s.name)).toEqual(["docker_repo", "docker_packages", "docker"]);
+    expect(part!.packages, "installed by its own step, after the hardening").toBeUndefined();
+    expect(part!.lockdown).toBeUndefined();
     expect(JSON.parse(fileOf(render(undefined), DAEMON_JSON)!.content)).toEqual({
       "log-driver": "json-file",
       "log-opts": { "max-size": "10m", "max-file": "3" },
@@ -38,9 +40,9 @@ describe("docker defaults and switches", () => {
     });
   });
 
-  it("false removes Docker entirely; distro removes the repository pre-step", () => {
+  it("false removes Docker entirely; distro removes the repository step", () => {
     expect(render(false)).toEqual([]);
-    expect(render({ source: "distro" })[0]!.preSteps).toBeUndefined();
+    expect(render({ source: "distro" })[0]!.steps!.map((s) => s.name)).toEqual(["docker_packages", "docker"]);
   });
 
   it("daemon.json is written by write_files (before packages) and carries insecure registries", () => {
@@ -58,8 +60,10 @@ describe("docker defaults and switches", () => {
   });
 
   it("adds the admin user to the docker group after install, only when there is one", () => {
-    expect(render(undefined)[0]!.steps![0]!.script).toContain("usermod -aG docker 'deploy'");
-    expect(render(undefined, "ubuntu-24.04", null)[0]!.steps![0]!.script).not.toContain("usermod");
+    const docker = (user: string | null) =>
+      render(undefined, "ubuntu-24.04", user)[0]!.steps!.find((s) => s.name === "docker")!;
+    expect(docker("deploy").script).toContain("usermod -aG docker 'deploy'");
+    expect(docker(null).script).not.toContain("usermod");
   });
 });
 
@@ -113,7 +117,7 @@ async function gpgKey(uid: string): Promise<[string, string]> {
   }
 }
 
-describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () => {
+describe("docker_repo step (real curl over https, real gpg, real apt)", () => {
   let server: Server;
   let base = "";
   let served = "";
@@ -217,7 +221,7 @@ describe("docker_repo pre-step (real curl over https, real gpg, real apt)", () =
   it("the production step pins Docker's key and its source parses in apt-get for each image", async () => {
     expect(DOCKER_KEY_FINGERPRINT).toBe("9DC8 5822 9FC7 DD38 854A E2D8 8D81 803C 0EBF CD88".replace(/ /g, ""));
     for (const [name, image] of Object.entries(IMAGES)) {
-      const script = render(undefined, name)[0]!.preSteps![0]!.script;
+      const script = render(undefined, name)[0]!.steps![0]!.script;
       expect(script).toContain(`if [ "$fp" != ${DOCKER_KEY_FINGERPRINT} ]; then`);
       const source = /<<EOT\n([\s\S]*?)EOT\n/.exec(script)![1]!.replace("$k", "/etc/apt/keyrings/docker.asc");
       const t = tempDir("apt");

@@ -1,6 +1,7 @@
 // firewall: the ufw step runs for real with ufw inside throwaway network+mount namespaces; the
 // DOCKER-USER rules pass iptables-restore/ip6tables-restore --test and are applied for real
-// (twice, next to a fail2ban jump) in a throwaway network namespace.
+// (twice, next to a fail2ban jump; and where Docker never ran, as on a first boot, where the
+// firewall step comes before Docker's install) in a throwaway network namespace.
 import { cpSync } from "node:fs";
 import { describe, expect, it, vi } from "vitest";
 import { hardeningSchema, type HardeningInput } from "../../src/config/schema-hardening.js";
@@ -139,13 +140,34 @@ describe("DOCKER-USER rules", () => {
     }
   });
 
+  it("are applied for real where Docker never ran: the script creates DOCKER-USER and the FORWARD jump itself", async () => {
+    const parts = render({ firewall: { allow: ALLOW } });
+    const script = tempDir("du0");
+    try {
+      const path = script.write("docker-user.sh", fileOf(parts, DOCKER_USER_SCRIPT)!.content);
+      const r = await inNetns(`set -e; sh ${path}; iptables -S; echo ===; ip6tables -S`);
+      expect(r.exitCode, r.stderr).toBe(0);
+      for (const out of r.stdout.split("===")) {
+        const lines = out.trim().split("\n");
+        expect(lines).toContain("-N DOCKER-USER");
+        expect(lines.filter((l) => l.startsWith("-A FORWARD"))).toEqual(["-A FORWARD -j DOCKER-USER"]);
+        expect(lines.filter((l) => l.startsWith("-A DOCKER-USER"))).toEqual(["-A DOCKER-USER -j FB-DOCKER"]);
+        expect(lines).toContain("-A FB-DROP -j DROP");
+      }
+    } finally {
+      script.cleanup();
+    }
+  });
+
   it("script passes shellcheck and its unit passes systemd-analyze verify", async () => {
     const parts = render({ firewall: { allow: ALLOW } });
     const script = fileOf(parts, DOCKER_USER_SCRIPT)!.content;
     const sc = await shellcheckScript(script);
     expect(sc.exitCode, sc.stdout).toBe(0);
     const unit = fileOf(parts, unitPath(DOCKER_USER_UNIT))!.content;
-    expect(unit).toMatch(/^After=docker\.service$/m);
+    // Before Docker: a server whose Docker install fails later still has its containers' firewall.
+    expect(unit).toMatch(/^Before=docker\.service$/m);
+    expect(unit).not.toMatch(/^After=/m);
     expect(unit).toMatch(/^WantedBy=multi-user\.target docker\.service$/m);
     const v = await verifyUnit("firstboot-docker-user.service", unit, { [DOCKER_USER_SCRIPT]: script });
     expect(v.exitCode, v.stderr).toBe(0);

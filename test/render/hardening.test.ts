@@ -224,7 +224,7 @@ describe("generated shell and snippet hygiene", () => {
       // A Handlebars comment documents a template without costing user-data bytes.
       if (n.endsWith(".hbs"))
         expect(first, n).toMatch(
-          /^(\{\{!(--)? (step [a-z0-9_]+|preStep [a-z0-9_]+|\/\S+(?: \(0[0-7]{3}\))?): \S.*\}\}|#!\/bin\/bash|# [a-z_]+ (step|unit): .*)$/,
+          /^(\{\{!(--)? (step [a-z0-9_]+|\/\S+(?: \(0[0-7]{3}\))?): \S.*\}\}|#!\/bin\/bash|# [a-z_]+ (step|unit): .*)$/,
         );
       else expect(readme, n).toMatch(new RegExp(`^- \`${n.replace(/\./g, "\\.")}\`: \\S`, "m"));
     }

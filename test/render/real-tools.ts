@@ -106,4 +106,4 @@ export function ctxFor(image: keyof typeof IMAGES | string, adminUser: string | 
 }
 
 export const fileOf = (parts: Part[], path: string) => parts.flatMap((p) => p.files ?? []).find((f) => f.path === path);
-export const allScripts = (parts: Part[]) => parts.flatMap((p) => [...(p.preSteps ?? []), ...(p.steps ?? [])]);
+export const allScripts = (parts: Part[]) => parts.flatMap((p) => p.steps ?? []);
