@@ -17,6 +17,7 @@ import { backupProblems } from "./rules-backup.js";
 import { distroProblem } from "./rules-docker.js";
 import { firewallAllow } from "./rules-firewall.js";
 import { nearest } from "./nearest.js";
+import { checkSecretLines } from "./rules-secrets.js";
 
 export interface Loaded {
   config: Config;
@@ -144,6 +145,7 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
     ? checkCompose(problems, config, compose, config.hardening.firewall ? firewallAllow(config.hardening) : undefined)
     : [];
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
+  checkSecretLines(problems, secretRefs(config), secrets);
   const all = [...problems.list, ...composeProblems];
   if (all.length || !included || !compose) return { ok: false, diagnostics: sortDiagnostics(all) };
   const warnings = sortDiagnostics(softRules(src, config, compose));

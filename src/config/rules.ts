@@ -5,6 +5,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { rules as msg, type Advice } from "../catalogue.js";
 import { composeFacts, portAllowed } from "./compose.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
+import { lineFault } from "./line-safe.js";
 import type { Config } from "./schema.js";
 import { at, locate, type Source } from "./source.js";
 import { yamlProblems } from "./yaml-problems.js";
@@ -68,10 +69,9 @@ export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Includ
 
 export function checkEnv(p: Problems, cfg: Config): void {
   for (const [k, v] of Object.entries(cfg.stack.env)) {
-    if (typeof v !== "string") continue;
-    if (/[\r\n]/.test(v)) p.add(["stack", "env", k], msg.envNewline(v.includes("\r") && !v.includes("\n")));
-    // eslint-disable-next-line no-control-regex
-    else if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) p.add(["stack", "env", k], msg.envNul());
+    // A tab is fine: compose reads it back inside quotes.
+    const fault = typeof v === "string" ? lineFault(v, { tab: true }) : undefined;
+    if (fault) p.add(["stack", "env", k], msg.envFault(fault));
   }
 }
 
