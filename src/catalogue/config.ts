@@ -1,14 +1,11 @@
 // Messages for config problems (the error[...] and warning[...] diagnostics).
 // Every message firstboot shows lives in src/catalogue/ (make lint refuses message literals
 // elsewhere); each entry is a function from the facts to a sentence that says what to do.
+import type { Advice } from "./advice.js";
 import { LINE_FORMATS, lineRules } from "./lines.js";
 import { stackDirOf } from "../server-contract.js";
 
-/** A problem's message and the fix it suggests. */
-export interface Advice {
-  message: string;
-  hint?: string;
-}
+export type { Advice } from "./advice.js";
 
 // ---- config: YAML and schema problems -------------------------------------------------------
 

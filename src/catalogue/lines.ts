@@ -1,7 +1,7 @@
 // Messages of the line rule (src/config/line-safe.ts): a config value, or a secret's value, that
 // lands in one line of a file on the server but holds a line break or a control character.
 import type { LineFault } from "../config/line-safe.js";
-import type { Advice } from "./config.js";
+import type { Advice } from "./advice.js";
 
 /** Schema message codes (the rule's issues), looked up before a key's own format message. */
 export const LINE_FORMATS: Record<string, Advice> = {
