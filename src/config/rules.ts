@@ -14,8 +14,8 @@ type Key = string | number;
 
 export interface Included {
   compose: string;
-  /** Destination name under the stack directory -> content. */
-  files: Record<string, string>;
+  /** Destination name under the stack directory -> its bytes (a stack file may be binary). */
+  files: Record<string, Buffer>;
 }
 
 export class Problems {
@@ -29,7 +29,7 @@ export class Problems {
 }
 
 /** Read a file named in the config: relative to the config, never outside its directory. */
-function include(p: Problems, baseDir: string, rel: string, path: Key[]): string | undefined {
+function include(p: Problems, baseDir: string, rel: string, path: Key[]): Buffer | undefined {
   const abs = resolve(baseDir, rel);
   const inside = relative(baseDir, abs);
   if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside)) return void p.add(path, msg.fileOutside(rel));
@@ -39,7 +39,7 @@ function include(p: Problems, baseDir: string, rel: string, path: Key[]): string
     // file really is decides, not how it is named.
     const real = relative(realpathSync(baseDir), realpathSync(abs));
     if (real.startsWith("..") || isAbsolute(real)) return void p.add(path, msg.linkOutside(rel));
-    return readFileSync(abs, "utf8");
+    return readFileSync(abs);
   } catch {
     return void p.add(path, msg.fileMissing(rel));
   }
@@ -57,12 +57,13 @@ function safeDest(name: string): boolean {
 }
 
 export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Included | undefined {
-  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"]);
-  const files: Record<string, string> = {};
+  // The compose file is YAML, read as text; the other files travel as the bytes they are.
+  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"])?.toString("utf8");
+  const files: Record<string, Buffer> = {};
   for (const [dest, rel] of Object.entries(cfg.stack.files)) {
     if (!safeDest(dest)) p.add(["stack", "files", dest], msg.badDest(dest), true);
-    const text = include(p, baseDir, rel, ["stack", "files", dest]);
-    if (text !== undefined) files[dest] = text;
+    const data = include(p, baseDir, rel, ["stack", "files", dest]);
+    if (data !== undefined) files[dest] = data;
   }
   return compose === undefined ? undefined : { compose, files };
 }

@@ -25,9 +25,14 @@ export interface WriteFile {
 
 export type Packing = "plain" | "gzip" | "bundle";
 
+/** What the file holds on the server. */
+export function fileBytes(f: ServerFile): Buffer {
+  return Buffer.from(f.content, f.encoding === "b64" ? "base64" : "utf8");
+}
+
 /** level 9 and no mtime in the header: same input, same bytes. */
-function gzb64(data: string | Buffer): string {
-  return gzipSync(typeof data === "string" ? Buffer.from(data, "utf8") : data, { level: 9 }).toString("base64");
+function gzb64(data: Buffer): string {
+  return gzipSync(data, { level: 9 }).toString("base64");
 }
 
 /**
@@ -44,15 +49,15 @@ export function toWriteFile(f: ServerFile, gzip = false): WriteFile {
   // A block scalar cannot start with indentation the parser would take as its own, and a
   // whitespace-only block loses its spaces.
   const awkward = /^[ \t]/.test(f.content) || (f.content.length > 0 && f.content.trim() === "");
-  if (!gzip && (YAML11_UNSAFE.test(f.content) || awkward)) {
+  if (!gzip && (f.encoding === "b64" || YAML11_UNSAFE.test(f.content) || awkward)) {
     item.encoding = "b64";
-    item.content = Buffer.from(f.content, "utf8").toString("base64");
+    item.content = fileBytes(f).toString("base64");
   }
   // cloud-init's default owner is root:root: only other owners are spelled out.
   if (f.owner && f.owner !== "root:root") item.owner = f.owner;
   if (gzip) {
     item.encoding = "gz+b64";
-    item.content = gzb64(f.content);
+    item.content = gzb64(fileBytes(f));
   }
   if (f.defer) item.defer = true;
   return item;
@@ -95,7 +100,7 @@ function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] }
   const entries = ordered.map((f) => ({
     name: f.path.replace(/^\/+/, ""),
     mode: Number.parseInt(f.mode, 8),
-    content: f.content,
+    content: fileBytes(f),
   }));
   const bundle: WriteFile = {
     path: BUNDLE_PATH,

@@ -1,17 +1,21 @@
 // The compose stack: files under the stack directory, the .env (0600), the systemd unit that
 // starts it on every boot, the registry login, and the health gate used by boot and restore.
+import { isUtf8 } from "node:buffer";
 import { validatedDurationMs } from "../config/duration.js";
+import type { Included } from "../config/rules.js";
 import type { Config } from "../config/schema.js";
 import { envFile } from "./envfile.js";
 import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
 import { HEALTH_BIN, REGISTRY_PASSWORD, STACK_UNIT, unitPath } from "../server-contract.js";
 
-function stackFiles(
-  cfg: Config,
-  ctx: RenderContext,
-  included: { compose: string; files: Record<string, string> },
-): ServerFile[] {
+/** UTF-8 text stays text (readable in the document); other bytes travel base64, unchanged. */
+function stackFile(path: string, data: Buffer): ServerFile {
+  if (isUtf8(data)) return { path, content: data.toString("utf8"), mode: "0644" };
+  return { path, content: data.toString("base64"), encoding: "b64", mode: "0644" };
+}
+
+function stackFiles(cfg: Config, ctx: RenderContext, included: Included): ServerFile[] {
   const dir = ctx.stackDir;
   const env = Object.entries(cfg.stack.env).map(([k, v]) => [k, ctx.reveal(v)] as [string, string]);
   const files: ServerFile[] = [
@@ -20,7 +24,7 @@ function stackFiles(
     { path: `${dir}/.env`, content: envFile(env), mode: "0600" },
     ...Object.entries(included.files)
       .sort(([a], [b]) => a.localeCompare(b))
-      .map(([dest, content]) => ({ path: `${dir}/${dest}`, content, mode: "0644" })),
+      .map(([dest, data]) => stackFile(`${dir}/${dest}`, data)),
     {
       path: unitPath(STACK_UNIT),
       content: snippet("stack/stack.service.hbs", { name: cfg.name, dir }),
@@ -45,11 +49,7 @@ function stackFiles(
   return files;
 }
 
-export function stackPart(
-  cfg: Config,
-  ctx: RenderContext,
-  included: { compose: string; files: Record<string, string> },
-): Part {
+export function stackPart(cfg: Config, ctx: RenderContext, included: Included): Part {
   const reg = cfg.stack.registry;
   const registry = reg ? { server: reg.server, username: reg.username, passwordFile: REGISTRY_PASSWORD } : false;
   return {
