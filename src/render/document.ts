@@ -2,6 +2,7 @@
 // while the document is small; past PLAIN_TARGET the largest files are gzip+base64 encoded one
 // by one; if that is not enough, root's files travel as one gzip+base64 tar bundle (which
 // compresses across files) unpacked by the first runcmd. Past 32 KiB rendering fails.
+import { byCodePoint } from "../compare.js";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import type { ServerFile } from "./part.js";
@@ -96,7 +97,7 @@ export function bundleCommands(): string[][] {
 function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] } {
   const rootOwned = files.filter((f) => !f.owner || f.owner === "root:root");
   // Largest first: measured smaller than grouping by kind (ki-mail-helper: 59 bytes of gzip less).
-  const ordered = [...rootOwned].sort((a, b) => b.content.length - a.content.length || a.path.localeCompare(b.path));
+  const ordered = [...rootOwned].sort((a, b) => b.content.length - a.content.length || byCodePoint(a.path, b.path));
   const entries = ordered.map((f) => ({
     name: f.path.replace(/^\/+/, ""),
     mode: Number.parseInt(f.mode, 8),
@@ -134,7 +135,7 @@ type Tail = { runcmd: string[][] } & Record<string, unknown>;
 /** Largest first, so the fewest files lose their readable plain text. */
 function pickGzipped(files: ServerFile[], sizes: Map<string, Measured>, estimate: number, target: number): Set<string> {
   const gz = new Set<string>();
-  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
+  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || byCodePoint(a.path, b.path));
   for (const f of bySize) {
     if (estimate <= target) break;
     const { plain, gz: packed } = sizes.get(f.path)!;

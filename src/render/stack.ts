@@ -1,5 +1,6 @@
 // The compose stack: files under the stack directory, the .env (0600), the systemd unit that
 // starts it on every boot, the registry login, and the health gate used by boot and restore.
+import { byCodePoint } from "../compare.js";
 import { isUtf8 } from "node:buffer";
 import { validatedDurationMs } from "../config/duration.js";
 import type { Included } from "../config/rules.js";
@@ -23,7 +24,7 @@ function stackFiles(cfg: Config, ctx: RenderContext, included: Included): Server
     // The .env holds secrets: root only.
     { path: `${dir}/.env`, content: envFile(env), mode: "0600" },
     ...Object.entries(included.files)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => byCodePoint(a, b))
       .map(([dest, data]) => stackFile(`${dir}/${dest}`, data)),
     {
       path: unitPath(STACK_UNIT),
