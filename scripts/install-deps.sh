@@ -2,7 +2,7 @@
 # Installs the Debian packages the tests use (real tools, not mocks), only those missing.
 # Run as root (CI, a fresh VM) or with sudo available.
 set -eu
-PKGS="shellcheck cloud-init age openssh-server openssh-client fail2ban systemd iptables nftables
+PKGS="shellcheck cloud-init age golang-go openssh-server openssh-client fail2ban systemd iptables nftables
   hcloud-cli rclone sqlite3 zstd postgresql qemu-system-x86 qemu-utils debootstrap buildah
   cloud-image-utils docker-registry ca-certificates curl gnupg ufw iproute2 python3 python3-yaml rsync
   openssl util-linux procps time"

@@ -1,13 +1,11 @@
 // Messages for config problems (the error[...] and warning[...] diagnostics).
 // Every message firstboot shows lives in src/catalogue/ (make lint refuses message literals
 // elsewhere); each entry is a function from the facts to a sentence that says what to do.
+import type { Advice } from "./advice.js";
+import { LINE_FORMATS, lineRules } from "./lines.js";
 import { stackDirOf } from "../server-contract.js";
 
-/** A problem's message and the fix it suggests. */
-export interface Advice {
-  message: string;
-  hint?: string;
-}
+export type { Advice } from "./advice.js";
 
 // ---- config: YAML and schema problems -------------------------------------------------------
 
@@ -189,7 +187,7 @@ export const formats: Record<string, Advice> = {
   },
   jail_port: { message: "is not a port for fail2ban", hint: "use service names or numbers, e.g. http, https, 8443" },
   f2b_time: { message: "is not a fail2ban time", hint: "write a number with s, m, h, d or w, e.g. 10m or 1h" },
-  one_line: { message: "must be a single line", hint: "remove the newline" },
+  ...LINE_FORMATS,
   reboot_time: { message: "is not a time of day", hint: "write HH:MM in 24-hour time, e.g. 04:30" },
 };
 
@@ -235,14 +233,7 @@ export const rules = {
     message: `\`${name}\` is not a safe file name under the stack directory`,
     hint: "use a relative name without `..`, e.g. Caddyfile or config/app.yaml",
   }),
-  envNewline: (cr = false): Advice => ({
-    message: `environment values cannot contain a ${cr ? "carriage return" : "newline"} (compose .env files are one line per variable)`,
-    hint: "put multi-line content in a file under `stack.files` and point the app at its path",
-  }),
-  envNul: (): Advice => ({
-    message: "environment values cannot contain NUL or other control characters",
-    hint: "remove the control characters",
-  }),
+  ...lineRules,
   secretUndefined: (name: string, file: string, near?: string): Advice => ({
     message: `secret \`${name}\` is not defined`,
     hint: near

@@ -1,6 +1,7 @@
 // What the server needs besides compose.yaml: every local file the compose model names (env_file,
 // label_file, relative bind mounts, secrets and configs `file:`, included and extended compose
 // files), shipped to the same path under the stack directory so compose resolves it the same way.
+import { byCodePoint } from "../compare.js";
 import { readdirSync, readFileSync, realpathSync, statSync } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import { isMap, isScalar, Scalar } from "yaml";
@@ -66,7 +67,7 @@ class Shipper {
     let bytes = 0;
     const seen = new Set<string>();
     const visit = (abs: string, dest: string): boolean => {
-      for (const e of readdirSync(abs, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) {
+      for (const e of readdirSync(abs, { withFileTypes: true }).sort((a, b) => byCodePoint(a.name, b.name))) {
         const f = lookInside(this.ctx.baseDir, join(abs, e.name));
         const d = dest ? `${dest}/${e.name}` : e.name;
         if (f === "link") report(this.ctx, where, msg.refLink("file", shown(d)));

@@ -1,5 +1,7 @@
 // Problems found in a config, formatted like Butane/rustc: what, where (file:line:col with the
 // source line and a caret), and what to do. Every problem carries its config path.
+import { byCodePoint } from "../compare.js";
+
 export interface Diagnostic {
   /** Dotted config path, e.g. "stack.env.DB_URL"; "" for the whole file. */
   path: string;
@@ -54,6 +56,6 @@ export function formatDiagnostics(ds: readonly Diagnostic[]): string {
 /** Stable order: by file, line, column, path, so output and golden tests never flap. */
 export function sortDiagnostics(ds: Diagnostic[]): Diagnostic[] {
   return [...ds].sort(
-    (a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.col - b.col || a.path.localeCompare(b.path),
+    (a, b) => byCodePoint(a.file, b.file) || a.line - b.line || a.col - b.col || byCodePoint(a.path, b.path),
   );
 }

@@ -5,6 +5,7 @@ import { formats, schema as msg, type Advice } from "../catalogue.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import { at, locate, type Source } from "./source.js";
 import { nearest } from "./nearest.js";
+import { LINE_CODE } from "./line-safe.js";
 
 type Key = string | number;
 type Issue = z.core.$ZodIssue;
@@ -49,7 +50,12 @@ function unionAccepts(branches: Issue[][]): string {
   return [...new Set(names)].join(" or ");
 }
 
+const LINE_CODES = new Set(Object.values(LINE_CODE));
+
 function formatAdvice(issue: Issue, path: readonly Key[]): Advice {
+  // A line break is the problem whatever format the key has otherwise (URL, SSH key, ...).
+  const line = LINE_CODES.has(issue.message) ? formats[issue.message] : undefined;
+  if (line) return line;
   for (const p of patterns(path)) if (formats[p]) return formats[p];
   return formats[issue.message] ?? msg.invalid(issue.message);
 }

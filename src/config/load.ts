@@ -17,6 +17,7 @@ import { imageInfo } from "./images.js";
 import { backupProblems } from "./rules-backup.js";
 import { distroProblem } from "./rules-docker.js";
 import { nearest } from "./nearest.js";
+import { checkSecretLines } from "./rules-secrets.js";
 
 export interface Loaded {
   config: Config;
@@ -140,6 +141,7 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   checkEnv(problems, config);
   sectionRules(problems, config);
   const secrets = opts.skipSecrets ? {} : await resolveSecrets(problems, config, baseDir, env);
+  checkSecretLines(problems, secretRefs(config), secrets);
   return stackRules(problems, src, config, { configPath, baseDir, secrets });
 }
 
@@ -161,13 +163,18 @@ function stackRules(
   const { shipping } = facts;
   const included: Included = {
     compose: read.compose,
-    files: { ...read.files, ...shipping.files },
+    files: { ...read.files, ...textFiles(shipping.files) },
     ...(shipping.private.length ? { private: [...shipping.private].sort() } : {}),
   };
   const warnings = sortDiagnostics([...softRules(src, config, facts), ...facts.warnings]);
   return { ok: true, loaded: { config, ...rest, included, published: facts.published, warnings } };
 }
 
+const textFiles = (files: Record<string, string>) =>
+  Object.fromEntries(Object.entries(files).map(([k, v]) => [k, Buffer.from(v, "utf8")]));
+
 function stackFileSources(read: Included & { sources: Record<string, string> }) {
-  return Object.fromEntries(Object.entries(read.sources).map(([d, abs]) => [d, { abs, text: read.files[d]! }]));
+  return Object.fromEntries(
+    Object.entries(read.sources).map(([d, abs]) => [d, { abs, text: read.files[d]!.toString("utf8") }]),
+  );
 }

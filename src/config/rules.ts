@@ -5,6 +5,7 @@ import { isAbsolute, resolve } from "node:path";
 import { rules as msg, type Advice } from "../catalogue.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import { lookInside } from "./inside.js";
+import { lineFault } from "./line-safe.js";
 import type { Config } from "./schema.js";
 import { at, locate, type Source } from "./source.js";
 
@@ -12,8 +13,8 @@ type Key = string | number;
 
 export interface Included {
   compose: string;
-  /** Destination name under the stack directory -> content. */
-  files: Record<string, string>;
+  /** Destination name under the stack directory -> its bytes (a stack file may be binary). */
+  files: Record<string, Buffer>;
   /** Destinations written root-only (0600): env files the compose file names, which hold secrets. */
   private?: string[];
 }
@@ -29,14 +30,14 @@ export class Problems {
 }
 
 /** Read a file named in the config: relative to the config, never outside its directory. */
-function include(p: Problems, baseDir: string, rel: string, path: Key[]): string | undefined {
+function include(p: Problems, baseDir: string, rel: string, path: Key[]): Buffer | undefined {
   const found = isAbsolute(rel) ? "outside" : lookInside(baseDir, resolve(baseDir, rel));
   if (found === "outside") return void p.add(path, msg.fileOutside(rel));
   if (found === "link") return void p.add(path, msg.linkOutside(rel));
   if (found === "missing") return void p.add(path, msg.fileMissing(rel));
   if (found === "special" || found.kind === "dir") return void p.add(path, msg.notAFile(rel));
   try {
-    return readFileSync(found.real, "utf8");
+    return readFileSync(found.real);
   } catch {
     return void p.add(path, msg.fileMissing(rel));
   }
@@ -59,8 +60,9 @@ export function checkIncludes(
   cfg: Config,
   baseDir: string,
 ): (Included & { sources: Record<string, string> }) | undefined {
-  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"]);
-  const files: Record<string, string> = {};
+  // The compose file is YAML, read as text; the other files travel as the bytes they are.
+  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"])?.toString("utf8");
+  const files: Record<string, Buffer> = {};
   const sources: Record<string, string> = {};
   for (const [dest, rel] of Object.entries(cfg.stack.files)) {
     if (!safeDest(dest)) p.add(["stack", "files", dest], msg.badDest(dest), true);
@@ -72,10 +74,9 @@ export function checkIncludes(
 
 export function checkEnv(p: Problems, cfg: Config): void {
   for (const [k, v] of Object.entries(cfg.stack.env)) {
-    if (typeof v !== "string") continue;
-    if (/[\r\n]/.test(v)) p.add(["stack", "env", k], msg.envNewline(v.includes("\r") && !v.includes("\n")));
-    // eslint-disable-next-line no-control-regex
-    else if (/[\x00-\x08\x0b-\x1f\x7f]/.test(v)) p.add(["stack", "env", k], msg.envNul());
+    // A tab is fine: compose reads it back inside quotes.
+    const fault = typeof v === "string" ? lineFault(v, { tab: true }) : undefined;
+    if (fault) p.add(["stack", "env", k], msg.envFault(fault));
   }
 }
 

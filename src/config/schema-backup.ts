@@ -1,7 +1,8 @@
 // The `backup` section (what to back up, where, how long) and the top-level `restore` key.
 // Names are compose names: volume `data` of stack `selfmx` is the Docker volume `selfmx_data`.
 import { z } from "zod";
-import { valueSchema } from "./schema-value.js";
+import { line } from "./line-safe.js";
+import { lineValueSchema, valueSchema } from "./schema-value.js";
 import { SSH_KEY, sshKeyBlobOk } from "./ssh-key.js";
 import { calendarOk } from "./calendar.js";
 
@@ -12,13 +13,11 @@ const COMPOSE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
 const SAFE_PATH = /^[a-zA-Z0-9_@%+=,./-]+$/;
 const AGE_X25519 = /^age1[02-9ac-hj-np-z]{58}$/;
 
-const composeName = (what: string) => z.string().regex(COMPOSE_NAME, { message: "compose_name" }).describe(what);
-const relPath = z
-  .string()
+const composeName = (what: string) => line().regex(COMPOSE_NAME, { message: "compose_name" }).describe(what);
+const relPath = line()
   .regex(SAFE_PATH, { message: "safe_path" })
   .refine((p) => !p.startsWith("/") && !p.split("/").includes(".."), { message: "relative_path" });
-const dirPath = z
-  .string()
+const dirPath = line()
   .regex(SAFE_PATH, { message: "safe_path" })
   .refine((p) => !p.split("/").includes(".."), { message: "no_dotdot" })
   .describe("A host directory (bind mount): absolute, or relative to the stack directory.");
@@ -39,12 +38,10 @@ export const sqliteSourceSchema = z
 export const postgresSourceSchema = z
   .strictObject({
     service: composeName("Compose service running PostgreSQL; pg_dump runs inside it."),
-    database: z
-      .string()
+    database: line()
       .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
       .describe("Database to dump (custom format)."),
-    user: z
-      .string()
+    user: line()
       .regex(/^[a-zA-Z_][a-zA-Z0-9_]*$/)
       .default("postgres")
       .describe("Role pg_dump connects as."),
@@ -79,19 +76,16 @@ const retentionSchema = z
 
 const sftpTargetSchema = z
   .strictObject({
-    host: z
-      .string()
+    host: line()
       .regex(/^[a-zA-Z0-9.-]+$/)
       .describe("SFTP host, e.g. u123456.your-storagebox.de."),
     port: z.number().int().min(1).max(65535).default(23).describe("SSH port (Hetzner Storage Box: 23)."),
-    user: z
-      .string()
+    user: line()
       .regex(/^[a-zA-Z0-9._-]+$/)
       .describe("SSH user."),
     path: relPath.default("backups").describe("Directory on the host; backups go to <path>/<name>/."),
     key: valueSchema.describe("OpenSSH private key (use { secret: NAME })."),
-    host_key: z
-      .string()
+    host_key: line()
       .regex(SSH_KEY)
       .refine(sshKeyBlobOk)
       .optional()
@@ -101,22 +95,20 @@ const sftpTargetSchema = z
 
 const s3TargetSchema = z
   .strictObject({
-    endpoint: z.string().url().describe("S3 endpoint, e.g. https://fsn1.your-objectstorage.com."),
-    region: z.string().default("us-east-1").describe("Region name the endpoint expects."),
-    bucket: z
-      .string()
+    endpoint: line().url().describe("S3 endpoint, e.g. https://fsn1.your-objectstorage.com."),
+    region: line().default("us-east-1").describe("Region name the endpoint expects."),
+    bucket: line()
       .regex(/^[a-z0-9][a-z0-9.-]{1,62}$/)
       .describe("Bucket name."),
     path: relPath.default("backups").describe("Key prefix; backups go to <path>/<name>/."),
-    access_key_id: valueSchema.describe("Access key id."),
-    secret_access_key: valueSchema.describe("Secret access key (use { secret: NAME })."),
+    access_key_id: lineValueSchema.describe("Access key id."),
+    secret_access_key: lineValueSchema.describe("Secret access key (use { secret: NAME })."),
   })
   .describe("S3-compatible target, e.g. Hetzner Object Storage.");
 
 export const backupSchema = z
   .strictObject({
-    schedule: z
-      .string()
+    schedule: line()
       .regex(SCHEDULE_CHARS)
       // One problem per value: the calendar check only speaks when the characters passed.
       .refine((v) => !SCHEDULE_CHARS.test(v) || calendarOk(v))
@@ -137,14 +129,14 @@ export const backupSchema = z
       .describe("Services stopped while volumes and dirs are archived, started again even when the backup fails."),
     retention: retentionSchema.default({ daily: 7, weekly: 4, monthly: 12 }),
     encrypt_to: z
-      .array(z.string().regex(AGE_X25519, { message: "age_recipient" }))
+      .array(line().regex(AGE_X25519, { message: "age_recipient" }))
       .min(1)
       .describe("age X25519 public keys (age1...); the server can encrypt but not decrypt."),
     target: z
       .union([z.strictObject({ sftp: sftpTargetSchema }), z.strictObject({ s3: s3TargetSchema })])
       .optional()
       .describe("Off-server copy with rclone; without it backups stay on the server only."),
-    notify: valueSchema.optional().describe("Healthchecks-style URL pinged on success, <url>/fail on failure."),
+    notify: lineValueSchema.optional().describe("Healthchecks-style URL pinged on success, <url>/fail on failure."),
     restore_identity: valueSchema
       .optional()
       .describe("age identity (AGE-SECRET-KEY-1...) the server may use to decrypt; needed for `restore: latest`."),
@@ -152,11 +144,7 @@ export const backupSchema = z
   .describe("Encrypted, rotated, off-server backups of the stack's data.");
 
 export const restoreSchema = z
-  .union([
-    z.literal("none"),
-    z.literal("latest"),
-    z.string().regex(/^[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?$/),
-  ])
+  .union([z.literal("none"), z.literal("latest"), line().regex(/^[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?$/)])
   .default("none")
   .describe("Restore on first boot before the stack starts: none, latest, or an archive name.");
 

@@ -1,14 +1,14 @@
 // The `docker` section (engine source and daemon.json) and `server.floating_ip`.
 import { isIPv4, isIPv6 } from "node:net";
 import { z } from "zod";
+import { line } from "./line-safe.js";
 
 const SIZE = /^[1-9][0-9]*[kmg]$/;
 const REGISTRY = /^[a-zA-Z0-9.-]+(:[0-9]{1,5})?$|^[0-9.]+\/[0-9]{1,2}$/;
 
 const logSchema = z
   .strictObject({
-    max_size: z
-      .string()
+    max_size: line()
       .regex(SIZE, { message: "docker_log_size" })
       .default("10m")
       .describe("json-file max-size per log file, e.g. 10m."),
@@ -30,7 +30,7 @@ export const dockerBlockSchema = z
       .default(true)
       .describe("Keep containers running while dockerd restarts (e.g. during upgrades)."),
     insecure_registries: z
-      .array(z.string().regex(REGISTRY, { message: "docker_registry" }))
+      .array(line().regex(REGISTRY, { message: "docker_registry" }))
       .default([])
       .describe("Registries pulled over plain HTTP (host:port or CIDR); written before Docker first starts."),
   })
@@ -53,12 +53,10 @@ export function floatingAddress(ip: string): { family: 4 | 6; cidr: string } | u
 
 export const floatingIpSchema = z
   .strictObject({
-    name: z
-      .string()
+    name: line()
       .regex(/^[a-zA-Z0-9][a-zA-Z0-9._-]{0,62}$/, { message: "floating_ip_name" })
       .describe("Name of the Hetzner Floating IP (used by `replace` to move it)."),
-    ip: z
-      .string()
+    ip: line()
       .refine((v) => floatingAddress(v) !== undefined, { message: "floating_ip_address" })
       .describe("Its address: IPv4 (a.b.c.d or /32) or IPv6 (the /64 network, e.g. 2a01:4f8:1:2::/64; ::1 is used)."),
   })

@@ -1,6 +1,7 @@
 // The `hardening` section: SSH, firewall, fail2ban and automatic updates. Every block is on by
 // default with safe values; `false` turns a block off.
 import { z } from "zod";
+import { line } from "./line-safe.js";
 
 /** ufw's port syntax, limited to what ufw and iptables' conntrack match both accept. */
 export const PORT_SPEC = /^([1-9][0-9]{0,4})(:([1-9][0-9]{0,4}))?\/(tcp|udp)$/;
@@ -10,8 +11,6 @@ const JAIL_NAME = /^[a-z][a-z0-9-]{0,15}$/; // f2b-<name>-d must fit an iptables
 const F2B_PORT = /^([a-z][a-z0-9-]*|[1-9][0-9]{0,4}(:[1-9][0-9]{0,4})?)$/;
 const ABS_PATH = /^\/[a-zA-Z0-9_@%+=:,.*/-]+$/;
 const HOST_TAG = /<(HOST|ADDR|IP4|IP6|CIDR|SUBNET)>/;
-/** One line of a fail2ban config value: a newline would start a new option. */
-const ONE_LINE = /^[^\r\n]+$/;
 
 function portSpecOk(spec: string): boolean {
   const m = PORT_SPEC.exec(spec);
@@ -39,7 +38,7 @@ export const sshSchema = z
       .default(22)
       .describe("Port sshd listens on (also opened in the firewall and watched by fail2ban)."),
     allow_users: z
-      .array(z.string().regex(/^[a-z_][a-z0-9_-]{0,30}$/))
+      .array(line().regex(/^[a-z_][a-z0-9_-]{0,30}$/))
       .optional()
       .describe("If set, only these users may log in over SSH (AllowUsers)."),
     max_auth_tries: z
@@ -57,7 +56,7 @@ export const sshSchema = z
 export const firewallSchema = z
   .strictObject({
     allow: z
-      .array(z.string().refine(portSpecOk, { message: "firewall_port" }))
+      .array(line().refine(portSpecOk, { message: "firewall_port" }))
       .default([])
       .describe(
         "Inbound ports to open, IPv4 and IPv6: `443/tcp`, `443/udp`, ranges `50000:60000/udp`. The SSH port is always open.",
@@ -79,37 +78,30 @@ export const firewallSchema = z
 
 export const jailSchema = z
   .strictObject({
-    name: z.string().regex(JAIL_NAME, { message: "jail_name" }).describe("Jail name (also the filter name)."),
-    log: z
-      .string()
+    name: line().regex(JAIL_NAME, { message: "jail_name" }).describe("Jail name (also the filter name)."),
+    log: line()
       .regex(ABS_PATH, { message: "jail_log" })
       .describe("Absolute path (globs allowed) of the log file on the server, e.g. a bind-mounted app log."),
     failregex: z
       .array(
-        z
-          .string()
-          .regex(ONE_LINE, { message: "one_line" })
+        line()
+          .min(1)
           .refine((r) => HOST_TAG.test(r), { message: "jail_host_tag" }),
       )
       .min(1)
       .describe("fail2ban failregex lines; each must capture the client with <HOST> (or <ADDR>)."),
-    ignoreregex: z
-      .array(z.string().regex(ONE_LINE, { message: "one_line" }))
-      .default([])
-      .describe("Lines matching these are never counted."),
+    ignoreregex: z.array(line().min(1)).default([]).describe("Lines matching these are never counted."),
     ports: z
-      .array(z.string().regex(F2B_PORT, { message: "jail_port" }))
+      .array(line().regex(F2B_PORT, { message: "jail_port" }))
       .min(1)
       .default(["http", "https"])
       .describe("Ports banned on the host (names or numbers)."),
     maxretry: z.number().int().min(1).max(100).default(5).describe("Failures within findtime that trigger a ban."),
-    findtime: z
-      .string()
+    findtime: line()
       .regex(F2B_TIME, { message: "f2b_time" })
       .default("10m")
       .describe("Window in which failures are counted (fail2ban time, e.g. 10m)."),
-    bantime: z
-      .string()
+    bantime: line()
       .regex(F2B_TIME, { message: "f2b_time" })
       .default("1h")
       .describe("Ban duration (fail2ban time, e.g. 1h)."),
@@ -132,12 +124,11 @@ export const fail2banSchema = z
       .max(100)
       .default(5)
       .describe("sshd jail: failures within findtime that trigger a ban."),
-    findtime: z
-      .string()
+    findtime: line()
       .regex(F2B_TIME, { message: "f2b_time" })
       .default("10m")
       .describe("sshd jail: window in which failures are counted."),
-    bantime: z.string().regex(F2B_TIME, { message: "f2b_time" }).default("1h").describe("sshd jail: ban duration."),
+    bantime: line().regex(F2B_TIME, { message: "f2b_time" }).default("1h").describe("sshd jail: ban duration."),
     jails: z
       .array(jailSchema)
       .superRefine((jails, ctx) => {
@@ -154,8 +145,7 @@ export const fail2banSchema = z
 
 export const updatesSchema = z
   .strictObject({
-    reboot_at: z
-      .string()
+    reboot_at: line()
       .regex(/^([01][0-9]|2[0-3]):[0-5][0-9]$/, { message: "reboot_time" })
       .optional()
       .describe("HH:MM: reboot automatically at this time when an update needs it; never rebooted when absent."),

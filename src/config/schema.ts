@@ -1,6 +1,7 @@
 // The firstboot.yaml schema: every key with its default and description. `firstboot schema`
 // prints it as JSON Schema for editors. Unknown keys are errors everywhere (strictObject).
 import { z } from "zod";
+import { line } from "./line-safe.js";
 import { HEALTH_TIMEOUT } from "./duration.js";
 import { IMAGE_NAMES, LOCATIONS } from "./images.js";
 import { valueSchema } from "./schema-value.js";
@@ -16,35 +17,31 @@ const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 export const serverSchema = z
   .strictObject({
-    type: z
-      .string()
+    type: line()
       .regex(/^[a-z]+[0-9]+[a-z]*$/)
       .describe("Hetzner server type, e.g. cx22, cpx21, cax21 (cax* are arm64)."),
     location: z.enum(LOCATIONS).describe("Hetzner location."),
     image: z.enum(IMAGE_NAMES).describe("Base image (Hetzner's name); `build-image` snapshots are built from it."),
     ssh_keys: z
-      .array(z.string().regex(SSH_KEY).refine(sshKeyBlobOk))
+      .array(line().regex(SSH_KEY).refine(sshKeyBlobOk))
       .min(1)
       .describe("Public SSH keys authorized for the admin user."),
-    hostname: z
-      .string()
+    hostname: line()
       .regex(/^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/)
       .optional()
       .describe("Hostname; defaults to the stack name."),
-    timezone: z
-      .string()
+    timezone: line()
       .regex(/^[A-Za-z0-9_+-]+(\/[A-Za-z0-9_+-]+)*$/)
       .default("UTC")
       .describe("IANA time zone, e.g. Europe/Berlin."),
-    locale: z
-      .string()
+    locale: line()
       .regex(/^[A-Za-z0-9_.@-]+$/)
       .default("C.UTF-8")
       .describe("System locale."),
-    swap: z.string().regex(SIZE).optional().describe("Size of a swap file, e.g. 2G; none when absent."),
-    journald_max_use: z.string().regex(SIZE).default("500M").describe("Cap on the systemd journal's disk use."),
+    swap: line().regex(SIZE).optional().describe("Size of a swap file, e.g. 2G; none when absent."),
+    journald_max_use: line().regex(SIZE).default("500M").describe("Cap on the systemd journal's disk use."),
     packages: z
-      .array(z.string().regex(/^[a-z0-9][a-z0-9+.-]+$/))
+      .array(line().regex(/^[a-z0-9][a-z0-9+.-]+$/))
       .default([])
       .describe("Extra Debian/Ubuntu packages to install."),
     package_upgrade: z.boolean().default(true).describe("Upgrade all packages on first boot."),
@@ -54,8 +51,7 @@ export const serverSchema = z
 
 export const adminSchema = z
   .strictObject({
-    user: z
-      .string()
+    user: line()
       .regex(/^[a-z_][a-z0-9_-]{0,30}$/)
       .refine((u) => u !== "root", { message: "admin_root" })
       .default("deploy")
@@ -65,17 +61,15 @@ export const adminSchema = z
 
 export const healthSchema = z
   .strictObject({
-    url: z
-      .string()
+    url: line()
       .regex(/^https?:\/\/[^\s'"`$\\]+$/)
       .optional()
       .describe("URL that must answer 2xx/3xx on the server, e.g. http://127.0.0.1:5000/health."),
     services: z
-      .array(z.string().regex(/^[a-zA-Z0-9._-]+$/))
+      .array(line().regex(/^[a-zA-Z0-9._-]+$/))
       .optional()
       .describe("Compose services whose health checks must report healthy."),
-    timeout: z
-      .string()
+    timeout: line()
       .regex(HEALTH_TIMEOUT)
       .default("5m")
       .describe("How long the health gate waits before the boot counts as failed."),
@@ -84,11 +78,10 @@ export const healthSchema = z
 
 export const registrySchema = z
   .strictObject({
-    server: z
-      .string()
+    server: line()
       .regex(/^[a-z0-9.-]+(:[0-9]+)?$/)
       .describe("Registry host, e.g. ghcr.io."),
-    username: z.string().min(1).describe("Registry user name."),
+    username: line().min(1).describe("Registry user name."),
     password: valueSchema.describe("Registry token or password; use { secret: NAME }."),
   })
   .describe("Login for private images.");
@@ -97,11 +90,11 @@ export const stackSchema = z
   .strictObject({
     compose: z.string().min(1).describe("Path of the compose file, relative to this config file."),
     files: z
-      .record(z.string(), z.string().min(1))
+      .record(line(), z.string().min(1))
       .default({})
       .describe("Extra files: name under the stack directory -> local path relative to this config file."),
     env: z
-      .record(z.string().regex(ENV_KEY), valueSchema)
+      .record(line().regex(ENV_KEY), valueSchema)
       .default({})
       .describe("Variables written to the stack's .env (mode 0600), used by compose interpolation."),
     registry: registrySchema.optional(),
@@ -123,8 +116,7 @@ export const configSchema = z
   .strictObject({
     $schema: z.string().optional().describe("JSON Schema URL for editors; ignored."),
     version: z.literal(1).describe("Config format version."),
-    name: z
-      .string()
+    name: line()
       .regex(NAME)
       .describe("Stack name: lower-case letters, digits, dashes; used for labels, paths and backup prefixes."),
     server: serverSchema,

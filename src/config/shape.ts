@@ -32,10 +32,17 @@ function child(s: z.ZodType, key: Key): z.ZodType[] {
   return [];
 }
 
-/** The keys allowed at path (all object branches of a union together), or undefined. */
-export function shapeAt(schema: z.ZodType, path: readonly Key[]): Record<string, unknown> | undefined {
+/** The schemas a value at path may match (wrappers removed, union branches apart). */
+export function nodesAt(schema: z.ZodType, path: readonly Key[]): z.ZodType[] {
   let nodes = unwrap(schema);
   for (const key of path) nodes = nodes.flatMap((n) => child(n, key));
-  const shapes = nodes.map((n) => def(n)).filter((d) => d.type === "object" && d.shape);
+  return nodes;
+}
+
+/** The keys allowed at path (all object branches of a union together), or undefined. */
+export function shapeAt(schema: z.ZodType, path: readonly Key[]): Record<string, unknown> | undefined {
+  const shapes = nodesAt(schema, path)
+    .map((n) => def(n))
+    .filter((d) => d.type === "object" && d.shape);
   return shapes.length ? Object.assign({}, ...shapes.map((d) => d.shape)) : undefined;
 }

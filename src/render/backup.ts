@@ -1,6 +1,7 @@
 // What the `backup` section and the `restore` key put on the server: the backup/restore scripts,
 // their settings, the rclone target, systemd units and the steps that enable them.
 import { posix } from "node:path";
+import { lineFault } from "../config/line-safe.js";
 import type { BackupConfig, RestoreConfig } from "../config/schema-backup.js";
 import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, plainFile, snippet } from "./template.js";
@@ -34,9 +35,10 @@ export function remotePath(backup: BackupConfig, name: string): string {
   return "sftp" in t ? `target:${t.sftp.path}/${name}` : `target:${t.s3.bucket}/${t.s3.path}/${name}`;
 }
 
-/** One line, no control characters: rclone.conf and the shell settings are line based. */
+/** One line, no control characters: rclone.conf and the shell settings are line based (the
+ * config's line rule refused anything else, secrets included). */
 function oneLine(value: string, what: string): string {
-  if (/[\r\n\0]/.test(value)) throw new Error(internal.multiLine(what));
+  if (lineFault(value)) throw new Error(internal.multiLine(what));
   return value;
 }
 

@@ -2,6 +2,7 @@
 // while the document is small; past PLAIN_TARGET the largest files are gzip+base64 encoded one
 // by one; if that is not enough, root's files travel as one gzip+base64 tar bundle (which
 // compresses across files) unpacked by the first runcmd. Past 32 KiB rendering fails.
+import { byCodePoint } from "../compare.js";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
 import type { ServerFile } from "./part.js";
@@ -25,9 +26,14 @@ export interface WriteFile {
 
 export type Packing = "plain" | "gzip" | "bundle";
 
+/** What the file holds on the server. */
+export function fileBytes(f: ServerFile): Buffer {
+  return Buffer.from(f.content, f.encoding === "b64" ? "base64" : "utf8");
+}
+
 /** level 9 and no mtime in the header: same input, same bytes. */
-function gzb64(data: string | Buffer): string {
-  return gzipSync(typeof data === "string" ? Buffer.from(data, "utf8") : data, { level: 9 }).toString("base64");
+function gzb64(data: Buffer): string {
+  return gzipSync(data, { level: 9 }).toString("base64");
 }
 
 /**
@@ -44,15 +50,15 @@ export function toWriteFile(f: ServerFile, gzip = false): WriteFile {
   // A block scalar cannot start with indentation the parser would take as its own, and a
   // whitespace-only block loses its spaces.
   const awkward = /^[ \t]/.test(f.content) || (f.content.length > 0 && f.content.trim() === "");
-  if (!gzip && (YAML11_UNSAFE.test(f.content) || awkward)) {
+  if (!gzip && (f.encoding === "b64" || YAML11_UNSAFE.test(f.content) || awkward)) {
     item.encoding = "b64";
-    item.content = Buffer.from(f.content, "utf8").toString("base64");
+    item.content = fileBytes(f).toString("base64");
   }
   // cloud-init's default owner is root:root: only other owners are spelled out.
   if (f.owner && f.owner !== "root:root") item.owner = f.owner;
   if (gzip) {
     item.encoding = "gz+b64";
-    item.content = gzb64(f.content);
+    item.content = gzb64(fileBytes(f));
   }
   if (f.defer) item.defer = true;
   return item;
@@ -91,11 +97,11 @@ export function bundleCommands(): string[][] {
 function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] } {
   const rootOwned = files.filter((f) => !f.owner || f.owner === "root:root");
   // Largest first: measured smaller than grouping by kind (ki-mail-helper: 59 bytes of gzip less).
-  const ordered = [...rootOwned].sort((a, b) => b.content.length - a.content.length || a.path.localeCompare(b.path));
+  const ordered = [...rootOwned].sort((a, b) => b.content.length - a.content.length || byCodePoint(a.path, b.path));
   const entries = ordered.map((f) => ({
     name: f.path.replace(/^\/+/, ""),
     mode: Number.parseInt(f.mode, 8),
-    content: f.content,
+    content: fileBytes(f),
   }));
   const bundle: WriteFile = {
     path: BUNDLE_PATH,
@@ -129,7 +135,7 @@ type Tail = { runcmd: string[][] } & Record<string, unknown>;
 /** Largest first, so the fewest files lose their readable plain text. */
 function pickGzipped(files: ServerFile[], sizes: Map<string, Measured>, estimate: number, target: number): Set<string> {
   const gz = new Set<string>();
-  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || a.path.localeCompare(b.path));
+  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || byCodePoint(a.path, b.path));
   for (const f of bySize) {
     if (estimate <= target) break;
     const { plain, gz: packed } = sizes.get(f.path)!;

@@ -1,8 +1,10 @@
-// The stack's .env, read by docker compose. Compose's dotenv parser treats single-quoted values
-// literally (no escapes, no ${} interpolation), so that is the default; a value holding a single
-// quote is double-quoted with \\, \" and \$ escaped. Newlines are rejected by validation.
+// The stack's .env, read by docker compose's dotenv parser (compose-go). Inside single quotes it
+// keeps everything literally (no escapes, no ${} interpolation) except that a backslash escapes
+// the quote after it, so a value holding ' or ending in \ cannot be single-quoted: those are
+// double-quoted, where \\, \" and \$ are the escapes for \, " and $. Validation refuses what
+// neither form can carry (line breaks, NUL and other control characters, lone surrogates).
 export function envLine(key: string, value: string): string {
-  if (!value.includes("'")) return `${key}='${value}'`;
+  if (!value.includes("'") && !value.endsWith("\\")) return `${key}='${value}'`;
   return `${key}="${value.replace(/[\\"$]/g, (c) => `\\${c}`)}"`;
 }
 

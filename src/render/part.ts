@@ -5,7 +5,10 @@ import type { ImageInfo } from "../config/images.js";
 /** A file cloud-init writes on the server (write_files). */
 export interface ServerFile {
   path: string;
+  /** The text; with `encoding: "b64"`, the base64 of the file's bytes. */
   content: string;
+  /** Set for bytes that are not UTF-8 text (a binary stack file), as in cloud-init's write_files. */
+  encoding?: "b64";
   /** Octal string, e.g. "0600". */
   mode: string;
   /** "user:group"; files owned by users created at boot must set defer. */

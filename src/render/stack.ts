@@ -1,5 +1,7 @@
 // The compose stack: files under the stack directory, the .env (0600), the systemd unit that
 // starts it on every boot, the registry login, and the health gate used by boot and restore.
+import { byCodePoint } from "../compare.js";
+import { isUtf8 } from "node:buffer";
 import { validatedDurationMs } from "../config/duration.js";
 import type { Included } from "../config/rules.js";
 import type { Config } from "../config/schema.js";
@@ -7,6 +9,12 @@ import { envFile } from "./envfile.js";
 import type { BootStep, Part, RenderContext, ServerFile } from "./part.js";
 import { compactScript, snippet } from "./template.js";
 import { HEALTH_BIN, REGISTRY_PASSWORD, STACK_UNIT, unitPath } from "../server-contract.js";
+
+/** UTF-8 text stays text (readable in the document); other bytes travel base64, unchanged. */
+function stackFile(path: string, data: Buffer, mode: string): ServerFile {
+  if (isUtf8(data)) return { path, content: data.toString("utf8"), mode };
+  return { path, content: data.toString("base64"), encoding: "b64", mode };
+}
 
 function stackFiles(cfg: Config, ctx: RenderContext, included: Included): ServerFile[] {
   const dir = ctx.stackDir;
@@ -16,13 +24,9 @@ function stackFiles(cfg: Config, ctx: RenderContext, included: Included): Server
     // The .env holds secrets: root only.
     { path: `${dir}/.env`, content: envFile(env), mode: "0600" },
     ...Object.entries(included.files)
-      .sort(([a], [b]) => a.localeCompare(b))
+      .sort(([a], [b]) => byCodePoint(a, b))
       // Env files the compose file names hold secrets like the .env: root only.
-      .map(([dest, content]) => ({
-        path: `${dir}/${dest}`,
-        content,
-        mode: included.private?.includes(dest) ? "0600" : "0644",
-      })),
+      .map(([dest, data]) => stackFile(`${dir}/${dest}`, data, included.private?.includes(dest) ? "0600" : "0644")),
     {
       path: unitPath(STACK_UNIT),
       content: snippet("stack/stack.service.hbs", { name: cfg.name, dir }),

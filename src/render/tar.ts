@@ -40,13 +40,13 @@ export interface TarEntry {
   /** Path inside the archive, relative (no leading slash). */
   name: string;
   mode: number;
-  content: string;
+  content: Buffer;
 }
 
 export function tar(entries: readonly TarEntry[]): Buffer {
   const parts: Buffer[] = [];
   for (const e of entries) {
-    const body = Buffer.from(e.content, "utf8");
+    const body = e.content;
     parts.push(header(e.name, e.mode, body.length), body, Buffer.alloc((512 - (body.length % 512)) % 512, 0));
   }
   parts.push(Buffer.alloc(1024, 0));

@@ -1,6 +1,7 @@
 // The secret store: a JSON map NAME -> value, age-encrypted to the operator's X25519 identity
 // (not the hybrid post-quantum kind: Debian's age 1.1 cannot read those). Secrets can also
 // come from FIRSTBOOT_SECRET_<NAME> environment variables, which win over the file.
+import { byCodePoint } from "../compare.js";
 import { readFile } from "node:fs/promises";
 import { Decrypter, Encrypter, generateX25519Identity, identityToRecipient } from "age-encryption";
 import { writeFileAtomic } from "../fs-atomic.js";
@@ -59,7 +60,7 @@ export async function decryptStore(data: Uint8Array, identities: string[]): Prom
 export async function encryptStore(secrets: Record<string, string>, identities: string[]): Promise<Uint8Array> {
   const e = new Encrypter();
   for (const id of identities) e.addRecipient(await identityToRecipient(id));
-  const sorted = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => a.localeCompare(b)));
+  const sorted = Object.fromEntries(Object.entries(secrets).sort(([a], [b]) => byCodePoint(a, b)));
   return e.encrypt(JSON.stringify(sorted, null, 2) + "\n");
 }
 

@@ -2,6 +2,7 @@
 // files it writes into the root filesystem. No loop devices and no mounts: debootstrap into a
 // folder, apt inside a chroot, then `mkfs.ext4 -d` turns the folder into a disk image.
 import { join } from "node:path";
+import { byVersion } from "../compare.js";
 
 export interface BaseOptions {
   release: string;
@@ -135,7 +136,7 @@ export function pickKernel(bootEntries: string[]): { kernel: string; initrd: str
     .filter((e) => e.startsWith("vmlinuz-"))
     .map((e) => e.slice("vmlinuz-".length))
     .filter((v) => bootEntries.includes(`initrd.img-${v}`))
-    .sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+    .sort(byVersion);
   const v = versions.at(-1);
   return v ? { kernel: `vmlinuz-${v}`, initrd: `initrd.img-${v}` } : undefined;
 }

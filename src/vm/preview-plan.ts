@@ -1,5 +1,6 @@
 // Pure pieces of `firstboot preview`: which base image a config needs, which ports to forward,
 // how the throwaway key gets into the user-data, and how the boot report reads.
+import { byCodePoint } from "../compare.js";
 import { parse, stringify } from "yaml";
 import type { StepStatus } from "../boot-status.js";
 import { preview } from "../catalogue.js";
@@ -27,7 +28,7 @@ export function guestPorts(published: readonly string[], maxPerRange = 8): Guest
       if (port > 0 && port !== 22) seen.set(`${port}/${proto}`, { proto, port });
     }
   }
-  return [...seen.values()].sort((a, b) => a.port - b.port || a.proto.localeCompare(b.proto));
+  return [...seen.values()].sort((a, b) => a.port - b.port || byCodePoint(a.proto, b.proto));
 }
 
 /**

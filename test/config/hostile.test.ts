@@ -1,7 +1,9 @@
 // Hostile values survive rendering byte-for-byte: env values and stack files full of quotes, $,
-// $(...), backticks, backslashes, #, edge spaces, unicode and YAML metacharacters go through the
+// $(...), backticks, backslashes, #, edge spaces, unicode and YAML metacharacters, and stack files
+// that are not UTF-8 text at all (a PNG, Latin-1, a cut UTF-8 sequence, NULs) go through the
 // real CLI, and the rendered document, parsed with `yaml` (gz+b64 entries and the tar bundle
-// decoded), gives back each stack file exactly and each env value through a compose-dotenv parse.
+// decoded), gives back each stack file exactly and each env value as docker compose's own .env
+// parser reads it (test/helpers/compose-dotenv.ts).
 // The same document is also decoded by the system's PyYAML (cloud-init's own YAML parser, from
 // the Debian package cloud-init depends on), because that is what reads it on the server.
 // The YAML 1.1 hazards at the end (each rendered alone) are content that a naive `yaml` dump loses
@@ -9,10 +11,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { gunzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { parse, stringify } from "yaml";
+import { stringify } from "yaml";
 import { run } from "../../src/exec.js";
+import { readers } from "../helpers/cloud-init-files.js";
+import { expectComposeReads } from "../helpers/compose-dotenv.js";
 
 const REPO = resolve(import.meta.dirname, "../..");
 const CLI = join(REPO, "bin/firstboot.js");
@@ -28,6 +31,7 @@ const ENV: Record<string, string> = {
   SUBSHELL: "$(rm -rf /) `id` $((1+1))",
   SUBSHELL_AND_QUOTE: "'$(id)' `id` \"$(whoami)\"",
   BACKSLASH: "C:\\path\\to\\n \\t \\' \\\" \\$ \\\\ end\\",
+  TRAILING_BACKSLASH: "C:\\dir\\",
   BACKSLASH_AND_QUOTE: "it's a \\ back\\slash \\\" \\$HOME \\",
   HASH: "value # not a comment",
   HASH_START: "#starts with a hash",
@@ -55,7 +59,22 @@ const ENV: Record<string, string> = {
 };
 const SECRET_VALUE = `s3cr'et "$(id)" \`x\` \\ $HOME #1 : - { & * ! % @`;
 
-const FILES: Record<string, string> = {
+/** Bytes that are not UTF-8 text: a PNG's header and pixels, Latin-1, a cut UTF-8 sequence. */
+const PNG = Buffer.concat([
+  Buffer.from("89504e470d0a1a0a0000000d49484452000000100000001008060000001ff3ff61", "hex"),
+  Buffer.from(Array.from({ length: 600 }, (_, i) => (i * 151 + 7) % 256)),
+  Buffer.from("0000000049454e44ae426082", "hex"),
+]);
+
+const FILES: Record<string, string | Buffer> = {
+  "logo.png": PNG,
+  "latin1.conf": Buffer.from("name = Müller\r\ncity = Zürich\r\n", "latin1"),
+  "cut-utf8.txt": Buffer.concat([
+    Buffer.from("emoji cut in half: "),
+    Buffer.from("😀").subarray(0, 2),
+    Buffer.from("\n"),
+  ]),
+  "nul-crlf.bin": Buffer.from("text\0with NUL\r\nand CRLF\r\n\0\0\xff", "latin1"),
   "hostile.txt": `quotes ' " \` $HOME \${HOME} $(id) \\ \\n # hash\n: colon\n- dash\n{ brace } [ bracket ] & * ! % @ | > ?\n  leading spaces\ntrailing spaces   \n\ttab\nno final newline`,
   "crlf.conf": "[section]\r\nkey = value\r\npath = C:\\dir\r\n",
   "cloud.yaml": '#cloud-config\n---\n%YAML 1.2\nruncmd: ["echo pwned"]\n...\n',
@@ -96,7 +115,7 @@ const YAML11_HAZARDS: Record<string, { file?: string; env?: string; why: string 
   "env-c1": { env: "a\u0085b\u0090c", why: "an env value with C1 controls" },
 };
 
-function config(files: Record<string, string>, env: Record<string, unknown>): string {
+function config(files: Record<string, string | Buffer>, env: Record<string, unknown>): string {
   return stringify({
     version: 1,
     name: NAME,
@@ -115,111 +134,10 @@ function config(files: Record<string, string>, env: Record<string, unknown>): st
   });
 }
 
-/** A minimal ustar reader (what src/render/tar.ts writes: prefix + name, octal size). */
-function untar(buf: Buffer): Map<string, Buffer> {
-  const out = new Map<string, Buffer>();
-  const str = (off: number, len: number) =>
-    buf
-      .subarray(off, off + len)
-      .toString("utf8")
-      .replace(/\0.*$/s, "");
-  for (let off = 0; off + 512 <= buf.length;) {
-    const name = str(off, 100);
-    if (name === "") break;
-    const prefix = str(off + 345, 155);
-    const size = Number.parseInt(str(off + 124, 12).trim(), 8);
-    out.set("/" + (prefix ? `${prefix}/${name}` : name).replace(/^\/+/, ""), buf.subarray(off + 512, off + 512 + size));
-    off += 512 + Math.ceil(size / 512) * 512;
-  }
-  return out;
-}
-
-interface WriteFile {
-  path: string;
-  content?: string;
-  encoding?: string;
-}
-
-function decode(f: WriteFile): Buffer {
-  const content = f.content ?? "";
-  switch (f.encoding ?? "text/plain") {
-    case "gz+b64":
-    case "gzip+base64":
-    case "gz+base64":
-    case "gzip+b64":
-      return gunzipSync(Buffer.from(content, "base64"));
-    case "b64":
-    case "base64":
-      return Buffer.from(content, "base64");
-    case "text/plain":
-      return Buffer.from(content, "utf8");
-    default:
-      throw new Error(`unknown write_files encoding ${f.encoding}`);
-  }
-}
-
-/** Every file the document puts on the server, by path, as the `yaml` package reads it. */
-function serverFiles(doc: string): Map<string, Buffer> {
-  const parsed = parse(doc) as { write_files?: WriteFile[] };
-  const files = new Map<string, Buffer>();
-  for (const f of parsed.write_files ?? []) {
-    const data = decode(f);
-    if (f.path.endsWith("/bundle.tar")) for (const [p, b] of untar(data)) files.set(p, b);
-    else files.set(f.path, data);
-  }
-  return files;
-}
-
-// cloud-init's own reading: PyYAML safe_load, cloud-init's write_files decoding, tarfile.
-const PY_DECODE = `
-import base64, gzip, io, json, sys, tarfile, yaml
-doc = yaml.safe_load(sys.stdin.buffer.read())
-out = {}
-for f in doc.get("write_files", []):
-    enc, data = f.get("encoding", "text/plain"), f.get("content", "")
-    raw = data.encode("utf-8") if isinstance(data, str) else data
-    if enc in ("gz+b64", "gzip+base64", "gz+base64", "gzip+b64"): raw = gzip.decompress(base64.b64decode(raw))
-    elif enc in ("b64", "base64"): raw = base64.b64decode(raw)
-    if f["path"].endswith("/bundle.tar"):
-        with tarfile.open(fileobj=io.BytesIO(raw)) as t:
-            for m in t.getmembers():
-                if m.isfile(): out["/" + m.name.lstrip("/")] = base64.b64encode(t.extractfile(m).read()).decode()
-    else: out[f["path"]] = base64.b64encode(raw).decode()
-print(json.dumps(out))
-`;
-
-async function cloudInitFiles(doc: string): Promise<Map<string, Buffer>> {
-  const r = await run(["/usr/bin/python3", "-c", PY_DECODE], { input: doc, allowFailure: true, timeoutMs: 60_000 });
-  if (/No module named 'yaml'/.test(r.stderr))
-    throw new Error("PyYAML is missing: apt-get install python3-yaml (cloud-init depends on it)");
-  if (r.exitCode !== 0)
-    throw new Error(`PyYAML cannot read the document:\n${r.stderr.trim().split("\n").slice(-3).join("\n")}`);
-  return new Map(
-    Object.entries(JSON.parse(r.stdout) as Record<string, string>).map(([p, b]) => [p, Buffer.from(b, "base64")]),
-  );
-}
-
-/** compose's dotenv reading of KEY='literal' or KEY="with \\ \" \$ escapes"; anything else fails. */
-function dotenv(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split("\n").filter((l) => l !== "")) {
-    const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/s.exec(line);
-    if (!m) throw new Error(`not a KEY=value line: ${JSON.stringify(line)}`);
-    const [, key = "", raw = ""] = m;
-    if (/^'[^']*'$/.test(raw)) out.set(key, raw.slice(1, -1));
-    else if (/^"(?:[^"\\$]|\\[\\"$])*"$/.test(raw)) out.set(key, raw.slice(1, -1).replace(/\\([\\"$])/g, "$1"));
-    else
-      throw new Error(
-        `${key}: value is neither a single-quoted literal nor a safely escaped double-quoted string: ${raw}`,
-      );
-  }
-  return out;
-}
-
 const dirs: string[] = [];
 
 /** Render a config holding these files and env values with the real CLI; the document text. */
-async function renderWith(files: Record<string, string>, env: Record<string, unknown>): Promise<string> {
+async function renderWith(files: Record<string, string | Buffer>, env: Record<string, unknown>): Promise<string> {
   const dir = mkdtempSync(join(tmpdir(), "firstboot-hostile-"));
   dirs.push(dir);
   writeFileSync(join(dir, "firstboot.yaml"), config(files, env));
@@ -247,8 +165,6 @@ async function renderWith(files: Record<string, string>, env: Record<string, unk
 
 afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
 
-const readers = { yaml: async (doc: string) => serverFiles(doc), "PyYAML (cloud-init)": cloudInitFiles };
-
 describe("hostile values arrive byte-for-byte", () => {
   let doc: string;
   beforeAll(async () => {
@@ -271,13 +187,10 @@ describe("hostile values arrive byte-for-byte", () => {
       expect(got!.toString("hex")).toBe(Buffer.from(content).toString("hex"));
     });
 
-    it("every env value (and the secret) comes back from the .env exactly", () => {
+    it("every env value (and the secret) comes back from the .env exactly, read by compose", async () => {
       const env = files.get(`${STACK}/.env`);
       expect(env, ".env is not in the document").toBeDefined();
-      const parsed = dotenv(env!.toString("utf8"));
-      expect([...parsed.keys()].sort()).toEqual([...Object.keys(ENV), "SECRET"].sort());
-      for (const [k, v] of Object.entries(ENV)) expect(parsed.get(k), k).toBe(v);
-      expect(parsed.get("SECRET")).toBe(SECRET_VALUE);
+      await expectComposeReads(env!, { ...ENV, SECRET: SECRET_VALUE });
     });
   });
 });
@@ -299,7 +212,7 @@ describe("YAML 1.1 hazards survive too (PyYAML is what cloud-init uses)", () => 
         if (bug.file !== undefined)
           expect(files.get(`${STACK}/${name}.txt`)?.toString("hex")).toBe(Buffer.from(bug.file).toString("hex"));
         if (bug.env !== undefined)
-          expect(dotenv(files.get(`${STACK}/.env`)?.toString("utf8") ?? "").get("VALUE")).toBe(bug.env);
+          await expectComposeReads(files.get(`${STACK}/.env`) ?? "", { PLAIN: "x", VALUE: bug.env });
       }
     }, 60_000);
   }

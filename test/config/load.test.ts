@@ -123,7 +123,7 @@ describe("compose facts", () => {
 });
 
 describe("env file", () => {
-  it("single-quotes literally and double-quotes with escapes only when a ' is inside", () => {
+  it("single-quotes literally and double-quotes with escapes only when a ' is inside or a \\ ends the value", () => {
     expect(
       envFile([
         ["A", 'p@$$w0rd `x` "q"'],

@@ -61,7 +61,10 @@ export function filesOf(document: string): FileOnServer[] {
     write_files?: { path: string; permissions: string; encoding?: string; content: string }[];
   };
   return (doc.write_files ?? []).flatMap((f) => {
-    const raw = f.encoding === "gz+b64" ? gunzipSync(Buffer.from(f.content, "base64")) : Buffer.from(f.content, "utf8");
+    const raw =
+      f.encoding === "gz+b64"
+        ? gunzipSync(Buffer.from(f.content, "base64"))
+        : Buffer.from(f.content, f.encoding === "b64" ? "base64" : "utf8");
     if (f.path === "/var/lib/firstboot/bundle.tar") return untar(raw);
     return [{ path: f.path, mode: f.permissions, content: raw.toString("utf8") }];
   });

@@ -4,6 +4,9 @@ import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { cloudInitSchema, jsonSchemaProblems } from "../../scripts/check-user-data.mjs";
+import { REDACTED } from "../../src/render/index.js";
+import { stackDirOf } from "../../src/server-contract.js";
+import { expectComposeReads } from "../helpers/compose-dotenv.js";
 import { EXAMPLES, filesOf, read, renderOk, ROOT, tmp } from "../helpers/render.js";
 
 const GOLDEN = join(ROOT, "test", "golden");
@@ -45,6 +48,16 @@ describe.each(EXAMPLES)("example %s", (name) => {
       for (const line of value.split("\n").filter((l) => l.trim().length >= 8))
         expect(shown).not.toContain(line.trim());
     }
+  });
+
+  it("writes a .env that docker compose reads back exactly (real secrets, and the golden's redacted ones)", async () => {
+    const real = await renderOk(config);
+    const env = (doc: string) => filesOf(doc).find((f) => f.path === `${stackDirOf(real.config.name)}/.env`)?.content;
+    const values = Object.entries(real.config.stack.env);
+    const revealed = values.map(([k, v]) => [k, typeof v === "string" ? v : real.loaded.secrets[v.secret]!]);
+    await expectComposeReads(env(real.document) ?? "", Object.fromEntries(revealed));
+    const redacted = values.map(([k, v]) => [k, typeof v === "string" ? v : `${REDACTED}:${v.secret}`]);
+    await expectComposeReads(env(read(join(GOLDEN, `${name}.user-data.yaml`))) ?? "", Object.fromEntries(redacted));
   });
 
   it("passes the upstream cloud-init JSON schema and the real `cloud-init schema`", async () => {
