@@ -2,11 +2,15 @@
 // there, ports, COMPOSE_* variables, backups that name compose things, dangerous settings.
 // Every message firstboot shows lives in src/catalogue/ (make lint refuses message literals
 // elsewhere); each entry is a function from the facts to a sentence that says what to do.
-import type { Advice } from "./config.js";
+import type { Advice } from "./advice.js";
 
 const list = (xs: readonly string[]) => (xs.length ? xs.join(", ") : "none");
-const didYouMean = (near: string | undefined, known: readonly string[], what: string) =>
-  near ? `did you mean \`${near}\`? (${what}: ${list(known)})` : `use one of the ${what}: ${list(known)}`;
+const didYouMean = (near: string | undefined, known: readonly string[], what: string) => {
+  if (near) return `did you mean \`${near}\`? (${what}: ${list(known)})`;
+  return known.length
+    ? `use one of the ${what}: ${list(known)}`
+    : `the compose file defines no ${what}: define it there first`;
+};
 
 const CONTROL_FIX: Record<string, string> = {
   COMPOSE_PROJECT_NAME:

@@ -74,7 +74,7 @@ volumes:
       Caddyfile: ":80\n",
     });
     const l = await loaded(dir);
-    expect(l.included.files).toEqual({ Caddyfile: ":80\n" });
+    expect(l.included.files).toEqual({ Caddyfile: Buffer.from(":80\n") });
   });
 
   it("a folder stack.files fills (mailraven's ./config) need not exist here", async () => {
@@ -83,7 +83,7 @@ volumes:
       "compose.yaml": `${APP}    volumes: [./config:/config:ro]\n`,
       "app.yaml": "a: 1\n",
     });
-    expect((await loaded(dir)).included.files).toEqual({ "config/app.yaml": "a: 1\n" });
+    expect((await loaded(dir)).included.files).toEqual({ "config/app.yaml": Buffer.from("a: 1\n") });
   });
 
   it("ships an included compose file, an extends file and their own files", async () => {

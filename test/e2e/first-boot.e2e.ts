@@ -2,7 +2,7 @@
 // checked over SSH, backed up, rebooted and turned into a golden disk; a second VM restores the
 // first one's backup; the Postgres example boots from the golden disk. One VM at a time, each
 // with a wall-clock limit and killed by PID. If qemu cannot run, this fails; it never skips.
-import { existsSync, mkdtempSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -321,6 +321,18 @@ describe.sequential("the Postgres example booted from the golden disk", () => {
     expect(s.status?.result, JSON.stringify(s.status)).toBe("ok");
     await ok(s.target, "sudo /usr/local/sbin/firstboot-health 60");
     expect(await httpAnswers(hostPort(s, 80))).toBe(true);
+  });
+
+  it("runs the user's compose app as written: include, env_file, a bind-mounted file and a compose secret", async () => {
+    // compose's own reading of the files firstboot shipped, with the generated .env.
+    await ok(s.target, "cd /opt/pgapp && sudo docker compose config --quiet");
+    const fixture = (f: string) => readFileSync(join(FIXTURES, "postgres", f), "utf8");
+    const exec = (svc: string, cmd: string) =>
+      ok(s.target, `cd /opt/pgapp && sudo docker compose exec -T ${svc} ${cmd}`);
+    expect(await exec("app", "cat /etc/app/settings.conf")).toBe(fixture("app/settings.conf"));
+    expect(await exec("app", "cat /run/secrets/app_key")).toBe(fixture("app-key.txt"));
+    expect((await exec("db", "sh -c 'echo $POSTGRES_DB'")).trim()).toBe("app");
+    expect((await ok(s.target, "sudo stat -c %a /opt/pgapp/db.env")).trim()).toBe("600");
   });
 
   it("backs up the database with pg_dump into an archive age decrypts on the host", async () => {
