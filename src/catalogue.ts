@@ -7,3 +7,4 @@ export * from "./catalogue/config.js";
 export * from "./catalogue/deploy.js";
 export * from "./catalogue/internal.js";
 export * from "./catalogue/preview.js";
+export * from "./catalogue/yaml.js";

@@ -2,11 +2,13 @@
 // firewall, secrets). Each returns diagnostics located in the config or the compose file.
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isAbsolute, relative, resolve } from "node:path";
-import { rules as msg, type Advice } from "../catalogue.js";
+import { rules as msg, yaml as yamlMsg, type Advice } from "../catalogue.js";
 import { composeFacts, portAllowed } from "./compose.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import type { Config } from "./schema.js";
 import { at, locate, type Source } from "./source.js";
+import { decode, MAX_YAML_BYTES } from "./yaml-file.js";
+import { COMPOSE_TAGS } from "./yaml-hazards.js";
 import { yamlProblems } from "./yaml-problems.js";
 
 type Key = string | number;
@@ -27,20 +29,26 @@ export class Problems {
   }
 }
 
+/** Even at deflate's best ratio (1032:1), a bigger file cannot fit 32 KiB of base64 user-data. */
+export const MAX_STACK_FILE = 24 * 1024 * 1024;
+
 /** Read a file named in the config: relative to the config, never outside its directory. */
-function include(p: Problems, baseDir: string, rel: string, path: Key[]): string | undefined {
+function include(p: Problems, baseDir: string, rel: string, path: Key[], limit: number): Buffer | undefined {
   const abs = resolve(baseDir, rel);
   const inside = relative(baseDir, abs);
   if (isAbsolute(rel) || inside.startsWith("..") || isAbsolute(inside)) return void p.add(path, msg.fileOutside(rel));
   try {
-    if (!statSync(abs).isFile()) return void p.add(path, msg.notAFile(rel));
+    const st = statSync(abs);
+    if (!st.isFile()) return void p.add(path, msg.notAFile(rel));
+    if (st.size > limit) return void p.add(path, msg.fileTooLarge(rel, st.size, limit));
     // A link inside the folder may point anywhere (~/.ssh/id_ed25519, /etc/shadow): where the
     // file really is decides, not how it is named.
     const real = relative(realpathSync(baseDir), realpathSync(abs));
     if (real.startsWith("..") || isAbsolute(real)) return void p.add(path, msg.linkOutside(rel));
-    return readFileSync(abs, "utf8");
-  } catch {
-    return void p.add(path, msg.fileMissing(rel));
+    return readFileSync(abs);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    return void p.add(path, code === "ENOENT" ? msg.fileMissing(rel) : msg.fileUnreadable(rel, code));
   }
 }
 
@@ -56,14 +64,16 @@ function safeDest(name: string): boolean {
 }
 
 export function checkIncludes(p: Problems, cfg: Config, baseDir: string): Included | undefined {
-  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"]);
+  const raw = include(p, baseDir, cfg.stack.compose, ["stack", "compose"], MAX_YAML_BYTES);
+  const compose = raw && decode(raw, cfg.stack.compose);
+  if (compose && !compose.ok) p.add(["stack", "compose"], yamlMsg.notText(cfg.stack.compose));
   const files: Record<string, string> = {};
   for (const [dest, rel] of Object.entries(cfg.stack.files)) {
     if (!safeDest(dest)) p.add(["stack", "files", dest], msg.badDest(dest), true);
-    const text = include(p, baseDir, rel, ["stack", "files", dest]);
-    if (text !== undefined) files[dest] = text;
+    const data = include(p, baseDir, rel, ["stack", "files", dest], MAX_STACK_FILE);
+    if (data !== undefined) files[dest] = data.toString("utf8");
   }
-  return compose === undefined ? undefined : { compose, files };
+  return compose?.ok ? { compose: compose.text, files } : undefined;
 }
 
 export function checkEnv(p: Problems, cfg: Config): void {
@@ -83,10 +93,9 @@ export function checkCompose(
   allow: readonly string[] | undefined,
 ): Diagnostic[] {
   const out: Diagnostic[] = [];
-  if (src.doc.errors.length > 0) {
-    // Point into the compose file itself, with the same wording as config YAML errors.
-    return yamlProblems(src, "stack.compose");
-  }
+  // Point into the compose file itself, with the same wording as config YAML errors.
+  const yaml = yamlProblems(src, { path: "stack.compose", tags: COMPOSE_TAGS });
+  if (yaml.length) return yaml;
   const facts = composeFacts(src);
   if (typeof facts === "string") return (void p.add(["stack", "compose"], msg.composeInvalid(facts)), out);
   if (facts.services.length === 0) p.add(["stack", "compose"], msg.composeNoServices());
