@@ -43,7 +43,8 @@ async function keygen(opts: { output?: string; force?: boolean }): Promise<void>
   if (!opts.force && isFile) throw new Exit(EXIT.badInput, msg.exists(file));
   const { newIdentityFile } = await import("../secrets/store.js");
   const { text, recipient } = await newIdentityFile();
-  await writeOutputs("--output", [{ path: file, data: text, mode: 0o600 }], true);
+  // The default folder (~/.config/firstboot) is made when missing; a folder named with -o is not.
+  await writeOutputs("--output", [{ path: file, data: text, mode: 0o600 }], opts.output === undefined);
   process.stdout.write(msg.keygen(file, recipient) + "\n");
 }
 

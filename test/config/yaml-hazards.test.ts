@@ -115,6 +115,22 @@ describe("size, kind and shape of the file", () => {
     ]);
   });
 
+  it("a stack file too big to ever fit the user-data is refused without being read", async () => {
+    const dir = writeTree(tmp(), {
+      "firstboot.yaml": minimal("  files:\n    big.bin: ./big.bin\n"),
+      "compose.yaml": COMPOSE,
+    });
+    // Sparse: 30 MiB on paper, nothing on disk; reading it would still take time and memory.
+    execFileSync("truncate", ["-s", "30M", join(dir, "big.bin")]);
+    const r = await loadConfig(join(dir, "firstboot.yaml"), { env: testEnv() });
+    expect(!r.ok && r.diagnostics.map((d) => [d.path, d.message])).toEqual([
+      [
+        'stack.files["big.bin"]',
+        "./big.bin is 31457280 bytes, more than the 25165824 bytes firstboot reads for this file",
+      ],
+    ]);
+  });
+
   it("a named pipe or a device is refused without waiting on it", async () => {
     const dir = tmp();
     execFileSync("mkfifo", [join(dir, "pipe.yaml")]);
