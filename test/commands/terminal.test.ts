@@ -1,4 +1,4 @@
-// `secrets set` and `secrets edit` as a person at a terminal uses them: the built CLI runs in a
+// `init`, `secrets set` and `secrets edit` as a person at a terminal uses them: the built CLI runs in a
 // real pseudo-terminal (test/helpers/pty.ts), keys are typed into it, and what the terminal
 // showed is checked byte for byte; the stored secrets are read back with the real age CLI.
 import {
@@ -220,5 +220,44 @@ describe("secrets edit", () => {
     expect(ed.log()).toHaveLength(1);
     expect(readFileSync(s.store)).toEqual(before);
     expect(readdirSync(s.tmpdir)).toEqual([]);
+  });
+});
+
+describe("init on a terminal", () => {
+  const QUESTIONS = [
+    "domain",
+    "ACME email",
+    "server type",
+    "location",
+    "image (",
+    "SSH public key",
+    "backup time",
+    "age public key",
+  ];
+
+  it("shows what is typed (Backspace too), takes defaults on Enter, and writes the answers", async () => {
+    const s = await stack();
+    const cfg = join(s.dir, "new", "firstboot.yaml");
+    mkdirSync(join(s.dir, "new"));
+    const keys = [
+      { wait: "stack name: [app]" },
+      { type: "shoq\x7fp\r" },
+      ...QUESTIONS.flatMap((q) => [{ wait: q }, { type: "\r" }]),
+    ];
+    const r = await inPty([process.execPath, BIN, "init", cfg], keys, s);
+    expect(r.missed, r.output).toBeUndefined();
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).toContain("shoq\b \bp");
+    expect(readFileSync(cfg, "utf8")).toMatch(/^name: shop$/m);
+  });
+
+  it("Ctrl-C at a question ends with 130 and writes no file", async () => {
+    const s = await stack();
+    mkdirSync(join(s.dir, "new"));
+    const argv = [process.execPath, BIN, "init", join(s.dir, "new", "firstboot.yaml")];
+    const keys = [{ wait: "stack name: [app]" }, { type: "sh\r" }, { wait: "domain" }, { type: "\x03" }];
+    const r = await inPty(argv, keys, s);
+    expect(r.code, r.output).toBe(130);
+    expect(readdirSync(join(s.dir, "new"))).toEqual([]);
   });
 });
