@@ -7,4 +7,7 @@ export * from "./catalogue/compose.js";
 export * from "./catalogue/config.js";
 export * from "./catalogue/deploy.js";
 export * from "./catalogue/internal.js";
+export * from "./catalogue/output.js";
 export * from "./catalogue/preview.js";
+export * from "./catalogue/secrets.js";
+export * from "./catalogue/yaml.js";

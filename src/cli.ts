@@ -40,6 +40,7 @@ async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
+  process.on("uncaughtException", onStray).on("unhandledRejection", onStray);
   const cli = cac("firstboot");
   await registerVerbs(cli, argv);
   cli.help();
@@ -51,6 +52,11 @@ export async function main(argv: string[]): Promise<number> {
       if (!cli.options.help && !cli.options.version) cli.outputHelp();
       return EXIT.ok;
     }
+    restoreText(cli, argv);
+    // cac turns a repeated option into a list, which no command expects (-o a -o b).
+    const repeated = Object.keys(cli.options).find((k) => k !== "--" && k.length > 1 && Array.isArray(cli.options[k]));
+    if (repeated)
+      throw new Exit(EXIT.badInput, msg.repeatedOption(repeated.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())));
     await cli.runMatchedCommand();
     return EXIT.ok;
   } catch (err) {
@@ -63,7 +69,39 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${(err as Error).message}; see \`firstboot --help\`\n`);
       return EXIT.badInput;
     }
-    process.stderr.write(msg.unexpected((err as Error).stack ?? String(err)) + "\n");
+    process.stderr.write(unexpected(err) + "\n");
     return EXIT.failure;
   }
+}
+
+/**
+ * cac's parser turns values that look like numbers into numbers (`-o 007` gives 7, `-o ""`
+ * gives 0, and a number is no path): each option that takes a value gets its text back from
+ * argv. Numeric options are read with Number() by their commands either way.
+ */
+function restoreText(cli: CAC, argv: string[]): void {
+  const options = [...(cli.matchedCommand?.options ?? []), ...cli.globalCommand.options];
+  const args = argv.slice(2);
+  for (let i = 0; i < args.length && args[i] !== "--"; i++) {
+    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(args[i]!);
+    const name = m?.[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+    const opt = name && options.find((o) => o.names.includes(name));
+    if (!m || !opt || opt.isBoolean) continue;
+    const value = m[2] ?? args[++i];
+    if (value === undefined) continue;
+    for (const n of opt.names) if (typeof cli.options[n] === "number") cli.options[n] = value;
+  }
+}
+
+/** A failure nothing above foresaw: its message, never a stack trace (FIRSTBOOT_DEBUG=1 adds it). */
+function unexpected(err: unknown): string {
+  const e = err instanceof Error ? err : undefined;
+  const why = process.env.FIRSTBOOT_DEBUG === "1" && e?.stack ? e.stack : (e?.message ?? String(err));
+  return msg.unexpected(why);
+}
+
+// Errors thrown in callbacks (a timer, a stream) miss main's catch: same message, exit 1.
+function onStray(err: unknown): void {
+  process.stderr.write(unexpected(err) + "\n");
+  process.exit(EXIT.failure);
 }

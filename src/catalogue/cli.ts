@@ -21,17 +21,19 @@ export const cli = {
     redacted
       ? "note: `docker compose config` did not run (--redact: the stack's .env needs the secrets)"
       : "note: `docker compose config` did not run (no docker with compose v2 here); firstboot's own compose checks passed",
-  unexpected: (why: string) => `firstboot failed: ${why}`,
+  unexpected: (why: string) => `firstboot failed: ${why} (FIRSTBOOT_DEBUG=1 shows where)`,
   keygen: (file: string, recipient: string) => `wrote identity ${file} (mode 0600)
 public key: ${recipient}
 keep a copy of the identity offline: without it, backups and secrets cannot be decrypted`,
   secretSet: (name: string, file: string) => `secret ${name} saved in ${file}`,
+  secretPrompt: (name: string) => `value for ${name} (typing is hidden):`,
+  interrupted: () => "interrupted: nothing was written",
   secretEmpty: (name: string) => `no value given for ${name}; pipe it on stdin or type it at the prompt`,
   secretName: (name: string) =>
     `\`${name}\` is not a valid secret name: use lower-case letters, digits and _, starting with a letter`,
   noEditor: () => "set $EDITOR (or $VISUAL) to the editor to use",
-  editInvalid: (why: string) => `the edited secrets are not a JSON map of strings (${why}); nothing was changed`,
   initDone: (file: string) => `wrote ${file}; next: \`firstboot validate ${file}\``,
+  repeatedOption: (name: string) => `--${name} is given more than once; give it once (see \`firstboot --help\`)`,
   unknownCommand: (cmd: string) => `unknown command \`${cmd}\`; see \`firstboot --help\``,
   usageSecrets: () => "usage: firstboot secrets set NAME | edit | list",
   usageBackup: () => "usage: firstboot backup list|pull|verify [archive]",

@@ -7,33 +7,7 @@ import { stackDirOf } from "../server-contract.js";
 
 export type { Advice } from "./advice.js";
 
-// ---- config: YAML and schema problems -------------------------------------------------------
-
-export const yaml = {
-  unclosedQuote: (q: string): Advice => ({
-    message: `YAML syntax error: this ${q === '"' ? "double" : "single"}-quoted value is never closed`,
-    hint:
-      q === '"'
-        ? 'end the value with " (write \\" for a quote inside it)'
-        : "end the value with ' (write '' for a quote inside it)",
-  }),
-  syntax: (what: string): Advice => ({
-    message: `YAML syntax error: ${what}`,
-    hint: "fix the YAML at the caret (indentation, a missing colon, or an unclosed quote)",
-  }),
-  duplicateKey: (key: string): Advice => ({
-    message: `key \`${key}\` appears twice`,
-    hint: "keep one of them: YAML maps cannot repeat a key",
-  }),
-  notMap: (): Advice => ({
-    message: "the config must be a YAML map of keys",
-    hint: "start from `firstboot init`, which writes a complete starter file",
-  }),
-  unreadable: (file: string, why: string): Advice => ({
-    message: `cannot read ${file}: ${why}`,
-    hint: "check the path and the file's permissions",
-  }),
-};
+// ---- config: schema problems (YAML problems are in yaml.ts) ---------------------------------
 
 export const schema = {
   unknownKey: (key: string, known: string[], near?: string): Advice => ({
@@ -216,6 +190,14 @@ export const rules = {
   fileMissing: (rel: string): Advice => ({
     message: `file ${rel} does not exist`,
     hint: "paths are relative to the config file; fix the path or create the file",
+  }),
+  fileTooLarge: (rel: string, bytes: number, limit: number): Advice => ({
+    message: `${rel} is ${bytes} bytes, more than the ${limit} bytes firstboot reads for this file`,
+    hint: "check the path: all files of the stack must fit 32 KiB of user-data together",
+  }),
+  fileUnreadable: (rel: string, code: string): Advice => ({
+    message: `cannot read ${rel} (${code})`,
+    hint: "check the file's permissions: firstboot runs as you and must read it",
   }),
   notAFile: (rel: string): Advice => ({
     message: `${rel} is a directory, not a file`,

@@ -7,6 +7,7 @@ import { loadConfig } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { resolveFrom } from "../secrets/paths.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { checkOutputFolder } from "./output.js";
 
 interface Opts {
   config?: string;
@@ -34,6 +35,7 @@ async function workstation(opts: Opts): Promise<Workstation> {
 }
 
 async function act(action: string, archive: string | undefined, opts: Opts): Promise<void> {
+  if (opts.dir) await checkOutputFolder("--dir", opts.dir);
   const w = await workstation(opts);
   if (action === "list") {
     const all = await listBackups(w);

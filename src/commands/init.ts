@@ -4,10 +4,11 @@ import { readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { CAC } from "cac";
 import { cli as msg } from "../catalogue.js";
-import { writeFileAtomic } from "../fs-atomic.js";
 import { expandHome, parseIdentityFile } from "../secrets/paths.js";
 import { STARTER_CADDYFILE, STARTER_COMPOSE, starterConfig, type Answers } from "../init/starter.js";
-import { ask, DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { ask } from "./prompt.js";
+import { checkOutputs, writeOutputs } from "./output.js";
 
 type Flags = Partial<Record<keyof Answers, string>> & { force?: boolean; yes?: boolean };
 
@@ -85,16 +86,20 @@ export function register(cli: CAC): void {
     .example("firstboot init --name shop --domain shop.example.com --email me@example.com --yes")
     .action(async (config: string | undefined, flags: Flags & { sshKey?: string; backupTime?: string }) => {
       const file = config ?? DEFAULT_CONFIG;
+      await checkOutputs("config", [file]);
       if (!flags.force && (await exists(file))) throw new Exit(EXIT.badInput, msg.exists(file));
       const a = await answers({ ...flags, ssh_key: flags.sshKey, backup_time: flags.backupTime });
       const dir = dirname(file);
       const own = await ownCompose(dir);
-      if (!own) {
-        await writeFileAtomic(join(dir, "compose.yaml"), STARTER_COMPOSE, 0o644);
-        if (!(await exists(join(dir, "Caddyfile"))))
-          await writeFileAtomic(join(dir, "Caddyfile"), STARTER_CADDYFILE, 0o644);
+      const files = [{ path: file, data: starterConfig(a, own), mode: 0o644 }];
+      const starter = [
+        ["compose.yaml", STARTER_COMPOSE],
+        ["Caddyfile", STARTER_CADDYFILE],
+      ] as const;
+      for (const [name, data] of own ? [] : starter) {
+        if (!(await exists(join(dir, name)))) files.push({ path: join(dir, name), data, mode: 0o644 });
       }
-      await writeFileAtomic(file, starterConfig(a, own), 0o644);
+      await writeOutputs("config", files);
       process.stderr.write(msg.initDone(file) + "\n");
     });
 }

@@ -1,6 +1,8 @@
 // firstboot local-cloud start: the fake Hetzner API with real VMs, to rehearse build-image, up,
 // replace and rollback locally. Prints the export lines; Ctrl-C stops every VM it started.
 import { appendFileSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { dirname } from "node:path";
 import type { CAC } from "cac";
 import { localCloud as msg, preview } from "../catalogue.js";
 import { hasProgram } from "../exec.js";
@@ -9,6 +11,7 @@ import { parsePorts } from "../fake-cloud/vm-argv.js";
 import { cacheRoot } from "../vm/cache.js";
 import { accelLabel } from "../vm/qemu-argv.js";
 import { EXIT, Exit } from "./io.js";
+import { checkOutputs, outputError, writeProblem } from "./output.js";
 
 interface Flags {
   port: number | string;
@@ -30,10 +33,21 @@ function numbers(f: Flags): { port: number; memory: number; cpus: number; hours:
   return n;
 }
 
+/** The request log is opened (and created) up front: a bad path is bad input, not a crash mid-run. */
+async function checkLog(file: string | undefined): Promise<void> {
+  if (file === undefined) return;
+  await checkOutputs("--request-log", [file]);
+  const fh = await open(file, "a", 0o600).catch((err: unknown) => {
+    throw outputError("--request-log", file, writeProblem(err, dirname(file)));
+  });
+  await fh.close();
+}
+
 async function start(f: Flags): Promise<void> {
   const n = numbers(f);
   const ports = parsePorts(String(f.ports));
   if (!ports) throw new Exit(EXIT.badInput, msg.badPorts(String(f.ports)));
+  await checkLog(f.requestLog);
   if (!(await hasProgram("qemu-system-x86_64"))) throw new Exit(EXIT.failure, preview.noQemu());
   const say = (line: string) => process.stderr.write(line + "\n");
   const log = f.requestLog;

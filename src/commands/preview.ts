@@ -2,6 +2,7 @@
 // `firstboot preview build-base --release trixie` builds the Debian base image it boots.
 import type { CAC } from "cac";
 import { cli as usage, preview as msg } from "../catalogue.js";
+import { compile } from "../compile.js";
 import { hasProgram } from "../exec.js";
 import { buildBase } from "../vm/base-image.js";
 import { DEFAULT_BASE } from "../vm/base-image-plan.js";
@@ -35,6 +36,9 @@ async function buildBaseCommand(f: Flags): Promise<void> {
 }
 
 async function previewCommand(file: string, f: Flags): Promise<void> {
+  // Bad input is told before anything is printed or looked for (qemu, the base image).
+  const checked = await compile(file);
+  if (!checked.ok) throw new Exit(EXIT.badInput, checked.text + "\n" + usage.problems(checked.diagnostics.length));
   if (!(await hasProgram("qemu-system-x86_64"))) throw new Exit(EXIT.failure, msg.noQemu());
   say(msg.accel(accelLabel(detectAccel()), f.cpus, f.memory));
   const root = cacheRoot();

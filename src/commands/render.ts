@@ -11,10 +11,7 @@ export function register(cli: CAC): void {
     .example("firstboot render firstboot.yaml -o user-data.yaml")
     .example("firstboot render --redact | less")
     .action(async (config: string | undefined, opts: { output?: string; redact?: boolean }) => {
-      const [{ compile }, { writeFileAtomic }] = await Promise.all([
-        import("../compile.js"),
-        import("../fs-atomic.js"),
-      ]);
+      const [{ compile }, { writeOutputs }] = await Promise.all([import("../compile.js"), import("./output.js")]);
       const r = await compile(config ?? DEFAULT_CONFIG, { redact: opts.redact });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
@@ -22,8 +19,8 @@ export function register(cli: CAC): void {
       }
       const { formatDiagnostics } = await import("../config/diagnostics.js");
       if (r.loaded.warnings.length) process.stderr.write(formatDiagnostics(r.loaded.warnings) + "\n");
-      if (!opts.output) return void process.stdout.write(r.document);
-      await writeFileAtomic(opts.output, r.document, 0o600);
+      if (opts.output === undefined) return void process.stdout.write(r.document);
+      await writeOutputs("--output", [{ path: opts.output, data: r.document, mode: 0o600 }]);
       process.stderr.write(msg.wrote(opts.output, r.bytes) + "\n");
     });
 }

@@ -1,6 +1,6 @@
 // firstboot schema: the JSON Schema of firstboot.yaml, for editors (yaml-language-server).
 import type { CAC } from "cac";
-import { writeFileAtomic } from "../fs-atomic.js";
+import { writeOutputs } from "./output.js";
 
 export async function jsonSchema(): Promise<object> {
   const [{ z }, { configSchema }] = await Promise.all([import("zod"), import("../config/schema.js")]);
@@ -17,7 +17,7 @@ export function register(cli: CAC): void {
     .example("firstboot schema -o firstboot.schema.json")
     .action(async (opts: { output?: string }) => {
       const text = JSON.stringify(await jsonSchema(), null, 2) + "\n";
-      if (opts.output) await writeFileAtomic(opts.output, text, 0o644);
+      if (opts.output !== undefined) await writeOutputs("--output", [{ path: opts.output, data: text, mode: 0o644 }]);
       else process.stdout.write(text);
     });
 }

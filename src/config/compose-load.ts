@@ -6,6 +6,7 @@ import { mergeService, type ServiceDef } from "./compose-merge.js";
 import { entries, fileModel, mergeInto, openCompose, OVERRIDE_NAMES, type ComposeModel } from "./compose-model.js";
 import { report, valueOf, type ComposeCtx, type ComposeFile, type Located } from "./compose-refs.js";
 import { parseSource, type Source } from "./source.js";
+import { COMPOSE_TAGS } from "./yaml-hazards.js";
 import { yamlProblems } from "./yaml-problems.js";
 
 export function loadComposeModel(ctx: ComposeCtx, main: Source): ComposeModel {
@@ -23,7 +24,7 @@ function overrideFile(ctx: ComposeCtx): ComposeFile | undefined {
   if (!dest) return undefined;
   const { abs, text } = ctx.stackFiles[dest]!;
   const src = parseSource(ctx.shown(abs), text);
-  const problems = yamlProblems(src, `stack.files.${dest}`);
+  const problems = yamlProblems(src, { path: `stack.files.${dest}`, tags: COMPOSE_TAGS });
   if (problems.length) return void ctx.out.push(...problems);
   return { src, dir: ctx.composeDir, env: ctx.env };
 }

@@ -19,6 +19,7 @@ import {
   type Located,
 } from "./compose-refs.js";
 import { parseSource } from "./source.js";
+import { COMPOSE_TAGS } from "./yaml-hazards.js";
 import { yamlProblems } from "./yaml-problems.js";
 
 export type { ServiceDef } from "./compose-merge.js";
@@ -150,7 +151,7 @@ export function openCompose(
   const text = readText(ctx, where, r.written, found.real);
   if (text === undefined) return undefined;
   const src = parseSource(ctx.shown(r.abs), text);
-  const problems = yamlProblems(src, "stack.compose");
+  const problems = yamlProblems(src, { path: "stack.compose", tags: COMPOSE_TAGS });
   if (problems.length) return void ctx.out.push(...problems);
   return { src, dir: dirname(r.abs), env: where.file.env, dest: r.dest };
 }

@@ -23,6 +23,7 @@ import type { Problems } from "./rules.js";
 import { firewallAllow } from "./rules-firewall.js";
 import type { Config } from "./schema.js";
 import type { Source } from "./source.js";
+import { COMPOSE_TAGS } from "./yaml-hazards.js";
 import { yamlProblems } from "./yaml-problems.js";
 
 export { portAllowed, publicPort } from "./compose-ports.js";
@@ -107,7 +108,9 @@ export function checkCompose(
   stackFiles: ComposeCtx["stackFiles"],
 ): { diagnostics: Diagnostic[]; facts?: ComposeFacts } {
   // Point into the compose file itself, with the same wording as config YAML errors.
-  if (src.doc.errors.length > 0) return { diagnostics: yamlProblems(src, "stack.compose") };
+  // Point into the compose file itself, with the same wording as config YAML errors.
+  const yaml = yamlProblems(src, { path: "stack.compose", tags: COMPOSE_TAGS });
+  if (yaml.length) return { diagnostics: yaml };
   const why = notCompose(src);
   if (why) return (p.add(["stack", "compose"], msg.composeInvalid(why)), { diagnostics: [] });
   const ctx = composeCtx(cfg, src, baseDir, stackFiles);

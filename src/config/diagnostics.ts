@@ -28,6 +28,23 @@ export function formatPath(path: readonly (string | number)[]): string {
     .join("");
 }
 
+/** Source lines longer than this are cut to a window around the caret (a 1 MB line is one line). */
+const MAX_SHOWN = 160;
+
+/**
+ * The source line as printed: control characters (a terminal would act on an escape sequence)
+ * become U+FFFD, and a long line is cut around the caret; `col` is the caret's column in it.
+ */
+function shownLine(source: string, col: number): { text: string; col: number } {
+  // eslint-disable-next-line no-control-regex
+  const text = source.replace(/[\x00-\x08\x0b-\x1f\x7f]/g, "\ufffd");
+  if (text.length <= MAX_SHOWN) return { text, col };
+  const start = Math.max(0, Math.min(col - 1 - 40, text.length - MAX_SHOWN));
+  const end = Math.min(text.length, start + MAX_SHOWN);
+  const lead = start > 0 ? "…" : "";
+  return { text: lead + text.slice(start, end) + (end < text.length ? "…" : ""), col: col - start + lead.length };
+}
+
 export function formatDiagnostic(d: Diagnostic): string {
   const out = [`${d.severity ?? "error"}[${d.path || "<file>"}]: ${d.message}`];
   if (d.line > 0) {
@@ -35,11 +52,12 @@ export function formatDiagnostic(d: Diagnostic): string {
     if (d.source !== undefined) {
       const gutter = String(d.line).length;
       const pad = " ".repeat(gutter);
-      const caretLen = Math.max(1, Math.min(d.length ?? 1, d.source.length - d.col + 1));
+      const shown = shownLine(d.source, d.col);
+      const caretLen = Math.max(1, Math.min(d.length ?? 1, shown.text.length - shown.col + 1));
       out.push(
         `${pad} |`,
-        `${d.line} | ${d.source}`,
-        `${pad} | ${" ".repeat(Math.max(0, d.col - 1))}${"^".repeat(caretLen)}`,
+        `${d.line} | ${shown.text}`,
+        `${pad} | ${" ".repeat(Math.max(0, shown.col - 1))}${"^".repeat(caretLen)}`,
       );
     }
   } else {

@@ -1,8 +1,7 @@
 // Load firstboot.yaml: parse with positions, validate with the schema, apply cross-field rules,
 // read included files and resolve secrets. Returns a typed config or every problem at once.
-import { readFile } from "node:fs/promises";
 import { dirname, relative, resolve } from "node:path";
-import { rules as ruleMsg, yaml as yamlMsg } from "../catalogue.js";
+import { rules as ruleMsg } from "../catalogue.js";
 import { envSecrets, resolveFrom } from "../secrets/paths.js";
 import { sortDiagnostics, type Diagnostic } from "./diagnostics.js";
 import { issuesToDiagnostics } from "./issues.js";
@@ -11,7 +10,7 @@ import { checkCompose } from "./compose.js";
 import { configSchema, type Config } from "./schema.js";
 import { shapeAt } from "./shape.js";
 import { parseSource, type Source } from "./source.js";
-import { yamlProblems } from "./yaml-problems.js";
+import { loadYamlFile } from "./yaml-file.js";
 import { softRules } from "./warnings.js";
 import { imageInfo } from "./images.js";
 import { backupProblems } from "./rules-backup.js";
@@ -117,17 +116,9 @@ export async function loadConfig(file: string, opts: LoadOptions = {}): Promise<
   const env = opts.env ?? process.env;
   const configPath = resolve(file);
   const shown = relative(process.cwd(), configPath) || file;
-  let text: string;
-  try {
-    text = await readFile(configPath, "utf8");
-  } catch (err) {
-    const advice = yamlMsg.unreadable(shown, (err as NodeJS.ErrnoException).code ?? String(err));
-    return { ok: false, diagnostics: [{ path: "", file: shown, line: 0, col: 0, ...advice }] };
-  }
-  const src = parseSource(shown, text);
-  const syntax = yamlProblems(src);
-  if (syntax.length) return { ok: false, diagnostics: syntax };
-  const data: unknown = src.doc.toJS();
+  const read = await loadYamlFile(configPath, shown, { map: true });
+  if (!read.ok) return { ok: false, diagnostics: read.diagnostics };
+  const { src, data } = read;
   const parsed = configSchema.safeParse(data);
   const baseDir = dirname(configPath);
   if (!parsed.success) {

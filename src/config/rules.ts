@@ -1,13 +1,14 @@
 // Cross-field rules: what the schema alone cannot see (files on disk, the compose file, the
 // firewall, secrets). Each returns diagnostics located in the config or the compose file.
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { isAbsolute, resolve } from "node:path";
-import { rules as msg, type Advice } from "../catalogue.js";
+import { rules as msg, yaml as yamlMsg, type Advice } from "../catalogue.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
 import { lookInside } from "./inside.js";
 import { lineFault } from "./line-safe.js";
 import type { Config } from "./schema.js";
 import { at, locate, type Source } from "./source.js";
+import { decode, MAX_YAML_BYTES } from "./yaml-file.js";
 
 type Key = string | number;
 
@@ -29,17 +30,23 @@ export class Problems {
   }
 }
 
+/** Even at deflate's best ratio (1032:1), a bigger file cannot fit 32 KiB of base64 user-data. */
+export const MAX_STACK_FILE = 24 * 1024 * 1024;
+
 /** Read a file named in the config: relative to the config, never outside its directory. */
-function include(p: Problems, baseDir: string, rel: string, path: Key[]): Buffer | undefined {
+function include(p: Problems, baseDir: string, rel: string, path: Key[], limit: number): Buffer | undefined {
   const found = isAbsolute(rel) ? "outside" : lookInside(baseDir, resolve(baseDir, rel));
   if (found === "outside") return void p.add(path, msg.fileOutside(rel));
   if (found === "link") return void p.add(path, msg.linkOutside(rel));
   if (found === "missing") return void p.add(path, msg.fileMissing(rel));
   if (found === "special" || found.kind === "dir") return void p.add(path, msg.notAFile(rel));
   try {
+    const { size } = statSync(found.real);
+    if (size > limit) return void p.add(path, msg.fileTooLarge(rel, size, limit));
     return readFileSync(found.real);
-  } catch {
-    return void p.add(path, msg.fileMissing(rel));
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? String(err);
+    return void p.add(path, code === "ENOENT" ? msg.fileMissing(rel) : msg.fileUnreadable(rel, code));
   }
 }
 
@@ -61,15 +68,17 @@ export function checkIncludes(
   baseDir: string,
 ): (Included & { sources: Record<string, string> }) | undefined {
   // The compose file is YAML, read as text; the other files travel as the bytes they are.
-  const compose = include(p, baseDir, cfg.stack.compose, ["stack", "compose"])?.toString("utf8");
+  const raw = include(p, baseDir, cfg.stack.compose, ["stack", "compose"], MAX_YAML_BYTES);
+  const compose = raw && decode(raw, cfg.stack.compose);
+  if (compose && !compose.ok) p.add(["stack", "compose"], yamlMsg.notText(cfg.stack.compose));
   const files: Record<string, Buffer> = {};
   const sources: Record<string, string> = {};
   for (const [dest, rel] of Object.entries(cfg.stack.files)) {
     if (!safeDest(dest)) p.add(["stack", "files", dest], msg.badDest(dest), true);
-    const text = include(p, baseDir, rel, ["stack", "files", dest]);
-    if (text !== undefined) [files[dest], sources[dest]] = [text, resolve(baseDir, rel)];
+    const data = include(p, baseDir, rel, ["stack", "files", dest], MAX_STACK_FILE);
+    if (data !== undefined) [files[dest], sources[dest]] = [data, resolve(baseDir, rel)];
   }
-  return compose === undefined ? undefined : { compose, files, sources };
+  return compose?.ok ? { compose: compose.text, files, sources } : undefined;
 }
 
 export function checkEnv(p: Problems, cfg: Config): void {

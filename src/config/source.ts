@@ -1,6 +1,16 @@
 // A parsed YAML file that remembers where every node came from, so any config path can be
 // turned into file:line:col for a diagnostic.
-import { isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from "yaml";
+import {
+  isMap,
+  isPair,
+  isScalar,
+  isSeq,
+  LineCounter,
+  parseDocument,
+  YAMLParseError,
+  type Document,
+  type Node,
+} from "yaml";
 import type { Diagnostic } from "./diagnostics.js";
 
 export interface Source {
@@ -10,14 +20,54 @@ export interface Source {
   lines: LineCounter;
 }
 
+/** No config or compose file nests this deep; yaml runs out of stack near 800 and slows down long before. */
+export const MAX_DEPTH = 256;
+
+/**
+ * An upper bound of the nesting depth, without parsing: open flow brackets plus the block
+ * indicators (`- `, `? `, `: `) on one line. Brackets inside quotes or comments count too, which
+ * only overestimates, and no real file comes near the limit. Returns where the limit is passed.
+ */
+function tooDeepAt(text: string): number | undefined {
+  let flow = 0;
+  let line = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10) line = 0;
+    else if (c === 91 || c === 123) flow++;
+    else if (c === 93 || c === 125) flow = Math.max(0, flow - 1);
+    else if (c === 45 || c === 63 || c === 58) {
+      const before = i === 0 ? 32 : text.charCodeAt(i - 1);
+      const after = i + 1 < text.length ? text.charCodeAt(i + 1) : 32;
+      if ((before === 32 || before === 10 || c === 58) && (after === 32 || after === 10)) line++;
+    }
+    if (flow + line > MAX_DEPTH) return i;
+  }
+  return undefined;
+}
+
 export function parseSource(file: string, text: string): Source {
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, strict: true });
+  const deep = tooDeepAt(text);
+  // Parsing it would take seconds: an empty document carries the one problem instead.
+  const doc = parseDocument(deep === undefined ? text : "", {
+    lineCounter: lines,
+    prettyErrors: false,
+    uniqueKeys: false,
+    strict: true,
+  });
+  if (deep !== undefined) {
+    doc.errors.push(new YAMLParseError([deep, deep + 1], "RESOURCE_EXHAUSTION", "nested too deep"));
+    for (let i = text.indexOf("\n"); i >= 0; i = text.indexOf("\n", i + 1)) lines.addNewLine(i + 1);
+  }
   return { file, text, doc, lines };
 }
 
 function lineText(src: Source, line: number): string {
-  return src.text.split(/\r?\n/)[line - 1] ?? "";
+  const start = src.lines.lineStarts[line - 1];
+  if (start === undefined) return "";
+  const end = src.lines.lineStarts[line] ?? src.text.length;
+  return src.text.slice(start, end).replace(/\r?\n$/, "");
 }
 
 /** A diagnostic located at a character offset of the source. */
@@ -50,6 +100,32 @@ export function locate(src: Source, path: readonly Key[], key = false): { offset
     } else break;
   }
   return best;
+}
+
+const holds = (n: unknown, offset: number) => {
+  const r = (n as Node | null)?.range;
+  return !!r && r[0] <= offset && offset < r[2];
+};
+
+/** The config path of the deepest node holding the offset (a key counts as its pair's path). */
+export function pathAt(src: Source, offset: number): Key[] {
+  const out: Key[] = [];
+  let node: unknown = src.doc.contents;
+  while (isMap(node) || isSeq(node)) {
+    if (isSeq(node)) {
+      const i = node.items.findIndex((n) => holds(n, offset));
+      if (i < 0) break;
+      out.push(i);
+      node = node.items[i];
+      continue;
+    }
+    const pair = node.items.find((p) => holds(p.key, offset) || holds(p.value, offset));
+    if (!pair) break;
+    out.push(isScalar(pair.key) ? String(pair.key.value) : String(pair.key));
+    if (holds(pair.key, offset)) break;
+    node = pair.value;
+  }
+  return out;
 }
 
 function rangeOf(node: unknown): { offset: number; length: number } | undefined {

@@ -1,11 +1,10 @@
 // The bridge from firstboot.yaml (and images/<name>.yaml) to the workflows' specs: what server
 // to make, how to reach it, how to check it, and how to render its user-data.
 import { createHash } from "node:crypto";
-import { readFile } from "node:fs/promises";
 import { dirname, resolve } from "node:path";
-import { parse } from "yaml";
 import { z } from "zod";
 import { loadConfig, type Loaded } from "../config/load.js";
+import { loadYamlFile } from "../config/yaml-file.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { render } from "../render/index.js";
 import { stackDirOf } from "../server-contract.js";
@@ -94,15 +93,13 @@ export const imageDefSchema = z.strictObject({
 });
 export type ImageDef = z.infer<typeof imageDefSchema>;
 
+/** The definition, or what is wrong with it as text to print (YAML problems as diagnostics). */
 export async function readImageDef(file: string): Promise<ImageDef | string> {
-  let raw: unknown;
-  try {
-    raw = parse(await readFile(file, "utf8"));
-  } catch (e) {
-    return (e as Error).message.split("\n")[0]!;
-  }
-  const r = imageDefSchema.safeParse(raw);
-  return r.success ? r.data : r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ");
+  const read = await loadYamlFile(resolve(file), file);
+  if (!read.ok) return formatDiagnostics(read.diagnostics);
+  const r = imageDefSchema.safeParse(read.data);
+  if (r.success) return r.data;
+  return `${file}: ${r.error.issues.map((i) => `${i.path.join(".") || "(top)"}: ${i.message}`).join("; ")}`;
 }
 
 /** The bake user-data's content hash: secrets redacted, no host keys, so equal inputs give equal hashes. */
@@ -143,7 +140,7 @@ export async function loadBuild(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Loadable<BuildSpec>> {
   const def = await readImageDef(defPath);
-  if (typeof def === "string") return { ok: false, text: `${defPath}: ${def}` };
+  if (typeof def === "string") return { ok: false, text: def };
   const res = await loadConfig(resolve(dirname(defPath), def.config), { env });
   if (!res.ok) return { ok: false, text: formatDiagnostics(res.diagnostics) };
   const cfgType = res.loaded.config.server.type;
