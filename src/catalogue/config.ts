@@ -25,6 +25,12 @@ export const yaml = {
     message: `key \`${key}\` appears twice`,
     hint: "keep one of them: YAML maps cannot repeat a key",
   }),
+  badAlias: (name: string, bomb: boolean): Advice => ({
+    message: bomb ? "YAML aliases expand to too many values" : `YAML alias *${name} names no anchor before it`,
+    hint: bomb
+      ? "write the values out instead of nesting aliases"
+      : `define &${name} above this line, or write the value`,
+  }),
   notMap: (): Advice => ({
     message: "the config must be a YAML map of keys",
     hint: "start from `firstboot init`, which writes a complete starter file",

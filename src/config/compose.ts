@@ -23,7 +23,7 @@ import type { Problems } from "./rules.js";
 import { firewallAllow } from "./rules-firewall.js";
 import type { Config } from "./schema.js";
 import type { Source } from "./source.js";
-import { yamlProblems } from "./yaml-problems.js";
+import { aliasProblems, yamlProblems } from "./yaml-problems.js";
 
 export { portAllowed, publicPort } from "./compose-ports.js";
 
@@ -108,6 +108,8 @@ export function checkCompose(
 ): { diagnostics: Diagnostic[]; facts?: ComposeFacts } {
   // Point into the compose file itself, with the same wording as config YAML errors.
   if (src.doc.errors.length > 0) return { diagnostics: yamlProblems(src, "stack.compose") };
+  const aliases = aliasProblems(src, "stack.compose");
+  if (aliases.length) return { diagnostics: aliases };
   const why = notCompose(src);
   if (why) return (p.add(["stack", "compose"], msg.composeInvalid(why)), { diagnostics: [] });
   const ctx = composeCtx(cfg, src, baseDir, stackFiles);

@@ -1,5 +1,5 @@
 // YAML syntax problems of a parsed file (the config or the compose file) as diagnostics.
-import { CST, isMap, Parser } from "yaml";
+import { CST, isMap, Parser, visit } from "yaml";
 import { yaml as yamlMsg } from "../catalogue.js";
 import type { Diagnostic } from "./diagnostics.js";
 import { at, type Source } from "./source.js";
@@ -43,6 +43,28 @@ export function yamlProblems(src: Source, path = ""): Diagnostic[] {
         : yamlMsg.syntax(e.message.split("\n")[0]!.replace(/ at line \d+, column \d+:?$/, ""));
     return at(src, e.pos[0], Math.max(1, e.pos[1] - e.pos[0]), { path, ...advice });
   });
+  if (out.length === 0) out.push(...aliasProblems(src, path));
   if (out.length === 0 && !isMap(src.doc.contents)) out.push(at(src, 0, 1, { path, ...yamlMsg.notMap() }));
   return out;
+}
+
+/** An alias without its anchor, or aliases that expand past yaml's limit (a "billion laughs"):
+ * `toJS` throws on both, so they are found here, before anything converts the document. */
+export function aliasProblems(src: Source, path: string): Diagnostic[] {
+  try {
+    src.doc.toJS();
+    return [];
+  } catch {
+    let found: Diagnostic | undefined;
+    visit(src.doc, {
+      Alias(_key, node) {
+        const missing = node.resolve(src.doc) === undefined;
+        if (found && !missing) return;
+        const [start = 0, end = start + 1] = node.range ?? [];
+        found = at(src, start, Math.max(1, end - start), { path, ...yamlMsg.badAlias(node.source, !missing) });
+        if (missing) return visit.BREAK;
+      },
+    });
+    return found ? [found] : [at(src, 0, 1, { path, ...yamlMsg.badAlias("", true) })];
+  }
 }
