@@ -79,6 +79,14 @@ export const compose = {
     message: `service \`${service}\` builds its image (\`build:\`), but the server gets no build context and builds nothing`,
     hint: "build and push the image to a registry, then set `image:` (for a private registry add stack.registry)",
   }),
+  noImage: (service: string): Advice => ({
+    message: `service \`${service}\` has no \`image:\`: docker compose refuses a service with neither image nor build`,
+    hint: "set `image:` to the image the service runs, e.g. `image: nginx:1.27.3-alpine`",
+  }),
+  serviceName: (service: string): Advice => ({
+    message: `service name \`${service}\` is not one docker compose accepts (letters, digits, \`.\`, \`_\`, \`-\`)`,
+    hint: "rename the service (and every depends_on and stack.health entry naming it)",
+  }),
   unsupported: (feature: string): Advice => ({
     message: `\`${feature}\` needs a file on the host that firstboot does not create`,
     hint: "use a bind mount of a file next to the compose file (firstboot ships it), or an absolute path the image provides",

@@ -71,7 +71,7 @@ export const formats: Record<string, Advice> = {
   },
   "server.ssh_keys[]": {
     message: "is not an OpenSSH public key",
-    hint: "paste the whole line of ~/.ssh/id_ed25519.pub (type, key, comment)",
+    hint: "paste the whole line of ~/.ssh/id_ed25519.pub (type, key, comment); one key per list item",
   },
   "server.hostname": { message: "is not a valid hostname", hint: "use lower-case letters, digits and dashes" },
   "server.timezone": {
@@ -140,6 +140,10 @@ export const formats: Record<string, Advice> = {
   no_dotdot: { message: "must not contain `..`", hint: "write the path without `..`" },
   docker_log_size: { message: "is not a log size", hint: "write a number with k, m or g, e.g. 10m" },
   docker_registry: { message: "is not a registry address", hint: "write host:port (e.g. 10.0.2.2:5000) or a CIDR" },
+  firewall_port_repeated: {
+    message: "repeats a port already in the list",
+    hint: "remove the repeated entry (a typo for another port?)",
+  },
   firewall_port: {
     message: "is not a port spec",
     hint: "write PORT/PROTO or FROM:TO/PROTO, e.g. 443/tcp, 443/udp, 50000:60000/udp",

@@ -70,6 +70,10 @@ export function checkFirewall(ctx: ComposeCtx, published: Published[], allow: re
 export function checkUnsupported(ctx: ComposeCtx, services: ServiceDef[], model: ComposeModel): void {
   for (const s of services) {
     if (s.fields.has("build")) report(ctx, s.keys.get("build")!, msg.build(s.name));
+    // docker compose refuses both when it loads the project, which on the server is too late
+    // (an `extends` whose target is missing has its own error).
+    else if (!s.fields.has("image") && !s.keys.has("extends")) report(ctx, s.key, msg.noImage(s.name));
+    if (!/^[a-zA-Z0-9._-]+$/.test(s.name)) report(ctx, s.key, msg.serviceName(s.name));
     const cred = s.fields.get("credential_spec");
     if (cred && isMap(cred.node) && cred.node.has("file"))
       report(ctx, s.keys.get("credential_spec")!, msg.unsupported("credential_spec: file"));

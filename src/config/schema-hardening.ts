@@ -57,6 +57,11 @@ export const firewallSchema = z
   .strictObject({
     allow: z
       .array(line().refine(portSpecOk, { message: "firewall_port" }))
+      .superRefine((ports, ctx) =>
+        ports.forEach((p, i) => {
+          if (ports.indexOf(p) < i) ctx.addIssue({ code: "custom", path: [i], message: "firewall_port_repeated" });
+        }),
+      )
       .default([])
       .describe(
         "Inbound ports to open, IPv4 and IPv6: `443/tcp`, `443/udp`, ranges `50000:60000/udp`. The SSH port is always open.",

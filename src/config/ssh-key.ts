@@ -63,9 +63,13 @@ function fieldsOk(type: string, f: Buffer[]): boolean {
   }
 }
 
+/** A second key pasted into the comment: OpenSSH takes it as text, so only the first one works. */
+const KEY_IN_COMMENT = /(^| )(ssh-|ecdsa-sha2-|sk-)[a-z0-9@.-]+ AAAA[A-Za-z0-9+/]{16,}/;
+
 /** True when `line` ("TYPE BLOB [comment]") is a whole public key OpenSSH would accept. */
 export function sshKeyBlobOk(line: string): boolean {
-  const [type = "", blob = ""] = line.split(" ");
+  const [type = "", blob = "", ...comment] = line.split(" ");
+  if (KEY_IN_COMMENT.test(comment.join(" "))) return false;
   const raw = Buffer.from(blob, "base64");
   // Node's decoder skips junk and missing padding: only a blob that encodes back exactly is whole.
   if (raw.length === 0 || raw.toString("base64") !== blob) return false;

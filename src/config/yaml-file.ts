@@ -2,6 +2,7 @@
 // block, /dev/zero never end), small (the parser reads about 100 KB a second of dense YAML on a busy machine, and
 // everything must fit 32 KiB of user-data anyway), UTF-8 text (binary would be printed as the
 // source line of a diagnostic), then parsed with positions and checked (yaml-problems.ts).
+import { isUtf8 } from "node:buffer";
 import { constants } from "node:fs";
 import { isCollection, isDocument, isPair, visit, type Document, type Node } from "yaml";
 import { open } from "node:fs/promises";
@@ -21,6 +22,27 @@ const whole = (file: string, advice: { message: string; hint?: string }): YamlTe
   diagnostics: [{ path: "", file, line: 0, col: 0, ...advice }],
 });
 
+/** A problem at byte `offset` of the file: line and column, without printing the (binary) line. */
+function atByte(bytes: Uint8Array, offset: number, file: string, advice: { message: string; hint?: string }): YamlText {
+  let line = 1;
+  let start = 0;
+  for (let i = 0; i < offset; i++) if (bytes[i] === 0x0a) [line, start] = [line + 1, i + 1];
+  return { ok: false, diagnostics: [{ path: "", file, line, col: offset - start + 1, ...advice }] };
+}
+
+/** Where UTF-8 decoding first fails (or a NUL stands), or -1 for clean text. */
+function firstBadByte(b: Uint8Array): number {
+  for (let i = 0; i < b.length;) {
+    const c = b[i]!;
+    const n = c < 0x80 ? 1 : c >> 5 === 6 ? 2 : c >> 4 === 14 ? 3 : c >> 3 === 30 ? 4 : 0;
+    if (c === 0 || n === 0 || i + n > b.length) return i;
+    // Overlong forms, surrogates and values past U+10FFFF: the strict decoder has the last word.
+    if (n > 1 && !isUtf8(b.subarray(i, i + n))) return i;
+    i += n;
+  }
+  return -1;
+}
+
 /** The text of the file at `path` (named `shown` in messages), or why it cannot be used. */
 export async function readYamlText(path: string, shown: string): Promise<YamlText> {
   let fh;
@@ -34,11 +56,12 @@ export async function readYamlText(path: string, shown: string): Promise<YamlTex
     const st = await fh.stat();
     if (st.isDirectory()) return whole(shown, msg.unreadable(shown, "EISDIR"));
     if (!st.isFile()) return whole(shown, msg.unreadable(shown, "special"));
-    if (st.size > MAX_YAML_BYTES) return whole(shown, msg.tooLarge(shown, st.size, MAX_YAML_BYTES));
-    // The size is read again: a file may grow after stat (and /proc files say 0).
+    // Read one byte past the limit: a file may grow after stat (and /proc files say 0). The
+    // diagnostic points where the limit is crossed.
     const buf = Buffer.alloc(MAX_YAML_BYTES + 1);
     const { bytesRead } = await fh.read(buf, 0, buf.length, 0);
-    if (bytesRead > MAX_YAML_BYTES) return whole(shown, msg.tooLarge(shown, bytesRead, MAX_YAML_BYTES));
+    if (bytesRead > MAX_YAML_BYTES)
+      return atByte(buf, MAX_YAML_BYTES, shown, msg.tooLarge(shown, Math.max(st.size, bytesRead), MAX_YAML_BYTES));
     return decode(buf.subarray(0, bytesRead), shown);
   } catch (err) {
     return whole(shown, msg.unreadable(shown, (err as NodeJS.ErrnoException).code ?? String(err)));
@@ -49,13 +72,9 @@ export async function readYamlText(path: string, shown: string): Promise<YamlTex
 
 /** UTF-8 text without NUL bytes (YAML allows neither), or a problem naming the file. */
 export function decode(bytes: Uint8Array, shown: string): YamlText {
-  let text: string;
-  try {
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
-  } catch {
-    return whole(shown, msg.notText(shown));
-  }
-  return text.includes("\0") ? whole(shown, msg.notText(shown)) : { ok: true, text };
+  const bad = firstBadByte(bytes);
+  if (bad >= 0) return atByte(bytes, bad, shown, msg.notText(shown));
+  return { ok: true, text: new TextDecoder("utf-8").decode(bytes) };
 }
 
 /** Parse checked text; `data` is its value once every problem is ruled out (aliases included). */
