@@ -30,7 +30,7 @@ demo: build
 	@echo "demo: out/user-data.yaml is ready to paste into the Hetzner console (user data)"
 
 test: deps build lint
-	npx vitest run
+	FIRSTBOOT_BUILT=1 npx vitest run
 
 PRETTIER_FILES := "src/**/*.ts" "test/**/*.ts" "bench/**/*.ts" "scripts/**/*.mjs" "*.ts" "*.js"
 

@@ -2,7 +2,7 @@
 // the sample error is what the tool really prints, and each `firstboot` command line names a
 // real verb with real flags.
 import { join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { loadConfig } from "../src/config/load.js";
 import { formatDiagnostics } from "../src/config/diagnostics.js";
 import { run } from "../src/exec.js";
@@ -31,10 +31,6 @@ const COMPOSE = `services:
     volumes: [caddy_data:/data]
 volumes: { db: {}, caddy_data: {} }
 `;
-
-beforeAll(async () => {
-  await run(["npx", "tsc", "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT });
-}, 120_000);
 
 describe("README", () => {
   it("has the config snippet, and it validates", async () => {

@@ -2,7 +2,7 @@
 // atomically, nothing written on bad input, secrets kept out of redacted output.
 import { existsSync, readFileSync, statSync, writeFileSync, cpSync } from "node:fs";
 import { dirname, join } from "node:path";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
 import { DEMO_IDENTITY, filesOf, ROOT, testEnv, tmp } from "../helpers/render.js";
 
@@ -10,10 +10,6 @@ const BIN = join(ROOT, "bin", "firstboot.js");
 const SELFMX = join(ROOT, "examples", "selfmx", "firstboot.yaml");
 const fb = (args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: string } = {}) =>
   run(["node", BIN, ...args], { allowFailure: true, cwd: opts.cwd, env: opts.env ?? testEnv(), input: opts.input });
-
-beforeAll(async () => {
-  await run(["npx", "tsc", "-p", join(ROOT, "tsconfig.json")], { cwd: ROOT });
-}, 120_000);
 
 describe("firstboot render", () => {
   it("writes the user-data mode 0600 and prints nothing on stdout", async () => {

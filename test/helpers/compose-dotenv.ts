@@ -9,7 +9,12 @@ import { expect } from "vitest";
 import { run } from "../../src/exec.js";
 import { ROOT } from "./render.js";
 
-const ORACLE = resolve(process.env.COMPOSE_DOTENV_ORACLE ?? join(ROOT, "..", "shared", "oracles", "compose-dotenv"));
+// The shared folder sits next to the project's checkout (../shared); /work/shared is where the
+// development machines keep it when a clone lives elsewhere (a CI rehearsal in /tmp).
+const ORACLE_PLACES = [join(ROOT, "..", "shared"), "/work/shared"].map((d) => join(d, "oracles", "compose-dotenv"));
+const ORACLE = resolve(
+  process.env.COMPOSE_DOTENV_ORACLE ?? ORACLE_PLACES.find((d) => existsSync(d)) ?? ORACLE_PLACES[0]!,
+);
 const INSTALL = "run scripts/install-deps.sh (it installs golang-go, which builds compose's .env parser)";
 
 let built: Promise<string> | undefined;
