@@ -108,7 +108,6 @@ export function checkCompose(
   stackFiles: ComposeCtx["stackFiles"],
 ): { diagnostics: Diagnostic[]; facts?: ComposeFacts } {
   // Point into the compose file itself, with the same wording as config YAML errors.
-  // Point into the compose file itself, with the same wording as config YAML errors.
   const yaml = yamlProblems(src, { path: "stack.compose", tags: COMPOSE_TAGS });
   if (yaml.length) return { diagnostics: yaml };
   const why = notCompose(src);
