@@ -1,11 +1,10 @@
 // Battery cases: stack.env keys and values, secrets, stack.files, health.
 import type { Case, Cfg } from "./battery-harness.js";
 
-const env = (name: string, key: string, value: unknown, ok: boolean, gap?: string): Case => ({
+const env = (name: string, key: string, value: unknown, ok: boolean): Case => ({
   name,
   patch: (c: Cfg) => void (c.stack.env[key] = value),
   expect: ok ? "accepted" : { refused: "stack.env" },
-  ...(gap ? { gap } : {}),
 });
 const files = (
   name: string,

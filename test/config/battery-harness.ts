@@ -78,8 +78,6 @@ export interface Case {
   links?: Record<string, string>;
   dirs?: string[];
   expect: Expect;
-  /** A product gap the lead decides on: listed in the report, runs as it.fails. */
-  gap?: string;
 }
 
 export interface Outcome {
