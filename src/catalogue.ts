@@ -5,6 +5,7 @@ export * from "./catalogue/backup.js";
 export * from "./catalogue/cli.js";
 export * from "./catalogue/compose.js";
 export * from "./catalogue/config.js";
+export * from "./catalogue/cutover.js";
 export * from "./catalogue/deploy.js";
 export * from "./catalogue/internal.js";
 export * from "./catalogue/output.js";

@@ -2,9 +2,17 @@
 // servers past their rollback window.
 import type { CAC } from "cac";
 import { hcloud as msg } from "../catalogue.js";
-import { findLeftovers } from "../deploy/gc.js";
+import { findLeftovers, type Leftover } from "../deploy/gc.js";
+import type { Env } from "../deploy/workflow.js";
 import { EXIT, Exit } from "./io.js";
 import { durationOption, withEnv } from "./hcloud-run.js";
+
+async function findAndReport(env: Env, minAge: number): Promise<Leftover[]> {
+  const kept: string[] = [];
+  const found = await findLeftovers(env, minAge, kept);
+  for (const k of kept) process.stderr.write(k + "\n");
+  return found;
+}
 
 export function register(cli: CAC): void {
   cli
@@ -18,7 +26,7 @@ export function register(cli: CAC): void {
     .action(async (opts: { dryRun?: boolean; minAge?: string; json?: boolean }) => {
       const minAge = durationOption(opts.minAge, "min-age");
       await withEnv(opts.json, async (ce) => {
-        const found = await findLeftovers(ce.env, minAge);
+        const found = await findAndReport(ce.env, minAge);
         if (found.length === 0 && !opts.json) process.stderr.write(msg.gcNone() + "\n");
         const failed: string[] = [];
         for (const l of found) {

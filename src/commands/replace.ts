@@ -4,6 +4,7 @@ import { hcloud as msg } from "../catalogue.js";
 import { loadStack } from "../deploy/from-config.js";
 import { planReplace, replace } from "../deploy/replace.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { recoverFirst } from "./recover.js";
 import { durationOption, finish, withEnv } from "./hcloud-run.js";
 
 interface Opts {
@@ -30,6 +31,7 @@ export function register(cli: CAC): void {
       if (!spec.ok) throw new Exit(EXIT.badInput, spec.text);
       const ropts = { freeze: opts.freeze !== false, rollbackWindowMs: windowMs };
       await withEnv(opts.json, async (ce) => {
+        await recoverFirst(ce, spec.value, opts.dryRun);
         const plan = await planReplace(ce.env, spec.value, ropts).catch((e: Error) => {
           throw new Exit(EXIT.failure, e.message);
         });

@@ -4,6 +4,7 @@ import { hcloud as msg } from "../catalogue.js";
 import { loadStack } from "../deploy/from-config.js";
 import { planRollback, rollback } from "../deploy/rollback.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { recoverFirst } from "./recover.js";
 import { durationOption, finish, withEnv } from "./hcloud-run.js";
 
 export function register(cli: CAC): void {
@@ -17,6 +18,7 @@ export function register(cli: CAC): void {
       const spec = await loadStack(config ?? DEFAULT_CONFIG);
       if (!spec.ok) throw new Exit(EXIT.badInput, spec.text);
       await withEnv(opts.json, async (ce) => {
+        await recoverFirst(ce, spec.value);
         const plan = await planRollback(ce.env, spec.value).catch((e: Error) => {
           throw new Exit(EXIT.failure, e.message);
         });

@@ -9,6 +9,7 @@ import type { Step, StepContext } from "./steps.js";
 import type { Env } from "./workflow.js";
 import { CLOCK_READ, copyData, syncSources, touchRecentScript, volumesCommand, type SyncStats } from "./sync.js";
 import type { ReplaceOptions, ReplacePlan } from "./replace-plan.js";
+import { clearFrozen, markFrozen } from "./cutover.js";
 
 export interface ReplaceState {
   server?: r.Server;
@@ -90,12 +91,17 @@ export function freezeSteps(
       ? `stop writes on ${plan.old.name} and copy what changed since the first copy`
       : `stop writes: stop the stack on ${plan.old.name}`,
     run: async (ctx) => {
-      s.frozenAt = hc.clock.now();
+      // The label first: a run killed in the freeze leaves a mark the next command acts on.
+      await markFrozen(env, plan.old);
       keep(s, ctx, {
         title: `start the stack on ${plan.old.name} again`,
-        byHand: `ssh ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START}`,
-        run: async () => void (await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START)),
+        byHand: `ssh -p ${spec.sshPort} ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START} && firstboot recover`,
+        run: async () => {
+          await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START);
+          await clearFrozen(env, plan.old);
+        },
       });
+      s.frozenAt = hc.clock.now();
       if (!copy || !s.sources?.length)
         return void (await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP));
       // The stop runs in the copy's own root shell on the old server: no extra login in the freeze.

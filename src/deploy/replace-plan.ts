@@ -15,7 +15,9 @@ import {
 import type { StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";
 import { HAS_RSYNC } from "./sync.js";
-import { hcloud } from "../catalogue.js";
+import { cutover, hcloud } from "../catalogue.js";
+import { checkFipOwner } from "./cutover.js";
+import { sameFloatingIp } from "./fip-address.js";
 
 export interface ReplaceOptions {
   freeze: boolean;
@@ -55,6 +57,9 @@ export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOption
   const type = await checkTypeAndLocation(env, spec, step);
   const image = await pickImage(env, spec, type.architecture);
   const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
+  if (!sameFloatingIp(spec.floatingIp.ip, fip))
+    throw new HcloudError(step, "invalid_input", cutover.fipMismatch(fip.name, spec.floatingIp.ip, fip.ip));
+  checkFipOwner(fip, [old], step);
   const newName = `${spec.name}-${env.runId}`;
   const probe = await connect(env, spec, old).exec(HAS_RSYNC, { timeoutMs: 60_000 });
   if (probe.exitCode === SSH_ERROR)
@@ -74,8 +79,10 @@ export function planText(spec: StackSpec, opts: ReplaceOptions, p: Omit<ReplaceP
     opts.freeze
       ? `  3. stop the stack on ${p.old.name}: writes stop, downtime starts; ${p.sync ? "copy what changed since step 2" : `final backup restored on the new server (no rsync on ${p.old.name}: a longer freeze)`}`
       : `  3. --no-freeze: ${p.old.name} keeps serving; writes after step 2 are lost`,
-    `  4. start the stack, health over SSH${spec.httpCheck ? " and HTTP" : ""} on the new server, move Floating IP ${p.fip.name} (${p.fip.ip}): downtime ends; check through it`,
-    `  5. power off ${p.old.name}, kept for \`firstboot rollback\` until ${until}, then deleted`,
-    "  If anything fails before the Floating IP check passes: the new server is deleted, the old stack restarted.",
+    `  4. start the stack, health over SSH${spec.httpCheck ? " and HTTP" : ""} on the new server's own IP`,
+    `  5. commit: ${p.newName} is labelled live; move Floating IP ${p.fip.name} (${p.fip.ip}): downtime ends; check through it`,
+    `  6. power off ${p.old.name}, kept for \`firstboot rollback\` until ${until}, then deleted`,
+    "  A failure before the commit deletes the new server and restarts the old stack; after it the new server",
+    "  stays live and `firstboot recover` finishes the rest.",
   ].join("\n");
 }

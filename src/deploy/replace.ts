@@ -2,17 +2,19 @@
 // made now on the old server is restored on it (proving the backup) and the data is copied
 // across with rsync, all while the old server still serves. Then writes stop on the old server,
 // a final rsync pass carries what changed meanwhile, the new stack starts, its health is checked
-// over SSH and HTTP, the Floating IP moves and is checked. Without rsync on the old server
-// (made by an older firstboot) the freeze holds a final backup and its restore instead. Until
-// the check through the Floating IP passes every failure deletes the new server and restarts
-// the old stack. The old server is kept powered off for `firstboot rollback`.
-import * as r from "../hcloud/resources.js";
+// over SSH and HTTP on its own IP. Without rsync on the old server (made by an older firstboot)
+// the freeze holds a final backup and its restore instead. Then the commit (cutover.ts): before
+// it every failure deletes the new server and restarts the old stack; after it the Floating IP
+// moves and the old server is demoted and kept powered off for `firstboot rollback`, and a
+// failure leaves the new server live for `firstboot recover` to finish.
 import * as rs from "./remote-steps.js";
 import { connect, hostKeyFor, imageRef, waitForHealth, waitForHttp, waitSsh, type StackSpec } from "./stack.js";
+import { candidateLabels } from "./cutover.js";
+import { commitStep, rollForwardSteps, type Cutover } from "./cutover-steps.js";
 import { bootServerStep } from "./server-step.js";
 import { runSteps, type Step } from "./steps.js";
 import { tempDir, type Env } from "./workflow.js";
-import { freezeSteps, keep, prepare, type ReplaceState } from "./replace-data.js";
+import { freezeSteps, prepare, type ReplaceState } from "./replace-data.js";
 import { deleteExpiredStandbys } from "./gc.js";
 
 export { planReplace, planText, type ReplaceOptions, type ReplacePlan, type ReplaceResult } from "./replace-plan.js";
@@ -20,12 +22,6 @@ import type { ReplaceOptions, ReplacePlan, ReplaceResult } from "./replace-plan.
 
 function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: ReplaceState): Step[] {
   const { hc } = env;
-  const labels = {
-    [r.LABEL.stack]: spec.name,
-    [r.LABEL.role]: "candidate",
-    [r.LABEL.temporary]: "true",
-    [r.LABEL.run]: env.runId,
-  };
   return [
     bootServerStep(hc, {
       title: `create server ${plan.newName} (stack held)`,
@@ -38,12 +34,12 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
           image: imageRef(plan.image),
           location: spec.location,
           user_data: userData,
-          labels,
+          labels: candidateLabels(spec.name, env.runId),
           start_after_create: true,
         };
       },
       booted: (server) => void (s.server = server),
-      // Dropped at the commit (finish): from then on no failure deletes the new server.
+      // Dropped at the commit: from then on no failure deletes the new server.
       registered: (drop) => void s.undo.push(drop),
     }),
     {
@@ -58,66 +54,40 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
   ];
 }
 
-function switchOver(env: Env, spec: StackSpec, plan: ReplacePlan, s: ReplaceState): Step[] {
+/** Still before the commit: the new stack is started and checked on the new server's own IP. */
+function startNew(env: Env, spec: StackSpec, s: ReplaceState): Step[] {
   const { hc } = env;
-  const steps: Step[] = [];
-  steps.push({
-    title: "start the stack on the new server and wait for health (SSH)",
-    run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs, true),
-  });
+  const steps: Step[] = [
+    {
+      title: "start the stack on the new server and wait for health (SSH)",
+      run: () => waitForHealth(s.remote!, hc.clock, env.signal, spec.health.timeoutMs, true),
+    },
+  ];
   if (spec.httpCheck)
     steps.push({
       title: "check HTTP on the new server's own IP",
       run: () => waitForHttp(env, `http://${s.server!.public_net.ipv4?.ip}/`, 120_000),
     });
-  steps.push(
-    {
-      title: `move Floating IP ${plan.fip.name} to the new server`,
-      run: async (ctx) => {
-        keep(s, ctx, {
-          title: `move Floating IP ${plan.fip.name} back to ${plan.old.name}`,
-          byHand: `hcloud floating-ip assign ${plan.fip.id} ${plan.old.id}`,
-          run: () => r.assignFloatingIp(hc, plan.fip.id, plan.old.id),
-        });
-        await r.assignFloatingIp(hc, plan.fip.id, s.server!.id);
-        s.movedAt = hc.clock.now();
-      },
-    },
-    {
-      title: "check the stack through the Floating IP",
-      run: async () => {
-        // Same host key alias as the new server: a pass proves the IP reaches the new server.
-        await waitForHealth(connect(env, spec, s.server!, plan.fip.ip), hc.clock, env.signal, 120_000);
-        if (spec.httpCheck) await waitForHttp(env, `http://${plan.fip.ip}/`, 120_000);
-      },
-    },
-  );
   return steps;
 }
 
-function finish(env: Env, spec: StackSpec, plan: ReplacePlan, opts: ReplaceOptions, s: ReplaceState): Step[] {
-  const { hc } = env;
-  const until = Math.floor((hc.clock.now() + opts.rollbackWindowMs) / 1000);
-  return [
-    {
-      title: `mark ${plan.newName} live, ${plan.old.name} standby`,
-      run: async () => {
-        // Dropping the temporary label is the commit: from here on the new server is the stack.
-        await r.setLabels(hc, s.server!.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" });
-        for (const u of s.undo) u();
-        await r.setLabels(hc, plan.old.id, {
-          [r.LABEL.stack]: spec.name,
-          [r.LABEL.role]: "standby",
-          [r.LABEL.standbyUntil]: String(until),
-        });
-      },
-    },
-    { title: `power off ${plan.old.name} (kept for rollback)`, run: () => r.shutdown(hc, plan.old.id) },
-    {
-      title: "delete standby servers past their rollback window",
-      run: async (ctx) => void (await deleteExpiredStandbys(env, spec.name, [plan.old.id], ctx)),
-    },
-  ];
+function cutoverOf(env: Env, plan: ReplacePlan, opts: ReplaceOptions, s: ReplaceState): Cutover {
+  return {
+    winner: () => s.server!,
+    winnerName: plan.newName,
+    loser: plan.old,
+    fip: plan.fip,
+    untilS: Math.floor((env.hc.clock.now() + opts.rollbackWindowMs) / 1000),
+    undo: s.undo,
+    moved: (at) => void (s.movedAt = at),
+  };
+}
+
+function finish(env: Env, spec: StackSpec, plan: ReplacePlan): Step {
+  return {
+    title: "delete standby servers past their rollback window",
+    run: async (ctx) => void (await deleteExpiredStandbys(env, spec.name, [plan.old.id], ctx)),
+  };
 }
 
 export async function replace(
@@ -128,12 +98,15 @@ export async function replace(
 ): Promise<ReplaceResult> {
   const tmp = await tempDir();
   const s: ReplaceState = { undo: [] };
+  const c = cutoverOf(env, plan, opts, s);
   const steps = [
     ...bootNew(env, spec, plan, tmp.dir, s),
     ...prepare(env, spec, plan, s),
     ...freezeSteps(env, spec, plan, opts, s),
-    ...switchOver(env, spec, plan, s),
-    ...finish(env, spec, plan, opts, s),
+    ...startNew(env, spec, s),
+    commitStep(env, spec, c),
+    ...rollForwardSteps(env, spec, c),
+    finish(env, spec, plan),
   ];
   const res = await runSteps(steps, {
     signal: env.signal,

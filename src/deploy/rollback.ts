@@ -1,7 +1,7 @@
-// rollback: undo the last replace while its old server is still kept. Start the standby
-// server and its stack, check its health, stop writes on the current server, move the
-// Floating IP back, check through it, then swap roles (the current server becomes the standby).
-// Writes made on the current server since the replace are not carried back.
+// rollback: undo the last replace while its old server is still kept. Start the newest standby
+// and its stack, check its health, stop writes on the current server, then the same commit and
+// roll-forward as replace (cutover-steps.ts): the standby becomes live, the Floating IP moves back,
+// the current server becomes the standby. Writes made on it since the replace are not carried back.
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as rs from "./remote-steps.js";
@@ -9,7 +9,10 @@ import { mustExec, type Remote } from "../ssh/index.js";
 import { connect, hasHostKey, liveSelector, waitForHealth, waitSsh, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";
-import { hcloud } from "../catalogue.js";
+import { cutover, hcloud } from "../catalogue.js";
+import { checkFipOwner, clearFrozen, markFrozen } from "./cutover.js";
+import { commitStep, rollForwardSteps, type Cutover } from "./cutover-steps.js";
+import { sameFloatingIp } from "./fip-address.js";
 
 export interface RollbackPlan {
   live: r.Server;
@@ -23,14 +26,22 @@ export async function planRollback(env: Env, spec: StackSpec): Promise<RollbackP
   const live = await r.listServers(env.hc, liveSelector(spec.name));
   if (live.length !== 1) throw new HcloudError(step, "conflict", hcloud.liveCount(spec.name, live.length));
   const standbys = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: spec.name, [r.LABEL.role]: "standby" }));
-  const standby = standbys.sort(
-    (a, b) => Number(b.labels[r.LABEL.standbyUntil] ?? 0) - Number(a.labels[r.LABEL.standbyUntil] ?? 0),
-  )[0];
+  const standby = newestStandby(standbys);
   if (!standby) throw new HcloudError(step, "not_found", hcloud.noStandby(spec.name));
   for (const s of [live[0]!, standby])
     if (!(await hasHostKey(env, s.name)))
       throw new HcloudError(step, "no_host_key", hcloud.noPinnedKey(s.name, env.knownHosts));
-  return { live: live[0]!, standby, fip: await r.floatingIpByName(env.hc, spec.floatingIp.name) };
+  const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
+  if (!sameFloatingIp(spec.floatingIp.ip, fip))
+    throw new HcloudError(step, "invalid_input", cutover.fipMismatch(fip.name, spec.floatingIp.ip, fip.ip));
+  checkFipOwner(fip, [live[0]!, standby], step);
+  return { live: live[0]!, standby, fip };
+}
+
+/** The server that was live most recently: the latest demotion (older firstboots: the latest created). */
+export function newestStandby(standbys: readonly r.Server[]): r.Server | undefined {
+  const demoted = (s: r.Server) => Number(s.labels[r.LABEL.demotedAt] ?? 0);
+  return [...standbys].sort((a, b) => demoted(b) - demoted(a) || Date.parse(b.created) - Date.parse(a.created))[0];
 }
 
 interface RollbackState {
@@ -42,7 +53,20 @@ interface RollbackState {
 
 function rollbackSteps(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: number): Step[] {
   const st: RollbackState = { undo: [] };
-  return [...wakeStandby(env, spec, p, st), ...moveBack(env, spec, p, st), ...swapRoles(env, spec, p, windowMs, st)];
+  const c: Cutover = {
+    winner: () => p.standby,
+    winnerName: p.standby.name,
+    loser: p.live,
+    fip: p.fip,
+    untilS: Math.floor((env.hc.clock.now() + windowMs) / 1000),
+    undo: st.undo,
+  };
+  return [
+    ...wakeStandby(env, spec, p, st),
+    freeze(env, spec, p, st),
+    commitStep(env, spec, c),
+    ...rollForwardSteps(env, spec, c),
+  ];
 }
 
 /** The standby server and its stack up and healthy, while the current server still serves. */
@@ -77,62 +101,26 @@ function wakeStandby(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackSta
   ];
 }
 
-/** Writes stop on the current server and the Floating IP goes back to the standby. */
-function moveBack(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): Step[] {
-  const { hc } = env;
-  return [
-    {
-      title: `stop writes: stop the stack on ${p.live.name}`,
-      run: async (ctx) => {
-        st.liveRemote = connect(env, spec, p.live);
-        st.undo.push(
-          ctx.onCleanup({
-            title: `start the stack on ${p.live.name} again`,
-            byHand: `ssh ${spec.sshUser}@${p.live.public_net.ipv4?.ip} ${rs.STACK_START}`,
-            run: async () => void (await mustExec(st.liveRemote!, "starting the stack", rs.STACK_START)),
-          }),
-        );
-        await mustExec(st.liveRemote, "stopping the stack", rs.STACK_STOP);
-      },
+/** Writes stop on the current server (marked frozen first, so a crash here is visible). */
+function freeze(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): Step {
+  return {
+    title: `stop writes: stop the stack on ${p.live.name}`,
+    run: async (ctx) => {
+      st.liveRemote = connect(env, spec, p.live);
+      await markFrozen(env, p.live);
+      st.undo.push(
+        ctx.onCleanup({
+          title: `start the stack on ${p.live.name} again`,
+          byHand: `ssh -p ${spec.sshPort} ${spec.sshUser}@${p.live.public_net.ipv4?.ip} ${rs.STACK_START} && firstboot recover`,
+          run: async () => {
+            await mustExec(st.liveRemote!, "starting the stack", rs.STACK_START);
+            await clearFrozen(env, p.live);
+          },
+        }),
+      );
+      await mustExec(st.liveRemote, "stopping the stack", rs.STACK_STOP);
     },
-    {
-      title: `move Floating IP ${p.fip.name} to ${p.standby.name}`,
-      run: async (ctx) => {
-        st.undo.push(
-          ctx.onCleanup({
-            title: `move Floating IP ${p.fip.name} back to ${p.live.name}`,
-            byHand: `hcloud floating-ip assign ${p.fip.id} ${p.live.id}`,
-            run: () => r.assignFloatingIp(hc, p.fip.id, p.live.id),
-          }),
-        );
-        await r.assignFloatingIp(hc, p.fip.id, p.standby.id);
-      },
-    },
-    {
-      title: "check the stack through the Floating IP",
-      run: () => waitForHealth(connect(env, spec, p.standby, p.fip.ip), hc.clock, env.signal, 120_000),
-    },
-  ];
-}
-
-function swapRoles(env: Env, spec: StackSpec, p: RollbackPlan, windowMs: number, st: RollbackState): Step[] {
-  const { hc } = env;
-  return [
-    {
-      title: `mark ${p.standby.name} live, ${p.live.name} standby`,
-      run: async () => {
-        await r.setLabels(hc, p.standby.id, { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" });
-        for (const u of st.undo) u();
-        const until = String(Math.floor((hc.clock.now() + windowMs) / 1000));
-        await r.setLabels(hc, p.live.id, {
-          [r.LABEL.stack]: spec.name,
-          [r.LABEL.role]: "standby",
-          [r.LABEL.standbyUntil]: until,
-        });
-      },
-    },
-    { title: `power off ${p.live.name} (kept for rollback)`, run: () => r.shutdown(hc, p.live.id) },
-  ];
+  };
 }
 
 export async function rollback(env: Env, spec: StackSpec, plan: RollbackPlan, windowMs: number): Promise<StepsResult> {

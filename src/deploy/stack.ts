@@ -113,7 +113,12 @@ export async function hasHostKey(env: Env, alias: string): Promise<boolean> {
   return text.split("\n").some((l) => l.split(" ")[0] === alias);
 }
 
-export function connect(env: Env, spec: StackSpec, server: r.Server, host = server.public_net.ipv4?.ip ?? ""): Remote {
+export function connect(
+  env: Env,
+  spec: Pick<StackSpec, "sshUser" | "sshPort">,
+  server: Pick<r.Server, "name" | "public_net">,
+  host = server.public_net.ipv4?.ip ?? "",
+): Remote {
   return env.ssh.connect({
     host,
     user: spec.sshUser,
@@ -122,6 +127,6 @@ export function connect(env: Env, spec: StackSpec, server: r.Server, host = serv
   });
 }
 
-export async function waitSsh(env: Env, remote: Remote): Promise<void> {
-  await waitForSsh(remote, { clock: env.hc.clock, signal: env.signal });
+export async function waitSsh(env: Env, remote: Remote, timeoutMs?: number): Promise<void> {
+  await waitForSsh(remote, { clock: env.hc.clock, signal: env.signal, timeoutMs });
 }

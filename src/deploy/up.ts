@@ -1,7 +1,6 @@
 // up: the stack's first server, from the newest matching snapshot (or the base image), with
 // labels, an optional Cloud Firewall and the Floating IP; done when first boot reports healthy.
 // Refuses when the stack already has a server (that is what `replace` is for).
-import type { Labels } from "../hcloud/client.js";
 import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
@@ -20,7 +19,9 @@ import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Remote } from "../ssh/index.js";
 import type { HostKeys } from "./build-image.js";
 import { tempDir, type Env } from "./workflow.js";
-import { hcloud } from "../catalogue.js";
+import { cutover, hcloud } from "../catalogue.js";
+import { sameFloatingIp } from "./fip-address.js";
+import { candidateLabels, commit, commitLabels, CommitUnknownError, ensureFloatingIp } from "./cutover.js";
 
 export type UpResult = StepsResult & { server?: r.Server; from?: string };
 
@@ -31,16 +32,22 @@ interface UpState {
   hostKeys?: HostKeys;
   server?: r.Server;
   remote?: Remote;
+  /** Drops the delete cleanup once the server is committed live. */
+  undo: (() => void)[];
 }
 
 async function check(env: Env, spec: StackSpec, s: UpState): Promise<void> {
   const step = "check the project";
   const existing = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: spec.name }));
   const other = existing.find((x) => x.labels[r.LABEL.role] !== "standby");
+  if (other?.labels[r.LABEL.temporary])
+    throw new HcloudError(step, "already_exists", cutover.interruptedUp(spec.name, other.name));
   if (other) throw new HcloudError(step, "already_exists", hcloud.alreadyUp(spec.name, other.name, other.id));
   const type = await checkTypeAndLocation(env, spec, step);
   s.image = await pickImage(env, spec, type.architecture);
   if (spec.floatingIp) s.fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
+  if (spec.floatingIp && s.fip && !sameFloatingIp(spec.floatingIp.ip, s.fip))
+    throw new HcloudError(step, "invalid_input", cutover.fipMismatch(s.fip.name, spec.floatingIp.ip, s.fip.ip));
   // Taking a Floating IP away from a server that is not this stack's would take down someone's service.
   if (s.fip?.server) throw new HcloudError(step, "in_use", hcloud.fipInUse(s.fip.name, s.fip.server, s.fip.id));
 }
@@ -64,9 +71,7 @@ async function ensureFirewall(env: Env, spec: StackSpec, s: UpState, onCreated: 
 }
 
 function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
-  const { hc } = env;
   const name = `${spec.name}-${env.runId}`;
-  const labels = { [r.LABEL.stack]: spec.name, [r.LABEL.role]: "live" };
   const steps: Step[] = [
     { title: "check the project (no server yet, type, location, image, Floating IP)", run: () => check(env, spec, s) },
     {
@@ -75,13 +80,31 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
     },
   ];
   if (spec.cloudFirewall) steps.push(firewallStep(env, spec, s));
-  steps.push(...bootSteps(env, spec, name, labels, s));
+  steps.push(...bootSteps(env, spec, name, s));
+  // The commit before the Floating IP: a server that took writes through it is never deleted.
+  steps.push({
+    title: "commit: mark the server live",
+    run: async () => {
+      try {
+        await commit(env, s.server!.id, commitLabels(spec.name));
+      } catch (e) {
+        if (e instanceof CommitUnknownError) s.undo.splice(0).forEach((u) => u());
+        throw e;
+      }
+      s.undo.splice(0).forEach((u) => u());
+    },
+  });
   if (spec.floatingIp)
     steps.push({
       title: `assign Floating IP ${spec.floatingIp.name}`,
-      run: () => r.assignFloatingIp(hc, s.fip!.id, s.server!.id),
+      run: async () => {
+        try {
+          await ensureFloatingIp(env, s.fip!, s.server!.id);
+        } catch (e) {
+          throw new Error(cutover.committedFailed(name, e instanceof Error ? e.message : String(e)), { cause: e });
+        }
+      },
     });
-  steps.push({ title: "mark the server live", run: () => r.setLabels(hc, s.server!.id, labels) });
   return steps;
 }
 
@@ -106,7 +129,7 @@ function firewallStep(env: Env, spec: StackSpec, s: UpState): Step {
 }
 
 /** The server created with temporary labels, up to its first boot reporting healthy. */
-function bootSteps(env: Env, spec: StackSpec, name: string, labels: Labels, s: UpState): Step[] {
+function bootSteps(env: Env, spec: StackSpec, name: string, s: UpState): Step[] {
   const { hc } = env;
   return [
     bootServerStep(hc, {
@@ -120,12 +143,13 @@ function bootSteps(env: Env, spec: StackSpec, name: string, labels: Labels, s: U
           image: imageRef(s.image!),
           location: spec.location,
           user_data: userData,
-          labels: { ...labels, [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId },
+          labels: candidateLabels(spec.name, env.runId),
           start_after_create: true,
           ...(s.firewallId ? { firewalls: [{ firewall: s.firewallId }] } : {}),
         };
       },
       booted: (server) => void (s.server = server),
+      registered: (drop) => void s.undo.push(drop),
     }),
     {
       title: "wait for SSH (host key checked)",
@@ -142,7 +166,7 @@ function bootSteps(env: Env, spec: StackSpec, name: string, labels: Labels, s: U
 
 export async function up(env: Env, spec: StackSpec): Promise<UpResult> {
   const tmp = await tempDir();
-  const s: UpState = {};
+  const s: UpState = { undo: [] };
   const res = await runSteps(upSteps(env, spec, tmp.dir, s), {
     signal: env.signal,
     progress: env.progress,

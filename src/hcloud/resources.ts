@@ -18,6 +18,12 @@ export const LABEL = {
   version: "firstboot/version",
   base: "firstboot/base",
   standbyUntil: "firstboot/standby-until",
+  /** On a server made live by a cutover whose old live server is not yet demoted: that server's id. */
+  supersedes: "firstboot/supersedes",
+  /** On the live server while a cutover has its stack stopped: the run id. */
+  frozen: "firstboot/frozen",
+  /** On a standby: when it stopped being live (unix s); rollback goes back to the latest. */
+  demotedAt: "firstboot/demoted-at",
 } as const;
 
 export function selector(labels: Labels): string {
@@ -197,6 +203,14 @@ export async function floatingIpByName(hc: Hcloud, name: string): Promise<Floati
   const ip = data.floating_ips[0];
   if (!ip) throw new HcloudError("look up the Floating IP", "not_found", hcloud.noFloatingIp(name));
   return ip;
+}
+
+export async function listFloatingIps(hc: Hcloud): Promise<FloatingIp[]> {
+  return hc.listAll<FloatingIp>(
+    "list Floating IPs",
+    (page) => hc.api.GET("/floating_ips", { params: { query: { page, per_page: 50 } } }),
+    "floating_ips",
+  );
 }
 
 export async function assignFloatingIp(hc: Hcloud, ipId: number, serverId: number): Promise<void> {

@@ -1,0 +1,93 @@
+// The cutover protocol shared by up, replace, rollback and recover, written in server labels so
+// any crash leaves a state the next command can read. The only durable commit point is one label
+// PUT (atomic in the API) that makes the new server live and names the server it supersedes.
+// Before it the old server is the truth and everything new may be undone; after it the new server
+// is the truth and every later step (Floating IP, demotion, power-off) rolls forward, never back.
+//   old live server:  + firstboot/frozen=<run>   while the cutover has its stack stopped
+//   new server:       role=candidate, temporary  until the commit
+//   commit:           new server role=live, supersedes=<old id>, standby-until=<old's window>
+//   then:             Floating IP -> new; old role=standby; new settled (plain role=live); old off
+import type { Labels } from "../hcloud/client.js";
+import { HcloudError } from "../hcloud/errors.js";
+import * as r from "../hcloud/resources.js";
+import { cutover as msg, hcloud } from "../catalogue.js";
+import type { Env } from "./workflow.js";
+
+const L = r.LABEL;
+
+/** Labels of a new server until the commit: gc may delete it, nothing routes to it. */
+export function candidateLabels(stack: string, runId: string): Labels {
+  return { [L.stack]: stack, [L.role]: "candidate", [L.temporary]: "true", [L.run]: runId };
+}
+
+export function settledLabels(stack: string): Labels {
+  return { [L.stack]: stack, [L.role]: "live" };
+}
+
+export function standbyLabels(stack: string, untilS: number, nowS: number): Labels {
+  return {
+    [L.stack]: stack,
+    [L.role]: "standby",
+    [L.standbyUntil]: String(untilS),
+    [L.demotedAt]: String(nowS),
+  };
+}
+
+/** What the commit writes on the new server; `old` absent for a first server (up). */
+export function commitLabels(stack: string, old?: { id: number; untilS: number }): Labels {
+  if (!old) return settledLabels(stack);
+  return { ...settledLabels(stack), [L.supersedes]: String(old.id), [L.standbyUntil]: String(old.untilS) };
+}
+
+export function isCommitted(s: Pick<r.Server, "labels">, oldId?: number): boolean {
+  const l = s.labels;
+  return l[L.role] === "live" && !l[L.temporary] && (oldId === undefined || l[L.supersedes] === String(oldId));
+}
+
+/** Thrown when the commit's outcome cannot be read back: nothing may be undone, nothing assumed. */
+export class CommitUnknownError extends Error {}
+
+/**
+ * The commit point. A PUT whose answer is lost may have taken effect: the labels are read back,
+ * and only a server that is certainly not live is reported as not committed (the caller undoes).
+ */
+export async function commit(env: Env, serverId: number, labels: Labels, oldId?: number): Promise<void> {
+  try {
+    await r.setLabels(env.hc, serverId, labels);
+  } catch (e) {
+    const now = await r.getServer(env.hc, serverId).catch(() => undefined);
+    if (now && isCommitted(now, oldId)) return;
+    if (now) throw e;
+    throw new CommitUnknownError(msg.commitUnknown(serverId, e instanceof Error ? e.message : String(e)));
+  }
+}
+
+/** The old live server is marked before its stack stops, so a crash in the freeze is visible. */
+export async function markFrozen(env: Env, server: r.Server): Promise<void> {
+  await r.setLabels(env.hc, server.id, { ...server.labels, [L.frozen]: env.runId });
+}
+
+export async function clearFrozen(env: Env, server: r.Server): Promise<void> {
+  const { [L.frozen]: _, ...rest } = (await r.getServer(env.hc, server.id)).labels;
+  await r.setLabels(env.hc, server.id, rest);
+}
+
+/** Moves the Floating IP unless it is already there (a repeat after a lost answer is harmless). */
+export async function ensureFloatingIp(env: Env, fip: r.FloatingIp, serverId: number): Promise<void> {
+  const now = (await r.floatingIpByName(env.hc, fip.name)).server;
+  if (now === serverId) return;
+  await r.assignFloatingIp(env.hc, fip.id, serverId);
+}
+
+/** Shut down unless already off; a failed shutdown falls back to a power-off. */
+export async function ensureOff(env: Env, serverId: number): Promise<void> {
+  const s = await r.getServer(env.hc, serverId);
+  if (s.status === "off") return;
+  await r.shutdown(env.hc, serverId);
+}
+
+/** Refuses a Floating IP that some server outside the stack holds: taking it would take down a service. */
+export function checkFipOwner(fip: r.FloatingIp, stackServers: readonly r.Server[], step: string): void {
+  if (fip.server && !stackServers.some((s) => s.id === fip.server))
+    throw new HcloudError(step, "in_use", hcloud.fipInUse(fip.name, fip.server, fip.id));
+}
