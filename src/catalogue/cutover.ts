@@ -42,6 +42,7 @@ export const cutover = {
   interruptedUp: (stack: string, server: string) =>
     `stack ${stack} has ${server} from an interrupted run; run \`firstboot recover\` first`,
   runRecover: () => "run `firstboot recover` to do this",
+  actionFailed: (what: string, why: string) => `${what} failed: ${why}`,
   recoverAgain: () => "run `firstboot recover` again",
   needsConfig: () => "the rest needs SSH to the servers: run `firstboot recover <config>`",
   recovering: () => "an earlier run was interrupted; finishing or undoing it first:",

@@ -40,7 +40,7 @@ export function commitStep(env: Env, spec: StackSpec, c: Cutover): Step {
   return {
     title: `commit: mark ${c.winnerName} live (supersedes ${c.loser.name})`,
     run: async () => {
-      const labels = commitLabels(spec.name, { id: c.loser.id, untilS: c.untilS });
+      const labels = commitLabels(spec.name, env.runId, { id: c.loser.id, untilS: c.untilS });
       try {
         await commit(env, c.winner().id, labels, c.loser.id);
       } catch (e) {

@@ -34,9 +34,14 @@ export function standbyLabels(stack: string, untilS: number, nowS: number): Labe
 }
 
 /** What the commit writes on the new server; `old` absent for a first server (up). */
-export function commitLabels(stack: string, old?: { id: number; untilS: number }): Labels {
+export function commitLabels(stack: string, runId: string, old?: { id: number; untilS: number }): Labels {
   if (!old) return settledLabels(stack);
-  return { ...settledLabels(stack), [L.supersedes]: String(old.id), [L.standbyUntil]: String(old.untilS) };
+  return {
+    ...settledLabels(stack),
+    [L.run]: runId,
+    [L.supersedes]: String(old.id),
+    [L.standbyUntil]: String(old.untilS),
+  };
 }
 
 export function isCommitted(s: Pick<r.Server, "labels">, oldId?: number): boolean {

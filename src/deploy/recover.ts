@@ -98,7 +98,7 @@ export async function runRecovery(env: Env, plan: Recovery, spec?: SshSpec): Pro
     } catch (e) {
       const why = e instanceof Error ? e.message : String(e);
       env.progress.emit({ type: "step", step: describe(a), status: "failed", elapsedMs: 0, message: why });
-      return { ...res, ok: false, byHand: [...res.byHand, ...rest] };
+      return { ...res, ok: false, byHand: [...res.byHand, msg.actionFailed(describe(a), why), ...rest] };
     }
   }
   return { ...res, ok: res.byHand.length === 0 };

@@ -86,7 +86,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
     title: "commit: mark the server live",
     run: async () => {
       try {
-        await commit(env, s.server!.id, commitLabels(spec.name));
+        await commit(env, s.server!.id, commitLabels(spec.name, env.runId));
       } catch (e) {
         if (e instanceof CommitUnknownError) s.undo.splice(0).forEach((u) => u());
         throw e;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { planReplace, replace, type ReplaceOptions } from "../../src/deploy/replace.js";
+import { planReplace, replace, type ReplaceOptions, type ReplaceResult } from "../../src/deploy/replace.js";
+import { inspectStack, recoverStack, recoveryPlan } from "../../src/deploy/recover.js";
 import * as rs from "../../src/deploy/remote-steps.js";
 import { healthCommand } from "../../src/deploy/stack.js";
 import { CLOCK_READ, HAS_RSYNC, volumesCommand } from "../../src/deploy/sync.js";
@@ -16,15 +17,23 @@ const HAPPY = [
   "POST /servers",
   ...rep("GET /actions", 5),
   "GET /servers/{id}",
+  // The old server is marked frozen, then the commit: the new server live, superseding it.
+  "PUT /servers/{id}",
+  "PUT /servers/{id}",
+  "GET /floating_ips",
   "POST /floating_ips/{id}/actions/assign",
   ...rep("GET /actions", 2),
   "PUT /servers/{id}",
   "PUT /servers/{id}",
+  "GET /servers/{id}",
   "POST /servers/{id}/actions/shutdown",
   ...rep("GET /actions", 4),
   "GET /servers/{id}",
+  "GET /floating_ips",
+  "GET /servers",
   "GET /servers",
 ];
+const COMMIT = 8;
 
 async function scenario(setup?: Parameters<typeof liveStack>[0]) {
   const ctx = await liveStack(setup);
@@ -115,41 +124,60 @@ describe("replace against the fake API", () => {
   });
 });
 
-describe("replace faults: the old server keeps serving and the IP stays", () => {
-  async function check(setup: (s: Awaited<ReturnType<typeof scenario>>) => void): Promise<boolean> {
-    const s = await scenario();
-    setup(s);
-    const res = await replace(s.t.env, s.spec, s.plan, OPTS);
-    if (res.ok) return true;
-    const { state, ssh } = s.t;
-    expect(temporaries(state)).toEqual([]);
-    expect([...state.servers.keys()]).toEqual([s.oldId]);
-    expect(state.servers.get(s.oldId)).toMatchObject({ status: "running", labels: { "firstboot/role": "live" } });
-    expect(ssh.stack.get(s.oldId)).toBe("running");
-    expect(state.floatingIps.get(s.fipId)?.server).toBe(s.oldId);
-    expect(res.leftovers).toEqual([]);
-    return false;
-  }
-  const upToCommit = HAPPY.indexOf("PUT /servers/{id}");
+type Scenario = Awaited<ReturnType<typeof scenario>>;
 
-  it.each(HAPPY.slice(0, upToCommit + 1).map((r, i) => [i, r] as const))("API request %i (%s) fails", async (i) => {
-    const ok = await check((s) => (s.t.onRequest = (n) => (n === s.planned + i ? 500 : undefined)));
-    expect(ok).toBe(false);
+/** Before the commit: the old server serves as before, the new one is gone, nothing is left. */
+async function undone(s: Scenario, res: ReplaceResult): Promise<void> {
+  const { state, ssh } = s.t;
+  if (res.ok) throw new Error("expected the run to fail");
+  expect(temporaries(state)).toEqual([]);
+  expect([...state.servers.keys()]).toEqual([s.oldId]);
+  expect(state.servers.get(s.oldId)).toMatchObject({ status: "running" });
+  expect(state.servers.get(s.oldId)?.labels).toEqual({ "firstboot/stack": "selfmx", "firstboot/role": "live" });
+  expect(ssh.stack.get(s.oldId)).toBe("running");
+  expect(state.floatingIps.get(s.fipId)?.server).toBe(s.oldId);
+  expect(res.leftovers).toEqual([]);
+}
+
+/** After the commit: the new server stays the stack; `recover` finishes what the run did not. */
+async function committed(s: Scenario, res: ReplaceResult): Promise<void> {
+  const { state, ssh } = s.t;
+  const neu = [...state.servers.values()].find((x) => x.name === "selfmx-rep1")!;
+  if (res.ok) throw new Error("expected the run to fail");
+  expect(neu.labels["firstboot/role"]).toBe("live");
+  expect(temporaries(state)).toEqual([]);
+  if (!res.interrupted) expect(res.error.message).toMatch(/committed to selfmx-rep1.*firstboot recover/s);
+  s.t.onRequest = undefined;
+  state.faults.length = 0;
+  ssh.fail.length = 0;
+  // The next command is a new process: its own signal, no faults.
+  const env = { ...s.t.env, signal: new AbortController().signal };
+  env.hc.detachSignal();
+  const rec = await recoverStack(env, s.spec);
+  expect(rec).toMatchObject({ ok: true, byHand: [] });
+  expect(state.floatingIps.get(s.fipId)?.server).toBe(neu.id);
+  expect(state.servers.get(neu.id)?.labels).toEqual({ "firstboot/stack": "selfmx", "firstboot/role": "live" });
+  expect(state.servers.get(s.oldId)).toMatchObject({ status: "off", labels: { "firstboot/role": "standby" } });
+  expect(ssh.stack.get(neu.id)).toBe("running");
+  expect(recoveryPlan(await inspectStack(s.t.env, "selfmx", "selfmx-ip")).actions).toEqual([]);
+}
+
+async function run(setup: (s: Scenario) => void): Promise<{ s: Scenario; res: ReplaceResult }> {
+  const s = await scenario();
+  setup(s);
+  s.t.env.hc.signal = s.t.abort.signal;
+  return { s, res: await replace(s.t.env, s.spec, s.plan, OPTS) };
+}
+
+describe("replace faults before the commit: the old server keeps serving and the IP stays", () => {
+  it.each(HAPPY.slice(0, COMMIT + 1).map((r, i) => [i, r] as const))("API request %i (%s) fails", async (i) => {
+    const { s, res } = await run((s) => (s.t.onRequest = (n) => (n === s.planned + i ? 400 : undefined)));
+    await undone(s, res);
   });
 
-  it.each(HAPPY.slice(0, upToCommit).map((r, i) => [i, r] as const))("Ctrl-C at API request %i (%s)", async (i) => {
-    const ok = await check((s) => (s.t.onRequest = (n) => void (n === s.planned + i && s.t.abort.abort())));
-    expect(ok).toBe(false);
-  });
-
-  it("Ctrl-C once the commit request went out: the new server is the stack, nothing temporary is left", async () => {
-    const s = await scenario();
-    s.t.onRequest = (n) => void (n === s.planned + upToCommit && s.t.abort.abort());
-    const res = await replace(s.t.env, s.spec, s.plan, OPTS);
-    expect(res).toMatchObject({ ok: false, interrupted: true, leftovers: [] });
-    expect(s.t.state.floatingIps.get(s.fipId)?.server).toBe(res.server!.id);
-    expect(s.t.state.servers.get(res.server!.id)?.labels["firstboot/role"]).toBe("live");
-    expect(temporaries(s.t.state)).toEqual([]);
+  it.each(HAPPY.slice(0, COMMIT).map((r, i) => [i, r] as const))("Ctrl-C at API request %i (%s)", async (i) => {
+    const { s, res } = await run((s) => (s.t.onRequest = (n) => void (n === s.planned + i && s.t.abort.abort())));
+    await undone(s, res);
   });
 
   // The copy's two sides: the receiving rsync on the new server, the sender (after the stop) on the old.
@@ -164,49 +192,90 @@ describe("replace faults: the old server keeps serving and the IP stays", () => 
     "sudo -n bash -c",
     "rsync --server",
     rs.STACK_START_ROOT,
-    "firstboot-health",
   ];
   it.each(SSH)("SSH command %s fails", async (match) => {
-    expect(
-      await check((s) =>
-        s.t.ssh.fail.push({
-          match,
-          server: match === rs.STACK_START_ROOT ? "selfmx-rep1" : undefined,
-          exitCode: match === "true" ? 255 : 1,
-          times: Infinity,
-        }),
-      ),
-    ).toBe(false);
+    const { s, res } = await run((s) =>
+      s.t.ssh.fail.push({
+        match,
+        server: match === rs.STACK_START_ROOT ? "selfmx-rep1" : undefined,
+        exitCode: match === "true" ? 255 : 1,
+        times: Infinity,
+      }),
+    );
+    await undone(s, res);
   });
 
   it.each(SSH)("Ctrl-C during SSH command %s", async (match) => {
-    expect(await check((s) => (s.t.ssh.onExec = (_srv, c) => void (c.includes(match) && s.t.abort.abort())))).toBe(
-      false,
-    );
+    const { s, res } = await run((s) => (s.t.ssh.onExec = (_srv, c) => void (c.includes(match) && s.t.abort.abort())));
+    await undone(s, res);
   });
 
-  it.each(["POST /servers", "POST /floating_ips/{id}/actions/assign", "PUT /servers/{id}"])(
+  it.each(["create_server", "start_server"])("action %s errors", async (command) => {
+    const { s, res } = await run((s) => s.t.state.faults.push({ on: `action:${command}`, code: "action_failed" }));
+    await undone(s, res);
+  });
+
+  it("the response to POST /servers is lost on every attempt (applied, then 504): the server is adopted and deleted", async () => {
+    const { s, res } = await run((s) =>
+      s.t.state.faults.push({ on: "POST /servers", status: 504, afterApply: true, times: DEFAULT_RETRY.maxAttempts }),
+    );
+    await undone(s, res);
+  });
+
+  it("the commit's answer is lost after it applied: read back, the run goes on and succeeds", async () => {
+    const { s, res } = await run((s) => {
+      let puts = 0;
+      const real = s.t.env.hc.api.PUT as (...a: unknown[]) => Promise<unknown>;
+      (s.t.env.hc.api as { PUT: unknown }).PUT = async (...args: unknown[]) => {
+        const answer = await real(...args);
+        if (++puts === 2) throw new TypeError("fetch failed: socket hang up");
+        return answer;
+      };
+    });
+    expect(res.ok).toBe(true);
+    expect(s.t.state.floatingIps.get(s.fipId)?.server).toBe(res.server!.id);
+  });
+});
+
+describe("replace faults after the commit: the new server stays the stack and `recover` finishes", () => {
+  const after = HAPPY.map((r, i) => [i, r] as const).slice(COMMIT + 1, -3);
+  it.each(after)("API request %i (%s) fails", async (i) => {
+    const { s, res } = await run((s) => (s.t.onRequest = (n) => (n === s.planned + i ? 400 : undefined)));
+    await committed(s, res);
+  });
+
+  it.each([COMMIT, ...after.map(([i]) => i)])("Ctrl-C at API request %i", async (i) => {
+    const { s, res } = await run((s) => (s.t.onRequest = (n) => void (n === s.planned + i && s.t.abort.abort())));
+    await committed(s, res);
+  });
+
+  it.each(["POST /floating_ips/{id}/actions/assign", "POST /servers/{id}/actions/shutdown"])(
     "the response to %s is lost on every attempt (applied, then 504)",
     async (on) => {
-      expect(
-        await check((s) =>
-          s.t.state.faults.push({ on, status: 504, afterApply: true, times: DEFAULT_RETRY.maxAttempts }),
-        ),
-      ).toBe(false);
+      const { s, res } = await run((s) =>
+        s.t.state.faults.push({ on, status: 504, afterApply: true, times: DEFAULT_RETRY.maxAttempts }),
+      );
+      await committed(s, res);
     },
   );
 
-  it.each(["create_server", "start_server", "assign_floating_ip"])("action %s errors", async (command) => {
-    expect(await check((s) => s.t.state.faults.push({ on: `action:${command}`, code: "action_failed" }))).toBe(false);
+  it("action assign_floating_ip errors", async () => {
+    const { s, res } = await run((s) =>
+      s.t.state.faults.push({ on: "action:assign_floating_ip", code: "action_failed" }),
+    );
+    await committed(s, res);
   });
 
-  it("the HTTP check through the Floating IP fails: the IP moves back", async () => {
-    let calls = 0;
-    const ok = await check((s) => {
+  it("the HTTP check through the Floating IP fails: no way back but `firstboot rollback`", async () => {
+    const { s, res } = await run((s) => {
       const real = s.t.env.http;
-      s.t.env.http = async (url, ms) => (url.includes("198.51.100") && ++calls > 0 ? undefined : real(url, ms));
+      s.t.env.http = async (url, ms) => (url.includes("198.51.100") ? undefined : real(url, ms));
     });
-    expect(ok).toBe(false);
-    expect(calls).toBeGreaterThan(0);
+    await committed(s, res);
+  });
+
+  it("the health check through the Floating IP fails over SSH", async () => {
+    const { s, res } = await run((s) => s.t.ssh.fail.push({ match: "firstboot-health 120", exitCode: 1 }));
+    await committed(s, res);
   });
 });

@@ -10,6 +10,16 @@ import { requests } from "./helpers.js";
 
 const DAY = 24 * 3600_000;
 
+async function server(t: ReturnType<typeof testEnv>, name: string, labels: Record<string, string>): Promise<number> {
+  const res = await t.env.hc.call(
+    "s",
+    t.env.hc.api.POST("/servers", {
+      body: { name, server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true, labels },
+    }),
+  );
+  return res.server.id;
+}
+
 async function replaced() {
   const ctx = await liveStack();
   const spec = stackSpec();
@@ -83,13 +93,14 @@ describe("gc and images", () => {
         },
       }),
     );
+    await server(t, "a-live", { "firstboot/stack": "a", "firstboot/role": "live" });
     t.env.hc.clock.sleep(60_000);
     const found = await findLeftovers(t.env, 0);
     expect(found.map((l) => `${l.kind} ${l.name}`)).toEqual(["ssh_key firstboot-build-x", "server old-standby"]);
     expect(await findLeftovers(t.env, 10 * 60_000).then((l) => l.map((x) => x.name))).toEqual(["old-standby"]);
     for (const l of found) await l.remove();
     expect(temporaries(t.state)).toEqual([]);
-    expect([...t.state.servers.values()].map((s) => s.name)).toEqual(["fresh-standby"]);
+    expect([...t.state.servers.values()].map((s) => s.name)).toEqual(["fresh-standby", "a-live"]);
   });
 
   it("images prune keeps the newest N per image", async () => {
@@ -130,15 +141,19 @@ describe("rollback faults: the current server keeps serving", () => {
   it("any request before the commit failing leaves the Floating IP, stack and roles as they were", async () => {
     const { seq, res } = await attempt(() => undefined);
     expect(res.ok).toBe(true);
-    const commit = seq.indexOf("PUT /servers/{id}");
+    const puts = seq.flatMap((r, i) => (r === "PUT /servers/{id}" ? [i] : []));
+    const commit = puts[1]!;
     expect(commit).toBeGreaterThan(5);
     for (let i = 0; i <= commit; i++) {
-      const { s, res } = await attempt((x, base) => (x.t.onRequest = (n) => (n === base + i ? 500 : undefined)));
+      const { s, res } = await attempt((x, base) => (x.t.onRequest = (n) => (n === base + i ? 400 : undefined)));
       const what = `request ${i} (${seq[i]})`;
       expect(res.ok, what).toBe(false);
       const { state, ssh } = s.t;
       expect(state.floatingIps.get(s.fipId)?.server, what).toBe(s.newId);
-      expect(state.servers.get(s.newId)?.labels["firstboot/role"], what).toBe("live");
+      expect(state.servers.get(s.newId)?.labels, what).toEqual({
+        "firstboot/stack": "selfmx",
+        "firstboot/role": "live",
+      });
       expect(ssh.stack.get(s.newId), what).toBe("running");
       expect(state.servers.get(s.oldId)?.status, what).toBe("off");
       expect(res.ok ? [] : res.leftovers, what).toEqual([]);
