@@ -20,6 +20,8 @@ export interface TestEnv {
   count: number;
   /** Called with the index of every API request before it is answered; return a status to fail it. */
   onRequest?: (index: number, method: string, path: string) => number | void;
+  /** Set to simulate SIGKILL: no request answers any more. */
+  killed?: boolean;
 }
 
 export function testEnv(durations: Record<string, number> = REALISTIC_DURATIONS): TestEnv {
@@ -31,8 +33,11 @@ export function testEnv(durations: Record<string, number> = REALISTIC_DURATIONS)
   const base = fakeFetch(state);
   const t: TestEnv = { env: undefined as unknown as Env, state, ssh, events, abort, count: 0 };
   const fetch = async (req: Request): Promise<Response> => {
+    // kill -9: this request and every later one never answers; the run is abandoned where it stands.
+    if (t.killed) return new Promise<Response>(() => undefined);
     const index = t.count++;
     const status = t.onRequest?.(index, req.method, new URL(req.url).pathname.replace(/^\/v1/, ""));
+    if (t.killed) return new Promise<Response>(() => undefined);
     if (status)
       return new Response(JSON.stringify({ error: { code: "server_error", message: "injected" } }), {
         status,

@@ -10,6 +10,7 @@ import type { FakeState } from "../../src/fake-cloud/index.js";
 import type { Remote, SshLayer, SshTarget } from "../../src/ssh/index.js";
 import * as rs from "../../src/deploy/remote-steps.js";
 import { CLOCK_READ, HAS_RSYNC } from "../../src/deploy/sync.js";
+import { sameFloatingIp } from "../../src/deploy/fip-address.js";
 
 type Server = FakeState["servers"] extends Map<number, infer S> ? S : never;
 
@@ -34,8 +35,13 @@ export class FakeSsh implements SshLayer {
   constructor(readonly state: FakeState) {}
 
   serverAt(host: string): Server | undefined {
+    host = host.replace(/^\[(.*)\]$/, "$1");
     const servers = [...this.state.servers.values()];
-    const viaFip = [...this.state.floatingIps.values()].find((f) => f.ip === host)?.server;
+    // An IPv6 Floating IP is a /64: a server answers on an address inside it, never on the network itself.
+    const fips = [...this.state.floatingIps.values()];
+    const viaFip = fips.find((f) =>
+      f.type === "ipv6" ? !host.endsWith("::") && sameFloatingIp(host, f) : f.ip === host,
+    )?.server;
     return servers.find((s) => s.public_net.ipv4?.ip === host || s.id === viaFip);
   }
 

@@ -19,18 +19,21 @@ export const stackSpec = (over: Partial<StackSpec> = {}): StackSpec => ({
   ...over,
 });
 
-export async function withFloatingIp(t: TestEnv): Promise<number> {
+export async function withFloatingIp(t: TestEnv, type: "ipv4" | "ipv6" = "ipv4"): Promise<number> {
   const res = await t.env.hc.call(
     "create fip",
-    t.env.hc.api.POST("/floating_ips", { body: { type: "ipv4", home_location: "nbg1", name: "selfmx-ip" } }),
+    t.env.hc.api.POST("/floating_ips", { body: { type, home_location: "nbg1", name: "selfmx-ip" } }),
   );
   return res.floating_ip!.id;
 }
 
 /** A project where `up` already made the live server; the log and counters start fresh after it. */
-export async function liveStack(spec = stackSpec()): Promise<{ t: TestEnv; fipId: number; oldId: number }> {
+export async function liveStack(
+  spec = stackSpec(),
+  fipType: "ipv4" | "ipv6" = "ipv4",
+): Promise<{ t: TestEnv; fipId: number; oldId: number }> {
   const t = testEnv();
-  const fipId = await withFloatingIp(t);
+  const fipId = await withFloatingIp(t, fipType);
   t.env.runId = "up1";
   const res = await up(t.env, spec);
   expect(res.ok).toBe(true);
