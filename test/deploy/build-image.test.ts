@@ -7,7 +7,7 @@ import { CLOUD_INIT_WAIT, cleanForSnapshotCommand } from "../../src/deploy/remot
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
   name: "selfmx",
   stack: "selfmx",
-  serverType: "cx22",
+  serverType: "cx23",
   location: "nbg1",
   baseImage: "ubuntu-24.04",
   arch: "x86",
