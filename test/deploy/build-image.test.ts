@@ -20,8 +20,8 @@ const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
 
 const rep = (s: string, n: number): string[] => Array<string>(n).fill(s);
 const HAPPY = [
-  "GET /server_types",
   "GET /locations",
+  "GET /server_types",
   ...rep("GET /images", 2),
   "POST /ssh_keys",
   "POST /servers",
