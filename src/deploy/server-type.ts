@@ -60,7 +60,7 @@ async function allTypes(env: Env): Promise<ServerType[]> {
   );
 }
 
-/** Types that can be ordered in the location now, smallest first: what a refusal offers instead. */
+/** Types that can be ordered in the location now (not deprecated there, not sold out): what a refusal offers instead. */
 async function offeredAt(env: Env, location: string): Promise<string[]> {
   const now = env.hc.clock.now();
   return (await allTypes(env))
