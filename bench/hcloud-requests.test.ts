@@ -34,7 +34,7 @@ async function count(
   const res = await buildImage(t.env, {
     name: "bench",
     stack: "bench",
-    serverType: "cx22",
+    serverType: "cx23",
     location: "nbg1",
     baseImage: "debian-12",
     hash: "h",

@@ -67,7 +67,7 @@ export const formats: Record<string, Advice> = {
   },
   "server.type": {
     message: "is not a Hetzner server type",
-    hint: "e.g. cx22, cpx21, cax21 (`hcloud server-type list`)",
+    hint: "e.g. cx23, cpx22, cax21 (`hcloud server-type list`)",
   },
   "server.ssh_keys[]": {
     message: "is not an OpenSSH public key",

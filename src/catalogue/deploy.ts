@@ -39,8 +39,16 @@ export const hcloud = {
     `first boot failed${failed.length ? ` at ${failed.join(", ")}` : ""}; see /var/log/cloud-init-output.log on the server`,
   finalBackupFailed: (exit: number, tail: string) => `the final backup failed (exit ${exit}): ${tail}`,
   unhealthy: (tail: string) => `the stack is not healthy: ${tail}`,
-  noServerType: (type: string) => `server type ${type} does not exist`,
-  typeNotIn: (type: string, location: string) => `server type ${type} is not available in ${location}`,
+  noServerType: (type: string, location: string, offered: string[]) =>
+    `server type ${type} does not exist (Hetzner removes retired types); ${offered.length ? `${location} offers ${offered.join(", ")}` : "`hcloud server-type list` shows the current ones"}`,
+  typeNotIn: (type: string, location: string, offered: string[]) =>
+    `server type ${type} is not offered in ${location}; ${offered.length ? `it is offered in ${offered.join(", ")}` : "it can no longer be ordered anywhere"}`,
+  typeRetired: (type: string, location: string, date: string, next?: string) =>
+    `server type ${type} can no longer be ordered in ${location}: Hetzner deprecated it, unavailable since ${date}; use a current type${next ? `, e.g. ${next}` : " (`hcloud server-type list`)"}`,
+  typeDeprecated: (type: string, location: string, date: string, next?: string) =>
+    `server type ${type} is deprecated in ${location}: new servers of it can be ordered until ${date} only (a later replace will fail); move to a current type${next ? `, e.g. ${next}` : ""}`,
+  typeSoldOut: (type: string, location: string, where: string[]) =>
+    `server type ${type} is temporarily unavailable in ${location} (Hetzner reports no capacity); ${where.length ? `available now in ${where.join(", ")}` : "try again later or pick another type"}`,
   actionsRunning: (ids: number[], s: number) => `actions ${ids.join(", ")} still running after ${s} s`,
   noImageReturned: () => "the API returned no image",
   noFloatingIp: (name: string) => `no Floating IP named ${name}`,

@@ -29,7 +29,7 @@ async function defaults(): Promise<Answers> {
     name: "app",
     domain: "app.example.com",
     email: "admin@example.com",
-    type: "cx22",
+    type: "cx23",
     location: "nbg1",
     image: "ubuntu-24.04",
     ssh_key: key.trim(),

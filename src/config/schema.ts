@@ -19,7 +19,7 @@ export const serverSchema = z
   .strictObject({
     type: line()
       .regex(/^[a-z]+[0-9]+[a-z]*$/)
-      .describe("Hetzner server type, e.g. cx22, cpx21, cax21 (cax* are arm64)."),
+      .describe("Hetzner server type, e.g. cx23, cpx22, cax21 (cax* are arm64)."),
     location: z.enum(LOCATIONS).describe("Hetzner location."),
     image: z.enum(IMAGE_NAMES).describe("Base image (Hetzner's name); `build-image` snapshots are built from it."),
     ssh_keys: z

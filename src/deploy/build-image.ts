@@ -9,6 +9,7 @@ import * as r from "../hcloud/resources.js";
 import { cleanForSnapshotCommand, waitForCloudInit } from "./remote-steps.js";
 import { generateKey, knownHostsLine, mustExec, waitForSsh, type KeyPair, type Remote } from "../ssh/index.js";
 import { bootServerStep } from "./server-step.js";
+import { checkServerType } from "./server-type.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import { labelValue, tempDir, type Env } from "./workflow.js";
 import { writeFileAtomic } from "../fs-atomic.js";
@@ -50,14 +51,11 @@ export function snapshotLabels(spec: BuildSpec, version: string): Labels {
 /** Checks everything the build needs; returns a same-content snapshot to reuse, if any. */
 async function prevalidate(env: Env, spec: BuildSpec): Promise<r.Image | undefined> {
   const step = "check the build";
-  const type = await r.serverType(env.hc, spec.serverType);
-  if (!type) throw new HcloudError(step, "not_found", hcloud.noServerType(spec.serverType));
-  if (spec.arch && type.architecture !== spec.arch)
-    throw new HcloudError(step, "invalid_input", hcloud.archMismatch(type.name, type.architecture, spec.arch));
   if (!(await r.location(env.hc, spec.location)))
     throw new HcloudError(step, "not_found", hcloud.noLocation(spec.location));
-  if (!type.locations.some((l) => l.name === spec.location && !l.deprecation))
-    throw new HcloudError(step, "invalid_input", hcloud.typeNotIn(type.name, spec.location));
+  const type = await checkServerType(env, spec, step);
+  if (spec.arch && type.architecture !== spec.arch)
+    throw new HcloudError(step, "invalid_input", hcloud.archMismatch(type.name, type.architecture, spec.arch));
   const base = await env.hc.call(
     step,
     env.hc.api.GET("/images", {

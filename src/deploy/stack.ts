@@ -2,7 +2,6 @@
 // boots from, the health command run over SSH, and creating a stack server with a pinned host key.
 import { readFile } from "node:fs/promises";
 import type { Schemas } from "../hcloud/client.js";
-import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
 import { generateKey, rememberHostKey, SSH_ERROR, waitForSsh, type Remote } from "../ssh/index.js";
 import { HEALTH_BIN } from "../server-contract.js";
@@ -11,6 +10,7 @@ import type { HostKeys } from "./build-image.js";
 import type { Env } from "./workflow.js";
 import type { Clock } from "../clock.js";
 import { hcloud } from "../catalogue.js";
+import { checkServerType } from "./server-type.js";
 
 export interface StackSpec {
   name: string;
@@ -89,12 +89,9 @@ export async function pickImage(env: Env, spec: StackSpec, arch: string): Promis
     : { image: spec.baseImage, from: `base image ${spec.baseImage}` };
 }
 
+/** The one server type check (up, replace and build-image): see server-type.ts. */
 export async function checkTypeAndLocation(env: Env, spec: StackSpec, step: string): Promise<Schemas["server_type"]> {
-  const type = await r.serverType(env.hc, spec.serverType);
-  if (!type) throw new HcloudError(step, "not_found", hcloud.noServerType(spec.serverType));
-  if (!type.locations.some((l) => l.name === spec.location))
-    throw new HcloudError(step, "invalid_input", hcloud.typeNotIn(type.name, spec.location));
-  return type;
+  return checkServerType(env, spec, step);
 }
 
 export function liveSelector(name: string): string {

@@ -1,4 +1,4 @@
-// The fixed data a fresh fake project sees: locations, datacenters, server types and system
+// The fixed data a fresh fake project sees: locations, server types (per location, 2026) and system
 // images, shaped exactly like the API's (typed against the generated schema).
 import type { components } from "../hcloud/generated/schema.js";
 
@@ -30,58 +30,74 @@ const price = (location: string): S["price_per_time"] => ({
   price_per_tb_traffic: { net: "1.0000000000", gross: "1.1900000000" },
 });
 
+/** Per-location availability came with the 2026-04-01 API change, after the vendored (February 2026) spec. */
+export type TypeLocation = S["server_type_location"] & { available: boolean; recommended: boolean };
+export type ServerType = Omit<S["server_type"], "locations"> & { locations: TypeLocation[] };
+
+const ANNOUNCED = "2025-10-16T09:00:00+00:00";
+/** Hetzner's date for the 2025-10-16 deprecations: no new orders from January 2026. */
+const RETIRED = "2026-01-01T00:00:00+00:00";
+const CATEGORY = { cx: "cost_optimized", cax: "cost_optimized", cpx: "regular_purpose", ccx: "general_purpose" };
+
+/** `retiredIn`: locations where the type is deprecated and can no longer be ordered. */
 function serverType(
-  id: number,
-  name: string,
-  arch: "x86" | "arm",
-  cores: number,
-  memory: number,
-  disk: number,
+  [id, name, cores, memory, disk]: [number, string, number, number, number],
   where: string[],
-): S["server_type"] {
+  retiredIn: string[] = [],
+): ServerType {
+  const family = name.replace(/\d+$/, "") as keyof typeof CATEGORY;
+  const deprecation = { announced: ANNOUNCED, unavailable_after: RETIRED };
+  const everywhere = where.every((l) => retiredIn.includes(l));
   return {
     id,
     name,
-    architecture: arch,
+    architecture: family === "cax" ? "arm" : "x86",
     cores,
     memory,
     disk,
-    cpu_type: "shared",
+    cpu_type: family === "ccx" ? "dedicated" : "shared",
     storage_type: "local",
     description: name.toUpperCase(),
-    deprecated: false,
-    deprecation: null,
-    category: "shared",
+    deprecated: everywhere,
+    deprecation: everywhere ? deprecation : null,
+    category: CATEGORY[family],
     locations: LOCATIONS.filter((l) => where.includes(l.name)).map((l) => ({
       id: l.id,
       name: l.name,
-      deprecation: null,
+      deprecation: retiredIn.includes(l.name) ? deprecation : null,
+      available: !retiredIn.includes(l.name),
+      recommended: !retiredIn.includes(l.name) && cores <= 4,
     })),
     prices: where.map(price),
   };
 }
 
 const EU = ["fsn1", "nbg1", "hel1"];
-export const SERVER_TYPES: S["server_type"][] = [
-  serverType(104, "cx22", "x86", 2, 4, 40, EU),
-  serverType(105, "cx32", "x86", 4, 8, 80, EU),
-  serverType(45, "cax11", "arm", 2, 4, 40, ["fsn1", "nbg1", "hel1"]),
-  serverType(22, "cpx11", "x86", 2, 2, 40, [...EU, "ash"]),
-  serverType(23, "cpx21", "x86", 3, 4, 80, [...EU, "ash"]),
-  serverType(46, "cax21", "arm", 4, 8, 80, ["fsn1", "nbg1", "hel1"]),
+const ALL = [...EU, "ash"];
+/** The 2026 line-up (IDs of the real API where known): the 2025-10-16 deprecations retired cx22,
+ * cx32 and the cpx_1 types in Europe; cpx_1 stays in Ashburn. */
+export const SERVER_TYPES: ServerType[] = [
+  serverType([104, "cx22", 2, 4, 40], EU, EU),
+  serverType([105, "cx32", 4, 8, 80], EU, EU),
+  serverType([22, "cpx11", 2, 2, 40], ALL, EU),
+  serverType([23, "cpx21", 3, 4, 80], ALL, EU),
+  serverType([24, "cpx31", 4, 8, 160], ALL, EU),
+  serverType([114, "cx23", 2, 4, 40], EU),
+  serverType([115, "cx33", 4, 8, 80], EU),
+  serverType([116, "cx43", 8, 16, 160], EU),
+  serverType([117, "cx53", 16, 32, 320], EU),
+  serverType([109, "cpx22", 2, 4, 80], EU),
+  serverType([110, "cpx32", 4, 8, 160], EU),
+  serverType([111, "cpx42", 8, 16, 320], EU),
+  serverType([112, "cpx52", 12, 24, 480], EU),
+  serverType([113, "cpx62", 16, 32, 640], EU),
+  serverType([45, "cax11", 2, 4, 40], EU),
+  serverType([93, "cax21", 4, 8, 80], EU),
+  serverType([94, "cax31", 8, 16, 160], EU),
+  serverType([95, "cax41", 16, 32, 320], EU),
+  serverType([96, "ccx13", 2, 8, 80], ALL),
+  serverType([97, "ccx23", 4, 16, 160], ALL),
 ];
-
-export const DATACENTERS: S["data_center"][] = LOCATIONS.map((l) => ({
-  id: l.id,
-  name: `${l.name}-dc${l.id + 7}`,
-  description: `${l.city} DC ${l.id + 7}`,
-  location: l,
-  server_types: {
-    supported: SERVER_TYPES.map((t) => t.id),
-    available: SERVER_TYPES.filter((t) => t.locations.some((x) => x.name === l.name)).map((t) => t.id),
-    available_for_migration: [],
-  },
-}));
 
 function system(
   id: number,

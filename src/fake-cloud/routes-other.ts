@@ -1,5 +1,5 @@
 // Everything in the fake besides servers: actions, images/snapshots, SSH keys, Floating IPs,
-// firewalls, server types, locations and datacenters.
+// firewalls, server types, locations, and the 410 that replaced datacenters.
 import { createHash } from "node:crypto";
 import type { components } from "../hcloud/generated/schema.js";
 import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
@@ -7,6 +7,10 @@ import { invalidLabels } from "./labels.js";
 import { machine } from "./routes-servers.js";
 
 type S = components["schemas"];
+
+function datacentersGone(): never {
+  throw new ApiError(410, "gone", "the datacenters endpoints were removed on 2026-10-01; use locations");
+}
 
 function checkLabels(body: Record<string, unknown>): void {
   const bad = invalidLabels(labelsOf(body));
@@ -264,8 +268,8 @@ export const otherRoutes: Record<string, Handler> = {
   "GET /locations/{id}": ({ state, params }) => ({
     body: { location: find(new Map(state.locations.map((t) => [t.id, t])), "location", params.id) },
   }),
-  "GET /datacenters": (ctx) => {
-    const page = paginate(ctx, "datacenters", filter(ctx, ctx.state.datacenters));
-    return { body: { ...(page.body as object), recommendation: ctx.state.datacenters[0]!.id } };
-  },
+  // Hetzner retired the datacenters endpoints after 2026-10-01 (HTTP 410); the error code is not
+  // published, "gone" stands in for it. The vendored February 2026 spec still describes them.
+  "GET /datacenters": datacentersGone,
+  "GET /datacenters/{id}": datacentersGone,
 };

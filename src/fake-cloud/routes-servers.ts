@@ -3,19 +3,20 @@
 import type { components } from "../hcloud/generated/schema.js";
 import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import { invalidLabels } from "./labels.js";
-import type { FakeState } from "./state.js";
+import type { FakeState, Server } from "./state.js";
 import type { BackendServer } from "./backend.js";
+import type { ServerType } from "./catalog.js";
 
 type S = components["schemas"];
 const USER_DATA_LIMIT = 32_768;
 
 /** What a backend needs to know about a server. */
-export function machine(s: S["server"]): BackendServer {
+export function machine(s: Server): BackendServer {
   return { id: s.id, name: s.name, ip: s.public_net.ipv4?.ip ?? "" };
 }
 
 /** A server as the API shows it: Floating IPs and firewalls are derived from their own records. */
-export function view(state: FakeState, s: S["server"]): S["server"] {
+export function view(state: FakeState, s: Server): Server {
   const out = structuredClone(s);
   out.public_net.floating_ips = [...state.floatingIps.values()].filter((f) => f.server === s.id).map((f) => f.id);
   out.public_net.firewalls = [...state.firewalls.values()]
@@ -52,12 +53,17 @@ function validateCreate(state: FakeState, b: Record<string, unknown>): void {
       fields: [{ name: "user_data", messages: [`must be at most ${USER_DATA_LIMIT} bytes`] }],
     });
   }
+  // Removed from the request with the 2026-07 datacenter phase-out; a client still sending it is out of date.
+  if (b.datacenter !== undefined)
+    throw new ApiError(400, "invalid_input", "invalid input in field 'datacenter'", {
+      fields: [{ name: "datacenter", messages: ["datacenters were removed: use location"] }],
+    });
   const bad = invalidLabels(labelsOf(b));
   if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
 }
 
 interface Placement {
-  type: S["server_type"];
+  type: ServerType;
   location: S["location"];
   image: S["image"];
 }
@@ -65,8 +71,13 @@ interface Placement {
 function placement(state: FakeState, b: Record<string, unknown>): Placement {
   const type = byIdOrName(state.serverTypes, b.server_type, "server_type");
   const location = byIdOrName(state.locations, b.location ?? "fsn1", "location");
-  if (!type.locations.some((l) => l.name === location.name))
-    throw new ApiError(412, "resource_unavailable", `server type ${type.name} is not available in ${location.name}`);
+  // A type past its unavailable_after in a location is answered like one never offered there.
+  const at = type.locations.find((l) => l.name === location.name);
+  if (!at || (at.deprecation && Date.parse(at.deprecation.unavailable_after) <= state.clock.now()))
+    throw new ApiError(400, "invalid_input", "unsupported location for server type", {
+      fields: [{ name: "server_type", messages: ["unsupported location for server type"] }],
+    });
+  if (!at.available) throw new ApiError(412, "resource_unavailable", "error during placement");
   const image = byIdOrName(
     state.images.values(),
     b.image,
@@ -76,7 +87,7 @@ function placement(state: FakeState, b: Record<string, unknown>): Placement {
   return { type, location, image };
 }
 
-function newServer(state: FakeState, b: Record<string, unknown>, id: number, ipv4: string, at: Placement): S["server"] {
+function newServer(state: FakeState, b: Record<string, unknown>, id: number, ipv4: string, at: Placement): Server {
   return {
     id,
     name: b.name as string,
@@ -85,7 +96,6 @@ function newServer(state: FakeState, b: Record<string, unknown>, id: number, ipv
     labels: labelsOf(b),
     server_type: structuredClone(at.type),
     location: structuredClone(at.location),
-    datacenter: structuredClone(state.datacenters.find((d) => d.location.id === at.location.id)!),
     image: structuredClone(at.image),
     iso: null,
     rescue_enabled: false,
@@ -110,7 +120,7 @@ function newServer(state: FakeState, b: Record<string, unknown>, id: number, ipv
 }
 
 /** create_server, then start_server unless start_after_create is false. */
-function createActions(state: FakeState, server: S["server"], image: S["image"], keys: S["ssh_key"][], start: boolean) {
+function createActions(state: FakeState, server: Server, image: S["image"], keys: S["ssh_key"][], start: boolean) {
   const id = server.id;
   const res = [{ id, type: "server" }];
   // With a backend both actions last until the machine is booted (or failed to).
@@ -167,14 +177,14 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
 type Power = "poweron" | "poweroff" | "shutdown" | "reboot";
 
 /** The machine's part of a power action; after a shutdown the backend reports "off" when the OS has stopped. */
-function powerWork(state: FakeState, server: S["server"], how: Power): Promise<void> | undefined {
+function powerWork(state: FakeState, server: Server, how: Power): Promise<void> | undefined {
   const b = state.opts.backend;
   if (!b) return undefined;
   if (how === "shutdown") return b.shutdown(server.id);
   return how === "poweron" ? b.powerOn(server.id) : how === "poweroff" ? b.powerOff(server.id) : b.reboot(server.id);
 }
 
-function powerAction(command: string, to: S["server"]["status"], how: Power): Handler {
+function powerAction(command: string, to: Server["status"], how: Power): Handler {
   return ({ state, params }) => {
     const server = find(state.servers, "server", params.id);
     if (state.busy("server", server.id)) throw new ApiError(423, "locked", "server is locked by a running action");

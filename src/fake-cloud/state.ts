@@ -3,11 +3,13 @@
 // read and change it; the tests inspect it directly.
 import type { components } from "../hcloud/generated/schema.js";
 import { realClock, type Clock } from "../clock.js";
-import { DATACENTERS, LOCATIONS, SERVER_TYPES, SYSTEM_IMAGES } from "./catalog.js";
+import { LOCATIONS, SERVER_TYPES, SYSTEM_IMAGES, type ServerType } from "./catalog.js";
 import type { ServerBackend } from "./backend.js";
 
 type S = components["schemas"];
 export type Action = S["action"];
+/** Hetzner removed `datacenter` from servers after 2026-07-01; the vendored February 2026 spec still lists it. */
+export type Server = Omit<S["server"], "datacenter">;
 
 export interface Fault {
   /** "POST /servers", "DELETE /servers/{id}" (templates from the spec), or "action:<command>". */
@@ -77,16 +79,16 @@ export interface LoggedRequest {
 export class FakeState {
   readonly clock: Clock;
   readonly durations: Partial<Record<string, number>>;
-  readonly servers = new Map<number, S["server"]>();
+  readonly servers = new Map<number, Server>();
   readonly userData = new Map<number, string>();
   readonly images = new Map<number, S["image"]>(SYSTEM_IMAGES.map((i) => [i.id, structuredClone(i)]));
   readonly sshKeys = new Map<number, S["ssh_key"]>();
   readonly floatingIps = new Map<number, S["floating_ip"]>();
   readonly firewalls = new Map<number, S["firewall"]>();
   readonly actions = new Map<number, Running>();
-  readonly serverTypes = SERVER_TYPES;
+  /** A copy per project: tests announce deprecations or sell types out on it. */
+  readonly serverTypes: ServerType[] = structuredClone(SERVER_TYPES);
   readonly locations = LOCATIONS;
-  readonly datacenters = DATACENTERS;
   faults: Fault[] = [];
   log: LoggedRequest[] = [];
   rateLimit: number;

@@ -53,7 +53,7 @@ function write(dir: string, files: Record<string, string>): void {
 
 function config(compose: string, extra = ""): string {
   const files = NAMES.map((n) => `    ${n}: ./files/${n}`).join("\n");
-  return `version: 1\nname: loc\nserver:\n  type: cx22\n  location: nbg1\n  image: ubuntu-24.04\n  ssh_keys: ["${SSH_KEY}"]
+  return `version: 1\nname: loc\nserver:\n  type: cx23\n  location: nbg1\n  image: ubuntu-24.04\n  ssh_keys: ["${SSH_KEY}"]
 hardening: { firewall: false }\nstack:\n  compose: ${compose}\n  files:\n${files}\n  env:\n    WHEN: "03:00"${extra}
   health: { services: [app] }\n`;
 }

@@ -27,8 +27,8 @@ const PRIVATE =
 
 export const sectionCases: Case[] = [
   // wrong types for every top-level section
-  refused("server is a string", "server", "cx22"),
-  refused("server is a list", "server", ["cx22"]),
+  refused("server is a string", "server", "cx23"),
+  refused("server is a list", "server", ["cx23"]),
   refused("admin is a string", "admin", "deploy"),
   refused("hardening is a list", "hardening", ["ssh"]),
   refused("docker is true", "docker", true),

@@ -12,7 +12,7 @@ const bomb = [
 ].join("\n");
 
 export const yamlCases: Case[] = [
-  { name: "tab indentation", text: (t) => t.replace("  type: cx22", "\ttype: cx22"), expect: FILE },
+  { name: "tab indentation", text: (t) => t.replace("  type: cx23", "\ttype: cx23"), expect: FILE },
   { name: "unclosed double quote", text: (t) => t.replace("name: battery", 'name: "battery'), expect: FILE },
   { name: "unclosed single quote", text: (t) => t.replace("location: nbg1", "location: 'nbg1"), expect: FILE },
   { name: "unclosed flow sequence", text: (t) => t + "extra: [a, b\n", expect: FILE },
@@ -74,7 +74,7 @@ export const yamlCases: Case[] = [
   { name: "no version", text: (t) => t.replace("version: 1\n", ""), expect: { refused: "version" } },
   {
     name: "merge key in config",
-    text: (t) => t.replace("  type: cx22", "  <<: {type: cx22}"),
+    text: (t) => t.replace("  type: cx23", "  <<: {type: cx23}"),
     expect: { refused: "" },
   },
 ];

@@ -30,7 +30,7 @@ export function baseConfig(): Cfg {
   return {
     version: 1,
     name: "battery",
-    server: { type: "cx22", location: "nbg1", image: "ubuntu-24.04", ssh_keys: [KEY] },
+    server: { type: "cx23", location: "nbg1", image: "ubuntu-24.04", ssh_keys: [KEY] },
     hardening: { firewall: { allow: ["80/tcp", "443/tcp"] } },
     stack: {
       compose: "./compose.yaml",

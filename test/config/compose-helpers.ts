@@ -9,7 +9,7 @@ export const AGE = "age10wr6nhtcqsfnremppt6jsn76p0p9wx5yw9sd5rdgktuhmyhcddasrtkt
 
 /** firstboot.yaml with the firewall open on `allow` and the given stack/backup sections appended. */
 export function config(stack = "", allow = "[80/tcp, 443/tcp]", rest = ""): string {
-  return `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: ${allow}\nstack:\n  compose: ./compose.yaml\n${stack}${rest}`;
+  return `version: 1\nname: demo\nserver:\n  type: cx23\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: ${allow}\nstack:\n  compose: ./compose.yaml\n${stack}${rest}`;
 }
 
 export function folder(files: Record<string, string>): string {

@@ -120,7 +120,7 @@ function config(files: Record<string, string | Buffer>, env: Record<string, unkn
     version: 1,
     name: NAME,
     server: {
-      type: "cx22",
+      type: "cx23",
       location: "nbg1",
       image: "ubuntu-24.04",
       ssh_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq ops@laptop"],

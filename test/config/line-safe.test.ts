@@ -102,7 +102,7 @@ function config(): string {
   return `version: 1
 name: demo
 server:
-  type: cx22
+  type: cx23
   location: nbg1
   image: ubuntu-24.04
   ssh_keys: [ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq ops@laptop]

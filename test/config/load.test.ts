@@ -12,7 +12,7 @@ const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt
 const COMPOSE = "services:\n  app:\n    image: nginx:1.27\n    ports: ['80:80']\n";
 
 function minimal(extra = ""): string {
-  return `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: [80/tcp]\nstack:\n  compose: ./compose.yaml\n${extra}`;
+  return `version: 1\nname: demo\nserver:\n  type: cx23\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: [80/tcp]\nstack:\n  compose: ./compose.yaml\n${extra}`;
 }
 
 async function load(
@@ -38,7 +38,7 @@ describe("loadConfig", () => {
   });
 
   it("reports every problem at once, each with its own path and position", async () => {
-    const r = await load(minimal().replace("nbg1", "mars").replace("cx22", "CX 22") + "bogus: 1\n");
+    const r = await load(minimal().replace("nbg1", "mars").replace("cx23", "CX 22") + "bogus: 1\n");
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.diagnostics.map((d) => `${d.path}@${d.line}:${d.col}`)).toEqual([

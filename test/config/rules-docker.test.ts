@@ -5,7 +5,7 @@ import { distroProblem } from "../../src/config/rules-docker.js";
 
 describe("docker source per image", () => {
   it("refuses distro Docker on Debian 12 only", () => {
-    expect(distroProblem(imageInfo("debian-12", "cx22"))).toMatch(/^Debian 12 has no compose v2 package/);
+    expect(distroProblem(imageInfo("debian-12", "cx23"))).toMatch(/^Debian 12 has no compose v2 package/);
     for (const image of Object.keys(IMAGES).filter((i) => i !== "debian-12"))
       expect(distroProblem(imageInfo(image, "cax21")), image).toBeUndefined();
   });

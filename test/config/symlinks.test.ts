@@ -9,7 +9,7 @@ import { testEnv, tmp, writeTree } from "../helpers/render.js";
 
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq me@laptop";
 const COMPOSE = "services:\n  app:\n    image: nginx:1.27\n";
-const CONFIG = `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nstack:\n  compose: ./compose.yaml\n  files:\n    app.conf: ./app.conf\n`;
+const CONFIG = `version: 1\nname: demo\nserver:\n  type: cx23\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nstack:\n  compose: ./compose.yaml\n  files:\n    app.conf: ./app.conf\n`;
 
 /** A config folder inside `root` whose app.conf and compose.yaml may be links. */
 function folder(): { root: string; dir: string } {

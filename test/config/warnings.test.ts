@@ -14,7 +14,7 @@ const TARGET = "  target:\n    sftp:\n      host: u1.your-storagebox.de\n      u
 const BACKUP = `backup:\n  schedule: "03:00"\n  volumes: [data]\n  encrypt_to: [${AGE}]\n${TARGET}`;
 
 function config(hardening: string, backup = BACKUP): string {
-  return `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n${hardening}stack:\n  compose: ./compose.yaml\n${backup}`;
+  return `version: 1\nname: demo\nserver:\n  type: cx23\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n${hardening}stack:\n  compose: ./compose.yaml\n${backup}`;
 }
 
 async function warnings(hardening: string, backup = BACKUP) {

@@ -16,7 +16,7 @@ const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt
 const COMPOSE = "services:\n  app:\n    image: nginx:1.27\n    ports: ['80:80']\n";
 
 function minimal(extra = ""): string {
-  return `version: 1\nname: demo\nserver:\n  type: cx22\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: [80/tcp]\nstack:\n  compose: ./compose.yaml\n${extra}`;
+  return `version: 1\nname: demo\nserver:\n  type: cx23\n  location: nbg1\n  image: debian-13\n  ssh_keys: ['${KEY}']\nhardening:\n  firewall:\n    allow: [80/tcp]\nstack:\n  compose: ./compose.yaml\n${extra}`;
 }
 
 async function load(config: string, compose = COMPOSE) {

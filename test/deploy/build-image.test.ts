@@ -7,7 +7,7 @@ import { CLOUD_INIT_WAIT, cleanForSnapshotCommand } from "../../src/deploy/remot
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
   name: "selfmx",
   stack: "selfmx",
-  serverType: "cx22",
+  serverType: "cx23",
   location: "nbg1",
   baseImage: "ubuntu-24.04",
   arch: "x86",
@@ -20,8 +20,8 @@ const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
 
 const rep = (s: string, n: number): string[] => Array<string>(n).fill(s);
 const HAPPY = [
-  "GET /server_types",
   "GET /locations",
+  "GET /server_types",
   ...rep("GET /images", 2),
   "POST /ssh_keys",
   "POST /servers",

@@ -56,7 +56,7 @@ describe("hcloud commands", () => {
   it("gc lists, then deletes, leftovers labelled temporary", async () => {
     await post("/servers", {
       name: "firstboot-build-zz",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "debian-12",
       location: "nbg1",
       labels: { "firstboot/temporary": "true", "firstboot/run": "zz" },
@@ -74,7 +74,7 @@ describe("hcloud commands", () => {
 
   it("images list and prune", async () => {
     const s = (await (
-      await post("/servers", { name: "b", server_type: "cx22", image: "debian-12", location: "nbg1" })
+      await post("/servers", { name: "b", server_type: "cx23", image: "debian-12", location: "nbg1" })
     ).json()) as { server: { id: number } };
     for (const hash of ["a1", "a2"])
       await post(`/servers/${s.server.id}/actions/create_image`, {
@@ -96,7 +96,7 @@ describe("hcloud commands", () => {
   it("up refuses before creating anything when the stack has a server (--json events)", async () => {
     await post("/servers", {
       name: "selfmx-old",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "ubuntu-24.04",
       location: "nbg1",
       labels: { "firstboot/stack": "selfmx", "firstboot/role": "live" },

@@ -45,7 +45,7 @@ describe("image definitions and configs", () => {
     if (!s.ok) throw new Error(s.text);
     expect(s.value).toMatchObject({
       name: "selfmx",
-      serverType: "cx22",
+      serverType: "cx23",
       location: "nbg1",
       baseImage: "ubuntu-24.04",
       sshUser: "deploy",

@@ -72,7 +72,7 @@ describe("gc and images", () => {
       t.env.hc.api.POST("/servers", {
         body: {
           name: "old-standby",
-          server_type: "cx22",
+          server_type: "cx23",
           image: "debian-12",
           location: "nbg1",
           start_after_create: true,
@@ -85,7 +85,7 @@ describe("gc and images", () => {
       t.env.hc.api.POST("/servers", {
         body: {
           name: "fresh-standby",
-          server_type: "cx22",
+          server_type: "cx23",
           image: "debian-12",
           location: "nbg1",
           start_after_create: true,
@@ -110,7 +110,7 @@ describe("gc and images", () => {
       const r = await buildImage(t.env, {
         name: "selfmx",
         stack: "selfmx",
-        serverType: "cx22",
+        serverType: "cx23",
         location: "nbg1",
         baseImage: "debian-12",
         hash,

@@ -8,7 +8,7 @@ import { testEnv, type TestEnv } from "./env.js";
 
 const body: r.CreateServer = {
   name: "web-run1",
-  server_type: "cx22",
+  server_type: "cx23",
   image: "debian-12",
   location: "nbg1",
   start_after_create: true,

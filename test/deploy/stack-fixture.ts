@@ -6,7 +6,7 @@ import { fakeUserData, testEnv, type TestEnv } from "./env.js";
 
 export const stackSpec = (over: Partial<StackSpec> = {}): StackSpec => ({
   name: "selfmx",
-  serverType: "cx22",
+  serverType: "cx23",
   location: "nbg1",
   baseImage: "ubuntu-24.04",
   sshUser: "deploy",

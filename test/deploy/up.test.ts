@@ -49,7 +49,7 @@ describe("up against the fake API", () => {
     const built = await buildImage(t.env, {
       name: "selfmx",
       stack: "selfmx",
-      serverType: "cx22",
+      serverType: "cx23",
       location: "nbg1",
       baseImage: "ubuntu-24.04",
       hash: "h1",
@@ -78,7 +78,7 @@ describe("up against the fake API", () => {
       t.env.hc.api.POST("/servers", {
         body: {
           name: "someone-else",
-          server_type: "cx22",
+          server_type: "cx23",
           image: "debian-12",
           location: "nbg1",
           start_after_create: true,

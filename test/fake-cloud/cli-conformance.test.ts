@@ -10,7 +10,7 @@ import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
 let api: FakeApi;
 let home: string;
 
-async function hcloud(...args: string[]): Promise<string> {
+async function hcloudRun(...args: string[]) {
   const env = {
     PATH: process.env.PATH,
     HOME: home,
@@ -18,7 +18,11 @@ async function hcloud(...args: string[]): Promise<string> {
     HCLOUD_ENDPOINT: api.endpoint,
     HCLOUD_TOKEN: "conformance-token",
   };
-  const r = await run(["hcloud", ...args], { env, timeoutMs: 30_000, allowFailure: true });
+  return run(["hcloud", ...args], { env, timeoutMs: 30_000, allowFailure: true });
+}
+
+async function hcloud(...args: string[]): Promise<string> {
+  const r = await hcloudRun(...args);
   if (r.exitCode !== 0) throw new Error(`hcloud ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}${r.stdout}`);
   return r.stdout;
 }
@@ -52,7 +56,7 @@ describe("hcloud CLI against the fake API", () => {
       "--name",
       "s1",
       "--type",
-      "cx22",
+      "cx23",
       "--image",
       "debian-12",
       "--location",
@@ -71,9 +75,14 @@ describe("hcloud CLI against the fake API", () => {
     const described = JSON.parse(await hcloud("server", "describe", "s1", "-o", "json")) as {
       labels: Record<string, string>;
       server_type: { name: string };
+      location: { name: string };
     };
     expect(described.labels).toEqual({ "firstboot/temporary": "true" });
-    expect(described.server_type.name).toBe("cx22");
+    expect(described.server_type.name).toBe("cx23");
+    expect(described.location.name).toBe("nbg1");
+    // The 2026 API has no datacenter on servers: this CLI (1.30, older than the change) still
+    // describes the server, with an empty Datacenter block, as it does against the real API.
+    expect(await hcloud("server", "describe", "s1")).toMatch(/^Name:\s+s1\nStatus:\s+running$/m);
     await hcloud("server", "poweroff", "s1");
     expect(server?.status).toBe("off");
     await hcloud(
@@ -102,6 +111,54 @@ describe("hcloud CLI against the fake API", () => {
       ),
     ).toMatch(/snapshot\s+golden\s+available/);
     expect((await hcloud("image", "list", "-t", "snapshot", "-l", "role=other", "-o", "noheader")).trim()).toBe("");
+  });
+
+  it("lists and describes server types with their per-location deprecations", async () => {
+    const list = await hcloud("server-type", "list", "-o", "noheader", "-o", "columns=name,cores,memory,disk");
+    expect(list).toMatch(/^cx23\s+2\s+4\.0 GB\s+40 GB$/m);
+    expect(list).toMatch(/^cpx22\s+2\s+4\.0 GB\s+80 GB$/m);
+    const cx23 = JSON.parse(await hcloud("server-type", "describe", "cx23", "-o", "json")) as {
+      name: string;
+      architecture: string;
+      locations: { name: string; deprecation: unknown }[];
+    };
+    expect(cx23.name).toBe("cx23");
+    expect(cx23.architecture).toBe("x86");
+    expect(cx23.locations.map((l) => [l.name, l.deprecation])).toEqual([
+      ["fsn1", null],
+      ["nbg1", null],
+      ["hel1", null],
+    ]);
+    const cx22 = JSON.parse(await hcloud("server-type", "describe", "cx22", "-o", "json")) as {
+      locations: { name: string; deprecation: { unavailable_after: string } | null }[];
+    };
+    expect(cx22.locations.every((l) => l.deprecation?.unavailable_after === "2026-01-01T00:00:00+00:00")).toBe(true);
+  });
+
+  it("gets the API's refusal for a retired server type and a 410 for datacenters", async () => {
+    const retired = await hcloudRun(
+      "server",
+      "create",
+      "--name",
+      "old",
+      "--type",
+      "cx22",
+      "--image",
+      "debian-12",
+      "--location",
+      "nbg1",
+    );
+    expect(retired.exitCode).not.toBe(0);
+    expect(retired.stderr).toContain("unsupported location for server type");
+    const dcs = await hcloudRun("datacenter", "list");
+    expect(dcs.exitCode).not.toBe(0);
+    expect(dcs.stderr).toMatch(/datacenters endpoints were removed.*\(gone\)/);
+    // Only these two refusals were meant; the last test checks nothing else was refused.
+    const meant = (r: { method: string; path: string; status?: number }) =>
+      (r.status === 400 && r.method === "POST" && r.path === "/servers") ||
+      (r.status === 410 && r.path === "/datacenters");
+    expect(api.state.log.filter(meant).length).toBe(2);
+    api.state.log = api.state.log.filter((r) => !meant(r));
   });
 
   it("assigns a Floating IP", async () => {

@@ -23,6 +23,11 @@ function fixNullable(node: unknown): unknown {
   }
   return o;
 }
+// The vendored spec is from February 2026; Hetzner removed `datacenter` from servers after
+// 2026-07-01 (and the fake follows the platform), so that one requirement is dropped here.
+const schemas = (spec as unknown as { components: { schemas: Record<string, { required?: string[] }> } }).components
+  .schemas;
+schemas.server!.required = schemas.server!.required!.filter((f) => f !== "datacenter");
 const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
 ajv.addSchema(fixNullable(spec) as object, "spec");
 
@@ -50,7 +55,7 @@ describe("fake responses match the spec's response schemas", () => {
     });
     const srv = await call("POST", "/servers", {
       name: "s",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "debian-12",
       location: "nbg1",
       ssh_keys: ["k"],
@@ -81,7 +86,6 @@ describe("fake responses match the spec's response schemas", () => {
       ["/firewalls/{id}", `/firewalls/${fw.body.firewall!.id}`],
       ["/server_types", "/server_types"],
       ["/locations", "/locations"],
-      ["/datacenters", "/datacenters"],
       ["/actions", `/actions?id=${actionId}`],
       ["/actions/{id}", `/actions/${actionId}`],
     ] as const)
@@ -108,6 +112,29 @@ describe("fake responses match the spec's response schemas", () => {
       expect(ok, `${method.toUpperCase()} ${template} ${r.status}: ${ajv.errorsText(v.errors)}`).toBe(true);
       checks.push([template, method, "ok"]);
     }
-    expect(checks.length).toBe(23);
+    expect(checks.length).toBe(22);
+  });
+
+  it("answers the retired datacenters endpoints with 410 in the API's error shape", async () => {
+    const state = new FakeState({ clock: new VirtualClock() });
+    for (const path of ["/datacenters", "/datacenters/1"]) {
+      const r = await handle(state, "GET", `/v1${path}`, "", "Bearer t");
+      expect(r.status).toBe(410);
+      expect(r.body).toMatchObject({ error: { code: "gone", message: expect.stringContaining("locations") } });
+    }
+  });
+
+  it("lists server types per location with their deprecations, in the spec's shape", async () => {
+    const state = new FakeState({ clock: new VirtualClock() });
+    const r = await handle(state, "GET", "/v1/server_types?name=cx22", "", "Bearer t");
+    const v = validator("/server_types", "get", 200);
+    expect(v(r.body), ajv.errorsText(v.errors)).toBe(true);
+    const [cx22] = (r.body as { server_types: { locations: { name: string; deprecation: unknown }[] }[] }).server_types;
+    expect(cx22!.locations.map((l) => [l.name, l.deprecation])).toEqual(
+      ["fsn1", "nbg1", "hel1"].map((l) => [
+        l,
+        { announced: expect.any(String), unavailable_after: "2026-01-01T00:00:00+00:00" },
+      ]),
+    );
   });
 });

@@ -140,7 +140,7 @@ describe("VM mode through the API routes (stub backend)", () => {
     const p = project();
     const r = await p.call("POST", "/servers", {
       name: "web-1",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "debian-13",
       location: "nbg1",
       user_data: "#cloud-config\n",
@@ -158,7 +158,7 @@ describe("VM mode through the API routes (stub backend)", () => {
     const p = project();
     const r = await p.call("POST", "/servers", {
       name: "web-1",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "debian-13",
       location: "nbg1",
     });
@@ -172,7 +172,7 @@ describe("VM mode through the API routes (stub backend)", () => {
     const p = project();
     const r = await p.call("POST", "/servers", {
       name: "web-1",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "debian-13",
       location: "nbg1",
     });
@@ -203,7 +203,7 @@ describe("VM mode through the API routes (stub backend)", () => {
     const p = project();
     const r = await p.call("POST", "/servers", {
       name: "web-1",
-      server_type: "cx22",
+      server_type: "cx23",
       image: "debian-13",
       location: "nbg1",
     });

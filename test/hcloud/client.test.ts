@@ -96,7 +96,7 @@ describe("pagination and actions", () => {
     const created = await hc.call(
       "create server",
       hc.api.POST("/servers", {
-        body: { name: "a", server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true },
+        body: { name: "a", server_type: "cx23", image: "debian-12", location: "nbg1", start_after_create: true },
       }),
     );
     const id = created.server.id;

@@ -27,7 +27,7 @@ const cfg = configSchema.parse({
   version: 1,
   name: "bin",
   server: {
-    type: "cx22",
+    type: "cx23",
     location: "nbg1",
     image: "ubuntu-24.04",
     ssh_keys: ["ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq ops@laptop"],
@@ -37,7 +37,7 @@ const cfg = configSchema.parse({
 const ctx: RenderContext = {
   name: "bin",
   stackDir: "/opt/bin",
-  image: imageInfo("ubuntu-24.04", "cx22"),
+  image: imageInfo("ubuntu-24.04", "cx23"),
   reveal: (v) => (typeof v === "string" ? v : "x"),
 };
 

@@ -8,7 +8,7 @@ import { filesOf, testEnv, tmp, writeTree } from "../helpers/render.js";
 const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq me@laptop";
 const BASE = `version: 1
 name: demo
-server: { type: cx22, location: nbg1, image: ubuntu-24.04, ssh_keys: ['${KEY}'] }
+server: { type: cx23, location: nbg1, image: ubuntu-24.04, ssh_keys: ['${KEY}'] }
 stack: { compose: ./compose.yaml, health: { url: "http://127.0.0.1:8080/" } }
 `;
 

@@ -11,9 +11,9 @@ import { EXAMPLES, filesOf, ROOT, testEnv, type FileOnServer } from "../helpers/
 import { tempDir, tool } from "./real-tools.js";
 
 const TARGETS = [
-  ["ubuntu-24.04", "cx22"],
+  ["ubuntu-24.04", "cx23"],
   ["ubuntu-22.04", "cax21"],
-  ["debian-12", "cpx21"],
+  ["debian-12", "cpx22"],
   ["debian-13", "cax11"],
 ] as const;
 
