@@ -176,9 +176,10 @@ describe("rollback and gc choose safely", () => {
       env.hc.api.POST("/servers", {
         body: {
           name: "tmp",
-          server_type: "cx22",
+          server_type: "cx23",
           image: "debian-12",
           location: "nbg1",
+          start_after_create: true,
           labels: { "firstboot/temporary": "true" },
         },
       }),

@@ -14,7 +14,7 @@ async function server(t: ReturnType<typeof testEnv>, name: string, labels: Recor
   const res = await t.env.hc.call(
     "s",
     t.env.hc.api.POST("/servers", {
-      body: { name, server_type: "cx22", image: "debian-12", location: "nbg1", start_after_create: true, labels },
+      body: { name, server_type: "cx23", image: "debian-12", location: "nbg1", start_after_create: true, labels },
     }),
   );
   return res.server.id;
