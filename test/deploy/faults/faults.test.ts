@@ -19,6 +19,11 @@ afterAll(() => {
   );
 });
 
+it("every scenario the slice table names exists in the matrix", () => {
+  const keys = new Set(all.map((s) => s.key));
+  expect(Object.keys(SLICE).filter((k) => !keys.has(k))).toEqual([]);
+});
+
 describe.each(WORKFLOWS.map((w) => [w.name, w] as const))("%s", (name) => {
   for (const s of chosen.filter((x) => x.workflow.name === name)) {
     const exp = SLICE[s.key];

@@ -62,7 +62,9 @@ function serving(c: Case): Violation[] {
 function oneLive(c: Case): Violation[] {
   const lives = live(c, c.world.state.servers.values());
   if (lives.length <= 1) return [];
-  return [{ text: `${lives.length} servers labelled live: ${lives.map(named).join(", ")}`, ids: lives.map((s) => s.id) }];
+  return [
+    { text: `${lives.length} servers labelled live: ${lives.map(named).join(", ")}`, ids: lives.map((s) => s.id) },
+  ];
 }
 
 const STACK_ROLES = ["live", "standby", "candidate"];

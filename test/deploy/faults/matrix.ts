@@ -43,7 +43,9 @@ const nth = (list: readonly string[], i: number) => list.slice(0, i + 1).filter(
 const short = (c: { server: string; command: string }) => `${c.server}: ${c.command.slice(0, 60)}`;
 
 export function scenarios(wf: Workflow, b: Baseline): Scenario[] {
-  const out: Scenario[] = [{ workflow: wf, fault: { on: "none" }, key: `${wf.name} clean`, title: `${wf.name}: clean` }];
+  const out: Scenario[] = [
+    { workflow: wf, fault: { on: "none" }, key: `${wf.name} clean`, title: `${wf.name}: clean` },
+  ];
   const reqs = b.requests.map((r) => r.name);
   const req = (index: number, kind: RequestFault | "sigint") => {
     const n = nth(reqs, index);
@@ -105,19 +107,24 @@ export interface ScenarioResult {
 
 export async function runScenario(s: Scenario): Promise<ScenarioResult> {
   const c = await s.workflow.setup();
-  let run: Run | undefined;
-  run = newRun(c.world, s.workflow.runId, hooks(() => run!, s.fault));
-  const done = s.workflow
-    .run(run.env, c)
-    .catch((e: Error): Outcome => ({ ok: false, byHand: [], message: e.message }));
+  // The hooks reach the run they belong to (its abort controller) once it exists.
+  const run: Run = newRun(
+    c.world,
+    s.workflow.runId,
+    hooks(() => run, s.fault),
+  );
+  const done = s.workflow.run(run.env, c).catch((e: Error): Outcome => ({ ok: false, byHand: [], message: e.message }));
   const outcome = await Promise.race([done, run.kill.then(() => undefined)]);
   if (!outcome) await settle();
   const violations: string[] = [];
   const report = (phase: string, byHand: readonly string[], crashed: boolean) => {
-    for (const v of check(c, crashed))
-      if (!excused(v, byHand)) violations.push(`${s.title}: ${phase}: ${v.text}`);
+    for (const v of check(c, crashed)) if (!excused(v, byHand)) violations.push(`${s.title}: ${phase}: ${v.text}`);
   };
-  report(outcome ? `after the run (${outcome.ok ? "ok" : outcome.message})` : "killed", outcome?.byHand ?? [], !outcome);
+  report(
+    outcome ? `after the run (${outcome.ok ? "ok" : outcome.message})` : "killed",
+    outcome?.byHand ?? [],
+    !outcome,
+  );
   const rec = await recoverStack(newRun(c.world, "rec1").env, c.spec).catch((e: Error) => {
     violations.push(`${s.title}: the recovery threw: ${e.message}`);
     return { ok: false, did: [], byHand: [] };

@@ -106,7 +106,10 @@ async function killedBuildLeftovers(w: World, spec: StackSpec): Promise<void> {
     }),
   );
   const body = { name: "firstboot-build-dead1", server_type: spec.serverType, image: spec.baseImage, labels };
-  await hc.call("server", hc.api.POST("/servers", { body: { ...body, location: spec.location, start_after_create: true } }));
+  await hc.call(
+    "server",
+    hc.api.POST("/servers", { body: { ...body, location: spec.location, start_after_create: true } }),
+  );
 }
 
 /** `firstboot gc` as its command runs it: every leftover deleted, a failed deletion named by hand. */

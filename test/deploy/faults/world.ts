@@ -148,7 +148,10 @@ export function newRun(w: World, runId: string, faults: Pick<Run, "onRequest" | 
   };
   const emit = (e: ProgressEvent): void => {
     run.events.push(e);
-    if (e.type === "step" && e.status === "start") run.onStep?.(run.steps.push(e.step) - 1);
+    // Not `onStep?.(steps.push(...))`: an optional call skips evaluating its arguments.
+    if (e.type !== "step" || e.status !== "start") return;
+    const index = run.steps.push(e.step) - 1;
+    run.onStep?.(index);
   };
   run.env = {
     hc,
