@@ -5,7 +5,7 @@ EXAMPLE ?= examples/selfmx/firstboot.yaml
 export FIRSTBOOT_IDENTITY ?= $(CURDIR)/examples/demo-identity.txt
 FB := node bin/firstboot.js
 
-.PHONY: all deps build demo test lint format e2e e2e-boot e2e-cloud bench clean
+.PHONY: all deps build demo test lint format e2e e2e-boot e2e-cloud bench clean faults
 
 all: build
 
@@ -31,6 +31,12 @@ demo: build
 
 test: deps build lint
 	FIRSTBOOT_BUILT=1 npx vitest run
+
+# The whole fault-injection matrix (test/deploy/faults: every request, SSH command and step of
+# build-image, up, replace, rollback and gc failed or killed; about 800 scenarios, 1-2 min).
+# `make test` runs its slice (test/deploy/faults/slice.ts). It needs no dist/ (FIRSTBOOT_BUILT skips the build).
+faults: node_modules/.package-lock.json
+	FIRSTBOOT_FAULTS=full FIRSTBOOT_BUILT=1 npx vitest run test/deploy/faults/faults.test.ts
 
 PRETTIER_FILES := "src/**/*.ts" "test/**/*.ts" "bench/**/*.ts" "scripts/**/*.mjs" "*.ts" "*.js"
 

@@ -2,7 +2,9 @@
 // (cloud-init status, firstboot status, stack start/stop, backup, restore) and enforces what
 // real SSH would: the server must be running, and the host key we pinned in known_hosts must be
 // the one the server got through its user-data. Faults and a per-command hook let tests fail or
-// interrupt at any command.
+// interrupt at any command. A data model follows the stack's writes: a simulated client writes
+// through the Floating IP before every command (and every API request, in the fault harness);
+// backups, restores and rsync copies move those writes between servers.
 import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Piped, RunResult } from "../../src/exec.js";
@@ -13,6 +15,11 @@ import { CLOCK_READ, HAS_RSYNC } from "../../src/deploy/sync.js";
 import { sameFloatingIp } from "../../src/deploy/fip-address.js";
 
 type Server = FakeState["servers"] extends Map<number, infer S> ? S : never;
+
+/** What a command meets instead of running: a result, or "freeze" (it never answers: the world stopped). */
+export type SshFault = RunResult | "freeze";
+
+const never = <T>(): Promise<T> => new Promise<T>(() => undefined);
 
 export interface ExecRecord {
   server: string;
@@ -31,8 +38,39 @@ export class FakeSsh implements SshLayer {
   rsync = true;
   /** Data copies as [from, to] server names. */
   readonly copies: [string, string][] = [];
+  /** Commands and copy sides started so far (the index the next one gets). */
+  count = 0;
+  /** Called with each command's index before it runs; may fail it or freeze it. */
+  inject?: (index: number, server: string, command: string) => SshFault | undefined;
+  /** The stack's data per server id: the ids of the writes it holds (a new server starts empty). */
+  readonly data = new Map<number, string[]>();
+  /** Backup archives by the name firstboot-backup printed: the data each holds. */
+  readonly archives = new Map<string, string[]>();
+  /** Writes the simulated client made that a server acknowledged (refused ones are not here). */
+  readonly acked: { id: string; server: number }[] = [];
+  /** The Floating IP (id) the simulated client writes through; unset: no client. */
+  clientFip?: number;
+  private writes = 0;
+  private receiving?: number;
 
   constructor(readonly state: FakeState) {}
+
+  private dataOf(id: number): string[] {
+    if (!this.data.has(id)) this.data.set(id, []);
+    return this.data.get(id)!;
+  }
+
+  /** One write through the Floating IP: acknowledged only by a running server whose stack runs. */
+  clientWrite(): void {
+    if (this.clientFip === undefined) return;
+    this.state.tick();
+    const id = `w${++this.writes}`;
+    const at = this.state.floatingIps.get(this.clientFip)?.server;
+    const server = at === null || at === undefined ? undefined : this.state.servers.get(at);
+    if (!server || server.status !== "running" || this.stackOf(server) !== "running") return;
+    this.dataOf(server.id).push(id);
+    this.acked.push({ id, server: server.id });
+  }
 
   serverAt(host: string): Server | undefined {
     host = host.replace(/^\[(.*)\]$/, "$1");
@@ -57,7 +95,7 @@ export class FakeSsh implements SshLayer {
     return blob !== undefined && userData.includes(blob);
   }
 
-  private stackOf(server: Server): "running" | "stopped" {
+  stackOf(server: Server): "running" | "stopped" {
     if (!this.stack.has(server.id))
       this.stack.set(
         server.id,
@@ -79,14 +117,12 @@ export class FakeSsh implements SshLayer {
       return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
     if (command === rs.STACK_STOP) return (this.stack.set(server.id, "stopped"), ok());
     if (command === rs.STACK_START) return (this.stack.set(server.id, "running"), ok());
-    if (command === rs.BACKUP_RUN)
-      return {
-        exitCode: 0,
-        stdout: "",
-        stderr: `firstboot-backup: backup stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z done\n`,
-      };
-    if (command.startsWith("sudo -n firstboot-restore "))
-      return (this.restored.set(server.id, command.split("'")[1] ?? ""), ok());
+    if (command === rs.BACKUP_RUN) {
+      const archive = `stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z`;
+      this.archives.set(archive, [...this.dataOf(server.id)]);
+      return { exitCode: 0, stdout: "", stderr: `firstboot-backup: backup ${archive} done\n` };
+    }
+    if (command.startsWith("sudo -n firstboot-restore ")) return this.restore(server, command.split("'")[1] ?? "");
     if (command.startsWith(`sudo -n sh -c '${rs.STACK_START_ROOT} && exec /usr/local/sbin/firstboot-health `))
       this.stack.set(server.id, "running");
     if (command.includes("/usr/local/sbin/firstboot-health "))
@@ -94,15 +130,29 @@ export class FakeSsh implements SshLayer {
     return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
   }
 
+  /** firstboot-restore NAME|latest: the server's data becomes the archive's. */
+  private restore(server: Server, name: string): RunResult {
+    const archive = name === "latest" ? [...this.archives.keys()].pop() : name;
+    const data = archive === undefined ? undefined : this.archives.get(archive);
+    if (!data) return { exitCode: 1, stdout: "", stderr: `firstboot-restore: no archive ${name}` };
+    this.restored.set(server.id, name);
+    this.data.set(server.id, [...data]);
+    return { exitCode: 0, stdout: "", stderr: "" };
+  }
+
   connect(t: SshTarget): Remote {
     return {
       pipe: (command) => this.pipeFor(t, command),
       exec: async (command) => {
+        this.clientWrite();
         this.state.tick();
         const server = this.serverAt(t.host);
         const name = server?.name ?? t.host;
         this.log.push({ server: name, command });
         this.onExec?.(name, command);
+        const injected = this.inject?.(this.count++, name, command);
+        if (injected === "freeze") return never<RunResult>();
+        if (injected) return injected;
         if (!server || server.status !== "running")
           return {
             exitCode: 255,
@@ -129,6 +179,7 @@ export class FakeSsh implements SshLayer {
    * its command and finishes when its input ends; the sending side answers and ends.
    */
   private pipeFor(t: SshTarget, command: string): Piped {
+    this.clientWrite();
     const stdin = new PassThrough();
     const stdout = new PassThrough();
     const name = this.serverAt(t.host)?.name ?? t.host;
@@ -142,24 +193,20 @@ export class FakeSsh implements SshLayer {
     });
     const server = this.serverAt(t.host);
     this.onExec?.(name, command);
+    const injected = this.inject?.(this.count++, name, command);
+    if (injected === "freeze") return { stdin, stdout, result: never(), kill: () => undefined };
     const f = this.fail.find(
       (x) => command.includes(x.match) && (x.server === undefined || x.server === name) && (x.times ?? 1) > 0,
     );
-    if (f) {
-      f.times = (f.times ?? 1) - 1;
-      stdout.end();
-      return {
-        stdin,
-        stdout,
-        result: Promise.resolve({
-          exitCode: f.exitCode ?? 1,
-          stdout: "",
-          stderr: f.stderr ?? `injected failure of ${f.match}`,
-        }),
-        kill: () => undefined,
-      };
-    }
+    if (f) f.times = (f.times ?? 1) - 1;
+    const failed =
+      injected ??
+      (f && { exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` });
+    if (failed) return (stdout.end(), { stdin, stdout, result: Promise.resolve(failed), kill: () => undefined });
     if (stops && server) this.stack.set(server.id, "stopped");
+    // The sender runs after the receiver asked for it: the copy makes the receiver's data the sender's.
+    if (receive) this.receiving = server?.id;
+    else if (server && this.receiving !== undefined) this.data.set(this.receiving, [...this.dataOf(server.id)]);
     if (receive) {
       const paths = [...command.matchAll(/'\\''(?:old)?:(\/[^']+)'\\''/g)].map((m) => m[1]);
       stdout.write(`rsync --server --sender -logDtpRe.iLsfxCIvu . ${paths.join(" ")}\n`);
