@@ -51,6 +51,8 @@ export function writeStack(dir: string, publicKey: string, v: StackVariant = HEA
 
 export interface CliRun {
   exitCode: number;
+  /** Killed with SIGKILL by the caller's `killWhen`. */
+  killed: boolean;
   events: Record<string, unknown>[];
   stderr: string;
   ms: number;
@@ -71,6 +73,7 @@ export function firstboot(
   env: NodeJS.ProcessEnv,
   log: (m: string) => void,
   timeoutMs = 40 * 60_000,
+  killWhen?: (event: Record<string, unknown>) => boolean,
 ): Promise<CliRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
@@ -80,6 +83,7 @@ export function firstboot(
     });
     const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);
     const events: Record<string, unknown>[] = [];
+    let killed = false;
     let stderr = "";
     let buf = "";
     child.stdout.on("data", (d: Buffer) => {
@@ -91,6 +95,11 @@ export function firstboot(
           const e = JSON.parse(line) as Record<string, unknown>;
           events.push({ ...e, at: Date.now() });
           log(`${args[0]}: ${[e.type, e.step ?? "", e.status ?? "", e.message ?? ""].join(" ").trim()}`);
+          if (!killed && killWhen?.(e)) {
+            killed = true;
+            child.kill("SIGKILL");
+            log(`${args[0]}: killed (SIGKILL) here`);
+          }
         } catch {
           log(`${args[0]}: ${line}`);
         }
@@ -99,9 +108,9 @@ export function firstboot(
     child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("close", (code) => {
       clearTimeout(timer);
-      if (code !== 0)
+      if (code !== 0 && !killed)
         digest(`firstboot ${args.join(" ")}: exit ${code}\n${stderr.trim().split("\n").slice(-30).join("\n")}`);
-      resolve({ exitCode: code ?? -1, events, stderr, ms: Date.now() - t0 });
+      resolve({ exitCode: code ?? -1, killed, events, stderr, ms: Date.now() - t0 });
     });
   });
 }

@@ -2,7 +2,8 @@
 // mode, and the firstboot CLI run against it exactly as against Hetzner (only HCLOUD_ENDPOINT
 // differs). build-image bakes a snapshot; up starts the stack from it behind a Floating IP; a
 // client writes rows through the Floating IP while replace moves the stack to a new server
-// restored from the final backup; a replacement made unhealthy on purpose leaves the serving
+// restored from a backup and copied across, and is killed (kill -9) right after its commit point
+// so `firstboot recover` finishes the cutover; a replacement made unhealthy on purpose leaves the serving
 // server and the Floating IP as they were; gc deletes the old server after its rollback window.
 // Four VMs boot in all (at most two at a time); every one is killed at the end, pass or fail.
 import { existsSync, mkdtempSync } from "node:fs";
@@ -37,10 +38,10 @@ function fipTarget(): number | null | undefined {
 }
 
 /** Runs the CLI and remembers every qemu PID seen meanwhile (to prove they are all gone later). */
-async function cli(args: string[]): Promise<CliRun> {
+async function cli(args: string[], killWhen?: (e: Record<string, unknown>) => boolean): Promise<CliRun> {
   const t = setInterval(() => cloud.backend.pids().forEach(see), 2000);
   try {
-    const r = await firstboot(args, env, log);
+    const r = await firstboot(args, env, log, undefined, killWhen);
     log(
       `firstboot ${args[0]}: exit ${r.exitCode} after ${(r.ms / 1000).toFixed(0)} s${r.exitCode ? `\n${r.stderr}` : ""}`,
     );
@@ -175,13 +176,24 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     expect(await readRows(`http://${FIP}`)).toEqual([]);
   });
 
-  it("replace moves to a new server restored from the final backup; every acknowledged write survives", async () => {
+  it("replace killed (kill -9) at its commit point, finished by `firstboot recover`: every acknowledged write survives", async () => {
     const writer = new RowWriter(`http://${FIP}`, 250).start();
     await new Promise((r) => setTimeout(r, 5000));
-    const r = await cli(["replace", config, "--rollback-window", `${WINDOW_S}s`]);
+    const committed = (e: Record<string, unknown>) =>
+      e.type === "step" && e.status === "ok" && /^commit: /.test(String(e.step));
+    const r = await cli(["replace", config, "--rollback-window", `${WINDOW_S}s`], committed);
+    expect(r.killed, r.stderr).toBe(true);
+    // Killed with the new server committed, the old one not yet demoted (its stack stopped), the
+    // Floating IP on the old server or, if its move was already on the way, on the new one.
+    const both = servers().filter((s) => s.labels["firstboot/role"] === "live");
+    expect(both.map((s) => s.labels["firstboot/supersedes"] ?? "")).toContain(String(live));
+    log(`killed: Floating IP on server ${fipTarget()} (old ${live})`);
+    const status = await cli(["status", config]);
+    expect(JSON.stringify(status.events), "status names the interrupted run").toMatch(/committed the stack to/);
+    const rec = await cli(["recover", config]);
+    expect(rec.exitCode, rec.stderr).toBe(0);
     await new Promise((res) => setTimeout(res, 3000));
     await writer.stop();
-    expect(r.exitCode, r.stderr).toBe(0);
     const acked = writer.acknowledged();
     const f = writer.failures();
     log(

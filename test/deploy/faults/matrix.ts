@@ -4,8 +4,8 @@
 // runs the recovery on a fresh Env over the same world and checks them again.
 import { check, excused } from "./invariants.js";
 // The one line to swap when src/deploy/recover.ts lands:
-// import { recoverStack } from "../../../src/deploy/recover.js";
-import { gcRecover as recoverStack } from "./recover.js";
+import { recoverStack } from "../../../src/deploy/recover.js";
+
 import { newRun, REQUEST_FAULTS, SSH_FAULTS, type RequestFault, type Run, type SshFaultKind } from "./world.js";
 import type { Outcome, Workflow } from "./workflows.js";
 
