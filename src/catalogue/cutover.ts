@@ -5,7 +5,10 @@ export const cutover = {
   commitUnknown: (id: number, why: string) =>
     `could not tell whether server ${id} was made live (${why}); nothing was undone: run \`firstboot recover\` once the API answers`,
   committedFailed: (name: string, why: string) =>
-    `the stack is committed to ${name} (it is the truth now) but a later step failed: ${why}; run \`firstboot recover\` to finish`,
+    `the stack is committed to ${name} (it is the truth now) but a later step failed: ${why}; the cleanup finishes the cutover (else run \`firstboot recover\`)`,
+  finishTitle: () => "finish the cutover from the servers' labels (as `firstboot recover` does)",
+  cutoverIds: (stack: string, servers: { name: string; id: number }[], fip?: { name: string; id: number }) =>
+    `stack ${stack}: ${servers.map((s) => `${s.name} (id ${s.id})`).join(", ")}${fip ? `, Floating IP ${fip.name} (id ${fip.id})` : ""}`,
   fipElsewhere: (fip: string, server: number) =>
     `Floating IP ${fip} is assigned to server ${server}, which is not part of this stack`,
   fipByHand: (fip: number, server: number) =>

@@ -14,7 +14,8 @@ import {
 } from "./cutover.js";
 import { fipAddress, urlHost } from "./fip-address.js";
 import { connect, waitForHealth, waitForHttp, type StackSpec } from "./stack.js";
-import type { Step } from "./steps.js";
+import type { Cleanup, Step } from "./steps.js";
+import { recoverStack } from "./recover.js";
 import type { Env } from "./workflow.js";
 
 export interface Cutover {
@@ -36,18 +37,38 @@ const dropUndo = (c: Cutover) => {
   for (const u of c.undo.splice(0)) u();
 };
 
+/**
+ * From the commit on, a failure's cleanup is the recovery itself: it reads the labels and rolls
+ * forward (or, when the commit's outcome was unknown, finishes or undoes by what it finds).
+ */
+export function recoverCleanup(env: Env, spec: StackSpec, what: string): Cleanup {
+  return {
+    title: msg.finishTitle(),
+    byHand: `firstboot recover  # ${what}`,
+    run: async () => {
+      const res = await recoverStack(env, spec);
+      if (!res.ok) throw new Error(res.byHand.join("; "));
+    },
+  };
+}
+
 export function commitStep(env: Env, spec: StackSpec, c: Cutover): Step {
   return {
     title: `commit: mark ${c.winnerName} live (supersedes ${c.loser.name})`,
-    run: async () => {
+    run: async (ctx) => {
       const labels = commitLabels(spec.name, env.runId, { id: c.loser.id, untilS: c.untilS });
+      const w = c.winner();
+      const what = msg.cutoverIds(spec.name, [w, c.loser], c.fip);
       try {
-        await commit(env, c.winner().id, labels, c.loser.id);
+        await commit(env, w.id, labels, c.loser.id);
       } catch (e) {
-        if (e instanceof CommitUnknownError) dropUndo(c);
+        if (!(e instanceof CommitUnknownError)) throw e;
+        dropUndo(c);
+        ctx.onCleanup(recoverCleanup(env, spec, what));
         throw e;
       }
       dropUndo(c);
+      ctx.onCleanup(recoverCleanup(env, spec, what));
     },
   };
 }

@@ -3,10 +3,12 @@
 // PUT (atomic in the API) that makes the new server live and names the server it supersedes.
 // Before it the old server is the truth and everything new may be undone; after it the new server
 // is the truth and every later step (Floating IP, demotion, power-off) rolls forward, never back.
-//   old live server:  + firstboot/frozen=<run>   while the cutover has its stack stopped
+//   old live server:  role=frozen, firstboot/frozen=<run>   while the cutover has its stack stopped
 //   new server:       role=candidate, temporary  until the commit
 //   commit:           new server role=live, supersedes=<old id>, standby-until=<old's window>
 //   then:             Floating IP -> new; old role=standby; new settled (plain role=live); old off
+// At no moment are two servers live; a crash leaves one of: frozen + candidate (undo), frozen +
+// live superseding it (roll forward), live still naming what it superseded (settle).
 import type { Labels } from "../hcloud/client.js";
 import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
@@ -67,14 +69,17 @@ export async function commit(env: Env, serverId: number, labels: Labels, oldId?:
   }
 }
 
-/** The old live server is marked before its stack stops, so a crash in the freeze is visible. */
+/**
+ * The old live server stops being live before its stack stops: no moment has two live servers,
+ * and a crash in the freeze leaves a `frozen` server the next command starts again.
+ */
 export async function markFrozen(env: Env, server: r.Server): Promise<void> {
-  await r.setLabels(env.hc, server.id, { ...server.labels, [L.frozen]: env.runId });
+  await r.setLabels(env.hc, server.id, { ...server.labels, [L.role]: "frozen", [L.frozen]: env.runId });
 }
 
 export async function clearFrozen(env: Env, server: r.Server): Promise<void> {
   const { [L.frozen]: _, ...rest } = (await r.getServer(env.hc, server.id)).labels;
-  await r.setLabels(env.hc, server.id, rest);
+  await r.setLabels(env.hc, server.id, { ...rest, [L.role]: "live" });
 }
 
 /** Moves the Floating IP unless it is already there (a repeat after a lost answer is harmless). */

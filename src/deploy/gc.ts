@@ -26,16 +26,9 @@ async function guard(env: Env, kept: string[]): Promise<(s: r.Server) => boolean
   const all = await r.listServers(env.hc, r.LABEL.stack);
   const stackOf = (s: r.Server) => s.labels[r.LABEL.stack] ?? "";
   const live = all.filter((s) => s.labels[r.LABEL.role] === "live" && !s.labels[r.LABEL.temporary]);
-  const torn = new Set(
-    live
-      .filter(
-        (s) =>
-          s.labels[r.LABEL.frozen] ||
-          s.labels[r.LABEL.supersedes] ||
-          live.filter((o) => stackOf(o) === stackOf(s)).length > 1,
-      )
-      .map(stackOf),
-  );
+  const frozen = all.filter((s) => s.labels[r.LABEL.role] === "frozen");
+  const twoLive = (s: r.Server) => live.filter((o) => stackOf(o) === stackOf(s)).length > 1;
+  const torn = new Set([...frozen, ...live.filter((s) => s.labels[r.LABEL.supersedes] || twoLive(s))].map(stackOf));
   for (const t of torn) kept.push(cutover.gcSkipStack(t));
   return (s) => {
     const fip = fips.find((f) => f.server === s.id);

@@ -53,36 +53,55 @@ function fipActions(v: StackView, live: r.Server, out: Recovery): void {
   out.actions.push({ kind: "assign-fip", fip, server: live });
 }
 
-/** Two live servers: the cutover committed; roll forward to the winner. */
-function rollForward(v: StackView, live: r.Server[], out: Recovery): r.Server | undefined {
-  const winner = winnerOf(live);
-  if (!winner) {
-    out.state.push(msg.ambiguousLive(live.map((s) => s.name)));
-    out.actions.push({ kind: "by-hand", text: msg.ambiguousByHand(live.map((s) => `${s.name} (id ${s.id})`)) });
-    return undefined;
-  }
+/** The cutover committed to `winner`: move the IP, demote the others, settle it, power them off. */
+function rollForward(v: StackView, winner: r.Server, losers: r.Server[], out: Recovery): void {
   out.state.push(msg.committed(winner.name, winner.labels[L.run] ?? "?"));
   out.actions.push({ kind: "start-stack", server: winner });
   fipActions(v, winner, out);
   const nowS = Math.floor(v.nowMs / 1000);
   const untilS = Number(winner.labels[L.standbyUntil]) || Math.floor((v.nowMs + DAY_MS) / 1000);
-  for (const loser of live.filter((s) => s !== winner))
+  for (const loser of losers)
     out.actions.push({ kind: "label", server: loser, labels: standbyLabels(v.stack, untilS, nowS), why: "standby" });
   out.actions.push({ kind: "label", server: winner, labels: settledLabels(v.stack), why: "live" });
-  for (const loser of live.filter((s) => s !== winner)) out.actions.push({ kind: "power-off", server: loser });
-  return winner;
+  for (const loser of losers) if (loser.status !== "off") out.actions.push({ kind: "power-off", server: loser });
 }
 
-/** One live server: undo a freeze, finish a half-settled commit, move the IP home. */
-function settle(v: StackView, live: r.Server, out: Recovery): void {
-  const frozen = live.labels[L.frozen];
-  if (frozen) {
-    out.state.push(msg.frozen(live.name, frozen));
-    out.actions.push({ kind: "start-stack", server: live });
+/** Frozen and nothing committed: the run never reached its commit; start the old stack again. */
+function unfreeze(v: StackView, frozen: r.Server, out: Recovery): void {
+  out.state.push(msg.frozen(frozen.name, frozen.labels[L.frozen] ?? "?"));
+  out.actions.push({ kind: "start-stack", server: frozen });
+  fipActions(v, frozen, out);
+  const { [L.frozen]: _f, ...rest } = frozen.labels;
+  out.actions.push({ kind: "label", server: frozen, labels: { ...rest, [L.role]: "live" }, why: "live again" });
+}
+
+/** The server that is the stack now, after planning what makes it whole; undefined when unclear. */
+function current(v: StackView, out: Recovery): r.Server | undefined {
+  const live = v.servers.filter((s) => role(s) === "live" && !isTemp(s));
+  const frozen = v.servers.filter((s) => role(s) === "frozen");
+  const winner = live.length > 1 ? winnerOf(live) : live[0];
+  if (live.length > 1 && !winner) {
+    out.state.push(msg.ambiguousLive(live.map((s) => s.name)));
+    out.actions.push({ kind: "by-hand", text: msg.ambiguousByHand(live.map((s) => `${s.name} (id ${s.id})`)) });
+    return undefined;
   }
+  if (winner) {
+    const losers = [...live.filter((s) => s !== winner), ...frozen];
+    if (losers.length) rollForward(v, winner, losers, out);
+    else settle(v, winner, out);
+    return winner;
+  }
+  if (frozen.length === 1) return (unfreeze(v, frozen[0]!, out), frozen[0]);
+  if (frozen.length > 1) {
+    out.state.push(msg.ambiguousLive(frozen.map((s) => s.name)));
+    out.actions.push({ kind: "by-hand", text: msg.ambiguousByHand(frozen.map((s) => `${s.name} (id ${s.id})`)) });
+  }
+  return undefined;
+}
+
+/** One live server: finish a half-settled commit, move the IP home. */
+function settle(v: StackView, live: r.Server, out: Recovery): void {
   fipActions(v, live, out);
-  const { [L.frozen]: _f, ...unfrozen } = live.labels;
-  if (frozen) out.actions.push({ kind: "label", server: live, labels: unfrozen, why: "unfreeze" });
   if (live.labels[L.supersedes] !== undefined) {
     out.state.push(msg.halfSettled(live.name));
     out.actions.push({ kind: "label", server: live, labels: settledLabels(v.stack), why: "live" });
@@ -110,16 +129,14 @@ function leftovers(v: StackView, live: r.Server | undefined, minAgeMs: number, o
 
 export function recoveryPlan(v: StackView, minAgeMs = 0): Recovery {
   const out: Recovery = { state: [], actions: [] };
-  const live = v.servers.filter((s) => role(s) === "live" && !isTemp(s));
-  let current: r.Server | undefined;
-  if (live.length > 1) current = rollForward(v, live, out);
-  else if (live.length === 1) settle(v, (current = live[0]!), out);
-  if (live.length > 1 && !current) return out;
-  leftovers(v, current, minAgeMs, out);
-  if (!current && v.servers.some((s) => role(s) === "standby")) {
+  const torn = v.servers.filter((s) => role(s) === "live" && !isTemp(s)).length > 1;
+  const now = current(v, out);
+  if (torn && !now) return out;
+  leftovers(v, now, minAgeMs, out);
+  if (!now && v.servers.some((s) => role(s) === "standby")) {
     out.state.push(msg.noLiveButStandby(v.stack));
     out.actions.push({ kind: "by-hand", text: msg.noLiveByHand() });
   }
-  if (out.state.length === 0) out.state.push(current ? msg.healthy(current.name, v.fip?.name) : msg.empty(v.stack));
+  if (out.state.length === 0) out.state.push(now ? msg.healthy(now.name, v.fip?.name) : msg.empty(v.stack));
   return out;
 }

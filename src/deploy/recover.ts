@@ -3,6 +3,7 @@
 // naming what is left to do by hand. Used by `firstboot status` (plan only), `firstboot recover`,
 // and at the start of replace and rollback.
 import * as r from "../hcloud/resources.js";
+import { HcloudError } from "../hcloud/errors.js";
 import { mustExec } from "../ssh/index.js";
 import { cutover as msg } from "../catalogue.js";
 import { STACK_START } from "./remote-steps.js";
@@ -23,9 +24,15 @@ export interface RecoverResult {
 /** What a recovery needs to reach a server over SSH; gc has no config and so cannot. */
 export type SshSpec = Pick<StackSpec, "sshUser" | "sshPort">;
 
+const notFound = (e: unknown): undefined => {
+  if (e instanceof HcloudError && e.code === "not_found") return undefined;
+  throw e;
+};
+
 export async function inspectStack(env: Env, stack: string, fipName?: string): Promise<StackView> {
   const servers = await r.listServers(env.hc, r.selector({ [r.LABEL.stack]: stack }));
-  const fip = fipName ? await r.floatingIpByName(env.hc, fipName) : undefined;
+  // A Floating IP the config names but the project lacks is not this recovery's to fix: up says so.
+  const fip = fipName ? await r.floatingIpByName(env.hc, fipName).catch(notFound) : undefined;
   return { stack, servers, fip, nowMs: env.hc.clock.now() };
 }
 

@@ -22,6 +22,7 @@ import { tempDir, type Env } from "./workflow.js";
 import { cutover, hcloud } from "../catalogue.js";
 import { sameFloatingIp } from "./fip-address.js";
 import { candidateLabels, commit, commitLabels, CommitUnknownError, ensureFloatingIp } from "./cutover.js";
+import { recoverCleanup } from "./cutover-steps.js";
 
 export type UpResult = StepsResult & { server?: r.Server; from?: string };
 
@@ -82,18 +83,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
   if (spec.cloudFirewall) steps.push(firewallStep(env, spec, s));
   steps.push(...bootSteps(env, spec, name, s));
   // The commit before the Floating IP: a server that took writes through it is never deleted.
-  steps.push({
-    title: "commit: mark the server live",
-    run: async () => {
-      try {
-        await commit(env, s.server!.id, commitLabels(spec.name, env.runId));
-      } catch (e) {
-        if (e instanceof CommitUnknownError) s.undo.splice(0).forEach((u) => u());
-        throw e;
-      }
-      s.undo.splice(0).forEach((u) => u());
-    },
-  });
+  steps.push(commitStep(env, spec, s));
   if (spec.floatingIp)
     steps.push({
       title: `assign Floating IP ${spec.floatingIp.name}`,
@@ -106,6 +96,26 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
       },
     });
   return steps;
+}
+
+/** The commit point of `up`: the server live before the Floating IP points at it. */
+function commitStep(env: Env, spec: StackSpec, s: UpState): Step {
+  return {
+    title: "commit: mark the server live",
+    run: async (ctx) => {
+      const what = cutover.cutoverIds(spec.name, [s.server!], s.fip);
+      try {
+        await commit(env, s.server!.id, commitLabels(spec.name, env.runId));
+      } catch (e) {
+        if (!(e instanceof CommitUnknownError)) throw e;
+        s.undo.splice(0).forEach((u) => u());
+        ctx.onCleanup(recoverCleanup(env, spec, what));
+        throw e;
+      }
+      s.undo.splice(0).forEach((u) => u());
+      ctx.onCleanup(recoverCleanup(env, spec, what));
+    },
+  };
 }
 
 function firewallStep(env: Env, spec: StackSpec, s: UpState): Step {

@@ -30,7 +30,7 @@ describe("recoveryPlan", () => {
   });
 
   it("killed after the commit: rolls forward to the server that supersedes the other", () => {
-    const old = srv("app-a", { "firstboot/role": "live", "firstboot/frozen": "r2" });
+    const old = srv("app-a", { "firstboot/role": "frozen", "firstboot/frozen": "r2" });
     const neu = srv("app-b", {
       "firstboot/role": "live",
       "firstboot/supersedes": String(old.id),
@@ -50,12 +50,12 @@ describe("recoveryPlan", () => {
   });
 
   it("killed in the freeze before the commit: restarts the old stack, then deletes the candidate", () => {
-    const old = srv("app-a", { "firstboot/role": "live", "firstboot/frozen": "r2" });
+    const old = srv("app-a", { "firstboot/role": "frozen", "firstboot/frozen": "r2" });
     const cand = srv("app-b", { "firstboot/role": "candidate", "firstboot/temporary": "true", "firstboot/run": "r2" });
     const p = plan([old, cand], old.id);
     expect(lines(p)).toEqual([
       "start the stack on app-a",
-      "label app-a unfreeze",
+      "label app-a live again",
       `delete server app-b (id ${cand.id}): candidate of run r2, never committed`,
     ]);
     expect(p.actions[1]).toMatchObject({ labels: { "firstboot/stack": "app", "firstboot/role": "live" } });
@@ -76,6 +76,18 @@ describe("recoveryPlan", () => {
     const live = srv("app-b", { "firstboot/role": "live" });
     const p = plan([live], 4242);
     expect(p.actions).toEqual([{ kind: "by-hand", text: expect.stringContaining("hcloud floating-ip assign 9") }]);
+  });
+
+  it("an older firstboot's two-live commit (no frozen role) still rolls forward", () => {
+    const old = srv("app-a", { "firstboot/role": "live" });
+    const neu = srv("app-b", { "firstboot/role": "live", "firstboot/supersedes": String(old.id) });
+    expect(lines(plan([old, neu], old.id))).toEqual([
+      "start the stack on app-b",
+      "move Floating IP app-ip to app-b",
+      "label app-a standby",
+      "label app-b live",
+      "power off app-a",
+    ]);
   });
 
   it("two live servers and no cutover label: asks, changes nothing", () => {

@@ -67,7 +67,7 @@ function oneLive(c: Case): Violation[] {
   ];
 }
 
-const STACK_ROLES = ["live", "standby", "candidate"];
+const STACK_ROLES = ["live", "frozen", "standby", "candidate"];
 
 /** (c) */
 function findable(c: Case): Violation[] {
