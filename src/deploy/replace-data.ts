@@ -91,8 +91,8 @@ export function freezeSteps(
       ? `stop writes on ${plan.old.name} and copy what changed since the first copy`
       : `stop writes: stop the stack on ${plan.old.name}`,
     run: async (ctx) => {
-      // The label first: a run killed in the freeze leaves a mark the next command acts on.
-      await markFrozen(env, plan.old);
+      // The undo first (it is idempotent: a label PUT whose answer was lost may have applied),
+      // then the label: a run killed in the freeze leaves a mark the next command acts on.
       keep(s, ctx, {
         title: `start the stack on ${plan.old.name} again`,
         byHand: `ssh -p ${spec.sshPort} ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START} && firstboot recover`,
@@ -101,6 +101,7 @@ export function freezeSteps(
           await clearFrozen(env, plan.old);
         },
       });
+      await markFrozen(env, plan.old);
       s.frozenAt = hc.clock.now();
       if (!copy || !s.sources?.length)
         return void (await mustExec(s.oldRemote!, "stopping the old stack", rs.STACK_STOP));

@@ -107,7 +107,6 @@ function freeze(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): 
     title: `stop writes: stop the stack on ${p.live.name}`,
     run: async (ctx) => {
       st.liveRemote = connect(env, spec, p.live);
-      await markFrozen(env, p.live);
       st.undo.push(
         ctx.onCleanup({
           title: `start the stack on ${p.live.name} again`,
@@ -118,6 +117,7 @@ function freeze(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): 
           },
         }),
       );
+      await markFrozen(env, p.live);
       await mustExec(st.liveRemote, "stopping the stack", rs.STACK_STOP);
     },
   };

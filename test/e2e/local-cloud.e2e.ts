@@ -183,10 +183,11 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
       e.type === "step" && e.status === "ok" && /^commit: /.test(String(e.step));
     const r = await cli(["replace", config, "--rollback-window", `${WINDOW_S}s`], committed);
     expect(r.killed, r.stderr).toBe(true);
-    // Killed with the new server committed, the old one not yet demoted (its stack stopped), the
-    // Floating IP on the old server or, if its move was already on the way, on the new one.
-    const both = servers().filter((s) => s.labels["firstboot/role"] === "live");
-    expect(both.map((s) => s.labels["firstboot/supersedes"] ?? "")).toContain(String(live));
+    // Killed with the new server committed, the old one frozen (its stack stopped, not yet
+    // demoted), the Floating IP on the old server or, if its move was already on the way, the new.
+    const lives = servers().filter((s) => s.labels["firstboot/role"] === "live");
+    expect(lives.map((s) => s.labels["firstboot/supersedes"])).toEqual([String(live)]);
+    expect(cloud.api.state.servers.get(live)?.labels["firstboot/role"]).toBe("frozen");
     log(`killed: Floating IP on server ${fipTarget()} (old ${live})`);
     const status = await cli(["status", config]);
     expect(JSON.stringify(status.events), "status names the interrupted run").toMatch(/committed the stack to/);
