@@ -16,6 +16,7 @@ import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
 interface Flags {
   keep?: boolean;
+  withBackupTarget?: boolean;
   baseImage?: string;
   memory: number;
   cpus: number;
@@ -51,6 +52,7 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
       memoryMiB: f.memory,
       cpus: f.cpus,
       deadlineMs: f.timeout * 60_000,
+      withBackupTarget: f.withBackupTarget === true,
       say,
       onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
       onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
@@ -87,6 +89,7 @@ export function register(cli: CAC): void {
       "--base-image <path>",
       "qcow2 disk to boot instead of the cached base (vmlinuz/initrd.img beside it mean direct kernel boot)",
     )
+    .option("--with-backup-target", "Let the VM upload backups to the config's real target (default: local only)")
     .option("--memory <mib>", "VM memory in MiB", { default: 2048 })
     .option("--cpus <n>", "VM vCPUs", { default: 2 })
     .option("--timeout <minutes>", "Wall-clock limit for the VM", { default: 30 })

@@ -121,6 +121,7 @@ export function makeServer(o: ServerOptions): Server {
     `ETC=${etc}`,
     `LOCK=${root}/backup.lock`,
     `HEALTH_CMD=${shim}/health`,
+    `GEN_FILE=${root}/state/backup-generation`,
     ...(o.conf ?? []),
   ];
   writeFileSync(join(etc, "backup.conf"), readFileSync(join(etc, "backup.conf"), "utf8") + overrides.join("\n") + "\n");
