@@ -83,6 +83,8 @@ export interface ServerOptions {
   conf?: string[];
   services?: string[];
   pgEnv?: Record<string, string>;
+  /** Render as a preview does without --with-backup-target (the target only read). */
+  readOnly?: boolean;
 }
 
 export function makeServer(o: ServerOptions): Server {
@@ -105,7 +107,10 @@ export function makeServer(o: ServerOptions): Server {
   const identity = o.identity ?? execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString();
   const recipient = execFileSync("age-keygen", ["-y"], { input: identity }).toString().trim();
   const backup = backupSchema.parse({ ...o.backup, encrypt_to: [recipient] });
-  const [part] = backupParts(backup, "none", ctxFor(name, stackDir, o.secrets));
+  const [part] = backupParts(backup, "none", {
+    ...ctxFor(name, stackDir, o.secrets),
+    ...(o.readOnly ? { backupReadOnly: true } : {}),
+  });
   for (const f of part?.files ?? []) {
     const target = f.path.startsWith("/usr/local/sbin/")
       ? join(bin, f.path.slice(16))
