@@ -52,7 +52,10 @@ export function parseLineage(text: string): string[] {
  * (a replacement candidate's, a preview's) is never taken unless named.
  */
 export function latestOf(bases: readonly string[], name: string, lineage: readonly string[]): string | undefined {
-  const newest = [...bases].filter((b) => parseBackupName(b, name)).sort().reverse();
+  const newest = [...bases]
+    .filter((b) => parseBackupName(b, name))
+    .sort()
+    .reverse();
   if (lineage.length === 0) return newest[0];
   for (const g of lineage) {
     const hit = newest.find((b) => parseBackupName(b, name)?.generation === g);

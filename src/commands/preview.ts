@@ -9,7 +9,7 @@ import { DEFAULT_BASE } from "../vm/base-image-plan.js";
 import { cacheRoot } from "../vm/cache.js";
 import { accelLabel } from "../vm/qemu-argv.js";
 import { collectReport } from "../vm/report.js";
-import { detectAccel, PreviewInputError, startSession } from "../vm/session.js";
+import { detectAccel, PreviewInputError, startSession, type SessionOptions } from "../vm/session.js";
 import { sshCommandLine } from "../ssh/index.js";
 import { stepTable } from "../vm/preview-plan.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
@@ -36,6 +36,21 @@ async function buildBaseCommand(f: Flags): Promise<void> {
   say(msg.baseBuilt(p.disk, (Date.now() - t0) / 1000));
 }
 
+function sessionOptions(file: string, root: string, f: Flags): SessionOptions {
+  return {
+    configPath: file,
+    root,
+    baseImage: f.baseImage,
+    memoryMiB: f.memory,
+    cpus: f.cpus,
+    deadlineMs: f.timeout * 60_000,
+    withBackupTarget: f.withBackupTarget,
+    say,
+    onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
+    onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
+  };
+}
+
 async function previewCommand(file: string, f: Flags): Promise<void> {
   // Bad input is told before anything is printed or looked for (qemu, the base image).
   const checked = await compile(file);
@@ -45,18 +60,7 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
   const root = cacheRoot();
   let session;
   try {
-    session = await startSession({
-      configPath: file,
-      root,
-      baseImage: f.baseImage,
-      memoryMiB: f.memory,
-      cpus: f.cpus,
-      deadlineMs: f.timeout * 60_000,
-      withBackupTarget: f.withBackupTarget === true,
-      say,
-      onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
-      onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
-    });
+    session = await startSession(sessionOptions(file, root, f));
   } catch (e) {
     if (e instanceof PreviewInputError) throw new Exit(EXIT.badInput, e.message);
     throw new Exit(EXIT.failure, msg.failed((e as Error).message, `${root}/vms`));

@@ -40,7 +40,11 @@ function server(t: string, x: number, o: { identity?: string; readOnly?: boolean
   const s = makeServer({
     identity: o.identity,
     readOnly: o.readOnly,
-    backup: { sqlite: [{ volume: "data", path: "app.db" }], target: target(), retention: { daily: 1, weekly: 0, monthly: 0 } },
+    backup: {
+      sqlite: [{ volume: "data", path: "app.db" }],
+      target: target(),
+      retention: { daily: 1, weekly: 0, monthly: 0 },
+    },
     secrets: { storagebox_key: clientKey },
     conf: [`REMOTE=target:${t}`],
   });

@@ -55,7 +55,8 @@ describe("GFS retention", { timeout: 180_000 }, () => {
     for (let d = 0; d < 400; d++) {
       if (!ran(d)) continue;
       const ts = tsOf(START + d * DAY);
-      for (const ext of [".manifest", ".tar.zst.age"]) writeFileSync(join(s.backupDir, `selfmx-${ts}-${gen}${ext}`), "x");
+      for (const ext of [".manifest", ".tar.zst.age"])
+        writeFileSync(join(s.backupDir, `selfmx-${ts}-${gen}${ext}`), "x");
       const r = s.run("backup", ["prune"]);
       expect(r.status, r.out).toBe(0);
       model = keep([...model, ts], R).sort();
@@ -91,11 +92,15 @@ describe("GFS retention", { timeout: 180_000 }, () => {
       expect(s.run("backup", ["prune"]).status).toBe(0);
       model = keep([...model, tsOf(START + d * DAY)], R2).sort();
       const files = readdirSync(s.backupDir).filter((f) => f.endsWith(".manifest"));
-      expect(files.filter((f) => f.includes(gen)).map((f) => f.slice(7, 23)), `day ${d}`).toEqual(model);
+      expect(
+        files.filter((f) => f.includes(gen)).map((f) => f.slice(7, 23)),
+        `day ${d}`,
+      ).toEqual(model);
       const others = Array.from({ length: 30 }, (_, o) => o).filter((o) => o === 29 || d - o <= horizon);
-      expect(files.filter((f) => f.includes(other)).map((f) => f.slice(7, 23)), `day ${d}`).toEqual(
-        others.map((o) => tsOf(START + o * DAY)),
-      );
+      expect(
+        files.filter((f) => f.includes(other)).map((f) => f.slice(7, 23)),
+        `day ${d}`,
+      ).toEqual(others.map((o) => tsOf(START + o * DAY)));
     }
   });
 
