@@ -197,9 +197,10 @@ export function reseal(
   const files = execFileSync("find", [w, "-type", "f"]).toString().trim().split("\n");
   const members = files.map((f) => `member ${sha(f)} ${relative(w, f)}`).sort();
   const manifest = join(s.backupDir, `${base}.manifest`);
-  const ts = base.slice(base.lastIndexOf("-") + 1);
+  // <name>-<ts>-<generation> (or <name>-<ts> from before generations): the head line has name and time.
+  const [, name, ts] = /^(.+)-(\d{8}T\d{6}Z)(?:-[0-9a-f]{8})?$/.exec(base) ?? [];
   const head = [
-    `firstboot-backup 2 ${base.slice(0, -ts.length - 1)} ${ts}`,
+    `firstboot-backup 2 ${name} ${ts}`,
     `archive ${sha(archive)} ${statSync(archive).size} ${base}.tar.zst.age`,
   ];
   const sealed = o.keepMembers
