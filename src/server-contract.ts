@@ -28,6 +28,8 @@ export const BACKUP_CONF = `${ETC_DIR}/backup.conf`;
 export const BACKUP_RECIPIENTS = `${ETC_DIR}/backup-recipients.txt`;
 export const BACKUP_IDENTITY = `${ETC_DIR}/backup-identity.txt`;
 export const RCLONE_CONF = `${ETC_DIR}/rclone.conf`;
+/** This server's backup generation (a random id made once): part of every archive name. */
+export const BACKUP_GENERATION = `${STATE_DIR}/backup-generation`;
 export const BACKUP_LOCK = "/run/lock/firstboot-backup.lock";
 export const REGISTRY_PASSWORD = "/root/.firstboot-registry-password";
 
@@ -61,6 +63,7 @@ export const TEMPLATE_PATHS = {
   etcDir: ETC_DIR,
   backupDir: BACKUP_DIR,
   backupLock: BACKUP_LOCK,
+  backupGeneration: BACKUP_GENERATION,
   backupBin: BACKUP_BIN,
   healthBin: HEALTH_BIN,
   stackUnitPath: unitPath(STACK_UNIT),

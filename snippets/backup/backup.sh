@@ -1,10 +1,15 @@
 #!/bin/bash
-# firstboot-backup [run|restore|list|prune|notify-fail]: SQLite (online API), pg_dump, volumes,
-# dirs and the stack dir -> one stream tar | zstd | age, manifest of sha256s, rclone copy, GFS
-# retention; restore verifies everything before it touches anything. The manifest's member list
-# is age-encrypted like the archive: an unsalted hash of a small file (the .env) would let whoever
-# reads the storage confirm a guessed secret offline. Its archive line stays plain text, so pull
-# can check a download, and list and prune go by file names: neither needs the private key.
+# firstboot-backup [run|restore|list|prune|promote|generation|notify-result]: SQLite (online API),
+# pg_dump, volumes, dirs and the stack dir -> one stream tar | zstd | age, manifest of sha256s,
+# rclone copy, GFS retention; restore verifies everything before it touches anything. The
+# manifest's member list is age-encrypted like the archive: an unsalted hash of a small file (the
+# .env) would let whoever reads the storage confirm a guessed secret offline. Its archive line
+# stays plain text, so pull can check a download, and list and prune go by file names: neither
+# needs the private key. Names are <NAME>-<UTC ts>-<generation> (<NAME>-<ts> before generations):
+# the generation is a random id this server made once (GEN_FILE), so servers that share a target
+# (a replacement, a preview) never prune or restore each other's backups by accident. <NAME>.live
+# on the target (locally without one) names the live generation, newest first with the ones live
+# before it; `promote` writes it. A server of another generation keeps its backups local.
 set -euo pipefail
 umask 077
 export LC_ALL=C
@@ -21,13 +26,26 @@ sq_host() { local r=${1#*:}; if [ "${1%%:*}" = v ]; then echo "$(mp "${r%%:*}")/
 # Member of a host dir: dirs/@stack/<rel> inside the stack dir (portable), else dirs/<path>.
 dmem() { case $1 in "$STACK_DIR"/*) echo "dirs/@stack/${1#"$STACK_DIR"/}" ;; *) echo "dirs/${1#/}" ;; esac; }
 sq_member() { local r=${1#*:}; if [ "${1%%:*}" = v ]; then echo "sqlite/volumes/${r/://}"; else echo "sqlite/$(dmem "${r%%:*}")/${r#*:}"; fi; }
-is_ts() { [[ $1 =~ ^[0-9]{8}T[0-9]{6}Z$ ]]; }
-# Timestamps of complete backups (archive and manifest both there) in a file list on stdin.
-goods() { sed -n "s/^$NAME-\([0-9]\{8\}T[0-9]\{6\}Z\)\.\(manifest\|tar\.zst\.age\)$/\1/p" | sort | uniq -d; }
+is_key() { [[ $1 =~ ^[0-9]{8}T[0-9]{6}Z(-[0-9a-f]{8})?$ ]]; }
+# This server's generation: made once, kept under the state dir (a replacement gets its own).
+gen_init() {
+  [ -s "$GEN_FILE" ] || { mkdir -p "${GEN_FILE%/*}"; od -An -N4 -tx1 /dev/urandom | tr -d ' \n' >"$GEN_FILE.new"; mv "$GEN_FILE.new" "$GEN_FILE"; }
+  GEN=$(cat "$GEN_FILE"); [[ $GEN =~ ^[0-9a-f]{8}$ ]] || die "bad generation id in $GEN_FILE"
+}
+# Keys (<ts> or <ts>-<gen>, what follows "$NAME-") of complete backups in a file list on stdin.
+goods() { sed -n "s/^$NAME-\([0-9]\{8\}T[0-9]\{6\}Z\(-[0-9a-f]\{8\}\)\{0,1\}\)\.\(manifest\|tar\.zst\.age\)$/\1/p" | sort | uniq -d; }
 good_local() { find "$BACKUP_DIR" -maxdepth 1 -type f -printf '%f\n' 2>/dev/null | goods; }
 good_remote() { [ -z "$REMOTE" ] || rc lsf --files-only "$REMOTE/" | goods; }
-# stdin: timestamps; stdout: those GFS retention drops. Periods count only when they hold a
-# backup, so gaps never push old backups out early; the newest is always kept.
+# LINEAGE: the generations in <NAME>.live, the live one first; empty when there is no marker.
+read_live() {
+  local f
+  if [ -n "$REMOTE" ]; then f=$(rc lsf --files-only "$REMOTE/")
+    if grep -qFx "$NAME.live" <<<"$f"; then LINEAGE=$(rc cat "$REMOTE/$NAME.live"); else LINEAGE=""; fi
+  else LINEAGE=$(cat "$BACKUP_DIR/$NAME.live" 2>/dev/null || true); fi
+  LINEAGE=$(grep -x '[0-9a-f]\{8\}' <<<"$LINEAGE" || true); LIVE=${LINEAGE%%$'\n'*}
+}
+# stdin: keys; stdout: those GFS retention drops. Periods count only when they hold a backup, so
+# gaps never push old backups out early; the newest is always kept.
 prune_select() {
   local t; t=$(sort -ru); [ -n "$t" ] || return 0
   paste -d' ' <(echo "$t") <(echo "$t" | cut -c1-8 | date -u -f - +%G%V) |
@@ -38,10 +56,42 @@ prune_select() {
       if (mm != m && nm < M) { nm++; m = mm; k = 1 }
       if (!k) print $1 }'
 }
+# Days the retention reaches back: the longest of its daily, weekly and monthly spans.
+horizon() { local h=$KEEP_DAILY; h=$((7 * KEEP_WEEKLY > h ? 7 * KEEP_WEEKLY : h)); echo $((31 * KEEP_MONTHLY > h ? 31 * KEEP_MONTHLY : h)); }
+# stdin: keys; stdout: the keys to delete. This generation's backups go by GFS. Other
+# generations' (and unnamed legacy ones) only once older than the horizon, counted from the
+# newest backup in the set (no clock), and never the newest of a generation in the marker (of
+# every generation while there is no marker).
+prune_plan() {
+  local k ref; k=$(sort -ru); [ -n "$k" ] || return 0
+  awk -v g="$GEN" 'substr($1, 18) == g' <<<"$k" | prune_select
+  ref=$(head -n1 <<<"$k" | cut -c1-8 | date -u -f - +%s)
+  paste -d' ' <(echo "$k") <(echo "$k" | cut -c1-8 | date -u -f - +%s) |
+    awk -v g="$GEN" -v lin="$(tr '\n' ' ' <<<"$LINEAGE")" -v cut=$((ref - 86400 * $(horizon))) '
+    { x = substr($1, 18) } x == g { next }
+    !seen[x]++ && (lin ~ /^ *$/ || index(" " lin, " " x " ")) { next }
+    $2 < cut { print $1 }'
+}
+prune_local() { local t; for t in $(good_local | prune_plan); do log "prune $NAME-$t"; rm -f "$BACKUP_DIR/$NAME-$t".{manifest,tar.zst.age}; done; }
+prune_remote() { local t; for t in $(good_remote | prune_plan); do log "prune remote $NAME-$t"; rc delete --include "/$NAME-$t.*" "$REMOTE"; done; }
+# True, saying why, when this server leaves the target alone: UPLOAD=0 (a preview), or another
+# generation is live (a replacement before its switch, the old server after it).
+local_only() {
+  [ "$UPLOAD" = 1 ] || { log "$1: UPLOAD=0, the target is only read"; return 0; }
+  [ -n "$LIVE" ] && [ "$LIVE" != "$GEN" ] && log "$1: generation $GEN is not the live one ($LIVE)"
+}
 prune() {
-  local t
-  for t in $(good_local | prune_select); do log "prune $NAME-$t"; rm -f "$BACKUP_DIR/$NAME-$t".{manifest,tar.zst.age}; done
-  for t in $(good_remote | prune_select); do log "prune remote $NAME-$t"; rc delete --include "/$NAME-$t.*" "$REMOTE"; done
+  gen_init; read_live; prune_local
+  if [ -n "$REMOTE" ] && ! local_only "target not pruned"; then prune_remote; fi
+}
+# Make this server's generation the live one; the ones live before stay in the marker (a
+# restore falls back to them until this one has a backup).
+promote() {
+  gen_init; read_live; mkdir -p "$BACKUP_DIR"
+  { echo "$GEN"; grep -vx "$GEN" <<<"$LINEAGE" | grep . | head -n 9 || true; } >"$BACKUP_DIR/.$NAME.live.part"
+  mv "$BACKUP_DIR/.$NAME.live.part" "$BACKUP_DIR/$NAME.live"
+  if [ -n "$REMOTE" ] && [ "$UPLOAD" = 1 ]; then rc copyto "$BACKUP_DIR/$NAME.live" "$REMOTE/$NAME.live"; fi
+  log "generation $GEN is live${LIVE:+ (was $LIVE)}"
 }
 list() { { good_local | sed 's/$/ local/'; good_remote | sed 's/$/ remote/'; } | sort -r | sed "s/^/$NAME-/"; }
 notify() { [ -z "${NOTIFY:-}" ] || curl -fsS -m 15 --retry 3 -o /dev/null "$NOTIFY$1" || log "notify $NOTIFY$1 failed"; }
@@ -131,7 +181,7 @@ restart() {
 run() {
   lock; mkdir -p "$BACKUP_DIR"
   rm -rf "$BACKUP_DIR/.staging" "$BACKUP_DIR"/.*.part
-  TS=$(date -u +%Y%m%dT%H%M%SZ); BASE="$NAME-$TS"; STAGE="$BACKUP_DIR/.staging"; STOPPED=() STARTED=()
+  gen_init; TS=$(date -u +%Y%m%dT%H%M%SZ); BASE="$NAME-$TS-$GEN"; STAGE="$BACKUP_DIR/.staging"; STOPPED=() STARTED=()
   mkdir -p "$STAGE"; log "backup $BASE started"
   # Staging holds plain copies of the databases: never leave it behind, even on failure.
   trap 'restart; rm -rf "$STAGE" "$BACKUP_DIR"/.*.part' EXIT
@@ -142,5 +192,8 @@ run() {
   fi
   write_archive; restart
   log "wrote $BACKUP_DIR/$BASE.tar.zst.age ($(stat -c %s "$BACKUP_DIR/$BASE.tar.zst.age") bytes)"
+  # Read after the archive is safe here: an unreachable target fails the run, the archive stays.
+  read_live
+  if [ -n "$REMOTE" ] && local_only "$BASE not uploaded"; then prune_local; log "backup $BASE done (local only)"; return 0; fi
   upload; prune; notify ""; log "backup $BASE done"
 }

@@ -1,13 +1,21 @@
 # restore [--first-boot] [archive|latest]: download if needed, verify checksum, decrypt, unpack,
 # compare every member with the manifest, integrity_check SQLite, pg_restore --list dumps; only
 # then stop the stack, move old data aside, put the backup in place, start, wait for health.
+# latest: the newest backup of the live generation, else of the one live before it (a server just
+# promoted has none yet); without a marker the newest of all. Another generation's backup (a
+# replacement candidate's, a preview's) only when named.
+newest() {
+  local k g; k=$({ good_local; good_remote; } | sort -ru); read_live
+  [ -n "$k" ] || die "no backup of $NAME found locally or on the target"
+  if [ -z "$LINEAGE" ]; then log "no $NAME.live marker: taking the newest backup of any generation"; head -n1 <<<"$k"; return 0; fi
+  for g in $LINEAGE; do grep -m1 -- "-$g\$" <<<"$k" && { [ "$g" = "$LIVE" ] || log "live generation $LIVE has no backup: taking $g's"; return 0; }; done
+  die "no backup of the live generation $LIVE: name one (firstboot-backup list)"
+}
 pick() {
   local want=${1%.tar.zst.age}; want=${want%.manifest}; want=${want##*/}
-  if [ "$want" = latest ]; then
-    TS=$({ good_local; good_remote; } | sort -r | head -n1)
-    [ -n "$TS" ] || die "no backup of $NAME found locally or on the target"
-  else TS=${want#"$NAME"-}; is_ts "$TS" || die "not a backup of $NAME: $1"; fi
-  BASE="$NAME-$TS"; ARCH="$BACKUP_DIR/$BASE.tar.zst.age"; MAN="$BACKUP_DIR/$BASE.manifest"
+  if [ "$want" = latest ]; then KEY=$(newest)
+  else KEY=${want#"$NAME"-}; is_key "$KEY" || die "not a backup of $NAME: $1"; fi
+  BASE="$NAME-$KEY"; ARCH="$BACKUP_DIR/$BASE.tar.zst.age"; MAN="$BACKUP_DIR/$BASE.manifest"
   [ -s "$ARCH" ] && [ -s "$MAN" ] && return 0
   [ -n "$REMOTE" ] || die "$BASE is not in $BACKUP_DIR and no target is configured"
   log "downloading $BASE"; mkdir -p "$BACKUP_DIR"

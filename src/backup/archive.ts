@@ -154,5 +154,6 @@ export async function verifyBackup(archive: string, identityFile: string, workDi
   const members = await openMembers(m, manifestFile, identity, identityFile);
   await compareMembers(files, members);
   const { sqlite, dumps } = await checkContents(files, members);
-  return { base: `${m.name}-${m.ts}`, dir: files, members: members.size, sqlite, dumps };
+  // The archive line names the file, generation included (the head line has name and time only).
+  return { base: m.archive.file.replace(/\.tar\.zst\.age$/, ""), dir: files, members: members.size, sqlite, dumps };
 }

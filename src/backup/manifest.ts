@@ -18,14 +18,50 @@ export interface Manifest {
 }
 
 export const TS = /^\d{8}T\d{6}Z$/;
+/** What follows "<name>-" in an archive name: the UTC timestamp, then the generation of the server
+ * that made it (a random id; absent in names from before generations). */
+const KEY = /^(\d{8}T\d{6}Z)(?:-([0-9a-f]{8}))?$/;
 const BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
 const END = "-----END AGE ENCRYPTED FILE-----";
 
-/** "<name>-<ts>" -> its parts, or undefined when the name is not a backup of `name`. */
-export function backupTs(base: string, name: string): string | undefined {
+export interface BackupName {
+  ts: string;
+  /** Undefined for a name from before generations (legacy). */
+  generation?: string;
+}
+
+/** "<name>-<ts>[-<generation>]" -> its parts, or undefined when the name is not a backup of `name`. */
+export function parseBackupName(base: string, name: string): BackupName | undefined {
   if (!base.startsWith(`${name}-`)) return undefined;
-  const ts = base.slice(name.length + 1);
-  return TS.test(ts) ? ts : undefined;
+  const m = KEY.exec(base.slice(name.length + 1));
+  return m ? { ts: m[1]!, ...(m[2] ? { generation: m[2] } : {}) } : undefined;
+}
+
+export function backupTs(base: string, name: string): string | undefined {
+  return parseBackupName(base, name)?.ts;
+}
+
+/** The generations in a `<name>.live` marker, the live one first (the server's firstboot-backup promote writes it). */
+export function parseLineage(text: string): string[] {
+  return text.split("\n").filter((l) => /^[0-9a-f]{8}$/.test(l));
+}
+
+/**
+ * The backup `latest` means, as on the server: the newest of the live generation, else of the one
+ * live before it; without a marker (empty lineage) the newest of all. Another generation's backup
+ * (a replacement candidate's, a preview's) is never taken unless named.
+ */
+export function latestOf(bases: readonly string[], name: string, lineage: readonly string[]): string | undefined {
+  const newest = [...bases]
+    .filter((b) => parseBackupName(b, name))
+    .sort()
+    .reverse();
+  if (lineage.length === 0) return newest[0];
+  for (const g of lineage) {
+    const hit = newest.find((b) => parseBackupName(b, name)?.generation === g);
+    if (hit) return hit;
+  }
+  return undefined;
 }
 
 /** "member <sha256> <path>" lines -> hash by path. */

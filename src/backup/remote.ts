@@ -10,7 +10,7 @@ import type { Value } from "../render/part.js";
 import { rcloneFiles, remotePath } from "../render/backup.js";
 import { backup as msg } from "../catalogue.js";
 import { requireProgram } from "./archive.js";
-import { backupTs } from "./manifest.js";
+import { backupTs, parseLineage } from "./manifest.js";
 
 export interface Remote {
   /** rclone path of this stack's backups, e.g. target:backups/selfmx (tests may point elsewhere). */
@@ -49,6 +49,12 @@ export async function listRemote(r: Remote, name: string): Promise<string[]> {
     .filter((b) => backupTs(b, name) !== undefined && has.has(`${b}.tar.zst.age`))
     .sort()
     .reverse();
+}
+
+/** The generations in the target's `<name>.live` marker, the live one first; empty without a marker. */
+export async function remoteLineage(r: Remote, name: string): Promise<string[]> {
+  const files = (await r.rclone(["lsf", "--files-only", `${r.path}/`])).split("\n");
+  return files.includes(`${name}.live`) ? parseLineage(await r.rclone(["cat", `${r.path}/${name}.live`])) : [];
 }
 
 /** Download one backup (archive + manifest) into `dir`; returns the local archive path. */

@@ -7,8 +7,8 @@ import { backup as msg } from "../catalogue.js";
 import type { BackupConfig } from "../config/schema-backup.js";
 import type { Value } from "../render/part.js";
 import { checkArchive, verifyBackup, type VerifyReport } from "./archive.js";
-import { backupTs, parseManifest } from "./manifest.js";
-import { listRemote, openRemote, pullRemote, type Remote } from "./remote.js";
+import { backupTs, latestOf, parseLineage, parseManifest } from "./manifest.js";
+import { listRemote, openRemote, pullRemote, remoteLineage, type Remote } from "./remote.js";
 import { readFile } from "node:fs/promises";
 
 export interface Workstation {
@@ -56,15 +56,22 @@ export async function listBackups(w: Workstation): Promise<Listed[]> {
     .map((base) => ({ base, local: local.has(base), remote: remote.has(base) }));
 }
 
+/** The live marker: the target's, or without a target one in the local dir; empty without one. */
+async function lineage(w: Workstation, r?: Remote): Promise<string[]> {
+  if (r) return remoteLineage(r, w.name);
+  if (w.backup.target) return withRemote(w, (x) => remoteLineage(x, w.name));
+  return parseLineage(await readFile(join(w.dir, `${w.name}.live`), "utf8").catch(() => ""));
+}
+
 /** "selfmx-2026...Z", "...tar.zst.age" or a path -> the base name; undefined = newest. */
 function baseOf(which: string | undefined): string | undefined {
   return which === undefined ? undefined : basename(which).replace(/\.(tar\.zst\.age|manifest)$/, "");
 }
 
-/** Download a backup (default: the newest on the target) and check its size and sha256. */
+/** Download a backup (default: the newest of the live generation on the target) and check its size and sha256. */
 export async function pullBackup(w: Workstation, which?: string): Promise<string> {
   return withRemote(w, async (r) => {
-    const base = baseOf(which) ?? (await listRemote(r, w.name))[0];
+    const base = baseOf(which) ?? latestOf(await listRemote(r, w.name), w.name, await lineage(w, r));
     if (!base) throw new Error(msg.notFound(`of ${w.name} on the target`));
     const archive = await pullRemote(r, base, w.dir);
     await checkArchive(archive, parseManifest(await readFile(join(w.dir, `${base}.manifest`), "utf8")));
@@ -72,12 +79,19 @@ export async function pullBackup(w: Workstation, which?: string): Promise<string
   });
 }
 
-/** Verify a backup: a path, a name in the local dir (pulled first if only on the target), or the newest. */
+/** Verify a backup: a path, a name in the local dir (pulled first if only on the target), or the
+ * newest of the live generation. */
 export async function verify(w: Workstation, which?: string, keep = false): Promise<VerifyReport> {
   let archive = which?.endsWith(".tar.zst.age") && which.includes("/") ? which : undefined;
   if (!archive) {
     const all = await listBackups(w);
-    const base = baseOf(which) ?? all[0]?.base;
+    const base =
+      baseOf(which) ??
+      latestOf(
+        all.map((b) => b.base),
+        w.name,
+        await lineage(w),
+      );
     const found = all.find((b) => b.base === base);
     if (!base || !found) throw new Error(msg.notFound(which ?? `of ${w.name}`));
     archive = found.local ? join(w.dir, `${base}.tar.zst.age`) : await pullBackup(w, base);

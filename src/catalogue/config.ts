@@ -102,7 +102,7 @@ export const formats: Record<string, Advice> = {
     hint: "use the service's key under `services:` in the compose file",
   },
   restore: {
-    message: "must be none, latest, or an archive name like demo-20261123T030000Z",
+    message: "must be none, latest, or an archive name like demo-20261123T030000Z-3f9a1c2e",
     hint: "`firstboot backup list` shows the archive names",
   },
   "backup.schedule": {

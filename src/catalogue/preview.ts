@@ -5,6 +5,10 @@
 // ---- preview: local first boot in a VM (firstboot preview) -----------------------------------
 
 export const preview = {
+  backupTargetRead: () =>
+    "preview: backups stay on the VM; the backup target is only read (for a restore). --with-backup-target lets the VM upload and prune there",
+  backupTargetWrite: () =>
+    "preview: --with-backup-target: the VM uploads to the real backup target (its own generation: it prunes no other server's backups, and once a server is promoted `restore latest` never takes the VM's)",
   accel: (label: string, cpus: number, mib: number) => `preview: ${label}, ${cpus} vCPUs, ${mib} MiB`,
   booting: (disk: string, vmDir: string) =>
     `preview: booting an overlay of ${disk} (the base is never written); VM files in ${vmDir}`,

@@ -9,13 +9,14 @@ import { DEFAULT_BASE } from "../vm/base-image-plan.js";
 import { cacheRoot } from "../vm/cache.js";
 import { accelLabel } from "../vm/qemu-argv.js";
 import { collectReport } from "../vm/report.js";
-import { detectAccel, PreviewInputError, startSession } from "../vm/session.js";
+import { detectAccel, PreviewInputError, startSession, type SessionOptions } from "../vm/session.js";
 import { sshCommandLine } from "../ssh/index.js";
 import { stepTable } from "../vm/preview-plan.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
 interface Flags {
   keep?: boolean;
+  withBackupTarget?: boolean;
   baseImage?: string;
   memory: number;
   cpus: number;
@@ -35,6 +36,21 @@ async function buildBaseCommand(f: Flags): Promise<void> {
   say(msg.baseBuilt(p.disk, (Date.now() - t0) / 1000));
 }
 
+function sessionOptions(file: string, root: string, f: Flags): SessionOptions {
+  return {
+    configPath: file,
+    root,
+    baseImage: f.baseImage,
+    memoryMiB: f.memory,
+    cpus: f.cpus,
+    deadlineMs: f.timeout * 60_000,
+    withBackupTarget: f.withBackupTarget,
+    say,
+    onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
+    onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
+  };
+}
+
 async function previewCommand(file: string, f: Flags): Promise<void> {
   // Bad input is told before anything is printed or looked for (qemu, the base image).
   const checked = await compile(file);
@@ -44,17 +60,7 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
   const root = cacheRoot();
   let session;
   try {
-    session = await startSession({
-      configPath: file,
-      root,
-      baseImage: f.baseImage,
-      memoryMiB: f.memory,
-      cpus: f.cpus,
-      deadlineMs: f.timeout * 60_000,
-      say,
-      onStep: (s) => say(msg.step(s.name, s.status, s.ms)),
-      onSsh: (ms, port) => say(msg.sshUp(ms / 1000, port)),
-    });
+    session = await startSession(sessionOptions(file, root, f));
   } catch (e) {
     if (e instanceof PreviewInputError) throw new Exit(EXIT.badInput, e.message);
     throw new Exit(EXIT.failure, msg.failed((e as Error).message, `${root}/vms`));
@@ -87,6 +93,7 @@ export function register(cli: CAC): void {
       "--base-image <path>",
       "qcow2 disk to boot instead of the cached base (vmlinuz/initrd.img beside it mean direct kernel boot)",
     )
+    .option("--with-backup-target", "Let the VM upload backups to the config's real target (default: local only)")
     .option("--memory <mib>", "VM memory in MiB", { default: 2048 })
     .option("--cpus <n>", "VM vCPUs", { default: 2 })
     .option("--timeout <minutes>", "Wall-clock limit for the VM", { default: 30 })

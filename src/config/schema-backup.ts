@@ -144,7 +144,11 @@ export const backupSchema = z
   .describe("Encrypted, rotated, off-server backups of the stack's data.");
 
 export const restoreSchema = z
-  .union([z.literal("none"), z.literal("latest"), line().regex(/^[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?$/)])
+  .union([
+    z.literal("none"),
+    z.literal("latest"),
+    line().regex(/^[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(-[0-9a-f]{8})?(\.tar\.zst\.age)?$/),
+  ])
   .default("none")
   .describe("Restore on first boot before the stack starts: none, latest, or an archive name.");
 

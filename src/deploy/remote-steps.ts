@@ -4,7 +4,7 @@ import { failedSteps, parseStatus, type BootStatus } from "../boot-status.js";
 import { realClock, type Clock } from "../clock.js";
 import { SSH_ERROR, type Remote } from "../ssh/index.js";
 import { hcloud } from "../catalogue.js";
-import { BACKUP_PROGRAM, RESTORE_PROGRAM, STACK_UNIT, STATUS_FILE } from "../server-contract.js";
+import { BACKUP_BIN, BACKUP_PROGRAM, RESTORE_PROGRAM, STACK_UNIT, STATUS_FILE } from "../server-contract.js";
 
 /** Make a stopped build server a clean template: no cloud-init state, host keys, machine id or build login key. */
 export function cleanForSnapshotCommand(user: string, loginKeyComment: string): string {
@@ -28,6 +28,14 @@ export const STACK_START_ROOT = `systemctl start ${STACK_UNIT}`;
 export const STACK_STOP = `sudo -n ${STACK_STOP_ROOT}`;
 export const STACK_START = `sudo -n ${STACK_START_ROOT}`;
 export const BACKUP_RUN = `sudo -n ${BACKUP_PROGRAM}`;
+/**
+ * Makes the server's backup generation the live one (`<name>.live` on the target): from then on
+ * its backups are what `restore latest` takes, and other servers of the stack (the old one after
+ * a replace, a candidate, a preview) keep theirs local. For replace right after its commit point
+ * (and rollback, on the server taken back), and at the end of `up`. Full path: the program must
+ * exist (a config without backups has none: check the exit code 127 / "command not found").
+ */
+export const BACKUP_PROMOTE = `sudo -n ${BACKUP_BIN} promote`;
 export const restoreCommand = (archive: string): string => `sudo -n ${RESTORE_PROGRAM} '${archive.replace(/'/g, "")}'`;
 
 /** How many SSH failures in a row waitForCloudInit rides out (sshd restarts during a first boot). */
@@ -79,7 +87,7 @@ export async function waitForBootStatus(
 
 /** The archive name firstboot-backup printed (its last matching line), if any. */
 export function archiveFromBackupOutput(stdout: string): string | undefined {
-  const names = stdout.match(/[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(\.tar\.zst\.age)?/g);
+  const names = stdout.match(/[a-z0-9][a-z0-9-]*-\d{8}T\d{6}Z(-[0-9a-f]{8})?(\.tar\.zst\.age)?/g);
   return names?.[names.length - 1];
 }
 

@@ -47,6 +47,7 @@ function confText(b: BackupConfig, ctx: RenderContext): string {
     name: ctx.name,
     stackDir: ctx.stackDir,
     remote: remotePath(b, ctx.name),
+    upload: !ctx.backupReadOnly,
     notify: b.notify === undefined ? "" : oneLine(ctx.reveal(b.notify), "notify"),
     daily: b.retention.daily,
     weekly: b.retention.weekly,

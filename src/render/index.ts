@@ -9,7 +9,7 @@ import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
 import { stackPart, stackStartSteps } from "./stack.js";
 import { contentParts } from "./sections.js";
 import { internal } from "../catalogue.js";
-import { RCLONE_CONF, RUNNER_PATH, stackDirOf, STATUS_FILE } from "../server-contract.js";
+import { BACKUP_GENERATION, RCLONE_CONF, RUNNER_PATH, stackDirOf, STATUS_FILE } from "../server-contract.js";
 
 export interface RenderOptions {
   /** Replace every secret with a marker (for review and sharing). */
@@ -20,6 +20,8 @@ export interface RenderOptions {
   holdStack?: boolean;
   /** full: the whole first boot; bake: packages, Docker, hardening and images for a snapshot. */
   mode?: "full" | "bake";
+  /** Back up to this server's disk only; the target is read for restores (a preview with the real config). */
+  backupReadOnly?: boolean;
 }
 
 export interface Section {
@@ -61,6 +63,7 @@ export function context(loaded: Loaded, opts: RenderOptions): RenderContext {
     image: imageInfo(cfg.server.image, cfg.server.type),
     reveal,
     adminUser: cfg.admin.user,
+    ...(opts.backupReadOnly ? { backupReadOnly: true } : {}),
   };
 }
 
@@ -82,12 +85,12 @@ function bootSteps(parts: Part[], loaded: Loaded, opts: RenderOptions): BootStep
   return [...first, ...rest.filter((s) => s.name === "restore"), ...stackStartSteps(opts.holdStack ?? false)];
 }
 
-/** A snapshot must not carry this stack's secrets: the servers made from it get their own. */
+/** A snapshot must not carry this stack's secrets or a backup generation: the servers made from it get their own. */
 function bakeCleanup(loaded: Loaded): BootStep {
   const dir = stackDirOf(loaded.config.name);
   return {
     name: "bake_cleanup",
-    script: `rm -f ${dir}/.env /root/.docker/config.json ${RCLONE_CONF}\ndocker logout >/dev/null 2>&1 || true`,
+    script: `rm -f ${dir}/.env /root/.docker/config.json ${RCLONE_CONF} ${BACKUP_GENERATION}\ndocker logout >/dev/null 2>&1 || true`,
   };
 }
 

@@ -74,4 +74,6 @@ export interface RenderContext {
   reveal(v: Value): string;
   /** Admin user name, or undefined when the admin block is off. */
   adminUser?: string;
+  /** The backup target is only read (a preview): archives, pruning and the live marker stay local. */
+  backupReadOnly?: boolean;
 }

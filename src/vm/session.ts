@@ -35,6 +35,8 @@ export interface SessionOptions {
   disk?: Disk;
   /** Guest ports to forward besides the compose file's published ones (tests probe them). */
   extraGuestPorts?: GuestPort[];
+  /** Let the VM upload backups to (and prune, promote on) the config's real target; default: it only reads it. */
+  withBackupTarget?: boolean;
   say: (line: string) => void;
   onStep?: (s: StepStatus) => void;
   onSsh?: (ms: number, port: number) => void;
@@ -106,8 +108,9 @@ function serialProgress(o: SessionOptions): { onSerial: (text: string) => void; 
 }
 
 export async function startSession(o: SessionOptions): Promise<Session> {
-  const c = await compile(o.configPath, { env: o.env });
+  const c = await compile(o.configPath, { env: o.env, render: { backupReadOnly: !o.withBackupTarget } });
   if (!c.ok) throw new PreviewInputError(c.text);
+  if (c.config.backup?.target) o.say(o.withBackupTarget ? msg.backupTargetWrite() : msg.backupTargetRead());
   const { key, pub } = await ensureKey(o.root);
   const published = c.loaded.published;
   const disk = await resolveBase(o, c.config.server.image);

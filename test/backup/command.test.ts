@@ -42,7 +42,7 @@ describe("firstboot backup verify", { timeout: 60_000 }, () => {
     const archive = join(s.backupDir, `${newestBackup(s)}.tar.zst.age`);
     const ok = await cli(["backup", "verify", archive, "--config", CONFIG, "--identity", IDENTITY]);
     expect(ok.out).toMatch(
-      /^selfmx-\d{8}T\d{6}Z: ok \(\d+ files match the manifest; 1 SQLite database\(s\) pass integrity_check; 0 dump\(s\) readable\)/,
+      /^selfmx-\d{8}T\d{6}Z-[0-9a-f]{8}: ok \(\d+ files match the manifest; 1 SQLite database\(s\) pass integrity_check; 0 dump\(s\) readable\)/,
     );
     expect(ok.code).toBe(0);
     const fd = openSync(archive, "r+");

@@ -83,6 +83,8 @@ export interface ServerOptions {
   conf?: string[];
   services?: string[];
   pgEnv?: Record<string, string>;
+  /** Render as a preview does without --with-backup-target (the target only read). */
+  readOnly?: boolean;
 }
 
 export function makeServer(o: ServerOptions): Server {
@@ -105,7 +107,10 @@ export function makeServer(o: ServerOptions): Server {
   const identity = o.identity ?? execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString();
   const recipient = execFileSync("age-keygen", ["-y"], { input: identity }).toString().trim();
   const backup = backupSchema.parse({ ...o.backup, encrypt_to: [recipient] });
-  const [part] = backupParts(backup, "none", ctxFor(name, stackDir, o.secrets));
+  const [part] = backupParts(backup, "none", {
+    ...ctxFor(name, stackDir, o.secrets),
+    ...(o.readOnly ? { backupReadOnly: true } : {}),
+  });
   for (const f of part?.files ?? []) {
     const target = f.path.startsWith("/usr/local/sbin/")
       ? join(bin, f.path.slice(16))
@@ -121,6 +126,7 @@ export function makeServer(o: ServerOptions): Server {
     `ETC=${etc}`,
     `LOCK=${root}/backup.lock`,
     `HEALTH_CMD=${shim}/health`,
+    `GEN_FILE=${root}/state/backup-generation`,
     ...(o.conf ?? []),
   ];
   writeFileSync(join(etc, "backup.conf"), readFileSync(join(etc, "backup.conf"), "utf8") + overrides.join("\n") + "\n");
@@ -191,9 +197,10 @@ export function reseal(
   const files = execFileSync("find", [w, "-type", "f"]).toString().trim().split("\n");
   const members = files.map((f) => `member ${sha(f)} ${relative(w, f)}`).sort();
   const manifest = join(s.backupDir, `${base}.manifest`);
-  const ts = base.slice(base.lastIndexOf("-") + 1);
+  // <name>-<ts>-<generation> (or <name>-<ts> from before generations): the head line has name and time.
+  const [, name, ts] = /^(.+)-(\d{8}T\d{6}Z)(?:-[0-9a-f]{8})?$/.exec(base) ?? [];
   const head = [
-    `firstboot-backup 2 ${base.slice(0, -ts.length - 1)} ${ts}`,
+    `firstboot-backup 2 ${name} ${ts}`,
     `archive ${sha(archive)} ${statSync(archive).size} ${base}.tar.zst.age`,
   ];
   const sealed = o.keepMembers

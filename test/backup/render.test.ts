@@ -114,10 +114,12 @@ describe("backup part", () => {
       expect(r.status, `${s}: ${r.stderr}`).toBe(0);
     }
   });
-  it("adds at most 7.5 KiB to user-data when gzipped (the renderer's gzip+base64 form)", () => {
+  // 7.5 KiB until backup generations (live marker, per-generation prune and restore) added 1.2 KiB;
+  // the examples' whole user-data is about half of the 32 KiB limit.
+  it("adds at most 9 KiB to user-data when gzipped (the renderer's gzip+base64 form)", () => {
     const all = (part?.files ?? []).map((f) => f.content).join("");
     const b64 = Math.ceil(gzipSync(all, { level: 9 }).length / 3) * 4;
     console.log(`backup part: ${all.length} bytes plain, ${b64} bytes gzip+base64`);
-    expect(b64).toBeLessThan(7680);
+    expect(b64).toBeLessThan(9216);
   });
 });

@@ -7,9 +7,11 @@ import { existsSync, readdirSync, writeFileSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isoWeek, keep } from "./retention-model.js";
-import { makeServer, sqlite } from "./harness.js";
+import { makeServer, sqlite, type Server } from "./harness.js";
 
 const R = { daily: 7, weekly: 4, monthly: 12 };
+/** A short horizon (62 days) so another generation's backups age out within the test. */
+const R2 = { daily: 3, weekly: 2, monthly: 2 };
 const DAY = 86_400_000;
 const tsOf = (t: number) =>
   new Date(t)
@@ -23,8 +25,10 @@ const START = Date.UTC(2025, 0, 1, 3);
 const ls = (dir: string) =>
   readdirSync(dir)
     .filter((f) => f.endsWith(".manifest"))
-    .map((f) => f.slice("selfmx-".length, -".manifest".length))
+    .map((f) => f.slice("selfmx-".length, -".manifest".length - 9))
     .sort();
+/** The server's generation (GFS applies to its own backups only): the first word of `generation`. */
+const genOf = (s: Server) => s.run("backup", ["generation"]).out.split(/\s/)[0]!;
 
 describe("GFS retention", { timeout: 180_000 }, () => {
   it("ISO weeks match date +%G%V across year boundaries", () => {
@@ -46,11 +50,13 @@ describe("GFS retention", { timeout: 180_000 }, () => {
   it("400 days with gaps: after every run the server keeps exactly the model's set", () => {
     const s = makeServer({ backup: { retention: R } });
     mkdirSync(s.backupDir);
+    const gen = genOf(s);
     let model: string[] = [];
     for (let d = 0; d < 400; d++) {
       if (!ran(d)) continue;
       const ts = tsOf(START + d * DAY);
-      for (const ext of [".manifest", ".tar.zst.age"]) writeFileSync(join(s.backupDir, `selfmx-${ts}${ext}`), "x");
+      for (const ext of [".manifest", ".tar.zst.age"])
+        writeFileSync(join(s.backupDir, `selfmx-${ts}-${gen}${ext}`), "x");
       const r = s.run("backup", ["prune"]);
       expect(r.status, r.out).toBe(0);
       model = keep([...model, ts], R).sort();
@@ -67,6 +73,35 @@ describe("GFS retention", { timeout: 180_000 }, () => {
     expect(model[0]).toBe(newestPerMonth[0]);
     expect(model.length).toBeLessThanOrEqual(R.daily + R.weekly + R.monthly);
     expect(readdirSync(s.backupDir).length).toBe(2 * model.length);
+  });
+
+  it("another generation's backups: GFS never, the age horizon only, the live one's newest always", () => {
+    const s = makeServer({ backup: { retention: R2 } });
+    mkdirSync(s.backupDir);
+    const [gen, other] = [genOf(s), "0000000a"];
+    writeFileSync(join(s.backupDir, "selfmx.live"), `${other}\n`);
+    const put = (d: number, g: string) => {
+      for (const ext of [".manifest", ".tar.zst.age"])
+        writeFileSync(join(s.backupDir, `selfmx-${tsOf(START + d * DAY)}-${g}${ext}`), "x");
+    };
+    for (let d = 0; d < 30; d++) put(d, other);
+    let model: string[] = [];
+    const horizon = Math.max(R2.daily, 7 * R2.weekly, 31 * R2.monthly);
+    for (let d = 20; d < 110; d++) {
+      put(d, gen);
+      expect(s.run("backup", ["prune"]).status).toBe(0);
+      model = keep([...model, tsOf(START + d * DAY)], R2).sort();
+      const files = readdirSync(s.backupDir).filter((f) => f.endsWith(".manifest"));
+      expect(
+        files.filter((f) => f.includes(gen)).map((f) => f.slice(7, 23)),
+        `day ${d}`,
+      ).toEqual(model);
+      const others = Array.from({ length: 30 }, (_, o) => o).filter((o) => o === 29 || d - o <= horizon);
+      expect(
+        files.filter((f) => f.includes(other)).map((f) => f.slice(7, 23)),
+        `day ${d}`,
+      ).toEqual(others.map((o) => tsOf(START + o * DAY)));
+    }
   });
 
   it("keeps the newest complete backup even with every count at 0, and ignores incomplete ones", () => {
@@ -88,8 +123,9 @@ describe("GFS retention", { timeout: 180_000 }, () => {
       backup: { sqlite: [{ volume: "data", path: "app.db" }], retention: { daily: 1, weekly: 0, monthly: 0 } },
     });
     mkdirSync(s.backupDir);
+    const gen = genOf(s);
     const old = ["20250101T030000Z", "20250102T030000Z"].flatMap((ts) =>
-      [".manifest", ".tar.zst.age"].map((e) => `selfmx-${ts}${e}`),
+      [".manifest", ".tar.zst.age"].map((e) => `selfmx-${ts}-${gen}${e}`),
     );
     for (const f of old) writeFileSync(join(s.backupDir, f), "x");
     const failed = s.run("backup");

@@ -57,7 +57,11 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
   afterAll(() => undefined);
 
   it("writes archive + manifest under the stack's prefix, no temp files left, services restarted", () => {
-    expect(base).toMatch(/^selfmx-\d{8}T\d{6}Z$/);
+    // <name>-<UTC time>-<the server's generation, made once in its state dir>
+    expect(base).toBe(
+      `selfmx-${base.slice(7, 23)}-${readFileSync(join(s.root, "state", "backup-generation"), "utf8")}`,
+    );
+    expect(base).toMatch(/^selfmx-\d{8}T\d{6}Z-[0-9a-f]{8}$/);
     expect(readdirSync(s.backupDir).sort()).toEqual([`${base}.manifest`, `${base}.tar.zst.age`]);
     const log = readFileSync(join(s.env.SHIM!, "docker.log"), "utf8");
     expect(log).toMatch(/compose -p selfmx stop app\n/);

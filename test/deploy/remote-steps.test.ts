@@ -57,6 +57,10 @@ describe("remote commands (pure)", () => {
       "selfmx-20260101T030000Z.tar.zst.age",
     );
     expect(archiveFromBackupOutput("nothing")).toBeUndefined();
+    // Names since backup generations: the server's generation id after the time.
+    expect(archiveFromBackupOutput("backup selfmx-20260101T030000Z-0a1b2c3d done\n")).toBe(
+      "selfmx-20260101T030000Z-0a1b2c3d",
+    );
     // What snippets/backup/backup.sh logs (to stderr) when a backup finished.
     expect(archiveFromBackupOutput("\nfirstboot-backup: backup selfmx-20260101T030000Z done\n")).toBe(
       "selfmx-20260101T030000Z",
