@@ -26,6 +26,11 @@ export const hcloud = {
     `${dry ? "would delete" : "deleted"} ${kind} ${name} (id ${id}): ${why}`,
   badImageDef: (file: string, why: string) => `${file}: ${why}`,
   pruned: (n: number, dry: boolean) => `${dry ? "would delete" : "deleted"} ${n} snapshot${n === 1 ? "" : "s"}`,
+  retrying: (method: string, path: string, reason: string, attempt: number, of: number, inS: number) =>
+    `retrying ${method} ${path} after ${reason} (attempt ${attempt} of ${of}, in ${inS.toFixed(1)} s)`,
+  networkError: (code: string) => `a lost connection (${code})`,
+  rateLimitLow: (remaining: number, limit: number) =>
+    `Hetzner API rate limit running low: ${remaining} of ${limit} requests left this hour`,
   apiError: (step: string, code: string, message: string) => `could not ${step}: ${code}: ${message}`,
   notSshKey: (start: string) => `not an SSH public key: ${start}`,
   sshTimeout: (minutes: number, last: string) => `SSH did not come up within ${minutes} minutes: ${last}`,
@@ -61,6 +66,8 @@ export const hcloud = {
   noStandby: (stack: string) =>
     `stack ${stack} has no standby server to roll back to (its rollback window may have passed)`,
   cleanupFailed: () => "cleanup failed",
+  leftBehind: (what: string, why: string, byHand: string) =>
+    `could not delete ${what}: ${why}; the snapshot is fine, delete it by hand (${byHand}) or run \`firstboot gc\``,
   alreadyUp: (stack: string, server: string, id: number) =>
     `stack ${stack} already has server ${server} (id ${id}); use firstboot replace`,
   fipInUse: (name: string, server: number, id: number) =>

@@ -6,6 +6,7 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Hcloud } from "../hcloud/client.js";
+import { retryLine } from "../hcloud/retry.js";
 import { resolveCredentials, type Credentials } from "../hcloud/token.js";
 import { systemSsh } from "../ssh/index.js";
 import { createProgress } from "../progress.js";
@@ -52,6 +53,7 @@ export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefine
     signal: abort.signal,
     userAgent: `firstboot/${VERSION}`,
     onWarning: (message) => progress.emit({ type: "warning", message }),
+    onRetry: (info) => progress.emit({ type: "note", message: retryLine(info) }),
   });
   const knownHosts = knownHostsPath();
   await mkdir(join(knownHosts, ".."), { recursive: true, mode: 0o700 });

@@ -133,7 +133,7 @@ describe("replace faults: the old server keeps serving and the IP stays", () => 
   const upToCommit = HAPPY.indexOf("PUT /servers/{id}");
 
   it.each(HAPPY.slice(0, upToCommit + 1).map((r, i) => [i, r] as const))("API request %i (%s) fails", async (i) => {
-    const ok = await check((s) => (s.t.onRequest = (n) => (n === s.planned + i ? 500 : undefined)));
+    const ok = await check((s) => (s.t.onRequest = (n) => (n === s.planned + i ? 422 : undefined)));
     expect(ok).toBe(false);
   });
 

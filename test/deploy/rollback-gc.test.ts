@@ -133,7 +133,7 @@ describe("rollback faults: the current server keeps serving", () => {
     const commit = seq.indexOf("PUT /servers/{id}");
     expect(commit).toBeGreaterThan(5);
     for (let i = 0; i <= commit; i++) {
-      const { s, res } = await attempt((x, base) => (x.t.onRequest = (n) => (n === base + i ? 500 : undefined)));
+      const { s, res } = await attempt((x, base) => (x.t.onRequest = (n) => (n === base + i ? 422 : undefined)));
       const what = `request ${i} (${seq[i]})`;
       expect(res.ok, what).toBe(false);
       const { state, ssh } = s.t;
