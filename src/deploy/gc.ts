@@ -4,9 +4,10 @@
 import * as r from "../hcloud/resources.js";
 import type { Env } from "./workflow.js";
 import type { StepContext } from "./steps.js";
+import { temporaryFirewalls } from "./gc-firewalls.js";
 
 export interface Leftover {
-  kind: "server" | "ssh_key" | "image";
+  kind: "server" | "ssh_key" | "image" | "firewall";
   id: number;
   name: string;
   why: string;
@@ -45,6 +46,7 @@ export async function findLeftovers(env: Env, minAgeMs: number): Promise<Leftove
       remove: () => r.gone(r.deleteImage(hc, i.id)),
     })),
     ...(await expiredStandbys(env)),
+    ...(await temporaryFirewalls(env, old)),
   ];
 }
 

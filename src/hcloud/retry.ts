@@ -135,15 +135,9 @@ export function retryingFetch(
   return async (req) => {
     const path = requestPath(req);
     const canRepeat = repeatable(req.method, path);
+    const info = { method: req.method, path, maxAttempts: policy.maxAttempts };
     const again = async (reason: string, attempt: number, delayMs: number): Promise<void> => {
-      hooks.onRetry?.({
-        method: req.method,
-        path,
-        reason,
-        attempt: attempt + 1,
-        maxAttempts: policy.maxAttempts,
-        delayMs,
-      });
+      hooks.onRetry?.({ ...info, reason, attempt: attempt + 1, delayMs });
       await clock.sleep(delayMs, signal());
     };
     for (let attempt = 1; ; attempt++) {

@@ -44,6 +44,7 @@ const SERVER = {
   image: "debian-12",
   location: "nbg1",
   user_data: "SECRET_USERDATA",
+  start_after_create: true,
 };
 
 describe("5xx on repeatable requests", () => {
