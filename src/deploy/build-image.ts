@@ -185,13 +185,16 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
       title: "wait for SSH (host key checked)",
       run: async (ctx) => {
         const host = s.server!.public_net.ipv4?.ip ?? "";
-        s.remote = env.ssh.connect({
-          host,
-          user: spec.sshUser,
-          port: spec.sshPort,
-          hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") },
-          identity: s.login!.file,
-        });
+        s.remote = env.ssh.connect(
+          {
+            host,
+            user: spec.sshUser,
+            port: spec.sshPort,
+            hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") },
+            identity: s.login!.file,
+          },
+          { signal: () => hc.signal },
+        );
         await waitForSsh(s.remote, { clock: hc.clock, signal: ctx.signal });
       },
     },
