@@ -198,7 +198,10 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
         await waitForSsh(s.remote, { clock: hc.clock, signal: ctx.signal });
       },
     },
-    { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
+    {
+      title: "wait for cloud-init to finish",
+      run: (ctx) => waitForCloudInit(s.remote!, undefined, hc.clock, ctx.signal),
+    },
     {
       title: "clean cloud-init, host keys and the login key",
       run: async () =>
@@ -206,6 +209,13 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
     },
     { title: "shut down the build server", run: () => r.shutdown(hc, s.server!.id) },
     snapshotStep(env, spec, s, done),
+    ...finalDeletes(env, s),
+  ];
+}
+
+function finalDeletes(env: Env, s: BuildState): Step[] {
+  const { hc } = env;
+  return [
     finalDelete(env, "delete the build server", () => ({
       what: `build server ${s.name} (id ${s.server!.id})`,
       byHand: `hcloud server delete ${s.server!.id}`,

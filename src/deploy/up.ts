@@ -130,7 +130,7 @@ function bootSteps(env: Env, spec: StackSpec, name: string, labels: Labels, s: U
       title: "wait for SSH (host key checked)",
       run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)),
     },
-    { title: "wait for cloud-init", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
+    { title: "wait for cloud-init", run: (ctx) => waitForCloudInit(s.remote!, undefined, hc.clock, ctx.signal) },
     {
       title: "wait for first boot to report healthy",
       run: async () =>

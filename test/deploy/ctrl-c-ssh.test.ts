@@ -8,6 +8,7 @@ import * as rs from "../../src/deploy/remote-steps.js";
 import { healthCommand } from "../../src/deploy/stack.js";
 import { liveStack, stackSpec, withFloatingIp } from "./stack-fixture.js";
 import { temporaries, testEnv } from "./env.js";
+import { realClock } from "../../src/clock.js";
 
 const OPTS = { freeze: true, rollbackWindowMs: 24 * 3600_000 };
 
@@ -42,4 +43,15 @@ it("up: a hanging cloud-init wait ends at Ctrl-C and the new server is deleted",
   expect(res.ok).toBe(false);
   if (!res.ok) expect([res.failedStep, res.interrupted]).toEqual(["wait for cloud-init", true]);
   expect(t.state.servers.size).toBe(0);
+});
+
+it("waitForCloudInit's pause between lost connections ends at Ctrl-C", async () => {
+  const abort = new AbortController();
+  const lost = async () => ({ exitCode: 255, stdout: "", stderr: "Connection closed" });
+  setTimeout(() => abort.abort(), 50);
+  const t0 = Date.now();
+  await expect(rs.waitForCloudInit({ exec: lost }, 60_000, realClock, abort.signal)).rejects.toMatchObject({
+    name: "AbortError",
+  });
+  expect(Date.now() - t0).toBeLessThan(1000);
 });
