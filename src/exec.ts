@@ -1,7 +1,8 @@
 // The one wrapper through which firstboot runs external programs (ssh, qemu, rclone, ...).
 // Commands are built as argv arrays by pure functions and tested as data; this is the only
 // place that spawns them, so logging and secret redaction live in one spot.
-import { execa, type Options } from "execa";
+import { execa, type Options, type ResultPromise } from "execa";
+import { abortReason } from "./clock.js";
 import { cli, internal } from "./catalogue.js";
 
 export interface RunOptions {
@@ -17,6 +18,8 @@ export interface RunOptions {
   cleanEnv?: boolean;
   /** "inherit" hands the terminal to the program (an editor, an interactive ssh). */
   stdio?: "pipe" | "inherit";
+  /** Kills the program and everything it started (its process group) when it fires; run then throws the abort. */
+  signal?: AbortSignal;
 }
 
 export interface RunResult {
@@ -56,9 +59,14 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     timeout: opts.timeoutMs,
     reject: false,
     stripFinalNewline: false,
+    // An abortable program gets its own process group, so the abort ends what it started too and
+    // the terminal's Ctrl-C reaches only firstboot, which decides what to stop.
+    detached: opts.signal !== undefined,
     ...(opts.stdio === "inherit" ? { stdio: "inherit" as const } : {}),
   };
-  const r = await execa(file, args, options);
+  const p = execa(file, args, options);
+  const r = await killedOnAbort(p, opts.signal);
+  if (opts.signal?.aborted) throw abortReason(opts.signal);
   const result = { exitCode: r.exitCode ?? -1, stdout: String(r.stdout ?? ""), stderr: String(r.stderr ?? "") };
   if (r.failed && !opts.allowFailure) {
     const why = r.timedOut ? `timed out after ${opts.timeoutMs} ms` : r.code === "ENOENT" ? "not found" : result.stderr;
@@ -69,6 +77,36 @@ export async function run(argv: readonly string[], opts: RunOptions = {}): Promi
     );
   }
   return result;
+}
+
+/** Process groups of running detached programs: execa leaves detached ones running when firstboot exits. */
+const groups = new Set<number>();
+let exitHook = false;
+
+function killGroup(pid: number | undefined, fallback: () => void): void {
+  try {
+    process.kill(-pid!, "SIGKILL");
+  } catch {
+    fallback();
+  }
+}
+
+/** Tracks a detached program's group until it ends; `signal` kills the group at once. */
+async function killedOnAbort<T>(p: ResultPromise & Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  const pid = p.pid;
+  if (pid === undefined || signal === undefined) return p;
+  groups.add(pid);
+  if (!exitHook) process.once("exit", () => groups.forEach((g) => killGroup(g, () => undefined)));
+  exitHook = true;
+  const onAbort = (): void => killGroup(pid, () => void p.kill("SIGKILL"));
+  if (signal.aborted) onAbort();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    return await p;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+    groups.delete(pid);
+  }
 }
 
 /** Like run, but returns false instead of throwing when the program is missing. */
@@ -86,7 +124,7 @@ export interface Piped {
 }
 
 /** A program whose stdin and stdout the caller streams (relaying one program's output into another). */
-export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number } = {}): Piped {
+export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number; signal?: AbortSignal } = {}): Piped {
   const [file, ...args] = argv;
   if (!file) throw new Error(internal.emptyArgv("spawnPiped"));
   const p = execa(file, args, {
@@ -97,16 +135,11 @@ export function spawnPiped(argv: readonly string[], opts: { timeoutMs?: number }
     stdout: "pipe",
     stderr: "pipe",
     // Its own process group, so kill() ends what it started too (a shell's rsync, a `sleep`),
-    // not just the program itself; execa's cleanup still kills it when firstboot exits.
+    // not just the program itself; the exit hook above kills it when firstboot exits.
     detached: true,
   });
-  const result = p.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: "", stderr: String(r.stderr ?? "") }));
-  const kill = () => {
-    try {
-      process.kill(-p.pid!, "SIGKILL");
-    } catch {
-      p.kill("SIGKILL");
-    }
-  };
+  const done = killedOnAbort(p, opts.signal ?? new AbortController().signal);
+  const result = done.then((r) => ({ exitCode: r.exitCode ?? -1, stdout: "", stderr: String(r.stderr ?? "") }));
+  const kill = () => killGroup(p.pid, () => void p.kill("SIGKILL"));
   return { stdin: p.stdin, stdout: p.stdout, result, kill };
 }

@@ -8,6 +8,14 @@ export const hcloud = {
   noToken: () => "no Hetzner API token: set HCLOUD_TOKEN, or create a context with `hcloud context create <name>`",
   using: (source: string, endpoint: string) => `Hetzner API ${endpoint} (token from ${source})`,
   interrupted: () => "interrupted: cleaning up (press Ctrl-C again to stop at once; `firstboot gc` finds what is left)",
+  forced: (items: string[]) =>
+    [
+      "stopped at once (second Ctrl-C)",
+      ...(items.length
+        ? ["these cleanups did not run or finish; do them by hand:", ...items.map((i) => `  ${i}`)]
+        : []),
+      "then run `firstboot gc` for anything temporary left; an interrupted replace is finished by running `firstboot replace` again",
+    ].join("\n"),
   leftovers: (items: string[]) =>
     `some cleanups failed; delete these by hand (or run \`firstboot gc\`):\n  ${items.join("\n  ")}`,
   failed: (step: string, why: string) => `failed at "${step}": ${why}`,
@@ -26,6 +34,11 @@ export const hcloud = {
     `${dry ? "would delete" : "deleted"} ${kind} ${name} (id ${id}): ${why}`,
   badImageDef: (file: string, why: string) => `${file}: ${why}`,
   pruned: (n: number, dry: boolean) => `${dry ? "would delete" : "deleted"} ${n} snapshot${n === 1 ? "" : "s"}`,
+  retrying: (method: string, path: string, reason: string, attempt: number, of: number, inS: number) =>
+    `retrying ${method} ${path} after ${reason} (attempt ${attempt} of ${of}, in ${inS.toFixed(1)} s)`,
+  networkError: (code: string) => `a lost connection (${code})`,
+  rateLimitLow: (remaining: number, limit: number) =>
+    `Hetzner API rate limit running low: ${remaining} of ${limit} requests left this hour`,
   apiError: (step: string, code: string, message: string) => `could not ${step}: ${code}: ${message}`,
   notSshKey: (start: string) => `not an SSH public key: ${start}`,
   sshTimeout: (minutes: number, last: string) => `SSH did not come up within ${minutes} minutes: ${last}`,
@@ -69,6 +82,8 @@ export const hcloud = {
   noStandby: (stack: string) =>
     `stack ${stack} has no standby server to roll back to (its rollback window may have passed)`,
   cleanupFailed: () => "cleanup failed",
+  leftBehind: (what: string, why: string, byHand: string) =>
+    `could not delete ${what}: ${why}; the snapshot is fine, delete it by hand (${byHand}) or run \`firstboot gc\``,
   alreadyUp: (stack: string, server: string, id: number) =>
     `stack ${stack} already has server ${server} (id ${id}); use firstboot replace`,
   fipInUse: (name: string, server: number, id: number) =>

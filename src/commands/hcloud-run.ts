@@ -10,7 +10,10 @@ export async function withEnv<T>(json: boolean | undefined, body: (ce: CommandEn
   const ce = await commandEnv({
     json,
     onInterrupt: () => process.stderr.write(`\n${msg.interrupted()}\n`),
-    onForce: () => process.exit(130),
+    onForce: (left) => {
+      process.stderr.write(`\n${msg.forced(left.map((c) => `${c.title}: ${c.byHand}`))}\n`);
+      process.exit(130);
+    },
   });
   if (!ce) throw new Exit(EXIT.badInput, msg.noToken());
   if (!json) process.stderr.write(msg.using(ce.credentials.source, ce.credentials.endpoint) + "\n");

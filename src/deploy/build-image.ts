@@ -183,17 +183,23 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
       title: "wait for SSH (host key checked)",
       run: async (ctx) => {
         const host = s.server!.public_net.ipv4?.ip ?? "";
-        s.remote = env.ssh.connect({
-          host,
-          user: spec.sshUser,
-          port: spec.sshPort,
-          hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") },
-          identity: s.login!.file,
-        });
+        s.remote = env.ssh.connect(
+          {
+            host,
+            user: spec.sshUser,
+            port: spec.sshPort,
+            hostKey: { kind: "pinned", alias: s.name, knownHosts: join(s.dir, "known_hosts") },
+            identity: s.login!.file,
+          },
+          { signal: () => hc.signal },
+        );
         await waitForSsh(s.remote, { clock: hc.clock, signal: ctx.signal });
       },
     },
-    { title: "wait for cloud-init to finish", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
+    {
+      title: "wait for cloud-init to finish",
+      run: (ctx) => waitForCloudInit(s.remote!, undefined, hc.clock, ctx.signal),
+    },
     {
       title: "clean cloud-init, host keys and the login key",
       run: async () =>
@@ -201,12 +207,49 @@ function bakeSteps(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image
     },
     { title: "shut down the build server", run: () => r.shutdown(hc, s.server!.id) },
     snapshotStep(env, spec, s, done),
-    {
-      title: "delete the build server",
-      run: async () => (await r.deleteServer(hc, s.server!.id), s.dropped.server?.()),
-    },
-    { title: "delete the temporary SSH key", run: async () => (await r.deleteSshKey(hc, s.keyId!), s.dropped.key?.()) },
+    ...finalDeletes(env, s),
   ];
+}
+
+function finalDeletes(env: Env, s: BuildState): Step[] {
+  const { hc } = env;
+  return [
+    finalDelete(env, "delete the build server", () => ({
+      what: `build server ${s.name} (id ${s.server!.id})`,
+      byHand: `hcloud server delete ${s.server!.id}`,
+      run: async () => (await r.deleteServer(hc, s.server!.id), s.dropped.server?.()),
+    })),
+    finalDelete(env, "delete the temporary SSH key", () => ({
+      what: `SSH key ${s.name} (id ${s.keyId!})`,
+      byHand: `hcloud ssh-key delete ${s.keyId!}`,
+      run: async () => (await r.deleteSshKey(hc, s.keyId!), s.dropped.key?.()),
+    })),
+  ];
+}
+
+/**
+ * Once the snapshot exists it is the result: a delete that fails after it is a warning naming
+ * what to delete by hand (it is labelled temporary, so `firstboot gc` finds it too), not a failed
+ * build. Ctrl-C still fails the run, and the registered cleanups try the delete once more.
+ */
+function finalDelete(
+  env: Env,
+  title: string,
+  target: () => { what: string; byHand: string; run: () => Promise<unknown> },
+): Step {
+  return {
+    title,
+    run: async (ctx) => {
+      const t = target();
+      try {
+        await t.run();
+      } catch (e) {
+        if (ctx.signal.aborted) throw e;
+        const why = e instanceof Error ? e.message : String(e);
+        env.progress.emit({ type: "warning", message: hcloud.leftBehind(t.what, why, t.byHand) });
+      }
+    },
+  };
 }
 
 function snapshotStep(env: Env, spec: BuildSpec, s: BuildState, done: (img: r.Image) => void): Step {

@@ -6,9 +6,11 @@ import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Hcloud } from "../hcloud/client.js";
+import { retryLine } from "../hcloud/retry.js";
 import { resolveCredentials, type Credentials } from "../hcloud/token.js";
 import { systemSsh } from "../ssh/index.js";
 import { createProgress } from "../progress.js";
+import { cleanupsLeft, type Cleanup } from "./steps.js";
 import { fetchProbe, newRunId, type Env } from "./workflow.js";
 
 export const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
@@ -28,8 +30,8 @@ export interface EnvHooks {
   json?: boolean;
   /** First Ctrl-C (the workflow is aborting and cleaning up). */
   onInterrupt(): void;
-  /** Second Ctrl-C: give up at once. */
-  onForce(): void;
+  /** Second Ctrl-C: give up at once; `left` is what the unfinished cleanups would have removed. */
+  onForce(left: Cleanup[]): void;
 }
 
 export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefined> {
@@ -43,7 +45,7 @@ export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefine
     if (hits === 1) {
       hooks.onInterrupt();
       abort.abort();
-    } else hooks.onForce();
+    } else hooks.onForce(cleanupsLeft(abort.signal));
   };
   process.on("SIGINT", onSigint);
   const hc = new Hcloud({
@@ -52,6 +54,7 @@ export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefine
     signal: abort.signal,
     userAgent: `firstboot/${VERSION}`,
     onWarning: (message) => progress.emit({ type: "warning", message }),
+    onRetry: (info) => progress.emit({ type: "note", message: retryLine(info) }),
   });
   const knownHosts = knownHostsPath();
   await mkdir(join(knownHosts, ".."), { recursive: true, mode: 0o700 });

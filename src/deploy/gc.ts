@@ -5,9 +5,10 @@ import * as r from "../hcloud/resources.js";
 import type { Env } from "./workflow.js";
 import type { StepContext } from "./steps.js";
 import { cutover } from "../catalogue.js";
+import { temporaryFirewalls } from "./gc-firewalls.js";
 
 export interface Leftover {
-  kind: "server" | "ssh_key" | "image";
+  kind: "server" | "ssh_key" | "image" | "firewall";
   id: number;
   name: string;
   why: string;
@@ -71,6 +72,7 @@ export async function findLeftovers(env: Env, minAgeMs: number, kept: string[] =
       remove: () => r.gone(r.deleteImage(hc, i.id)),
     })),
     ...(await expiredStandbys(env, safe)),
+    ...(await temporaryFirewalls(env, old)),
   ];
 }
 

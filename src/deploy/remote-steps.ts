@@ -50,11 +50,12 @@ export async function waitForCloudInit(
   remote: Remote,
   timeoutMs = 30 * 60_000,
   clock: Clock = realClock,
+  signal?: AbortSignal,
 ): Promise<void> {
   const deadline = clock.now() + timeoutMs;
   let r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs });
   for (let i = 0; r.exitCode === SSH_ERROR && i < SSH_RETRIES && clock.now() < deadline; i++) {
-    await clock.sleep(5000 * (i + 1));
+    await clock.sleep(5000 * (i + 1), signal);
     r = await remote.exec(CLOUD_INIT_WAIT, { timeoutMs: Math.max(1000, deadline - clock.now()) });
   }
   // 2 = done with recoverable errors (cloud-init >= 23.4): the boot finished, warnings only.

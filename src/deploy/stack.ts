@@ -110,18 +110,22 @@ export async function hasHostKey(env: Env, alias: string): Promise<boolean> {
   return text.split("\n").some((l) => l.split(" ")[0] === alias);
 }
 
+/** Commands on it end at Ctrl-C until the workflow's cleanups start (hc.detachSignal). */
 export function connect(
   env: Env,
   spec: Pick<StackSpec, "sshUser" | "sshPort">,
   server: Pick<r.Server, "name" | "public_net">,
   host = server.public_net.ipv4?.ip ?? "",
 ): Remote {
-  return env.ssh.connect({
-    host,
-    user: spec.sshUser,
-    port: spec.sshPort,
-    hostKey: { kind: "pinned", alias: server.name, knownHosts: env.knownHosts },
-  });
+  return env.ssh.connect(
+    {
+      host,
+      user: spec.sshUser,
+      port: spec.sshPort,
+      hostKey: { kind: "pinned", alias: server.name, knownHosts: env.knownHosts },
+    },
+    { signal: () => env.hc.signal },
+  );
 }
 
 export async function waitSsh(env: Env, remote: Remote, timeoutMs?: number): Promise<void> {

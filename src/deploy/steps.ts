@@ -40,10 +40,21 @@ export interface StepsOptions {
   finally?: Cleanup[];
 }
 
+/**
+ * Per run, keyed by its abort signal: the cleanups not yet done. A second Ctrl-C ends firstboot
+ * at once, so it names these (what to delete by hand) instead of dropping them silently.
+ */
+const open = new WeakMap<AbortSignal, Cleanup[]>();
+
+export function cleanupsLeft(signal: AbortSignal): Cleanup[] {
+  return [...(open.get(signal) ?? [])];
+}
+
 export async function runSteps(steps: readonly Step[], opts: StepsOptions): Promise<StepsResult> {
   const signal = opts.signal ?? new AbortController().signal;
   const { progress, clock } = opts;
   const cleanups: Cleanup[] = [];
+  open.set(signal, cleanups);
   const start = clock.now();
   const ctx = stepContext(signal, progress, cleanups);
   for (const step of steps) {
@@ -64,11 +75,14 @@ export async function runSteps(steps: readonly Step[], opts: StepsOptions): Prom
         message: interrupted ? "interrupted" : error.message,
       });
       opts.beforeCleanups?.();
-      const leftovers = await runCleanups([...cleanups].reverse().concat(opts.finally ?? []), progress);
+      const left = [...cleanups].reverse().concat(opts.finally ?? []);
+      open.set(signal, left);
+      const leftovers = await runCleanups(left, progress, left);
       const elapsedMs = clock.now() - start;
       return { ok: false, elapsedMs, failedStep: step.title, error, interrupted, leftovers };
     }
   }
+  open.delete(signal);
   return afterLastStep(opts, start);
 }
 
@@ -103,13 +117,21 @@ function stepContext(signal: AbortSignal, progress: Progress, cleanups: Cleanup[
   };
 }
 
-/** Runs every cleanup (one failing does not stop the others); returns the by-hand instructions. */
-export async function runCleanups(list: readonly Cleanup[], progress: Progress): Promise<string[]> {
+/**
+ * Runs every cleanup (one failing does not stop the others); returns the by-hand instructions.
+ * Each one that succeeds is taken off `left`.
+ */
+export async function runCleanups(
+  list: readonly Cleanup[],
+  progress: Progress,
+  left: Cleanup[] = [],
+): Promise<string[]> {
   const leftovers: string[] = [];
-  for (const c of list) {
+  for (const c of [...list]) {
     progress.emit({ type: "cleanup", step: c.title, status: "start" });
     try {
       await c.run();
+      if (left.includes(c)) left.splice(left.indexOf(c), 1);
       progress.emit({ type: "cleanup", step: c.title, status: "ok" });
     } catch (e) {
       const message = e instanceof Error ? e.message : String(e);

@@ -2,6 +2,7 @@
 // labels, an optional Cloud Firewall and the Floating IP; done when first boot reports healthy.
 // Refuses when the stack already has a server (that is what `replace` is for).
 import * as r from "../hcloud/resources.js";
+import * as fw from "../hcloud/firewalls.js";
 import { HcloudError } from "../hcloud/errors.js";
 import { waitForBootStatus, waitForCloudInit } from "./remote-steps.js";
 import {
@@ -30,6 +31,7 @@ interface UpState {
   image?: PickedImage;
   fip?: r.FloatingIp;
   firewallId?: number;
+  firewallTemporary?: boolean;
   hostKeys?: HostKeys;
   server?: r.Server;
   remote?: Remote;
@@ -53,22 +55,18 @@ async function check(env: Env, spec: StackSpec, s: UpState): Promise<void> {
   if (s.fip?.server) throw new HcloudError(step, "in_use", hcloud.fipInUse(s.fip.name, s.fip.server, s.fip.id));
 }
 
+/**
+ * firstboot-<stack>, reused when it exists. A new one is labelled temporary with this run until
+ * the server is live, so that a failed `up` whose cleanup also failed is found by `firstboot gc`;
+ * a lost answer to the create is found by name and cleaned up like one that answered.
+ */
 async function ensureFirewall(env: Env, spec: StackSpec, s: UpState, onCreated: (id: number) => void): Promise<void> {
   const name = `firstboot-${spec.name}`;
-  const found = await env.hc.call(
-    "look up the Cloud Firewall",
-    env.hc.api.GET("/firewalls", { params: { query: { name } } }),
-  );
-  if (found.firewalls[0]) return void (s.firewallId = found.firewalls[0].id);
-  const created = await env.hc.call(
-    "create the Cloud Firewall",
-    env.hc.api.POST("/firewalls", {
-      body: { name, rules: spec.cloudFirewall, labels: { [r.LABEL.stack]: spec.name } },
-    }),
-  );
-  if (!created.firewall) throw new HcloudError("create the Cloud Firewall", "no_firewall", hcloud.noFirewallReturned());
-  s.firewallId = created.firewall.id;
-  onCreated(created.firewall.id);
+  const found = await fw.firewallByName(env.hc, name);
+  if (found) return void (s.firewallId = found.id);
+  const labels = { [r.LABEL.stack]: spec.name, [r.LABEL.temporary]: "true", [r.LABEL.run]: env.runId };
+  s.firewallId = await fw.createFirewall(env.hc, name, spec.cloudFirewall, labels, onCreated);
+  s.firewallTemporary = true;
 }
 
 function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
@@ -114,6 +112,8 @@ function commitStep(env: Env, spec: StackSpec, s: UpState): Step {
       }
       s.undo.splice(0).forEach((u) => u());
       ctx.onCleanup(recoverCleanup(env, spec, what));
+      // The firewall lives as long as the stack from here on.
+      if (s.firewallTemporary) await fw.labelFirewall(env.hc, s.firewallId!, { [r.LABEL.stack]: spec.name });
     },
   };
 }
@@ -124,16 +124,13 @@ function firewallStep(env: Env, spec: StackSpec, s: UpState): Step {
     title: "ensure the Cloud Firewall",
     run: (ctx) =>
       ensureFirewall(env, spec, s, (id) =>
-        ctx.onCleanup({
-          title: `delete firewall ${id}`,
-          byHand: `hcloud firewall delete ${id}`,
-          run: () =>
-            r.gone(
-              hc
-                .call("delete the firewall", hc.api.DELETE("/firewalls/{id}", { params: { path: { id } } }))
-                .then(() => undefined),
-            ),
-        }),
+        s.undo.push(
+          ctx.onCleanup({
+            title: `delete firewall ${id}`,
+            byHand: `hcloud firewall delete ${id}`,
+            run: () => r.gone(fw.deleteFirewall(hc, id)),
+          }),
+        ),
       ),
   };
 }
@@ -165,7 +162,7 @@ function bootSteps(env: Env, spec: StackSpec, name: string, s: UpState): Step[] 
       title: "wait for SSH (host key checked)",
       run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)),
     },
-    { title: "wait for cloud-init", run: () => waitForCloudInit(s.remote!, undefined, hc.clock) },
+    { title: "wait for cloud-init", run: (ctx) => waitForCloudInit(s.remote!, undefined, hc.clock, ctx.signal) },
     {
       title: "wait for first boot to report healthy",
       run: async () =>

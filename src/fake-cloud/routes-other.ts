@@ -257,6 +257,7 @@ export const otherRoutes: Record<string, Handler> = {
   "GET /firewalls": (ctx) => paginate(ctx, "firewalls", filter(ctx, ctx.state.firewalls.values())),
   "POST /firewalls": createFirewall,
   "GET /firewalls/{id}": ({ state, params }) => ({ body: { firewall: find(state.firewalls, "firewall", params.id) } }),
+  "PUT /firewalls/{id}": update((c) => c.state.firewalls, "firewall", "firewall"),
   "DELETE /firewalls/{id}": deleteResource("firewall"),
   "POST /firewalls/{id}/actions/apply_to_resources": applyFirewall(false),
   "POST /firewalls/{id}/actions/remove_from_resources": applyFirewall(true),

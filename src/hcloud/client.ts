@@ -40,7 +40,10 @@ interface Result<T> {
 export class Hcloud {
   readonly api: ReturnType<typeof createClient<paths>>;
   readonly clock: Clock;
-  /** Aborts sleeps (retry backoff, action polls); dropped before cleanups so they can finish. */
+  /**
+   * Aborts sleeps (retry backoff, action polls) and the SSH commands of stack.connect(); dropped
+   * before cleanups so they can finish.
+   */
   signal?: AbortSignal;
   requests = 0;
   private readonly poll: { baseMs: number; factor: number; capMs: number };

@@ -78,7 +78,7 @@ export async function getServer(hc: Hcloud, id: number): Promise<Server> {
  * Runs a create request; if it fails, looks for the resource by its (run-unique) name: a lost
  * response or a retried request may have created it, and then its cleanup must still run.
  */
-async function createOrAdopt<T>(
+export async function createOrAdopt<T>(
   create: () => Promise<T>,
   find: () => Promise<{ id: number } | undefined>,
   adopt: (id: number) => void,

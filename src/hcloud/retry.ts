@@ -1,8 +1,10 @@
 // The fetch wrapper every API request goes through: bounded retries with capped exponential
-// backoff and jitter on rate limits (honouring RateLimit-Reset), 502/504 and the `conflict` and
-// `locked` error codes; a warning when the hourly budget runs low. The policy is data so tests
+// backoff and jitter on rate limits (honouring RateLimit-Reset), the `conflict` and `locked`
+// error codes, and, for requests whose repeat changes nothing (REPEATABLE), on 500/502/503/504
+// and lost connections; a warning when the hourly budget runs low. The policy is data so tests
 // can assert it without a network.
 import type { Clock } from "../clock.js";
+import { hcloud } from "../catalogue.js";
 
 export interface RetryPolicy {
   maxAttempts: number;
@@ -14,7 +16,47 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY: RetryPolicy = { maxAttempts: 5, baseMs: 1000, capMs: 30_000, lowFraction: 0.05 };
 
+// 409/423 with these codes and 429 mean the API refused the request without applying it: any
+// method may be sent again.
 const RETRY_CODES = new Set(["conflict", "locked", "rate_limit_exceeded", "timeout"]);
+
+const SERVER_ERRORS = new Set([500, 502, 503, 504]);
+
+/**
+ * Requests that may be sent again after a 5xx or a lost connection, when the first one may or may
+ * not have been applied. Only those whose repeat leaves the same result are listed. POST
+ * /servers, /ssh_keys, /firewalls and create_image are deliberately absent: a repeat creates a
+ * second resource (or fails on the name), so their callers instead look the first one up by its
+ * run-unique name or labels and adopt it for cleanup (createOrAdopt in resources.ts).
+ */
+export const REPEATABLE: readonly { method: string; path: RegExp; why: string }[] = [
+  { method: "GET", path: /./, why: "a read changes nothing" },
+  { method: "PUT", path: /./, why: "an update sets the same name and labels again" },
+  {
+    method: "DELETE",
+    path: /./,
+    why: "a repeat of an applied delete answers 404, which the callers treat as deleted (resources.gone)",
+  },
+  {
+    method: "POST",
+    path: /\/servers\/\d+\/actions\/(poweron|poweroff|shutdown)$/,
+    why: "the server ends in the same power state however often it is asked",
+  },
+  {
+    method: "POST",
+    path: /\/floating_ips\/\d+\/actions\/assign$/,
+    why: "assigning to the same server again leaves the IP where it is",
+  },
+];
+
+/** The request's path below the API version, without the query (label selectors, names). */
+export function requestPath(req: Request): string {
+  return new URL(req.url).pathname.replace(/^.*?\/v1(?=\/)/, "");
+}
+
+export function repeatable(method: string, path: string): boolean {
+  return REPEATABLE.some((r) => r.method === method && r.path.test(path));
+}
 
 /** Capped exponential backoff with "equal jitter": half fixed, half random. */
 export function backoffMs(attempt: number, policy: RetryPolicy, random: number): number {
@@ -22,15 +64,15 @@ export function backoffMs(attempt: number, policy: RetryPolicy, random: number):
   return Math.round(d / 2 + (d / 2) * random);
 }
 
-/** Why a response deserves another attempt, or undefined when it does not. */
-export async function retryReason(res: Response): Promise<string | undefined> {
-  if (res.status === 429) return "rate_limit_exceeded";
-  if (res.status === 502 || res.status === 504) return `http_${res.status}`;
+/** Why a response deserves another attempt (e.g. "503", "423 locked"), or undefined when it does not. */
+export async function retryReason(res: Response, canRepeat = true): Promise<string | undefined> {
+  if (res.status === 429) return "429 rate_limit_exceeded";
+  if (SERVER_ERRORS.has(res.status)) return canRepeat ? String(res.status) : undefined;
   if (res.status !== 409 && res.status !== 423) return undefined;
   try {
     const body = (await res.clone().json()) as { error?: { code?: string } };
     const code = body.error?.code;
-    return code && RETRY_CODES.has(code) ? code : undefined;
+    return code && RETRY_CODES.has(code) ? `${res.status} ${code}` : undefined;
   } catch {
     return undefined;
   }
@@ -46,10 +88,25 @@ export function delayFor(res: Response, attempt: number, policy: RetryPolicy, cl
   return Math.max(1000, Math.min(backoff, untilReset));
 }
 
+/** One retry, as the progress output shows it: no token, no body, no query. */
+export interface RetryInfo {
+  method: string;
+  path: string;
+  reason: string;
+  /** The attempt about to be made (2 for the first retry). */
+  attempt: number;
+  maxAttempts: number;
+  delayMs: number;
+}
+
 export interface RetryHooks {
   onRequest?: (req: Request) => void;
   onWarning?: (message: string) => void;
-  onRetry?: (reason: string, attempt: number, delayMs: number) => void;
+  onRetry?: (info: RetryInfo) => void;
+}
+
+export function retryLine(i: RetryInfo): string {
+  return hcloud.retrying(i.method, i.path, i.reason, i.attempt, i.maxAttempts, i.delayMs / 1000);
 }
 
 export function rateLimitWarning(res: Response, policy: RetryPolicy): string | undefined {
@@ -57,7 +114,14 @@ export function rateLimitWarning(res: Response, policy: RetryPolicy): string | u
   const remaining = Number(res.headers.get("ratelimit-remaining"));
   if (!res.headers.has("ratelimit-remaining") || !Number.isFinite(limit) || limit <= 0) return undefined;
   if (remaining >= Math.max(1, limit * policy.lowFraction)) return undefined;
-  return `Hetzner API rate limit running low: ${remaining} of ${limit} requests left this hour`;
+  return hcloud.rateLimitLow(remaining, limit);
+}
+
+/** What fetch's rejection says about the connection (undici puts ECONNRESET etc. in `cause`). */
+function networkReason(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } } | undefined)?.cause;
+  const code = typeof cause?.code === "string" ? cause.code : err instanceof Error ? err.message : String(err);
+  return hcloud.networkError(code);
 }
 
 export function retryingFetch(
@@ -69,25 +133,30 @@ export function retryingFetch(
 ): (req: Request) => Promise<Response> {
   let warned = false;
   return async (req) => {
+    const path = requestPath(req);
+    const canRepeat = repeatable(req.method, path);
+    const info = { method: req.method, path, maxAttempts: policy.maxAttempts };
+    const again = async (reason: string, attempt: number, delayMs: number): Promise<void> => {
+      hooks.onRetry?.({ ...info, reason, attempt: attempt + 1, delayMs });
+      await clock.sleep(delayMs, signal());
+    };
     for (let attempt = 1; ; attempt++) {
       hooks.onRequest?.(req);
       let res: Response;
       try {
         res = await base(req.clone());
       } catch (err) {
-        // Only reads are safe to repeat when we do not know whether the request arrived.
-        if (req.method !== "GET" || attempt >= policy.maxAttempts) throw err;
-        await clock.sleep(backoffMs(attempt, policy, clock.random()), signal());
+        // Whether the request arrived is unknown: only a repeatable one may be sent again.
+        if (!canRepeat || attempt >= policy.maxAttempts || signal()?.aborted) throw err;
+        await again(networkReason(err), attempt, backoffMs(attempt, policy, clock.random()));
         continue;
       }
       const warning = rateLimitWarning(res, policy);
       if (warning && !warned) hooks.onWarning?.(warning);
       warned = warning !== undefined;
-      const reason = await retryReason(res);
+      const reason = await retryReason(res, canRepeat);
       if (!reason || attempt >= policy.maxAttempts) return res;
-      const delay = delayFor(res, attempt, policy, clock);
-      hooks.onRetry?.(reason, attempt, delay);
-      await clock.sleep(delay, signal());
+      await again(reason, attempt, delayFor(res, attempt, policy, clock));
     }
   };
 }

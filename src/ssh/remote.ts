@@ -5,20 +5,40 @@ import { sshArgv } from "./argv.js";
 import type { SshTarget } from "./target.js";
 import { hcloud } from "../catalogue.js";
 
+export interface ExecOptions {
+  timeoutMs?: number;
+  /** Kills ssh (and so the remote command's session) when it fires; overrides the connection's. */
+  signal?: AbortSignal;
+}
+
 export interface Remote {
-  exec(command: string, opts?: { timeoutMs?: number }): Promise<RunResult>;
+  exec(command: string, opts?: ExecOptions): Promise<RunResult>;
   /** The command with its stdin and stdout streamed by the caller (the data copy between servers). */
-  pipe?(command: string, opts?: { timeoutMs?: number }): Piped;
+  pipe?(command: string, opts?: ExecOptions): Piped;
+}
+
+export interface ConnectOptions {
+  /**
+   * The signal each command is bound to, read when the command starts: a getter so that a
+   * workflow can drop it before its cleanups, which still need commands (start the old stack).
+   */
+  signal?: () => AbortSignal | undefined;
 }
 
 export interface SshLayer {
-  connect(target: SshTarget): Remote;
+  connect(target: SshTarget, opts?: ConnectOptions): Remote;
 }
 
 export const systemSsh: SshLayer = {
-  connect: (t) => ({
-    exec: (command, opts) => run(sshArgv(t, command), { allowFailure: true, timeoutMs: opts?.timeoutMs ?? 120_000 }),
-    pipe: (command, opts) => spawnPiped(sshArgv(t, command), { timeoutMs: opts?.timeoutMs }),
+  connect: (t, c) => ({
+    exec: (command, opts) =>
+      run(sshArgv(t, command), {
+        allowFailure: true,
+        timeoutMs: opts?.timeoutMs ?? 120_000,
+        signal: opts?.signal ?? c?.signal?.(),
+      }),
+    pipe: (command, opts) =>
+      spawnPiped(sshArgv(t, command), { timeoutMs: opts?.timeoutMs, signal: opts?.signal ?? c?.signal?.() }),
   }),
 };
 

@@ -2,6 +2,7 @@ import { describe, expect, it } from "vitest";
 import { buildImage, type BuildSpec } from "../../src/deploy/build-image.js";
 import { fakeUserData, temporaries, testEnv, type TestEnv } from "./env.js";
 import { requests } from "./helpers.js";
+import { repeatable } from "../../src/hcloud/retry.js";
 import { CLOUD_INIT_WAIT, cleanForSnapshotCommand } from "../../src/deploy/remote-steps.js";
 
 const spec = (over: Partial<BuildSpec> = {}): BuildSpec => ({
@@ -109,11 +110,45 @@ describe("build-image faults leave zero temporary resources", () => {
     return { t, ok: res.ok };
   };
 
-  it.each(HAPPY.map((r, i) => [i, r] as const))("API request %i (%s) fails with 500", async (i) => {
+  it.each(HAPPY.map((r, i) => [i, r] as const))("API request %i (%s) fails with 500", async (i, req) => {
     const { t, ok } = await run((t) => (t.onRequest = (n) => (n === i ? 500 : undefined)));
     expect(temporaries(t.state)).toEqual([]);
-    // A failed cleanup-phase request is retried by the cleanup itself; the build fails either way.
-    expect(ok).toBe(false);
+    // A read, update, delete or power action is sent again; a create is not (it is adopted and cleaned up).
+    const [method, path] = req.split(" ");
+    expect(ok).toBe(repeatable(method!, path!.replace("{id}", "1")));
+  });
+
+  it.each(HAPPY.map((r, i) => [i, r] as const))("API request %i (%s) fails for good (422)", async (i) => {
+    const { t, ok } = await run((t) => (t.onRequest = (n) => (n === i ? 422 : undefined)));
+    // Once the snapshot is labelled, a failed delete leaves it as the result (with a warning).
+    const finalDeletes = HAPPY.indexOf("DELETE /servers/{id}");
+    expect(ok).toBe(i >= finalDeletes);
+    if (i < finalDeletes) expect(temporaries(t.state)).toEqual([]);
+    else expect(t.events.filter((e) => e.type === "warning")).toHaveLength(1);
+  });
+
+  it("a final cleanup that fails is a warning naming what to delete; the snapshot is the result", async () => {
+    const { t, ok } = await run((t) =>
+      t.state.faults.push(
+        { on: "DELETE /servers/{id}", status: 500, times: Infinity },
+        { on: "DELETE /ssh_keys/{id}", status: 422 },
+      ),
+    );
+    expect(ok).toBe(true);
+    const [server] = [...t.state.servers.values()];
+    const [key] = [...t.state.sshKeys.values()];
+    expect(temporaries(t.state)).toEqual([`server ${server!.name}`, `ssh_key ${key!.name}`]);
+    const warnings = t.events.flatMap((e) => (e.type === "warning" ? [e.message] : []));
+    expect(warnings).toEqual([
+      expect.stringMatching(
+        new RegExp(
+          `^could not delete build server ${server!.name} \\(id ${server!.id}\\): .*hcloud server delete ${server!.id}.*firstboot gc`,
+        ),
+      ),
+      expect.stringMatching(new RegExp(`^could not delete SSH key .*hcloud ssh-key delete ${key!.id}.*firstboot gc`)),
+    ]);
+    const snaps = [...t.state.images.values()].filter((i) => i.type === "snapshot");
+    expect(snaps.map((i) => i.labels["firstboot/temporary"])).toEqual([undefined]);
   });
 
   it.each(HAPPY.map((r, i) => [i, r] as const))("Ctrl-C at API request %i (%s)", async (i) => {
@@ -124,11 +159,11 @@ describe("build-image faults leave zero temporary resources", () => {
   });
 
   it.each(["POST /ssh_keys", "POST /servers", "POST /servers/{id}/actions/create_image"])(
-    "the response to %s is lost (created, then 504; the retry conflicts)",
+    "the response to %s is lost (created, then 504): not sent again, adopted and deleted",
     async (on) => {
       const { t, ok } = await run((t) => t.state.faults.push({ on, status: 504, afterApply: true }));
       expect(ok).toBe(false);
-      expect(t.state.log.some((r) => r.status === 409 || r.status === 423)).toBe(true);
+      expect(requests(t.state).filter((r) => r === on)).toHaveLength(1);
       expect(temporaries(t.state)).toEqual([]);
       expect(t.state.servers.size + t.state.sshKeys.size).toBe(0);
     },
@@ -140,8 +175,9 @@ describe("build-image faults leave zero temporary resources", () => {
       const { t, ok } = await run((t) =>
         t.state.faults.push({ on: `action:${command}`, code: "action_failed", message: "boom" }),
       );
-      expect(ok).toBe(false);
-      expect(temporaries(t.state)).toEqual([]);
+      // The build server's delete comes after the snapshot: its failure is a warning, not a failed build.
+      expect(ok).toBe(command === "delete_server");
+      expect(temporaries(t.state)).toEqual(command === "delete_server" ? ["server firstboot-build-run1"] : []);
     },
   );
 

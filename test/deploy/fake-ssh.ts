@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Piped, RunResult } from "../../src/exec.js";
 import type { FakeState } from "../../src/fake-cloud/index.js";
-import type { Remote, SshLayer, SshTarget } from "../../src/ssh/index.js";
+import type { ConnectOptions, Remote, SshLayer, SshTarget } from "../../src/ssh/index.js";
+import { abortReason } from "../../src/clock.js";
 import * as rs from "../../src/deploy/remote-steps.js";
 import { CLOCK_READ, HAS_RSYNC } from "../../src/deploy/sync.js";
 import { sameFloatingIp } from "../../src/deploy/fip-address.js";
@@ -33,6 +34,8 @@ export class FakeSsh implements SshLayer {
   readonly restored = new Map<number, string>();
   fail: { match: string; server?: string; exitCode?: number; stderr?: string; times?: number }[] = [];
   onExec?: (server: string, command: string) => void;
+  /** Commands that never answer, like a health wait that outlasts Ctrl-C; only the bound signal ends them. */
+  hang: string[] = [];
   backups = 0;
   /** Servers have rsync (made by a firstboot that installs it with a Floating IP). */
   rsync = true;
@@ -140,10 +143,13 @@ export class FakeSsh implements SshLayer {
     return { exitCode: 0, stdout: "", stderr: "" };
   }
 
-  connect(t: SshTarget): Remote {
+  connect(t: SshTarget, c?: ConnectOptions): Remote {
     return {
       pipe: (command) => this.pipeFor(t, command),
-      exec: async (command) => {
+      exec: async (command, opts) => {
+        const signal = opts?.signal ?? c?.signal?.();
+        // Like ssh run with an aborted signal: killed before it does anything.
+        if (signal?.aborted) throw abortReason(signal);
         this.clientWrite();
         this.state.tick();
         const server = this.serverAt(t.host);
@@ -168,6 +174,7 @@ export class FakeSsh implements SshLayer {
             (f.times = (f.times ?? 1) - 1),
             { exitCode: f.exitCode ?? 1, stdout: "", stderr: f.stderr ?? `injected failure of ${f.match}` }
           );
+        if (this.hang.some((h) => command.includes(h))) return hangUntil(signal);
         this.stackOf(server);
         return this.answer(server, command);
       },
@@ -241,4 +248,13 @@ export class FakeSsh implements SshLayer {
     const server = this.serverAt(host);
     return server && server.status === "running" && this.stackOf(server) === "running" ? 200 : undefined;
   };
+}
+
+/** Like ssh killed by the abort: the command's promise rejects with the abort, never before. */
+function hangUntil(signal: AbortSignal | undefined): Promise<RunResult> {
+  return new Promise((_, reject) => {
+    const stop = () => reject(abortReason(signal!));
+    if (signal?.aborted) stop();
+    signal?.addEventListener("abort", stop, { once: true });
+  });
 }
