@@ -38,6 +38,7 @@ export const cutover = {
     `live on ${name}${fip ? `, Floating IP ${fip} points at it` : ""}; nothing to recover`,
   empty: (stack: string) => `stack ${stack} has no servers`,
   doStart: (name: string) => `start the stack on ${name}`,
+  doPromote: (name: string) => `make ${name}'s backups the live generation`,
   doAssign: (fip: string, name: string) => `move Floating IP ${fip} to ${name}`,
   doLabel: (name: string, role: string) => `label ${name} ${role}`,
   doPowerOff: (name: string) => `power off ${name}`,

@@ -14,6 +14,8 @@ import {
 } from "./cutover.js";
 import { fipAddress, urlHost } from "./fip-address.js";
 import { connect, waitForHealth, waitForHttp, type StackSpec } from "./stack.js";
+import { BACKUP_PROMOTE } from "./remote-steps.js";
+import { mustExec } from "../ssh/index.js";
 import type { Cleanup, Step } from "./steps.js";
 import { recoverStack } from "./recover.js";
 import type { Env } from "./workflow.js";
@@ -87,6 +89,17 @@ function forward(name: string, step: Step): Step {
   };
 }
 
+/** The live server's backups become the live generation: its archives are what `restore: latest` takes. */
+export function promoteSteps(env: Env, spec: StackSpec, server: () => r.Server, name: string): Step[] {
+  if (!spec.backups) return [];
+  return [
+    {
+      title: `make ${name}'s backups the live generation`,
+      run: async () => void (await mustExec(connect(env, spec, server()), "promoting its backups", BACKUP_PROMOTE)),
+    },
+  ];
+}
+
 export function rollForwardSteps(env: Env, spec: StackSpec, c: Cutover): Step[] {
   const { hc } = env;
   const host = fipAddress(spec.floatingIp?.ip ?? c.fip.ip);
@@ -107,6 +120,7 @@ export function rollForwardSteps(env: Env, spec: StackSpec, c: Cutover): Step[] 
         if (spec.httpCheck) await waitForHttp(env, `http://${urlHost(host)}/`, 120_000);
       },
     },
+    ...promoteSteps(env, spec, c.winner, name),
     {
       title: `demote ${c.loser.name} to standby`,
       run: () => r.setLabels(hc, c.loser.id, standbyLabels(spec.name, c.untilS, Math.floor(hc.clock.now() / 1000))),

@@ -62,6 +62,7 @@ export function stackSpecOf(loaded: Loaded): StackSpec {
     },
     cloudFirewall: cfg.hardening.firewall ? cloudFirewallRules(allow) : undefined,
     dataDirs: dataDirs(cfg),
+    backups: cfg.backup !== undefined,
     render: async (hostKeys, opts) => render(loaded, { hostKeys, holdStack: opts.holdStack, mode: "full" }).document,
   };
 }

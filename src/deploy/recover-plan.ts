@@ -17,6 +17,7 @@ export interface StackView {
 
 export type Action =
   | { kind: "start-stack"; server: r.Server }
+  | { kind: "promote"; server: r.Server }
   | { kind: "assign-fip"; fip: r.FloatingIp; server: r.Server }
   | { kind: "label"; server: r.Server; labels: Labels; why: string }
   | { kind: "power-off"; server: r.Server }
@@ -58,6 +59,7 @@ function rollForward(v: StackView, winner: r.Server, losers: r.Server[], out: Re
   out.state.push(msg.committed(winner.name, winner.labels[L.run] ?? "?"));
   out.actions.push({ kind: "start-stack", server: winner });
   fipActions(v, winner, out);
+  out.actions.push({ kind: "promote", server: winner });
   const nowS = Math.floor(v.nowMs / 1000);
   const untilS = Number(winner.labels[L.standbyUntil]) || Math.floor((v.nowMs + DAY_MS) / 1000);
   for (const loser of losers)

@@ -6,7 +6,7 @@ import * as r from "../hcloud/resources.js";
 import { HcloudError } from "../hcloud/errors.js";
 import { mustExec } from "../ssh/index.js";
 import { cutover as msg } from "../catalogue.js";
-import { STACK_START } from "./remote-steps.js";
+import { BACKUP_PROMOTE, STACK_START } from "./remote-steps.js";
 import { ensureFloatingIp, ensureOff } from "./cutover.js";
 import { recoveryPlan, type Action, type Recovery, type StackView } from "./recover-plan.js";
 import { connect, waitSsh, type StackSpec } from "./stack.js";
@@ -22,7 +22,7 @@ export interface RecoverResult {
 }
 
 /** What a recovery needs to reach a server over SSH; gc has no config and so cannot. */
-export type SshSpec = Pick<StackSpec, "sshUser" | "sshPort">;
+export type SshSpec = Pick<StackSpec, "sshUser" | "sshPort" | "backups">;
 
 const notFound = (e: unknown): undefined => {
   if (e instanceof HcloudError && e.code === "not_found") return undefined;
@@ -40,6 +40,8 @@ export function describe(a: Action): string {
   switch (a.kind) {
     case "start-stack":
       return msg.doStart(a.server.name);
+    case "promote":
+      return msg.doPromote(a.server.name);
     case "assign-fip":
       return msg.doAssign(a.fip.name, a.server.name);
     case "label":
@@ -57,6 +59,8 @@ function byHandFor(a: Action, spec?: SshSpec): string {
   switch (a.kind) {
     case "start-stack":
       return `ssh -p ${spec?.sshPort ?? 22} ${spec?.sshUser ?? "<admin>"}@${a.server.public_net.ipv4?.ip} ${STACK_START}`;
+    case "promote":
+      return `ssh -p ${spec?.sshPort ?? 22} ${spec?.sshUser ?? "<admin>"}@${a.server.public_net.ipv4?.ip} ${BACKUP_PROMOTE}`;
     case "assign-fip":
       return `hcloud floating-ip assign ${a.fip.id} ${a.server.id}`;
     case "power-off":
@@ -76,6 +80,9 @@ async function runAction(env: Env, a: Action, spec: SshSpec): Promise<void> {
       await waitSsh(env, remote, 5 * 60_000);
       return void (await mustExec(remote, "starting the stack", STACK_START, 15 * 60_000));
     }
+    case "promote":
+      if (!spec.backups) return;
+      return void (await mustExec(connect(env, spec, a.server), "promoting its backups", BACKUP_PROMOTE, 5 * 60_000));
     case "assign-fip":
       return ensureFloatingIp(env, a.fip, a.server.id);
     case "label":
@@ -96,7 +103,8 @@ export async function runRecovery(env: Env, plan: Recovery, spec?: SshSpec): Pro
   res.byHand.push(...plan.actions.filter((a) => a.kind === "by-hand").map(describe));
   for (const [i, a] of todo.entries()) {
     const rest = todo.slice(i).map((x) => `${describe(x)}: ${byHandFor(x, spec)}`);
-    if (a.kind === "start-stack" && !spec) return { ...res, ok: false, byHand: [...res.byHand, msg.needsConfig()] };
+    if ((a.kind === "start-stack" || a.kind === "promote") && !spec)
+      return { ...res, ok: false, byHand: [...res.byHand, msg.needsConfig()] };
     env.progress.emit({ type: "step", step: describe(a), status: "start" });
     try {
       await runAction(env, a, spec!);

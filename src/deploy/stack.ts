@@ -27,6 +27,8 @@ export interface StackSpec {
   cloudFirewall?: Schemas["rule"][];
   /** Host directories holding stack data (backup dirs, SQLite dirs) that a replacement copies across. */
   dataDirs: string[];
+  /** The config has a backup section: firstboot-backup is on the server (promote after a cutover). */
+  backups: boolean;
   render(hostKeys: HostKeys, opts: { holdStack: boolean }): Promise<string>;
 }
 

@@ -23,7 +23,7 @@ import { tempDir, type Env } from "./workflow.js";
 import { cutover, hcloud } from "../catalogue.js";
 import { sameFloatingIp } from "./fip-address.js";
 import { candidateLabels, commit, commitLabels, CommitUnknownError, ensureFloatingIp } from "./cutover.js";
-import { recoverCleanup } from "./cutover-steps.js";
+import { promoteSteps, recoverCleanup } from "./cutover-steps.js";
 
 export type UpResult = StepsResult & { server?: r.Server; from?: string };
 
@@ -82,6 +82,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
   steps.push(...bootSteps(env, spec, name, s));
   // The commit before the Floating IP: a server that took writes through it is never deleted.
   steps.push(commitStep(env, spec, s));
+  steps.push(...promoteSteps(env, spec, () => s.server!, name));
   if (spec.floatingIp)
     steps.push({
       title: `assign Floating IP ${spec.floatingIp.name}`,

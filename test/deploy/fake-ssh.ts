@@ -37,6 +37,8 @@ export class FakeSsh implements SshLayer {
   /** Commands that never answer, like a health wait that outlasts Ctrl-C; only the bound signal ends them. */
   hang: string[] = [];
   backups = 0;
+  /** Servers whose backups were made the live generation (firstboot-backup promote), in order. */
+  readonly promoted: string[] = [];
   /** Servers have rsync (made by a firstboot that installs it with a Floating IP). */
   rsync = true;
   /** Data copies as [from, to] server names. */
@@ -120,6 +122,10 @@ export class FakeSsh implements SshLayer {
       return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
     if (command === rs.STACK_STOP) return (this.stack.set(server.id, "stopped"), ok());
     if (command === rs.STACK_START) return (this.stack.set(server.id, "running"), ok());
+    if (command === rs.BACKUP_PROMOTE) {
+      this.promoted.push(server.name);
+      return { exitCode: 0, stdout: "", stderr: "" };
+    }
     if (command === rs.BACKUP_RUN) {
       const archive = `stack-20260101T0000${String(this.backups++).padStart(2, "0")}Z`;
       this.archives.set(archive, [...this.dataOf(server.id)]);

@@ -41,6 +41,7 @@ describe("recoveryPlan", () => {
     expect(lines(p)).toEqual([
       "start the stack on app-b",
       "move Floating IP app-ip to app-b",
+      "make app-b's backups the live generation",
       "label app-a standby",
       "label app-b live",
       "power off app-a",
@@ -84,6 +85,7 @@ describe("recoveryPlan", () => {
     expect(lines(plan([old, neu], old.id))).toEqual([
       "start the stack on app-b",
       "move Floating IP app-ip to app-b",
+      "make app-b's backups the live generation",
       "label app-a standby",
       "label app-b live",
       "power off app-a",

@@ -75,6 +75,7 @@ describe("replace against the fake API", () => {
       `${OLD}: <send after stop, touch> ${sources}`,
       `${NEW}: ${healthCommand(180, true)}`,
       `${NEW}: ${healthCommand(120)}`,
+      `${NEW}: ${rs.BACKUP_PROMOTE}`,
     ]);
     expect(t.ssh.copies.map(([from]) => from)).toEqual([OLD, OLD]);
     const neu = res.server!;
@@ -114,6 +115,7 @@ describe("replace against the fake API", () => {
       `selfmx-rep1: ${rs.restoreCommand("stack-20260101T000001Z")}`,
       `selfmx-rep1: ${healthCommand(180, true)}`,
       `selfmx-rep1: ${healthCommand(120)}`,
+      `selfmx-rep1: ${rs.BACKUP_PROMOTE}`,
     ]);
   });
 

@@ -14,6 +14,7 @@ export const stackSpec = (over: Partial<StackSpec> = {}): StackSpec => ({
   floatingIp: { name: "selfmx-ip", ip: "198.51.100.10" },
   httpCheck: true,
   dataDirs: ["/opt/selfmx/uploads"],
+  backups: true,
   health: { url: "http://127.0.0.1:5000/health", timeoutMs: 180_000 },
   render: async (hk, o) => fakeUserData(hk, o.holdStack ? ["# HOLD_STACK"] : []),
   ...over,

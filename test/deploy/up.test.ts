@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { up } from "../../src/deploy/up.js";
+import * as rs from "../../src/deploy/remote-steps.js";
 import { buildImage } from "../../src/deploy/build-image.js";
 import { fakeUserData, temporaries, testEnv } from "./env.js";
 import { requests } from "./helpers.js";
@@ -39,6 +40,7 @@ describe("up against the fake API", () => {
       "true",
       "cloud-init status --wait --long",
       "sudo -n cat /var/lib/firstboot/status.json",
+      rs.BACKUP_PROMOTE,
     ]);
     expect(res.from).toBe("base image ubuntu-24.04");
   });
