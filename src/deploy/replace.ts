@@ -46,7 +46,10 @@ function bootNew(env: Env, spec: StackSpec, plan: ReplacePlan, dir: string, s: R
       title: "wait for SSH on the new server (host key checked)",
       run: async () => ((s.remote = connect(env, spec, s.server!)), await waitSsh(env, s.remote)),
     },
-    { title: "wait for cloud-init on the new server", run: () => rs.waitForCloudInit(s.remote!, undefined, hc.clock) },
+    {
+      title: "wait for cloud-init on the new server",
+      run: (ctx) => rs.waitForCloudInit(s.remote!, undefined, hc.clock, ctx.signal),
+    },
     {
       title: "wait for the new server's first boot",
       run: async () => void (await rs.waitForBootStatus(s.remote!, hc.clock, env.signal)),

@@ -169,6 +169,25 @@ describe("hcloud CLI against the fake API", () => {
     expect(await hcloud("server", "describe", "s1")).toContain([...api.state.floatingIps.values()][0]!.ip);
   });
 
+  it("runs the by-hand commands firstboot recover and gc print (labels, IPv6 Floating IP, shutdown, firewall)", async () => {
+    await hcloud("server", "add-label", "--overwrite", "s1", "firstboot/role=standby");
+    await hcloud("server", "add-label", "s1", "firstboot/frozen=r1");
+    await hcloud("server", "remove-label", "s1", "firstboot/frozen");
+    const labels = (JSON.parse(await hcloud("server", "describe", "s1", "-o", "json")) as { labels: object }).labels;
+    expect(labels).toMatchObject({ "firstboot/role": "standby" });
+    expect(labels).not.toHaveProperty("firstboot/frozen");
+    await hcloud("floating-ip", "create", "--type", "ipv6", "--home-location", "nbg1", "--name", "ip6");
+    await hcloud("floating-ip", "assign", "ip6", "s1");
+    const v6 = JSON.parse(await hcloud("floating-ip", "describe", "ip6", "-o", "json")) as { ip: string; type: string };
+    expect(v6).toMatchObject({ type: "ipv6", ip: expect.stringMatching(/::\/64$/) });
+    expect(await hcloud("floating-ip", "list", "-o", "noheader", "-o", "columns=name")).toMatch(/ip1\s+ip6/);
+    await hcloud("floating-ip", "delete", "ip6");
+    await hcloud("server", "shutdown", "s1");
+    await hcloud("firewall", "create", "--name", "firstboot-x", "--label", "firstboot/temporary=true");
+    expect(await hcloud("firewall", "list", "-o", "noheader", "-l", "firstboot/temporary=true")).toMatch(/firstboot-x/);
+    await hcloud("firewall", "delete", "firstboot-x");
+  });
+
   it("deletes the server and the key, and the fake saw no request it rejected", async () => {
     await hcloud("server", "delete", "s1");
     await hcloud("ssh-key", "delete", "k1");
