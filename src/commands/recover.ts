@@ -31,6 +31,7 @@ export async function recoverFirst(ce: CommandEnv, s: StackSpec, dryRun = false)
 export function register(cli: CAC): void {
   cli
     .command("status [config]", "Show the stack's servers and whether an interrupted run needs `firstboot recover`")
+    .example("firstboot status examples/selfmx/firstboot.yaml")
     .option("--json", "Print the state and the planned actions as one JSON object")
     .action(async (config: string | undefined, opts: { json?: boolean }) => {
       const s = await spec(config);
@@ -51,6 +52,7 @@ export function register(cli: CAC): void {
     });
   cli
     .command("recover [config]", "Finish or undo an interrupted up, replace or rollback")
+    .example("firstboot recover examples/selfmx/firstboot.yaml")
     .option("--json", "Print progress as JSON events, one per line")
     .action(async (config: string | undefined, opts: { json?: boolean }) => {
       const s = await spec(config);

@@ -1,0 +1,76 @@
+// `firstboot status` and `firstboot recover` as the CLI runs them (src/cli.ts main) over real
+// HTTP to the fake API: status reads the state from the labels and changes nothing; recover
+// finishes a half-settled cutover (the new server still names what it superseded, the old
+// standby left running) and then there is nothing left to do.
+import { afterAll, beforeAll, expect, it, vi } from "vitest";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { main } from "../../src/cli.js";
+import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
+
+let api: FakeApi;
+const TOKEN = "recover-cmd-token-0815";
+
+beforeAll(async () => {
+  api = await startFakeApi({ durations: {} });
+  const home = mkdtempSync(join(tmpdir(), "fb-recover-cmd-"));
+  Object.assign(process.env, {
+    HCLOUD_ENDPOINT: api.endpoint,
+    HCLOUD_TOKEN: TOKEN,
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    FIRSTBOOT_IDENTITY: join(process.cwd(), "examples/demo-identity.txt"),
+  });
+});
+afterAll(async () => api?.close());
+
+async function fb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = "";
+  let stderr = "";
+  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
+  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => ((stderr += String(c)), true));
+  try {
+    return { code: await main(["node", "firstboot", ...args]), stdout, stderr };
+  } finally {
+    o.mockRestore();
+    e.mockRestore();
+  }
+}
+
+async function server(name: string, labels: Record<string, string>): Promise<number> {
+  const res = await fetch(`${api.endpoint}/servers`, {
+    method: "POST",
+    headers: { Authorization: `Bearer ${TOKEN}`, "Content-Type": "application/json" },
+    body: JSON.stringify({ name, server_type: "cx23", image: "debian-12", location: "nbg1", labels }),
+  });
+  return ((await res.json()) as { server: { id: number } }).server.id;
+}
+
+it("status shows a half-settled cutover and changes nothing; recover finishes it", async () => {
+  const old = await server("selfmx-a", { "firstboot/stack": "selfmx", "firstboot/role": "standby" });
+  const neu = await server("selfmx-b", {
+    "firstboot/stack": "selfmx",
+    "firstboot/role": "live",
+    "firstboot/supersedes": String(old),
+  });
+  await new Promise((r) => setTimeout(r, 50));
+  const before = JSON.stringify([...api.state.servers.values()].map((s) => [s.labels, s.status]));
+  const status = await fb("status", "examples/selfmx/firstboot.yaml", "--json");
+  expect(status.code, status.stderr).toBe(0);
+  const view = JSON.parse(status.stdout) as { state: string[]; actions: string[] };
+  expect(view.state).toContain("selfmx-b is live; the run that made it live did not clear its cutover label");
+  expect(view.actions).toEqual(["label selfmx-b live", "power off selfmx-a"]);
+  expect(JSON.stringify([...api.state.servers.values()].map((s) => [s.labels, s.status]))).toBe(before);
+  expect(status.stdout + status.stderr).not.toContain(TOKEN);
+
+  const rec = await fb("recover", "examples/selfmx/firstboot.yaml");
+  expect(rec.code, rec.stderr).toBe(0);
+  api.state.tick();
+  expect(api.state.servers.get(neu)?.labels).toEqual({ "firstboot/stack": "selfmx", "firstboot/role": "live" });
+  expect(api.state.servers.get(old)?.status).toBe("off");
+  const again = JSON.parse((await fb("status", "examples/selfmx/firstboot.yaml", "--json")).stdout) as {
+    actions: string[];
+  };
+  expect(again.actions).toEqual([]);
+});
