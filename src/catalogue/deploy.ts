@@ -7,17 +7,18 @@
 export const hcloud = {
   noToken: () => "no Hetzner API token: set HCLOUD_TOKEN, or create a context with `hcloud context create <name>`",
   using: (source: string, endpoint: string) => `Hetzner API ${endpoint} (token from ${source})`,
-  interrupted: () => "interrupted: cleaning up (press Ctrl-C again to stop at once; `firstboot gc` finds what is left)",
+  interrupted: () =>
+    "interrupted: cleaning up (press Ctrl-C again to stop at once; `firstboot status` shows what is left, `firstboot recover` finishes or undoes it)",
   forced: (items: string[]) =>
     [
       "stopped at once (second Ctrl-C)",
       ...(items.length
         ? ["these cleanups did not run or finish; do them by hand:", ...items.map((i) => `  ${i}`)]
         : []),
-      "then run `firstboot gc` for anything temporary left; an interrupted replace is finished by running `firstboot replace` again",
+      "then run `firstboot recover <config>`: it finishes an interrupted up, replace or rollback past its commit and undoes one before it; `firstboot gc` deletes anything temporary left",
     ].join("\n"),
   leftovers: (items: string[]) =>
-    `some cleanups failed; delete these by hand (or run \`firstboot gc\`):\n  ${items.join("\n  ")}`,
+    `some cleanups failed; do these by hand (or run \`firstboot recover\`, then \`firstboot gc\`):\n  ${items.join("\n  ")}`,
   failed: (step: string, why: string) => `failed at "${step}": ${why}`,
   reused: (id: number, description: string) =>
     `snapshot ${id} (${description}) already has this content; reused it (pass --force to build anew)`,

@@ -48,7 +48,7 @@ it("a second SIGINT during the cleanups prints what is left and how to finish, e
   expect(stderr).toContain(`delete server ${server!.name} (id ${server!.id}): hcloud server delete ${server!.id}`);
   expect(stderr).toContain(`hcloud ssh-key delete ${key!.id}`);
   expect(stderr).toContain("`firstboot gc`");
-  expect(stderr).toContain("`firstboot replace`");
+  expect(stderr).toContain("`firstboot recover <config>`");
   // Nothing was silently dropped: what the message names is still there.
   expect(api.state.sshKeys.has(key!.id)).toBe(true);
 }, 60_000);
