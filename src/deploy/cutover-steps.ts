@@ -120,13 +120,14 @@ export function rollForwardSteps(env: Env, spec: StackSpec, c: Cutover): Step[] 
         if (spec.httpCheck) await waitForHttp(env, `http://${urlHost(host)}/`, 120_000);
       },
     },
-    ...promoteSteps(env, spec, c.winner, name),
     {
       title: `demote ${c.loser.name} to standby`,
       run: () => r.setLabels(hc, c.loser.id, standbyLabels(spec.name, c.untilS, Math.floor(hc.clock.now() / 1000))),
     },
     { title: `settle ${name} as the live server`, run: () => r.setLabels(hc, c.winner().id, settledLabels(spec.name)) },
     { title: `power off ${c.loser.name} (kept for rollback)`, run: () => ensureOff(env, c.loser.id) },
+    // Last: a backup target that does not answer must not hold up the cutover itself.
+    ...promoteSteps(env, spec, c.winner, name),
   ];
   return steps.map((s) => forward(name, s));
 }

@@ -59,13 +59,13 @@ function rollForward(v: StackView, winner: r.Server, losers: r.Server[], out: Re
   out.state.push(msg.committed(winner.name, winner.labels[L.run] ?? "?"));
   out.actions.push({ kind: "start-stack", server: winner });
   fipActions(v, winner, out);
-  out.actions.push({ kind: "promote", server: winner });
   const nowS = Math.floor(v.nowMs / 1000);
   const untilS = Number(winner.labels[L.standbyUntil]) || Math.floor((v.nowMs + DAY_MS) / 1000);
   for (const loser of losers)
     out.actions.push({ kind: "label", server: loser, labels: standbyLabels(v.stack, untilS, nowS), why: "standby" });
   out.actions.push({ kind: "label", server: winner, labels: settledLabels(v.stack), why: "live" });
   for (const loser of losers) if (loser.status !== "off") out.actions.push({ kind: "power-off", server: loser });
+  out.actions.push({ kind: "promote", server: winner });
 }
 
 /** Frozen and nothing committed: the run never reached its commit; start the old stack again. */

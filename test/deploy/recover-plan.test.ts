@@ -41,10 +41,10 @@ describe("recoveryPlan", () => {
     expect(lines(p)).toEqual([
       "start the stack on app-b",
       "move Floating IP app-ip to app-b",
-      "make app-b's backups the live generation",
       "label app-a standby",
       "label app-b live",
       "power off app-a",
+      "make app-b's backups the live generation",
     ]);
     const demote = p.actions.find((a) => a.kind === "label" && a.server === old);
     expect(demote).toMatchObject({ labels: { "firstboot/standby-until": "1780000000", "firstboot/role": "standby" } });
@@ -85,10 +85,10 @@ describe("recoveryPlan", () => {
     expect(lines(plan([old, neu], old.id))).toEqual([
       "start the stack on app-b",
       "move Floating IP app-ip to app-b",
-      "make app-b's backups the live generation",
       "label app-a standby",
       "label app-b live",
       "power off app-a",
+      "make app-b's backups the live generation",
     ]);
   });
 
