@@ -3,10 +3,7 @@
 // a progress line, and a build server that cannot be deleted after the snapshot is a warning,
 // exit 0 with the snapshot's ID on stdout.
 import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { main } from "../../src/cli.js";
+import { cliEnvFor, fb } from "./cli-main.js";
 import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
 import type { SshLayer } from "../../src/ssh/index.js";
 import { FakeSsh } from "./fake-ssh.js";
@@ -23,29 +20,9 @@ const TOKEN = "build-cmd-token-4711";
 beforeAll(async () => {
   api = await startFakeApi({ durations: {} });
   holder.ssh = new FakeSsh(api.state);
-  const home = mkdtempSync(join(tmpdir(), "fb-build-cmd-"));
-  Object.assign(process.env, {
-    HCLOUD_ENDPOINT: api.endpoint,
-    HCLOUD_TOKEN: TOKEN,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, ".config"),
-    FIRSTBOOT_IDENTITY: join(process.cwd(), "examples/demo-identity.txt"),
-  });
+  cliEnvFor(api.endpoint, TOKEN, "fb-build-cmd-");
 });
 afterAll(async () => api?.close());
-
-async function fb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(["node", "firstboot", ...args]), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 it("retries a 503, and a failed final delete is a warning: exit 0, the snapshot printed", async () => {
   api.state.faults.push(

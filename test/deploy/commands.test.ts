@@ -1,27 +1,14 @@
 // The Hetzner commands as the CLI runs them (src/cli.ts main), over real HTTP to the fake API:
 // token/endpoint from the environment, exit codes, gc, images, --json, and up refusing early.
-import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { main } from "../../src/cli.js";
+import { fb } from "./cli-main.js";
 import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
 
 let api: FakeApi;
 
-async function fb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => ((stderr += String(c)), true));
-  try {
-    const code = await main(["node", "firstboot", ...args]);
-    return { code, stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 beforeAll(async () => {
   api = await startFakeApi({ durations: {} });

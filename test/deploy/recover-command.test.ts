@@ -2,11 +2,8 @@
 // HTTP to the fake API: status reads the state from the labels and changes nothing; recover
 // finishes a half-settled cutover (the new server still names what it superseded, the old
 // standby left running) and then there is nothing left to do.
-import { afterAll, beforeAll, expect, it, vi } from "vitest";
-import { mkdtempSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { main } from "../../src/cli.js";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { cliEnvFor, fb } from "./cli-main.js";
 import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
 
 let api: FakeApi;
@@ -14,29 +11,9 @@ const TOKEN = "recover-cmd-token-0815";
 
 beforeAll(async () => {
   api = await startFakeApi({ durations: {} });
-  const home = mkdtempSync(join(tmpdir(), "fb-recover-cmd-"));
-  Object.assign(process.env, {
-    HCLOUD_ENDPOINT: api.endpoint,
-    HCLOUD_TOKEN: TOKEN,
-    HOME: home,
-    XDG_CONFIG_HOME: join(home, ".config"),
-    FIRSTBOOT_IDENTITY: join(process.cwd(), "examples/demo-identity.txt"),
-  });
+  cliEnvFor(api.endpoint, TOKEN, "fb-recover-cmd-");
 });
 afterAll(async () => api?.close());
-
-async function fb(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = "";
-  let stderr = "";
-  const o = vi.spyOn(process.stdout, "write").mockImplementation((c) => ((stdout += String(c)), true));
-  const e = vi.spyOn(process.stderr, "write").mockImplementation((c) => ((stderr += String(c)), true));
-  try {
-    return { code: await main(["node", "firstboot", ...args]), stdout, stderr };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
 
 async function server(name: string, labels: Record<string, string>): Promise<number> {
   const res = await fetch(`${api.endpoint}/servers`, {
