@@ -9,7 +9,6 @@ import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
 
 let api: FakeApi;
 
-
 beforeAll(async () => {
   api = await startFakeApi({ durations: {} });
   const home = mkdtempSync(join(tmpdir(), "fb-cmd-"));
