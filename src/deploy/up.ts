@@ -82,7 +82,6 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
   steps.push(...bootSteps(env, spec, name, s));
   // The commit before the Floating IP: a server that took writes through it is never deleted.
   steps.push(commitStep(env, spec, s));
-  steps.push(...promoteSteps(env, spec, () => s.server!, name));
   if (spec.floatingIp)
     steps.push({
       title: `assign Floating IP ${spec.floatingIp.name}`,
@@ -94,6 +93,7 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
         }
       },
     });
+  steps.push(...promoteSteps(env, spec, () => s.server!, name));
   return steps;
 }
 
