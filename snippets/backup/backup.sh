@@ -35,11 +35,19 @@ gen_init() {
 # Keys (<ts> or <ts>-<gen>, what follows "$NAME-") of complete backups in a file list on stdin.
 goods() { sed -n "s/^$NAME-\([0-9]\{8\}T[0-9]\{6\}Z\(-[0-9a-f]\{8\}\)\{0,1\}\)\.\(manifest\|tar\.zst\.age\)$/\1/p" | sort | uniq -d; }
 good_local() { find "$BACKUP_DIR" -maxdepth 1 -type f -printf '%f\n' 2>/dev/null | goods; }
-good_remote() { [ -z "$REMOTE" ] || rc lsf --files-only "$REMOTE/" | goods; }
+# The target's files; a folder not made yet (rclone exit 3: a fresh target before its first
+# upload) is empty, any other failure stops: an unreadable target is not "no marker".
+remote_files() {
+  local out e=0
+  out=$(rc lsf --files-only "$REMOTE/" 2>/dev/null) || e=$?
+  [ "$e" = 0 ] || [ "$e" = 3 ] || die "cannot list $REMOTE (rclone exit $e; run: rclone --config $ETC/rclone.conf lsf $REMOTE/)"
+  [ -z "$out" ] || printf '%s\n' "$out"
+}
+good_remote() { [ -z "$REMOTE" ] || remote_files | goods; }
 # LINEAGE: the generations in <NAME>.live, the live one first; empty when there is no marker.
 read_live() {
   local f
-  if [ -n "$REMOTE" ]; then f=$(rc lsf --files-only "$REMOTE/")
+  if [ -n "$REMOTE" ]; then f=$(remote_files)
     if grep -qFx "$NAME.live" <<<"$f"; then LINEAGE=$(rc cat "$REMOTE/$NAME.live"); else LINEAGE=""; fi
   else LINEAGE=$(cat "$BACKUP_DIR/$NAME.live" 2>/dev/null || true); fi
   LINEAGE=$(grep -x '[0-9a-f]\{8\}' <<<"$LINEAGE" || true); LIVE=${LINEAGE%%$'\n'*}

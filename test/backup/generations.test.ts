@@ -32,17 +32,17 @@ beforeAll(async () => {
 }, 30_000);
 afterAll(() => sshd?.stop());
 
-const target = () => ({
-  sftp: { host: "127.0.0.1", port: PORT, user: "root", key: { secret: "storagebox_key" }, host_key: hostKey },
+const target = (port = PORT) => ({
+  sftp: { host: "127.0.0.1", port, user: "root", key: { secret: "storagebox_key" }, host_key: hostKey },
 });
 /** A server of the stack whose app.db holds `x`, backing up to target dir `t`. */
-function server(t: string, x: number, o: { identity?: string; readOnly?: boolean } = {}): Server {
+function server(t: string, x: number, o: { identity?: string; readOnly?: boolean; port?: number } = {}): Server {
   const s = makeServer({
     identity: o.identity,
     readOnly: o.readOnly,
     backup: {
       sqlite: [{ volume: "data", path: "app.db" }],
-      target: target(),
+      target: target(o.port),
       retention: { daily: 1, weekly: 0, monthly: 0 },
     },
     secrets: { storagebox_key: clientKey },
@@ -98,6 +98,19 @@ describe("backup generations on one target", { timeout: 120_000 }, () => {
     const c = server(t(), 0, { identity: a.identity });
     expect(ok(c, ["--first-boot", "latest"], "restore")).toMatch(/no selfmx\.live marker/);
     expect(valueIn(c)).toBe("2");
+  });
+
+  it("promote on a fresh target whose folder does not exist yet (before the first upload) creates the marker", () => {
+    const fresh = join(dir, "remote", "not-made-yet", "selfmx");
+    const s = server(fresh, 5);
+    expect(existsSync(fresh)).toBe(false);
+    expect(ok(s, ["promote"])).toContain(`generation ${genOf(s)} is live`);
+    expect(readFileSync(join(fresh, "selfmx.live"), "utf8")).toBe(`${genOf(s)}\n`);
+    // An unreachable target is not "no marker": it stops, naming the target.
+    const gone = server(fresh, 6, { port: 1 });
+    const r = gone.run("restore", ["--first-boot", "latest"]);
+    expect(r.status).not.toBe(0);
+    expect(r.out).toMatch(/cannot list target:.*rclone exit/);
   });
 
   it("promote makes a generation live: restore latest takes its newest even when another made a newer one", () => {
