@@ -48,6 +48,9 @@ function options(config: string, vmName: string, extra: Partial<SessionOptions> 
     vmName,
     say: log,
     onStep: (s) => log(`${vmName}: step ${s.name} ${s.status} ${(s.ms / 1000).toFixed(1)} s`),
+    // These VMs are the test's own servers and the SFTP target is the test's own: the first one
+    // uploads the backup the restore VM then takes (a preview only reads the target by default).
+    withBackupTarget: true,
     ...extra,
   };
 }
