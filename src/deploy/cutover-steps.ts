@@ -16,7 +16,8 @@ import { fipAddress, urlHost } from "./fip-address.js";
 import { connect, waitForHealth, waitForHttp, type StackSpec } from "./stack.js";
 import { BACKUP_PROMOTE } from "./remote-steps.js";
 import { mustExec } from "../ssh/index.js";
-import type { Cleanup, Step } from "./steps.js";
+import type { Cleanup, Step, StepContext } from "./steps.js";
+import type { Labels } from "../hcloud/client.js";
 import { recoverStack } from "./recover.js";
 import type { Env } from "./workflow.js";
 
@@ -35,10 +36,6 @@ export interface Cutover {
   moved?: (at: number) => void;
 }
 
-const dropUndo = (c: Cutover) => {
-  for (const u of c.undo.splice(0)) u();
-};
-
 /**
  * From the commit on, a failure's cleanup is the recovery itself: it reads the labels and rolls
  * forward (or, when the commit's outcome was unknown, finishes or undoes by what it finds).
@@ -54,29 +51,47 @@ export function recoverCleanup(env: Env, spec: StackSpec, what: string): Cleanup
   };
 }
 
+/**
+ * The commit, and the hand-over of the cleanups: once it is certain (or unknowable) the undo
+ * cleanups are dropped and the recovery becomes the cleanup. A certain "not committed" keeps them.
+ */
+export async function commitAndHandOver(
+  env: Env,
+  spec: StackSpec,
+  ctx: StepContext,
+  c: { serverId: number; labels: Labels; oldId?: number; undo: (() => void)[]; what: string },
+): Promise<void> {
+  const handOver = () => {
+    for (const u of c.undo.splice(0)) u();
+    ctx.onCleanup(recoverCleanup(env, spec, c.what));
+  };
+  try {
+    await commit(env, c.serverId, c.labels, c.oldId);
+  } catch (e) {
+    if (e instanceof CommitUnknownError) handOver();
+    throw e;
+  }
+  handOver();
+}
+
 export function commitStep(env: Env, spec: StackSpec, c: Cutover): Step {
   return {
     title: `commit: mark ${c.winnerName} live (supersedes ${c.loser.name})`,
     run: async (ctx) => {
-      const labels = commitLabels(spec.name, env.runId, { id: c.loser.id, untilS: c.untilS });
       const w = c.winner();
-      const what = msg.cutoverIds(spec.name, [w, c.loser], c.fip);
-      try {
-        await commit(env, w.id, labels, c.loser.id);
-      } catch (e) {
-        if (!(e instanceof CommitUnknownError)) throw e;
-        dropUndo(c);
-        ctx.onCleanup(recoverCleanup(env, spec, what));
-        throw e;
-      }
-      dropUndo(c);
-      ctx.onCleanup(recoverCleanup(env, spec, what));
+      await commitAndHandOver(env, spec, ctx, {
+        serverId: w.id,
+        labels: commitLabels(spec.name, env.runId, { id: c.loser.id, untilS: c.untilS }),
+        oldId: c.loser.id,
+        undo: c.undo,
+        what: msg.cutoverIds(spec.name, [w, c.loser], c.fip),
+      });
     },
   };
 }
 
 /** A step after the commit: its failure says the run is committed and how to finish it. */
-function forward(name: string, step: Step): Step {
+export function forward(name: string, step: Step): Step {
   return {
     title: step.title,
     run: async (ctx) => {

@@ -14,6 +14,13 @@ import { HcloudError } from "../hcloud/errors.js";
 import * as r from "../hcloud/resources.js";
 import { cutover as msg, hcloud } from "../catalogue.js";
 import type { Env } from "./workflow.js";
+import type { Cleanup } from "./steps.js";
+import type { StackSpec } from "./stack.js";
+import { sameFloatingIp } from "./fip-address.js";
+import { mustExec, type Remote } from "../ssh/index.js";
+import { STACK_START } from "./remote-steps.js";
+
+type SshSpec = Pick<StackSpec, "sshUser" | "sshPort">;
 
 const L = r.LABEL;
 
@@ -96,8 +103,30 @@ export async function ensureOff(env: Env, serverId: number): Promise<void> {
   await r.shutdown(env.hc, serverId);
 }
 
-/** Refuses a Floating IP that some server outside the stack holds: taking it would take down a service. */
-export function checkFipOwner(fip: r.FloatingIp, stackServers: readonly r.Server[], step: string): void {
+/**
+ * Refuses a Floating IP whose API address is not the config's, or that a server outside
+ * `stackServers` holds: taking it would take down someone's service.
+ */
+export function checkFloatingIp(
+  fip: r.FloatingIp,
+  configIp: string,
+  stackServers: readonly Pick<r.Server, "id">[],
+  step: string,
+): void {
+  if (!sameFloatingIp(configIp, fip))
+    throw new HcloudError(step, "invalid_input", msg.fipMismatch(fip.name, configIp, fip.ip));
   if (fip.server && !stackServers.some((s) => s.id === fip.server))
     throw new HcloudError(step, "in_use", hcloud.fipInUse(fip.name, fip.server, fip.id));
+}
+
+/** The old stack's undo for a freeze: start it again, then it is live again. Idempotent. */
+export function unfreezeCleanup(env: Env, spec: SshSpec, server: r.Server, remote: () => Remote): Cleanup {
+  return {
+    title: `start the stack on ${server.name} again`,
+    byHand: `ssh -p ${spec.sshPort} ${spec.sshUser}@${server.public_net.ipv4?.ip} ${STACK_START} && firstboot recover`,
+    run: async () => {
+      await mustExec(remote(), "starting the stack", STACK_START);
+      await clearFrozen(env, server);
+    },
+  };
 }

@@ -9,7 +9,7 @@ import type { Step, StepContext } from "./steps.js";
 import type { Env } from "./workflow.js";
 import { CLOCK_READ, copyData, syncSources, touchRecentScript, volumesCommand, type SyncStats } from "./sync.js";
 import type { ReplaceOptions, ReplacePlan } from "./replace-plan.js";
-import { clearFrozen, markFrozen } from "./cutover.js";
+import { markFrozen, unfreezeCleanup } from "./cutover.js";
 
 export interface ReplaceState {
   server?: r.Server;
@@ -93,14 +93,11 @@ export function freezeSteps(
     run: async (ctx) => {
       // The undo first (it is idempotent: a label PUT whose answer was lost may have applied),
       // then the label: a run killed in the freeze leaves a mark the next command acts on.
-      keep(s, ctx, {
-        title: `start the stack on ${plan.old.name} again`,
-        byHand: `ssh -p ${spec.sshPort} ${spec.sshUser}@${plan.old.public_net.ipv4?.ip} ${rs.STACK_START} && firstboot recover`,
-        run: async () => {
-          await mustExec(s.oldRemote!, "starting the old stack", rs.STACK_START);
-          await clearFrozen(env, plan.old);
-        },
-      });
+      keep(
+        s,
+        ctx,
+        unfreezeCleanup(env, spec, plan.old, () => s.oldRemote!),
+      );
       await markFrozen(env, plan.old);
       s.frozenAt = hc.clock.now();
       if (!copy || !s.sources?.length)

@@ -15,9 +15,8 @@ import {
 import type { StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";
 import { HAS_RSYNC } from "./sync.js";
-import { cutover, hcloud } from "../catalogue.js";
-import { checkFipOwner } from "./cutover.js";
-import { sameFloatingIp } from "./fip-address.js";
+import { hcloud } from "../catalogue.js";
+import { checkFloatingIp } from "./cutover.js";
 
 export interface ReplaceOptions {
   freeze: boolean;
@@ -57,9 +56,7 @@ export async function planReplace(env: Env, spec: StackSpec, opts: ReplaceOption
   const type = await checkTypeAndLocation(env, spec, step);
   const image = await pickImage(env, spec, type.architecture);
   const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
-  if (!sameFloatingIp(spec.floatingIp.ip, fip))
-    throw new HcloudError(step, "invalid_input", cutover.fipMismatch(fip.name, spec.floatingIp.ip, fip.ip));
-  checkFipOwner(fip, [old], step);
+  checkFloatingIp(fip, spec.floatingIp.ip, [old], step);
   const newName = `${spec.name}-${env.runId}`;
   const probe = await connect(env, spec, old).exec(HAS_RSYNC, { timeoutMs: 60_000 });
   if (probe.exitCode === SSH_ERROR)

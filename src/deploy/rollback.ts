@@ -9,10 +9,9 @@ import { mustExec, type Remote } from "../ssh/index.js";
 import { connect, hasHostKey, liveSelector, waitForHealth, waitSsh, type StackSpec } from "./stack.js";
 import { runSteps, type Step, type StepsResult } from "./steps.js";
 import type { Env } from "./workflow.js";
-import { cutover, hcloud } from "../catalogue.js";
-import { checkFipOwner, clearFrozen, markFrozen } from "./cutover.js";
+import { hcloud } from "../catalogue.js";
+import { checkFloatingIp, markFrozen, unfreezeCleanup } from "./cutover.js";
 import { commitStep, rollForwardSteps, type Cutover } from "./cutover-steps.js";
-import { sameFloatingIp } from "./fip-address.js";
 
 export interface RollbackPlan {
   live: r.Server;
@@ -32,9 +31,7 @@ export async function planRollback(env: Env, spec: StackSpec): Promise<RollbackP
     if (!(await hasHostKey(env, s.name)))
       throw new HcloudError(step, "no_host_key", hcloud.noPinnedKey(s.name, env.knownHosts));
   const fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
-  if (!sameFloatingIp(spec.floatingIp.ip, fip))
-    throw new HcloudError(step, "invalid_input", cutover.fipMismatch(fip.name, spec.floatingIp.ip, fip.ip));
-  checkFipOwner(fip, [live[0]!, standby], step);
+  checkFloatingIp(fip, spec.floatingIp.ip, [live[0]!, standby], step);
   return { live: live[0]!, standby, fip };
 }
 
@@ -107,16 +104,7 @@ function freeze(env: Env, spec: StackSpec, p: RollbackPlan, st: RollbackState): 
     title: `stop writes: stop the stack on ${p.live.name}`,
     run: async (ctx) => {
       st.liveRemote = connect(env, spec, p.live);
-      st.undo.push(
-        ctx.onCleanup({
-          title: `start the stack on ${p.live.name} again`,
-          byHand: `ssh -p ${spec.sshPort} ${spec.sshUser}@${p.live.public_net.ipv4?.ip} ${rs.STACK_START} && firstboot recover`,
-          run: async () => {
-            await mustExec(st.liveRemote!, "starting the stack", rs.STACK_START);
-            await clearFrozen(env, p.live);
-          },
-        }),
-      );
+      st.undo.push(ctx.onCleanup(unfreezeCleanup(env, spec, p.live, () => st.liveRemote!)));
       await markFrozen(env, p.live);
       await mustExec(st.liveRemote, "stopping the stack", rs.STACK_STOP);
     },

@@ -21,9 +21,8 @@ import type { Remote } from "../ssh/index.js";
 import type { HostKeys } from "./build-image.js";
 import { tempDir, type Env } from "./workflow.js";
 import { cutover, hcloud } from "../catalogue.js";
-import { sameFloatingIp } from "./fip-address.js";
-import { candidateLabels, commit, commitLabels, CommitUnknownError, ensureFloatingIp } from "./cutover.js";
-import { promoteSteps, recoverCleanup } from "./cutover-steps.js";
+import { candidateLabels, checkFloatingIp, commitLabels, ensureFloatingIp } from "./cutover.js";
+import { commitAndHandOver, forward, promoteSteps } from "./cutover-steps.js";
 
 export type UpResult = StepsResult & { server?: r.Server; from?: string };
 
@@ -48,11 +47,10 @@ async function check(env: Env, spec: StackSpec, s: UpState): Promise<void> {
   if (other) throw new HcloudError(step, "already_exists", hcloud.alreadyUp(spec.name, other.name, other.id));
   const type = await checkTypeAndLocation(env, spec, step);
   s.image = await pickImage(env, spec, type.architecture);
-  if (spec.floatingIp) s.fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
-  if (spec.floatingIp && s.fip && !sameFloatingIp(spec.floatingIp.ip, s.fip))
-    throw new HcloudError(step, "invalid_input", cutover.fipMismatch(s.fip.name, spec.floatingIp.ip, s.fip.ip));
-  // Taking a Floating IP away from a server that is not this stack's would take down someone's service.
-  if (s.fip?.server) throw new HcloudError(step, "in_use", hcloud.fipInUse(s.fip.name, s.fip.server, s.fip.id));
+  if (!spec.floatingIp) return;
+  s.fip = await r.floatingIpByName(env.hc, spec.floatingIp.name);
+  // The stack has no server yet: any holder is someone else's.
+  checkFloatingIp(s.fip, spec.floatingIp.ip, [], step);
 }
 
 /**
@@ -83,16 +81,12 @@ function upSteps(env: Env, spec: StackSpec, dir: string, s: UpState): Step[] {
   // The commit before the Floating IP: a server that took writes through it is never deleted.
   steps.push(commitStep(env, spec, s));
   if (spec.floatingIp)
-    steps.push({
-      title: `assign Floating IP ${spec.floatingIp.name}`,
-      run: async () => {
-        try {
-          await ensureFloatingIp(env, s.fip!, s.server!.id);
-        } catch (e) {
-          throw new Error(cutover.committedFailed(name, e instanceof Error ? e.message : String(e)), { cause: e });
-        }
-      },
-    });
+    steps.push(
+      forward(name, {
+        title: `assign Floating IP ${spec.floatingIp.name}`,
+        run: () => ensureFloatingIp(env, s.fip!, s.server!.id),
+      }),
+    );
   steps.push(...promoteSteps(env, spec, () => s.server!, name));
   return steps;
 }
@@ -102,17 +96,12 @@ function commitStep(env: Env, spec: StackSpec, s: UpState): Step {
   return {
     title: "commit: mark the server live",
     run: async (ctx) => {
-      const what = cutover.cutoverIds(spec.name, [s.server!], s.fip);
-      try {
-        await commit(env, s.server!.id, commitLabels(spec.name, env.runId));
-      } catch (e) {
-        if (!(e instanceof CommitUnknownError)) throw e;
-        s.undo.splice(0).forEach((u) => u());
-        ctx.onCleanup(recoverCleanup(env, spec, what));
-        throw e;
-      }
-      s.undo.splice(0).forEach((u) => u());
-      ctx.onCleanup(recoverCleanup(env, spec, what));
+      await commitAndHandOver(env, spec, ctx, {
+        serverId: s.server!.id,
+        labels: commitLabels(spec.name, env.runId),
+        undo: s.undo,
+        what: cutover.cutoverIds(spec.name, [s.server!], s.fip),
+      });
       // The firewall lives as long as the stack from here on.
       if (s.firewallTemporary) await fw.labelFirewall(env.hc, s.firewallId!, { [r.LABEL.stack]: spec.name });
     },
