@@ -4,7 +4,7 @@
 import type { CAC } from "cac";
 import { cutover as msg } from "../catalogue.js";
 import { loadStack } from "../deploy/from-config.js";
-import { describe, inspectStack, recoveryPlan, runRecovery } from "../deploy/recover.js";
+import { describe, inspectStack, planRecovery, recoveryPlan, runRecovery } from "../deploy/recover.js";
 import type { StackSpec } from "../deploy/stack.js";
 import type { CommandEnv } from "../deploy/cli-env.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
@@ -18,7 +18,7 @@ async function spec(config: string | undefined): Promise<StackSpec> {
 
 /** Finishes or undoes an interrupted run before a replace or rollback plans its own; quiet when there is none. */
 export async function recoverFirst(ce: CommandEnv, s: StackSpec, dryRun = false): Promise<void> {
-  const plan = recoveryPlan(await inspectStack(ce.env, s.name, s.floatingIp?.name));
+  const plan = await planRecovery(ce.env, s);
   if (plan.actions.length === 0) return;
   const lines = [...plan.state, ...plan.actions.map((a) => `would: ${describe(a)}`)].map((l) => `  ${l}`);
   ce.env.progress.emit({ type: "note", message: [msg.recovering(), ...lines].join("\n") });
@@ -57,7 +57,7 @@ export function register(cli: CAC): void {
     .action(async (config: string | undefined, opts: { json?: boolean }) => {
       const s = await spec(config);
       await withEnv(opts.json, async (ce) => {
-        const plan = recoveryPlan(await inspectStack(ce.env, s.name, s.floatingIp?.name));
+        const plan = await planRecovery(ce.env, s);
         for (const l of plan.state) ce.env.progress.emit({ type: "note", message: l });
         const res = await runRecovery(ce.env, plan, s);
         if (!res.ok) throw new Exit(EXIT.failure, msg.recoverFailed(res.byHand));

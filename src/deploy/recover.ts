@@ -119,8 +119,12 @@ export async function runRecovery(env: Env, plan: Recovery, spec?: SshSpec): Pro
   return { ...res, ok: res.byHand.length === 0 };
 }
 
+/** What finishes or undoes an interrupted run of this stack, read from the API now. */
+export async function planRecovery(env: Env, spec: StackSpec, minAgeMs = 0): Promise<Recovery> {
+  return recoveryPlan(await inspectStack(env, spec.name, spec.floatingIp?.name), minAgeMs);
+}
+
 /** Plans and runs the recovery of one stack. */
 export async function recoverStack(env: Env, spec: StackSpec, minAgeMs = 0): Promise<RecoverResult> {
-  const view = await inspectStack(env, spec.name, spec.floatingIp?.name);
-  return runRecovery(env, recoveryPlan(view, minAgeMs), spec);
+  return runRecovery(env, await planRecovery(env, spec, minAgeMs), spec);
 }
