@@ -67,18 +67,20 @@ export function digest(text: string): void {
   if (file) appendFileSync(file, `[${new Date().toISOString().slice(11, 19)}] ${text}\n`);
 }
 
-/** `firstboot <args> --json`, its progress events streamed to `log`. */
+/** `firstboot <args> --json` (in `cwd` when given), its progress events streamed to `log`. */
 export function firstboot(
   args: string[],
   env: NodeJS.ProcessEnv,
   log: (m: string) => void,
   timeoutMs = 40 * 60_000,
   killWhen?: (event: Record<string, unknown>) => boolean,
+  cwd?: string,
 ): Promise<CliRun> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn("node", [join(REPO, "bin/firstboot.js"), ...args, "--json"], {
       env,
+      cwd,
       stdio: ["ignore", "pipe", "pipe"],
     });
     const timer = setTimeout(() => child.kill("SIGINT"), timeoutMs);

@@ -8,13 +8,14 @@
 // Four VMs boot in all (at most two at a time); every one is killed at the end, pass or fail.
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { run } from "../../src/exec.js";
 import { startLocalCloud, type LocalCloud } from "../../src/fake-cloud/local-cloud.js";
 import { pidAlive, startTimeOf } from "../../src/vm/process.js";
 import { firstboot, readRows, RowWriter, startAgent, writeStack, type Agent, type CliRun } from "./local-cloud-kit.js";
 import { setupHost, type E2eHost } from "./setup.js";
+import { firstbootArgs } from "../helpers/readme-section.js";
 
 const log = (m: string) => process.stderr.write(`[local-cloud ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const FIP = "127.0.1.2";
@@ -38,10 +39,10 @@ function fipTarget(): number | null | undefined {
 }
 
 /** Runs the CLI and remembers every qemu PID seen meanwhile (to prove they are all gone later). */
-async function cli(args: string[], killWhen?: (e: Record<string, unknown>) => boolean): Promise<CliRun> {
+async function cli(args: string[], killWhen?: (e: Record<string, unknown>) => boolean, cwd?: string): Promise<CliRun> {
   const t = setInterval(() => cloud.backend.pids().forEach(see), 2000);
   try {
-    const r = await firstboot(args, env, log, undefined, killWhen);
+    const r = await firstboot(args, env, log, undefined, killWhen, cwd);
     log(
       `firstboot ${args[0]}: exit ${r.exitCode} after ${(r.ms / 1000).toFixed(0)} s${r.exitCode ? `\n${r.stderr}` : ""}`,
     );
@@ -158,7 +159,8 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
       body: JSON.stringify({ type: "ipv4", home_location: "nbg1", name: "mxlocal" }),
     }).then((x) => x.json() as Promise<{ floating_ip: { ip: string } }>);
     expect(fip.floating_ip.ip).toBe(FIP);
-    const r = await cli(["up", config]);
+    // The README's own `firstboot up` line ("Your first deployment"), run in the config's folder.
+    const r = await cli(firstbootArgs("up"), undefined, dirname(config));
     expect(r.exitCode, r.stderr).toBe(0);
     const [s] = servers();
     expect(s?.image?.type).toBe("snapshot");
@@ -189,7 +191,7 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     expect(lives.map((s) => s.labels["firstboot/supersedes"])).toEqual([String(live)]);
     expect(cloud.api.state.servers.get(live)?.labels["firstboot/role"]).toBe("frozen");
     log(`killed: Floating IP on server ${fipTarget()} (old ${live})`);
-    const status = await cli(["status", config]);
+    const status = await cli(firstbootArgs("status"), undefined, dirname(config));
     expect(JSON.stringify(status.events), "status names the interrupted run").toMatch(/committed the stack to/);
     const rec = await cli(["recover", config]);
     expect(rec.exitCode, rec.stderr).toBe(0);
