@@ -12,6 +12,7 @@ import { run, type RunResult } from "../src/exec.js";
 import { startFakeApi, type FakeApi } from "../src/fake-cloud/index.js";
 import { floatingIpSchema } from "../src/config/schema-docker.js";
 import { backupSchema } from "../src/config/schema-backup.js";
+import { readImageDef } from "../src/deploy/from-config.js";
 import { BIN, requireBuild } from "./helpers/cli.js";
 import { tmp, writeTree } from "./helpers/render.js";
 import {
@@ -150,6 +151,7 @@ describe("README: Your first deployment", () => {
     const want = ["restore_identity", "storagebox_key", ...(SECRET_PENDING ? [] : ["db_password"])].sort();
     expect(secrets.stdout.trim().split("\n")).toEqual(want);
     expect(existsSync(join(app(), "storagebox_key")), "the private key only in secrets.age").toBe(false);
+    expect(await readImageDef(join(app(), "shop-image.yaml"))).toEqual({ name: "shop", config: "./firstboot.yaml" });
     expect(readFileSync(join(app(), "restore.yaml"), "utf8")).toMatch(
       /^backup:\n {2}restore_identity: \{ secret: restore_identity \}\n[\s\S]*^restore: latest\n$/m,
     );
