@@ -38,6 +38,8 @@ export interface Rendered {
   compressed: string[];
   /** The user's own files among them (compressed only when firstboot's alone were not enough). */
   userCompressed: string[];
+  /** Every file the server gets, before packing (render --files reads them back from the document). */
+  files: ServerFile[];
   /** How firstboot's own files travel: plain text, per-file gzip+base64, or one gzip+base64 tar bundle. */
   packing: Packing;
 }
@@ -118,6 +120,7 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
     sections: sectionSizes(parts, runner, fit, bytes(text)),
     compressed: [...compressed].sort(),
     userCompressed: fit.userCompressed,
+    files,
     packing: fit.packing,
   };
   if (rendered.bytes > USER_DATA_LIMIT) throw new BudgetError(rendered);

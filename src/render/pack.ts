@@ -24,7 +24,7 @@ import {
 /**
  * The user's files stay plain up to this size, not up to the hard limit: `validate`, `render`
  * and `size` render without the server's SSH host keys, which `up`, `replace` and `build-image`
- * add (565 bytes, checked in test/render/pack.test.ts), and real secrets are longer than
+ * add (545 bytes plus the key's comment, checked in test/render/pack.test.ts), and real secrets are longer than
  * `--redact`'s markers (up to 374 bytes in the examples). 2 KiB of room keeps the packing the
  * user reviews the packing the server gets.
  */
