@@ -9,6 +9,7 @@ export * from "./catalogue/cutover.js";
 export * from "./catalogue/deploy.js";
 export * from "./catalogue/internal.js";
 export * from "./catalogue/output.js";
+export * from "./catalogue/pack.js";
 export * from "./catalogue/preview.js";
 export * from "./catalogue/secrets.js";
 export * from "./catalogue/yaml.js";

@@ -14,6 +14,7 @@ const VERBS: Record<string, () => Promise<Module>> = {
   init: () => import("./commands/init.js"),
   validate: () => import("./commands/validate.js"),
   render: () => import("./commands/render.js"),
+  diff: () => import("./commands/diff.js"),
   size: () => import("./commands/size.js"),
   schema: () => import("./commands/schema.js"),
   keygen: () => import("./commands/secrets.js"),

@@ -9,12 +9,6 @@ export const cli = {
   problems: (n: number) => `${n} problem${n === 1 ? "" : "s"} found; nothing was written`,
   valid: (file: string, bytes: number, warnings = 0) =>
     `${file}: ok (user-data ${bytes} bytes of 32768)${warnings ? `; ${warnings} warning${warnings === 1 ? "" : "s"} above` : ""}`,
-  packing: (mode: string, paths: string[]) =>
-    mode === "plain"
-      ? "files: plain text (readable in the Hetzner console)"
-      : mode === "gzip"
-        ? `files: gzip+base64 to fit: ${paths.join(", ")}`
-        : `files: ${paths.length} files in one gzip+base64 tar bundle (compresses across files), unpacked by the first runcmd`,
   sizeRedacted: () =>
     "secrets could not be read, so they were measured as redaction markers: the real document differs by their length",
   composeConfigSkipped: (redacted: boolean) =>

@@ -1,16 +1,33 @@
-// firstboot render: the cloud-init user-data, to stdout or atomically to a 0600 file.
+// firstboot render: the cloud-init user-data, to stdout or atomically to a 0600 file; with
+// --files, every file the server gets, for review and diff.
 import type { CAC } from "cac";
-import { cli as msg } from "../catalogue.js";
+import { cli as msg, pack } from "../catalogue.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+
+interface RenderFlags {
+  output?: string;
+  redact?: boolean;
+  files?: string;
+  force?: boolean;
+}
+
+async function filesTo(dir: string, document: string, force: boolean): Promise<void> {
+  const { writeServerFiles } = await import("./render-files.js");
+  const n = await writeServerFiles(dir, document, force);
+  process.stderr.write(pack.filesWrote(n, dir) + "\n");
+}
 
 export function register(cli: CAC): void {
   cli
     .command("render [config]", "Compile the config into cloud-init user-data")
     .option("-o, --output <file>", "Write to a file (mode 0600, atomically) instead of stdout")
     .option("--redact", "Replace every secret with a marker, for review or sharing")
+    .option("--files <dir>", "Write every file as the server gets it to <dir>/<path on the server> (not to stdout)")
+    .option("--force", "With --files: write into a folder that is not empty")
     .example("firstboot render firstboot.yaml -o user-data.yaml")
     .example("firstboot render --redact | less")
-    .action(async (config: string | undefined, opts: { output?: string; redact?: boolean }) => {
+    .example("firstboot render --redact --files review/")
+    .action(async (config: string | undefined, opts: RenderFlags) => {
       const [{ compile }, { writeOutputs }] = await Promise.all([import("../compile.js"), import("./output.js")]);
       const r = await compile(config ?? DEFAULT_CONFIG, { redact: opts.redact });
       if (!r.ok) {
@@ -19,7 +36,9 @@ export function register(cli: CAC): void {
       }
       const { formatDiagnostics } = await import("../config/diagnostics.js");
       if (r.loaded.warnings.length) process.stderr.write(formatDiagnostics(r.loaded.warnings) + "\n");
-      if (opts.output === undefined) return void process.stdout.write(r.document);
+      if (opts.files !== undefined) await filesTo(String(opts.files), r.document, opts.force === true);
+      if (opts.output === undefined && opts.files === undefined) return void process.stdout.write(r.document);
+      if (opts.output === undefined) return;
       await writeOutputs("--output", [{ path: opts.output, data: r.document, mode: 0o600 }]);
       process.stderr.write(msg.wrote(opts.output, r.bytes) + "\n");
     });

@@ -1,6 +1,7 @@
 // firstboot size: bytes per section against Hetzner's 32,768-byte user-data limit.
 import type { CAC } from "cac";
-import { cli as msg } from "../catalogue.js";
+import { cli as msg, pack } from "../catalogue.js";
+import { BUNDLE_PATH } from "../server-contract.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
 
 export function register(cli: CAC): void {
@@ -28,12 +29,15 @@ export function register(cli: CAC): void {
               packing: r.packing,
               sections: r.sections,
               compressed: r.compressed,
+              userCompressed: r.userCompressed,
             },
             null,
             2,
           ) + "\n",
         );
-      process.stdout.write(sectionTable(r.sections, r.bytes) + "\n" + msg.packing(r.packing, r.compressed) + "\n");
+      const own = r.compressed.length - r.userCompressed.length;
+      const facts = { packing: r.packing, own, user: r.userCompressed, bundlePath: BUNDLE_PATH };
+      process.stdout.write(sectionTable(r.sections, r.bytes) + "\n" + pack.sizeLine(facts) + "\n");
       if (redacted) process.stdout.write(msg.sizeRedacted() + "\n");
     });
 }

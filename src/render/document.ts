@@ -1,7 +1,6 @@
-// Builds the cloud-config as data and serialises it once. Files are written as plain text
-// while the document is small; past PLAIN_TARGET the largest files are gzip+base64 encoded one
-// by one; if that is not enough, root's files travel as one gzip+base64 tar bundle (which
-// compresses across files) unpacked by the first runcmd. Past 32 KiB rendering fails.
+// The cloud-config's pieces: one write_files entry per file (plain, base64 or gzip+base64), the
+// gzip+base64 tar bundle that carries many files at once, and the serialiser. pack.ts decides
+// which file travels how.
 import { byCodePoint } from "../compare.js";
 import { gzipSync } from "node:zlib";
 import { stringify } from "yaml";
@@ -64,27 +63,17 @@ export function toWriteFile(f: ServerFile, gzip = false): WriteFile {
   return item;
 }
 
-export function serialise(doc: Record<string, unknown>): string {
-  return HEADER + stringify(doc, { lineWidth: 0, blockQuote: "literal", defaultKeyType: "PLAIN" });
+/** `comment`: YAML comment lines (each starting with "# ") placed right after the header. */
+export function serialise(doc: Record<string, unknown>, comment: readonly string[] = []): string {
+  const note = comment.map((l) => l + "\n").join("");
+  return HEADER + note + stringify(doc, { lineWidth: 0, blockQuote: "literal", defaultKeyType: "PLAIN" });
 }
 
 export function bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
-export interface Fitted {
-  text: string;
-  compressed: Set<string>;
-  packing: Packing;
-  /** Bytes each file adds to the document (its share of the bundle in bundle mode). */
-  fileBytes: Map<string, number>;
-}
-
-const itemBytes = (w: WriteFile) => bytes(stringify([w], { lineWidth: 0, blockQuote: "literal" }));
-
-function perFile(files: ServerFile[], gz: Set<string>): Map<string, number> {
-  return new Map(files.map((f) => [f.path, itemBytes(toWriteFile(f, gz.has(f.path)))]));
-}
+export const itemBytes = (w: WriteFile) => bytes(stringify([w], { lineWidth: 0, blockQuote: "literal" }));
 
 /** The runcmd entries that unpack a bundle before anything else runs. */
 export function bundleCommands(): string[][] {
@@ -94,7 +83,8 @@ export function bundleCommands(): string[][] {
   ];
 }
 
-function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] } {
+/** Root's files go in one tar (it compresses across files); the others keep their own entries. */
+export function bundled(files: readonly ServerFile[]): { bundle: WriteFile; inside: ServerFile[]; rest: ServerFile[] } {
   const rootOwned = files.filter((f) => !f.owner || f.owner === "root:root");
   // Largest first: measured smaller than grouping by kind (ki-mail-helper: 59 bytes of gzip less).
   const ordered = [...rootOwned].sort((a, b) => b.content.length - a.content.length || byCodePoint(a.path, b.path));
@@ -109,94 +99,5 @@ function bundled(files: ServerFile[]): { bundle: WriteFile; rest: ServerFile[] }
     encoding: "gz+b64",
     content: gzb64(tar(entries)),
   };
-  return { bundle, rest: files.filter((f) => !rootOwned.includes(f)) };
-}
-
-interface Measured {
-  entry: WriteFile;
-  gzEntry: WriteFile;
-  plain: number;
-  gz: number;
-}
-
-/** Every file's write_files entry, plain and gzipped, with its serialised size: built once. */
-function measure(files: ServerFile[]): Map<string, Measured> {
-  const sizes = new Map<string, Measured>();
-  for (const f of files) {
-    const entry = toWriteFile(f);
-    const gzEntry = toWriteFile(f, true);
-    sizes.set(f.path, { entry, gzEntry, plain: itemBytes(entry), gz: itemBytes(gzEntry) });
-  }
-  return sizes;
-}
-
-type Tail = { runcmd: string[][] } & Record<string, unknown>;
-
-/** Largest first, so the fewest files lose their readable plain text. */
-function pickGzipped(files: ServerFile[], sizes: Map<string, Measured>, estimate: number, target: number): Set<string> {
-  const gz = new Set<string>();
-  const bySize = [...files].sort((a, b) => bytes(b.content) - bytes(a.content) || byCodePoint(a.path, b.path));
-  for (const f of bySize) {
-    if (estimate <= target) break;
-    const { plain, gz: packed } = sizes.get(f.path)!;
-    if (packed >= plain) continue;
-    gz.add(f.path);
-    estimate -= plain - packed;
-  }
-  return gz;
-}
-
-function withBundle(
-  head: Record<string, unknown>,
-  files: ServerFile[],
-  tail: Tail,
-  sizes: Map<string, Measured>,
-): Pick<Fitted, "text" | "fileBytes"> {
-  const { bundle, rest } = bundled(files);
-  const text = serialise({
-    ...head,
-    write_files: [bundle, ...rest.map((f) => sizes.get(f.path)!.gzEntry)],
-    ...tail,
-    runcmd: [...bundleCommands(), ...tail.runcmd],
-  });
-  // Share the bundle's bytes among its files by how well each compresses on its own.
-  const inBundle = files.filter((f) => !rest.includes(f));
-  const sum = inBundle.reduce((n, f) => n + sizes.get(f.path)!.gz, 0) || 1;
-  const share = itemBytes(bundle) / sum;
-  const shares = new Map(
-    files.map((f) => [f.path, Math.round(sizes.get(f.path)!.gz * (rest.includes(f) ? 1 : share))]),
-  );
-  return { text, fileBytes: shares };
-}
-
-/**
- * Serialise head + write_files + tail, packing files only as tightly as the target needs.
- * Each candidate is sized from per-entry measurements (one gzip and one stringify per file),
- * and the whole document is serialised only to confirm, not once per file tried.
- * `tail.runcmd` gets the unpack commands prepended in bundle mode.
- */
-export function fitDocument(
-  head: Record<string, unknown>,
-  files: ServerFile[],
-  tail: Tail,
-  target = PLAIN_TARGET,
-): Fitted {
-  const plain = serialise({ ...head, write_files: files.map((f) => toWriteFile(f)), ...tail });
-  const none = new Set<string>();
-  if (bytes(plain) <= target)
-    return { text: plain, compressed: none, packing: "plain", fileBytes: perFile(files, none) };
-  const sizes = measure(files);
-  const gz = pickGzipped(files, sizes, bytes(plain), target);
-  // From here on entries come from the measurements: no file is gzipped twice.
-  const entryOf = (f: ServerFile) => (gz.has(f.path) ? sizes.get(f.path)!.gzEntry : sizes.get(f.path)!.entry);
-  const gzipped: Fitted = {
-    text: serialise({ ...head, write_files: files.map(entryOf), ...tail }),
-    compressed: gz,
-    packing: "gzip",
-    fileBytes: new Map(files.map((f) => [f.path, gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain])),
-  };
-  if (bytes(gzipped.text) <= target) return gzipped;
-  const packed = withBundle(head, files, tail, sizes);
-  if (bytes(packed.text) >= bytes(gzipped.text)) return gzipped;
-  return { ...packed, compressed: new Set(files.map((f) => f.path)), packing: "bundle" };
+  return { bundle, inside: rootOwned, rest: files.filter((f) => !rootOwned.includes(f)) };
 }

@@ -2,7 +2,8 @@
 // or environment: the same input gives the same bytes (golden files depend on it).
 import { imageInfo } from "../config/images.js";
 import type { Loaded } from "../config/load.js";
-import { bytes, fitDocument, USER_DATA_LIMIT, type Fitted, type Packing } from "./document.js";
+import { bytes, USER_DATA_LIMIT, type Packing } from "./document.js";
+import { fitDocument, type Fitted } from "./pack.js";
 import type { BootStep, Part, RenderContext, ServerFile, Value } from "./part.js";
 import { resultUnitFile, runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
@@ -35,7 +36,11 @@ export interface Rendered {
   sections: Section[];
   /** Paths of files that had to be gzip+base64 encoded to fit. */
   compressed: string[];
-  /** How files travel: plain text, per-file gzip+base64, or one gzip+base64 tar bundle. */
+  /** The user's own files among them (compressed only when firstboot's alone were not enough). */
+  userCompressed: string[];
+  /** Every file the server gets, before packing (render --files reads them back from the document). */
+  files: ServerFile[];
+  /** How firstboot's own files travel: plain text, per-file gzip+base64, or one gzip+base64 tar bundle. */
   packing: Packing;
 }
 
@@ -114,6 +119,8 @@ export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
     bytes: bytes(text),
     sections: sectionSizes(parts, runner, fit, bytes(text)),
     compressed: [...compressed].sort(),
+    userCompressed: fit.userCompressed,
+    files,
     packing: fit.packing,
   };
   if (rendered.bytes > USER_DATA_LIMIT) throw new BudgetError(rendered);

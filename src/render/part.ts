@@ -15,6 +15,12 @@ export interface ServerFile {
   owner?: string;
   /** Write in the final stage, after users and packages exist (write_files `defer: true`). */
   defer?: boolean;
+  /**
+   * "user": the user's own file (their compose file, stack files, the .env from stack.env): it
+   * stays readable plain text in the document as long as the size limit allows. Unset: firstboot's
+   * own program or template, the same for everyone, which is compressed first.
+   */
+  origin?: "user";
 }
 
 /**

@@ -12,17 +12,17 @@ import { HEALTH_BIN, REGISTRY_PASSWORD, STACK_UNIT, unitPath } from "../server-c
 
 /** UTF-8 text stays text (readable in the document); other bytes travel base64, unchanged. */
 function stackFile(path: string, data: Buffer, mode: string): ServerFile {
-  if (isUtf8(data)) return { path, content: data.toString("utf8"), mode };
-  return { path, content: data.toString("base64"), encoding: "b64", mode };
+  if (isUtf8(data)) return { path, content: data.toString("utf8"), mode, origin: "user" };
+  return { path, content: data.toString("base64"), encoding: "b64", mode, origin: "user" };
 }
 
 function stackFiles(cfg: Config, ctx: RenderContext, included: Included): ServerFile[] {
   const dir = ctx.stackDir;
   const env = Object.entries(cfg.stack.env).map(([k, v]) => [k, ctx.reveal(v)] as [string, string]);
   const files: ServerFile[] = [
-    { path: `${dir}/compose.yaml`, content: included.compose, mode: "0644" },
+    { path: `${dir}/compose.yaml`, content: included.compose, mode: "0644", origin: "user" },
     // The .env holds secrets: root only.
-    { path: `${dir}/.env`, content: envFile(env), mode: "0600" },
+    { path: `${dir}/.env`, content: envFile(env), mode: "0600", origin: "user" },
     ...Object.entries(included.files)
       .sort(([a], [b]) => byCodePoint(a, b))
       // Env files the compose file names hold secrets like the .env: root only.

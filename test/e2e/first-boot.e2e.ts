@@ -2,6 +2,7 @@
 // checked over SSH, backed up, rebooted and turned into a golden disk; a second VM restores the
 // first one's backup; the Postgres example boots from the golden disk. One VM at a time, each
 // with a wall-clock limit and killed by PID. If qemu cannot run, this fails; it never skips.
+import { createHash } from "node:crypto";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { mkdir, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -14,8 +15,10 @@ import { httpAnswers } from "../../src/vm/report.js";
 import { startSession, type Session, type SessionOptions } from "../../src/vm/session.js";
 import { shq } from "../../src/shell.js";
 import { sshArgv, sshOptions } from "../../src/ssh/index.js";
+import { REST_FILE } from "../../src/commands/render-files.js";
+import { BUNDLE_PATH, REGISTRY_PASSWORD } from "../../src/server-contract.js";
 import { describeRun, ok } from "./guest.js";
-import { DEMO_IDENTITY, FIXTURES, setupHost, type E2eHost } from "./setup.js";
+import { DEMO_IDENTITY, FIXTURES, REPO, setupHost, type E2eHost } from "./setup.js";
 
 const log = (m: string) => process.stderr.write(`[e2e ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 let host: E2eHost;
@@ -120,6 +123,35 @@ function filesUnder(dir: string): string[] {
   return readdirSync(dir, { recursive: true, encoding: "utf8" }).filter((f) => statSync(join(dir, f)).isFile());
 }
 
+/**
+ * Files the document carries that the first boot legitimately removes afterwards: the bundle
+ * (runcmd unpacks and deletes it; render --files writes its contents, never the tar itself) and
+ * the registry password (snippets/stack/pull.sh.hbs deletes it after `docker login`).
+ */
+const REMOVED_AT_BOOT = new Set([BUNDLE_PATH, REGISTRY_PASSWORD]);
+
+/** `render --files` on the host for `config`: server path -> [mode as stat %a prints it, sha256]. */
+async function renderedFiles(config: string): Promise<Map<string, [string, string]>> {
+  const dir = join(mkdtempSync(join(tmpdir(), "fb-e2e-files-")), "files");
+  const r = await run([process.execPath, join(REPO, "bin", "firstboot.js"), "render", config, "--files", dir], {
+    env: host.env,
+    allowFailure: true,
+    timeoutMs: 120_000,
+  });
+  expect(r.exitCode, describeRun("firstboot render --files", r)).toBe(0);
+  const out = new Map<string, [string, string]>();
+  for (const rel of filesUnder(dir).filter((f) => f !== REST_FILE)) {
+    const mode = (statSync(join(dir, rel)).mode & 0o7777).toString(8);
+    out.set("/" + rel, [
+      mode,
+      createHash("sha256")
+        .update(readFileSync(join(dir, rel)))
+        .digest("hex"),
+    ]);
+  }
+  return out;
+}
+
 beforeAll(async () => {
   host = await setupHost(log);
 });
@@ -152,6 +184,19 @@ describe.sequential("selfmx-like stack: fresh first boot from the base image", (
     expect(ci.errors).toEqual([]);
     expect(s.status?.result, JSON.stringify(s.status)).toBe("ok");
     expect(s.status?.steps.filter((x) => x.status === "failed")).toEqual([]);
+  });
+
+  it("render --files matches the server byte for byte", async () => {
+    const want = await renderedFiles(join(FIXTURES, "selfmx/firstboot.yaml"));
+    const paths = [...want.keys()].filter((p) => !REMOVED_AT_BOOT.has(p)).sort();
+    expect(paths.length).toBeGreaterThan(10);
+    const list = paths.map(shq).join(" ");
+    const sums = await ok(s.target, `sudo sha256sum -- ${list}`);
+    const modes = await ok(s.target, `sudo stat -c '%a %n' -- ${list}`);
+    const got = new Map<string, [string, string]>(paths.map((p) => [p, ["", ""]]));
+    for (const [, sum, path] of sums.matchAll(/^([0-9a-f]{64}) {2}(.+)$/gm)) got.get(path!)![1] = sum!;
+    for (const [, mode, path] of modes.matchAll(/^([0-7]+) (.+)$/gm)) got.get(path!)![0] = mode!;
+    expect(Object.fromEntries(got)).toEqual(Object.fromEntries(paths.map((p) => [p, want.get(p)])));
   });
 
   it("Docker is running", async () => {

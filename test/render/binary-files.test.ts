@@ -3,7 +3,7 @@
 // are decoded the way cloud-init reads them (PyYAML, write_files encodings, tarfile) and by `yaml`.
 // UTF-8 text files stay readable text in the plain document.
 import { describe, expect, it } from "vitest";
-import { fitDocument } from "../../src/render/document.js";
+import { fitDocument } from "../../src/render/pack.js";
 import type { ServerFile } from "../../src/render/part.js";
 import { stackPart } from "../../src/render/stack.js";
 import { configSchema } from "../../src/config/schema.js";
@@ -45,9 +45,15 @@ function stackFiles(): ServerFile[] {
   return stackPart(cfg, ctx, { compose: "services: {}\n", files: BLOBS }).files ?? [];
 }
 
-/** A document in the given packing: the target decides how hard fitDocument packs. */
-function documentAt(target: number) {
-  return fitDocument({}, stackFiles(), { runcmd: [] }, target);
+/** A document in the given packing: the plain target and the limit decide how hard fitDocument packs. */
+function documentAt(target: number, limit = target) {
+  return fitDocument({}, stackFiles(), { runcmd: [] }, target, limit);
+}
+
+/** The same files as if they were firstboot's own: they go in the bundle first. */
+function bundledDocument() {
+  const own = stackFiles().map(({ origin, ...f }) => (void origin, f));
+  return fitDocument({}, own, { runcmd: [] }, 0, 1_000_000);
 }
 
 describe("binary stack files", () => {
@@ -61,15 +67,17 @@ describe("binary stack files", () => {
     expect(documentAt(1_000_000).text).toContain("just text\n");
   });
 
+  // The stack files are the user's own: gzip reaches them only past the limit.
   it.each([
-    ["plain", 1_000_000],
-    ["gzip", 6_000],
-    ["bundle", 0],
+    ["plain", 1_000_000, 1_000_000],
+    ["gzip", 0, 6_000],
+    ["bundle", 0, 0],
   ] as const)(
     "arrives byte for byte when packed %s",
-    async (packing, target) => {
-      const fit = documentAt(target);
+    async (packing, target, limit) => {
+      const fit = packing === "bundle" ? bundledDocument() : documentAt(target, limit);
       expect(fit.packing).toBe(packing);
+      expect(fit.compressed.has("/opt/bin/logo.png")).toBe(packing !== "plain");
       for (const [name, read] of Object.entries(readers)) {
         const files = await read(fit.text);
         for (const [dest, bytes] of Object.entries(BLOBS))
