@@ -38,6 +38,9 @@ async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
   const loaders = verb && VERBS[verb] ? [VERBS[verb]] : Object.values(VERBS);
   const modules = [...new Set(await Promise.all(loaders.map((l) => l())))];
   for (const m of modules) m.register(cli);
+  // cac gives a `--no-x` option the default true and prints "(default: true)" beside "Do not x",
+  // which reads as "not x by default"; commands treat an unset x as the default (`x !== false`).
+  for (const c of cli.commands) for (const o of c.options) if (o.negated) o.config.default = undefined;
 }
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };

@@ -34,7 +34,7 @@ keep a copy of the identity offline: without it, backups and secrets cannot be d
   noEditor: () => "set $EDITOR (or $VISUAL) to the editor to use",
   initDone: (file: string) => `wrote ${file}; next: \`firstboot validate ${file}\``,
   repeatedOption: (name: string) => `--${name} is given more than once; give it once (see \`firstboot --help\`)`,
-  configOptionHelp: (file: string) => `Config file (default: ${file}; a path given before the options works too)`,
+  configOptionHelp: (file: string) => `Config file (default: ${file})`,
   configTwice: (positional: string, flag: string) =>
     `two config files given: ${positional} and --config ${flag}; give one (\`-c FILE\`)`,
   usageError: (why: string) => `${why}; see \`firstboot --help\``,

@@ -64,7 +64,10 @@ export function register(cli: CAC): void {
     ),
   )
     .option("--dir <dir>", "Local directory for pulled backups (default: backups/<name> next to the config)")
-    .option("--identity <file>", "age identity that decrypts the backups (default: secrets.identity)")
+    .option(
+      "--identity <file>",
+      "age identity that decrypts the backups (default: $FIRSTBOOT_IDENTITY, else the config's secrets.identity)",
+    )
     .option("--keep", "verify: keep the unpacked files and print where")
     .example("firstboot backup verify            # the newest backup, pulled from the target if needed")
     .action(async (action: string, archive: string | undefined, opts: Opts) => {

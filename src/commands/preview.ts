@@ -95,7 +95,10 @@ export function register(cli: CAC): void {
       "--base-image <path>",
       "qcow2 disk to boot instead of the cached base (vmlinuz/initrd.img beside it mean direct kernel boot)",
     )
-    .option("--with-backup-target", "Let the VM upload backups to the config's real target (default: local only)")
+    .option(
+      "--with-backup-target",
+      "Let the VM upload backups to the config's real target (without it, backups stay on the VM and the target is only read)",
+    )
     .option("--memory <mib>", "VM memory in MiB", { default: 2048 })
     .option("--cpus <n>", "VM vCPUs", { default: 2 })
     .option("--timeout <minutes>", "Wall-clock limit for the VM", { default: 30 })

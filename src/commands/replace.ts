@@ -20,7 +20,10 @@ export function register(cli: CAC): void {
     .example("firstboot replace --dry-run")
     .example("firstboot replace --rollback-window 24h")
     .option("--dry-run", "Print the plan and stop")
-    .option("--no-freeze", "Do not stop writes on the old server (writes after the copy to the new server are lost)")
+    .option(
+      "--no-freeze",
+      "Do not stop writes on the old server during the copy (they are stopped by default; without that, writes after the copy are lost)",
+    )
     .option("--rollback-window <duration>", "How long the old server is kept powered off for `firstboot rollback`", {
       default: "24h",
     })

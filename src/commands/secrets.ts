@@ -51,7 +51,10 @@ async function keygen(opts: { output?: string; force?: boolean }): Promise<void>
 export function register(cli: CAC): void {
   cli
     .command("keygen", "Create an age identity for secrets and backups")
-    .option("-o, --output <file>", "Identity file (default ~/.config/firstboot/identity.txt)")
+    .option(
+      "-o, --output <file>",
+      "Identity file (default: $FIRSTBOOT_IDENTITY, else ~/.config/firstboot/identity.txt)",
+    )
     .option("--force", "Overwrite an existing identity")
     .example("firstboot keygen")
     .action(keygen);
