@@ -1,11 +1,12 @@
 // Every --json verb, run as the built CLI, ends with one JSON object on stdout when it fails:
 // bad input (exit 2: a missing or bad config, no token, a bad flag) and a failure (exit 1,
 // against the fake Hetzner API over real HTTP). Its `error` is what stderr says.
+import { spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
-import { cliEnv, fb, openTmp, requireBuild } from "../helpers/cli.js";
+import { BIN, cliEnv, fb, openTmp, requireBuild } from "../helpers/cli.js";
 import { ROOT } from "../helpers/render.js";
 
 const SELFMX = join(ROOT, "examples", "selfmx", "firstboot.yaml");
@@ -98,6 +99,30 @@ describe("--json on failure", () => {
     const f = await failing(["up", SELFMX, "--json"], 1);
     expect(f.error).toContain("already_exists: stack selfmx already has server selfmx-old");
   });
+
+  it("Ctrl-C: an interrupted run is exit 130 and ends with the done object", async () => {
+    const slow = await startFakeApi({ durations: { create_server: 60_000, delete_server: 300 } });
+    try {
+      const env = cliEnv(home, { HCLOUD_ENDPOINT: slow.endpoint, HCLOUD_TOKEN: "t" });
+      const child = spawn(process.execPath, [BIN, "build-image", join(ROOT, "images", "selfmx.yaml"), "--json"], {
+        env,
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((resolve) => child.on("close", (code) => resolve(code)));
+      for (let i = 0; i < 300 && slow.state.servers.size === 0; i++) await new Promise((r) => setTimeout(r, 100));
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      const last = JSON.parse(stdout.trim().split("\n").at(-1)!) as Final;
+      expect(last).toMatchObject({ type: "done", ok: false, exit: 130 });
+      expect(last.error).toContain("interrupted");
+      expect(stderr.endsWith(last.error + "\n")).toBe(true);
+    } finally {
+      await slow.close();
+    }
+  }, 60_000);
 
   it("success objects say ok: true", async () => {
     const r = await fb({ args: ["size", SELFMX, "--json"], env: withToken(), cwd: home });
