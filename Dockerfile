@@ -1,19 +1,31 @@
-# firstboot without a local Node.js:
-#   docker build -t firstboot .
-#   docker run --rm -it -v "$PWD:/work" -v "$HOME/.config/firstboot:/root/.config/firstboot:ro" firstboot render -o user-data.yaml
-# preview needs qemu and is meant to run on the host; the image carries ssh for build-image/up/replace.
+# firstboot without a local Node.js. Build: docker build -t firstboot .
+# Run it as yourself, so what it writes in your folder is yours (README "Install" has the lines):
+#   docker run --rm --user "$(id -u):$(id -g)" -v "$PWD:/work" \
+#     -v "$HOME/.config/firstboot:/home/firstboot/.config/firstboot" \
+#     --mount type=bind,src="$HOME/.config/firstboot/identity.txt",dst=/home/firstboot/.config/firstboot/identity.txt,readonly \
+#     -e HCLOUD_TOKEN firstboot validate
+# The firstboot folder is writable because up/replace pin each server's host key in its
+# known_hosts; the identity on top of it is read-only. preview needs qemu and runs on the host.
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
 COPY tsconfig.json ./
 COPY src ./src
-RUN npx tsc -p tsconfig.json && npm prune --omit=dev
+COPY scripts/precompile-snippets.mjs ./scripts/
+COPY snippets ./snippets
+# As `npm run build` does: without dist/snippets.js every run compiles the templates afresh.
+RUN npx tsc -p tsconfig.json && node scripts/precompile-snippets.mjs && npm prune --omit=dev
 
 FROM node:20-bookworm-slim
+# ssh for up/replace/status, age for secrets, nano for `secrets edit`, nss_wrapper for any uid.
 RUN apt-get update \
- && apt-get install -y --no-install-recommends openssh-client age ca-certificates \
+ && apt-get install -y --no-install-recommends openssh-client age ca-certificates nano libnss-wrapper \
  && rm -rf /var/lib/apt/lists/*
+# Any uid may write under HOME (the sticky bit keeps users apart, as in /tmp); the mounts above
+# land in .config/firstboot, which is where firstboot looks by default.
+ENV HOME=/home/firstboot EDITOR=nano
+RUN mkdir -p /home/firstboot/.config/firstboot && chmod 1777 /home/firstboot /home/firstboot/.config /home/firstboot/.config/firstboot
 WORKDIR /app
 COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
@@ -22,6 +34,8 @@ COPY bin ./bin
 COPY snippets ./snippets
 COPY images ./images
 COPY vendor ./vendor
+COPY docker/entrypoint.sh /usr/local/bin/firstboot-entrypoint
 WORKDIR /work
-ENTRYPOINT ["node", "/app/bin/firstboot.js"]
+USER node
+ENTRYPOINT ["/usr/local/bin/firstboot-entrypoint"]
 CMD ["--help"]

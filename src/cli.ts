@@ -4,6 +4,7 @@ import { cac } from "cac";
 import { createRequire } from "node:module";
 import { cli as msg } from "./catalogue.js";
 import { Exit, EXIT } from "./commands/io.js";
+import { failureJson } from "./commands/json-result.js";
 import type { CAC } from "cac";
 
 type Module = { register(cli: CAC): void };
@@ -38,9 +39,15 @@ async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
   const loaders = verb && VERBS[verb] ? [VERBS[verb]] : Object.values(VERBS);
   const modules = [...new Set(await Promise.all(loaders.map((l) => l())))];
   for (const m of modules) m.register(cli);
+  // cac gives a `--no-x` option the default true and prints "(default: true)" beside "Do not x",
+  // which reads as "not x by default"; commands treat an unset x as the default (`x !== false`).
+  for (const c of cli.commands) for (const o of c.options) if (o.negated) o.config.default = undefined;
 }
 
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
+
+// Set once the verb is known: a --json run ends with a JSON object on stdout, failures too.
+let json = false;
 
 export async function main(argv: string[]): Promise<number> {
   process.on("uncaughtException", onStray).on("unhandledRejection", onStray);
@@ -50,6 +57,7 @@ export async function main(argv: string[]): Promise<number> {
   cli.version(version);
   try {
     cli.parse(argv, { run: false });
+    json = cli.options.json === true && (cli.matchedCommand?.options ?? []).some((o) => o.names.includes("json"));
     if (!cli.matchedCommand) {
       if (cli.args.length > 0) throw new Exit(EXIT.badInput, msg.unknownCommand(String(cli.args[0])));
       if (!cli.options.help && !cli.options.version) cli.outputHelp();
@@ -63,18 +71,18 @@ export async function main(argv: string[]): Promise<number> {
     await cli.runMatchedCommand();
     return EXIT.ok;
   } catch (err) {
-    if (err instanceof Exit) {
-      if (err.message) process.stderr.write(err.message + "\n");
-      return err.code;
-    }
-    // cac reports unknown options and missing arguments as CACError: bad input.
-    if ((err as Error).name === "CACError") {
-      process.stderr.write(`${(err as Error).message}; see \`firstboot --help\`\n`);
-      return EXIT.badInput;
-    }
-    process.stderr.write(unexpected(err) + "\n");
-    return EXIT.failure;
+    const f = failure(err);
+    if (f.message) process.stderr.write(f.message + "\n");
+    if (json) process.stdout.write(failureJson(f.code, f.message, f.diagnostics) + "\n");
+    return f.code;
   }
+}
+
+function failure(err: unknown): Exit {
+  if (err instanceof Exit) return err;
+  // cac reports unknown options and missing arguments as CACError: bad input.
+  if ((err as Error).name === "CACError") return new Exit(EXIT.badInput, msg.usageError((err as Error).message));
+  return new Exit(EXIT.failure, unexpected(err));
 }
 
 /**
@@ -106,5 +114,6 @@ function unexpected(err: unknown): string {
 // Errors thrown in callbacks (a timer, a stream) miss main's catch: same message, exit 1.
 function onStray(err: unknown): void {
   process.stderr.write(unexpected(err) + "\n");
+  if (json) process.stdout.write(failureJson(EXIT.failure, unexpected(err)) + "\n");
   process.exit(EXIT.failure);
 }

@@ -28,6 +28,10 @@ keep a copy of the identity offline: without it, backups and secrets cannot be d
   noEditor: () => "set $EDITOR (or $VISUAL) to the editor to use",
   initDone: (file: string) => `wrote ${file}; next: \`firstboot validate ${file}\``,
   repeatedOption: (name: string) => `--${name} is given more than once; give it once (see \`firstboot --help\`)`,
+  configOptionHelp: (file: string) => `Config file (default: ${file})`,
+  configTwice: (positional: string, flag: string) =>
+    `two config files given: ${positional} and --config ${flag}; give one (\`-c FILE\`)`,
+  usageError: (why: string) => `${why}; see \`firstboot --help\``,
   unknownCommand: (cmd: string) => `unknown command \`${cmd}\`; see \`firstboot --help\``,
   usageSecrets: () => "usage: firstboot secrets set NAME | edit | list",
   usageBackup: () => "usage: firstboot backup list|pull|verify [archive]",

@@ -6,7 +6,7 @@ import { listBackups, pullBackup, verify, type Workstation } from "../backup/wor
 import { loadConfig } from "../config/load.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { resolveFrom } from "../secrets/paths.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, configOption, EXIT, Exit } from "./io.js";
 import { checkOutputFolder } from "./output.js";
 
 interface Opts {
@@ -17,7 +17,7 @@ interface Opts {
 }
 
 async function workstation(opts: Opts): Promise<Workstation> {
-  const file = opts.config ?? DEFAULT_CONFIG;
+  const file = configFile(undefined, opts);
   const res = await loadConfig(file, { env: process.env });
   if (!res.ok) throw new Exit(EXIT.badInput, formatDiagnostics(res.diagnostics));
   const { config, secrets } = res.loaded;
@@ -57,14 +57,17 @@ async function act(action: string, archive: string | undefined, opts: Opts): Pro
 }
 
 export function register(cli: CAC): void {
-  cli
-    .command(
+  configOption(
+    cli.command(
       "backup <action> [archive]",
       "Backups: list (local dir + target), pull [archive], verify [archive] (decrypt, manifest, integrity checks)",
-    )
-    .option("--config <file>", "Config file", { default: DEFAULT_CONFIG })
+    ),
+  )
     .option("--dir <dir>", "Local directory for pulled backups (default: backups/<name> next to the config)")
-    .option("--identity <file>", "age identity that decrypts the backups (default: secrets.identity)")
+    .option(
+      "--identity <file>",
+      "age identity that decrypts the backups (default: $FIRSTBOOT_IDENTITY, else the config's secrets.identity)",
+    )
     .option("--keep", "verify: keep the unpacked files and print where")
     .example("firstboot backup verify            # the newest backup, pulled from the target if needed")
     .action(async (action: string, archive: string | undefined, opts: Opts) => {

@@ -14,7 +14,7 @@ export function register(cli: CAC): void {
     .example("firstboot build-image images/selfmx.yaml")
     .action(async (definition: string, opts: { force?: boolean; json?: boolean }) => {
       const spec = await loadBuild(definition, opts.force ?? false);
-      if (!spec.ok) throw new Exit(EXIT.badInput, spec.text);
+      if (!spec.ok) throw new Exit(EXIT.badInput, spec.text, spec.diagnostics);
       await withEnv(opts.json, async (ce) => {
         const res = await buildImage(ce.env, spec.value);
         const img = res.image;

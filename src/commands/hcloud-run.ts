@@ -24,14 +24,18 @@ export async function withEnv<T>(json: boolean | undefined, body: (ce: CommandEn
   }
 }
 
-/** Emits the final event; throws Exit(1) with the reason and any by-hand cleanups on failure. */
+/**
+ * Emits the final event; throws Exit(1) with the reason and any by-hand cleanups on failure
+ * (with --json, cli.ts prints that failure as the final "done" object: one per run).
+ */
 export function finish(ce: CommandEnv, res: StepsResult, okMessage: string): void {
-  ce.env.progress.emit({
-    type: "done",
-    ok: res.ok,
-    elapsedMs: res.elapsedMs,
-    message: res.ok ? okMessage : res.interrupted ? "interrupted" : res.error.message,
-  });
+  if (res.ok || !ce.json)
+    ce.env.progress.emit({
+      type: "done",
+      ok: res.ok,
+      elapsedMs: res.elapsedMs,
+      message: res.ok ? okMessage : res.interrupted ? "interrupted" : res.error.message,
+    });
   if (res.ok) return;
   const lines = [msg.failed(res.failedStep, res.interrupted ? "interrupted" : res.error.message)];
   if (res.leftovers.length) lines.push(msg.leftovers(res.leftovers));

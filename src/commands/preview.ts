@@ -12,7 +12,7 @@ import { collectReport } from "../vm/report.js";
 import { detectAccel, PreviewInputError, startSession, type SessionOptions } from "../vm/session.js";
 import { sshCommandLine } from "../ssh/index.js";
 import { stepTable } from "../vm/preview-plan.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, configOption, EXIT, Exit } from "./io.js";
 
 interface Flags {
   keep?: boolean;
@@ -23,6 +23,7 @@ interface Flags {
   timeout: number;
   release: string;
   mirror: string;
+  config?: string;
 }
 
 const say = (line: string) => process.stdout.write(line + "\n");
@@ -83,23 +84,27 @@ async function previewCommand(file: string, f: Flags): Promise<void> {
 }
 
 export function register(cli: CAC): void {
-  cli
-    .command(
+  configOption(
+    cli.command(
       "preview [config]",
       "Boot the exact user-data in a local VM and report the first boot (`preview build-base` makes the base image)",
-    )
+    ),
+  )
     .option("--keep", "Leave the VM running and print how to log in and stop it")
     .option(
       "--base-image <path>",
       "qcow2 disk to boot instead of the cached base (vmlinuz/initrd.img beside it mean direct kernel boot)",
     )
-    .option("--with-backup-target", "Let the VM upload backups to the config's real target (default: local only)")
+    .option(
+      "--with-backup-target",
+      "Let the VM upload backups to the config's real target (without it, backups stay on the VM and the target is only read)",
+    )
     .option("--memory <mib>", "VM memory in MiB", { default: 2048 })
     .option("--cpus <n>", "VM vCPUs", { default: 2 })
     .option("--timeout <minutes>", "Wall-clock limit for the VM", { default: 30 })
     .option("--release <codename>", "build-base: Debian release", { default: "trixie" })
     .option("--mirror <url>", "build-base: Debian mirror", { default: DEFAULT_BASE.mirror })
-    .example("firstboot preview examples/selfmx/firstboot.yaml --keep")
+    .example("firstboot preview -c examples/selfmx/firstboot.yaml --keep")
     .example("sudo firstboot preview build-base --release trixie")
     .action(async (config: string | undefined, f: Flags) => {
       const flags = { ...f, memory: Number(f.memory), cpus: Number(f.cpus), timeout: Number(f.timeout) };
@@ -107,6 +112,6 @@ export function register(cli: CAC): void {
         throw new Exit(EXIT.badInput, usage.previewNumbers());
       }
       if (config === "build-base") return buildBaseCommand(flags);
-      return previewCommand(config ?? DEFAULT_CONFIG, flags);
+      return previewCommand(configFile(config, f), flags);
     });
 }

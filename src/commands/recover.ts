@@ -7,12 +7,12 @@ import { loadStack } from "../deploy/from-config.js";
 import { describe, inspectStack, planRecovery, recoveryPlan, runRecovery } from "../deploy/recover.js";
 import type { StackSpec } from "../deploy/stack.js";
 import type { CommandEnv } from "../deploy/cli-env.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, configOption, EXIT, Exit } from "./io.js";
 import { withEnv } from "./hcloud-run.js";
 
-async function spec(config: string | undefined): Promise<StackSpec> {
-  const s = await loadStack(config ?? DEFAULT_CONFIG);
-  if (!s.ok) throw new Exit(EXIT.badInput, s.text);
+async function spec(config: string | undefined, opts: { config?: string }): Promise<StackSpec> {
+  const s = await loadStack(configFile(config, opts));
+  if (!s.ok) throw new Exit(EXIT.badInput, s.text, s.diagnostics);
   return s.value;
 }
 
@@ -29,19 +29,20 @@ export async function recoverFirst(ce: CommandEnv, s: StackSpec, dryRun = false)
 }
 
 export function register(cli: CAC): void {
-  cli
-    .command("status [config]", "Show the stack's servers and whether an interrupted run needs `firstboot recover`")
-    .example("firstboot status examples/selfmx/firstboot.yaml")
+  configOption(
+    cli.command("status [config]", "Show the stack's servers and whether an interrupted run needs `firstboot recover`"),
+  )
+    .example("firstboot status -c examples/selfmx/firstboot.yaml")
     .option("--json", "Print the state and the planned actions as one JSON object")
-    .action(async (config: string | undefined, opts: { json?: boolean }) => {
-      const s = await spec(config);
+    .action(async (config: string | undefined, opts: { json?: boolean; config?: string }) => {
+      const s = await spec(config, opts);
       await withEnv(opts.json, async (ce) => {
         const view = await inspectStack(ce.env, s.name, s.floatingIp?.name);
         const plan = recoveryPlan(view);
         const servers = view.servers.map((x) => ({ name: x.name, id: x.id, status: x.status, labels: x.labels }));
         if (opts.json) {
           const actions = plan.actions.map(describe);
-          return void process.stdout.write(JSON.stringify({ state: plan.state, actions, servers }) + "\n");
+          return void process.stdout.write(JSON.stringify({ ok: true, state: plan.state, actions, servers }) + "\n");
         }
         for (const x of servers)
           process.stdout.write(`${x.name} (id ${x.id}, ${x.status}) ${x.labels["firstboot/role"] ?? "?"}\n`);
@@ -50,12 +51,11 @@ export function register(cli: CAC): void {
         if (plan.actions.length) process.stdout.write(`${msg.runRecover()}\n`);
       });
     });
-  cli
-    .command("recover [config]", "Finish or undo an interrupted up, replace or rollback")
-    .example("firstboot recover examples/selfmx/firstboot.yaml")
+  configOption(cli.command("recover [config]", "Finish or undo an interrupted up, replace or rollback"))
+    .example("firstboot recover -c examples/selfmx/firstboot.yaml")
     .option("--json", "Print progress as JSON events, one per line")
-    .action(async (config: string | undefined, opts: { json?: boolean }) => {
-      const s = await spec(config);
+    .action(async (config: string | undefined, opts: { json?: boolean; config?: string }) => {
+      const s = await spec(config, opts);
       await withEnv(opts.json, async (ce) => {
         const plan = await planRecovery(ce.env, s);
         for (const l of plan.state) ce.env.progress.emit({ type: "note", message: l });

@@ -2,13 +2,14 @@
 // --files, every file the server gets, for review and diff.
 import type { CAC } from "cac";
 import { cli as msg, pack } from "../catalogue.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, configOption, EXIT, Exit } from "./io.js";
 
 interface RenderFlags {
   output?: string;
   redact?: boolean;
   files?: string;
   force?: boolean;
+  config?: string;
 }
 
 async function filesTo(dir: string, document: string, force: boolean): Promise<void> {
@@ -18,18 +19,17 @@ async function filesTo(dir: string, document: string, force: boolean): Promise<v
 }
 
 export function register(cli: CAC): void {
-  cli
-    .command("render [config]", "Compile the config into cloud-init user-data")
+  configOption(cli.command("render [config]", "Compile the config into cloud-init user-data"))
     .option("-o, --output <file>", "Write to a file (mode 0600, atomically) instead of stdout")
     .option("--redact", "Replace every secret with a marker, for review or sharing")
     .option("--files <dir>", "Write every file as the server gets it to <dir>/<path on the server> (not to stdout)")
     .option("--force", "With --files: write into a folder that is not empty")
-    .example("firstboot render firstboot.yaml -o user-data.yaml")
+    .example("firstboot render -c firstboot.yaml -o user-data.yaml")
     .example("firstboot render --redact | less")
     .example("firstboot render --redact --files review/")
     .action(async (config: string | undefined, opts: RenderFlags) => {
       const [{ compile }, { writeOutputs }] = await Promise.all([import("../compile.js"), import("./output.js")]);
-      const r = await compile(config ?? DEFAULT_CONFIG, { redact: opts.redact });
+      const r = await compile(configFile(config, opts), { redact: opts.redact });
       if (!r.ok) {
         process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
         throw new Exit(EXIT.badInput);

@@ -11,7 +11,7 @@ import { cli, secrets as msg } from "../catalogue.js";
 import { formatDiagnostics } from "../config/diagnostics.js";
 import { run } from "../exec.js";
 import { parseSecretsJson } from "../secrets/json-position.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, EXIT, Exit } from "./io.js";
 import { INTERRUPTED, readKeys } from "./prompt.js";
 import { openStore, saveStore, storePaths } from "./secrets-store.js";
 
@@ -93,7 +93,7 @@ async function editLoop(editor: string, tmp: string, storeFile: string, interrup
 export async function editSecrets(opts: { config?: string }): Promise<void> {
   const editor = process.env.VISUAL || process.env.EDITOR;
   if (!editor) throw new Exit(EXIT.badInput, cli.noEditor());
-  const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
+  const p = await storePaths(configFile(undefined, opts));
   const current = await openStore(p);
   await withPrivateDir(async (dir, interrupted) => {
     const tmp = join(dir, "secrets.json");

@@ -4,7 +4,7 @@ import type { CAC } from "cac";
 import { cli as msg } from "../catalogue.js";
 import { SECRET_NAME } from "../config/schema-value.js";
 import { expandHome } from "../secrets/paths.js";
-import { DEFAULT_CONFIG, EXIT, Exit, readStdin } from "./io.js";
+import { configFile, configOption, EXIT, Exit, readStdin } from "./io.js";
 import { writeOutputs } from "./output.js";
 import { readKeys } from "./prompt.js";
 import { checkStoreFolder, openStore, saveStore, storePaths } from "./secrets-store.js";
@@ -17,7 +17,7 @@ async function readValue(name: string): Promise<string | undefined> {
 
 async function setSecret(name: string, opts: { config?: string }): Promise<void> {
   if (!SECRET_NAME.test(name)) throw new Exit(EXIT.badInput, msg.secretName(name));
-  const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
+  const p = await storePaths(configFile(undefined, opts));
   // Every check that can fail comes before the question: a typed secret is never wasted.
   await checkStoreFolder(p);
   const secrets = await openStore(p);
@@ -29,7 +29,7 @@ async function setSecret(name: string, opts: { config?: string }): Promise<void>
 }
 
 async function listSecrets(opts: { config?: string }): Promise<void> {
-  const p = await storePaths(opts.config ?? DEFAULT_CONFIG);
+  const p = await storePaths(configFile(undefined, opts));
   const names = Object.keys(await openStore(p)).sort();
   process.stdout.write(names.map((n) => n + "\n").join(""));
 }
@@ -51,13 +51,16 @@ async function keygen(opts: { output?: string; force?: boolean }): Promise<void>
 export function register(cli: CAC): void {
   cli
     .command("keygen", "Create an age identity for secrets and backups")
-    .option("-o, --output <file>", "Identity file (default ~/.config/firstboot/identity.txt)")
+    .option(
+      "-o, --output <file>",
+      "Identity file (default: $FIRSTBOOT_IDENTITY, else ~/.config/firstboot/identity.txt)",
+    )
     .option("--force", "Overwrite an existing identity")
     .example("firstboot keygen")
     .action(keygen);
-  cli
-    .command("secrets <action> [name]", "Manage secrets: set NAME (value on stdin or hidden prompt), edit, list")
-    .option("-c, --config <file>", "Config whose secrets file to use", { default: DEFAULT_CONFIG })
+  configOption(
+    cli.command("secrets <action> [name]", "Manage secrets: set NAME (value on stdin or hidden prompt), edit, list"),
+  )
     .example('printf %s "$TOKEN" | firstboot secrets set ghcr_token')
     .example("firstboot secrets edit")
     .action(async (action: string, name: string | undefined, opts: { config?: string }) => {

@@ -2,27 +2,25 @@
 import type { CAC } from "cac";
 import { cli as msg, pack } from "../catalogue.js";
 import { BUNDLE_PATH } from "../server-contract.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, configOption, EXIT, Exit } from "./io.js";
 
 export function register(cli: CAC): void {
-  cli
-    .command("size [config]", "Show the user-data's size per section against the 32,768-byte limit")
+  configOption(cli.command("size [config]", "Show the user-data's size per section against the 32,768-byte limit"))
     .option("--json", "Print the sizes as JSON")
-    .example("firstboot size examples/haven/firstboot.yaml")
-    .action(async (config: string | undefined, opts: { json?: boolean }) => {
+    .example("firstboot size -c examples/haven/firstboot.yaml")
+    .action(async (config: string | undefined, opts: { json?: boolean; config?: string }) => {
       const { compile, sectionTable } = await import("../compile.js");
       // Real secrets give the real size; without the identity, markers stand in for them.
-      let r = await compile(config ?? DEFAULT_CONFIG);
+      const file = configFile(config, opts);
+      let r = await compile(file);
       const redacted = !r.ok;
-      if (!r.ok) r = await compile(config ?? DEFAULT_CONFIG, { redact: true });
-      if (!r.ok) {
-        process.stderr.write(r.text + "\n" + msg.problems(r.diagnostics.length) + "\n");
-        throw new Exit(EXIT.badInput);
-      }
+      if (!r.ok) r = await compile(file, { redact: true });
+      if (!r.ok) throw new Exit(EXIT.badInput, r.text + "\n" + msg.problems(r.diagnostics.length), r.diagnostics);
       if (opts.json)
         return void process.stdout.write(
           JSON.stringify(
             {
+              ok: true,
               bytes: r.bytes,
               limit: 32768,
               redacted,

@@ -1,15 +1,16 @@
 // firstboot validate: every problem in the config at once, or "ok".
 import type { CAC } from "cac";
 import { cli as msg } from "../catalogue.js";
-import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
+import { configFile, configOption, EXIT, Exit } from "./io.js";
 
 export function register(cli: CAC): void {
-  cli
-    .command("validate [config]", "Check the config, its files and secrets; report every problem at once")
+  configOption(
+    cli.command("validate [config]", "Check the config, its files and secrets; report every problem at once"),
+  )
     .option("--redact", "Do not read secrets (only check that the config is well-formed)")
-    .example("firstboot validate examples/selfmx/firstboot.yaml")
-    .action(async (config: string | undefined, opts: { redact?: boolean }) => {
-      const file = config ?? DEFAULT_CONFIG;
+    .example("firstboot validate -c examples/selfmx/firstboot.yaml")
+    .action(async (config: string | undefined, opts: { redact?: boolean; config?: string }) => {
+      const file = configFile(config, opts);
       // Loaded on use: `firstboot --help` and the other verbs stay fast.
       const { compile } = await import("../compile.js");
       const r = await compile(file, { redact: opts.redact });

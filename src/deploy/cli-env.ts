@@ -22,6 +22,8 @@ export function knownHostsPath(env: NodeJS.ProcessEnv = process.env): string {
 export interface CommandEnv {
   env: Env;
   credentials: Credentials;
+  /** --json: cli.ts prints the final object of a failed run (the "done" event). */
+  json: boolean;
   /** Removes the SIGINT handler and stops the progress timer. */
   close(): void;
 }
@@ -68,5 +70,6 @@ export async function commandEnv(hooks: EnvHooks): Promise<CommandEnv | undefine
     knownHosts,
     http: fetchProbe,
   };
-  return { env, credentials, close: () => (process.off("SIGINT", onSigint), progress.close()) };
+  const close = (): void => (process.off("SIGINT", onSigint), progress.close());
+  return { env, credentials, json: hooks.json === true, close };
 }

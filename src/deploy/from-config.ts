@@ -5,7 +5,7 @@ import { dirname, resolve } from "node:path";
 import { z } from "zod";
 import { loadConfig, type Loaded } from "../config/load.js";
 import { loadYamlFile } from "../config/yaml-file.js";
-import { formatDiagnostics } from "../config/diagnostics.js";
+import { formatDiagnostics, type Diagnostic } from "../config/diagnostics.js";
 import { render } from "../render/index.js";
 import { stackDirOf } from "../server-contract.js";
 import { firewallAllow, sshPort } from "../config/rules-firewall.js";
@@ -16,7 +16,8 @@ import type { Schemas } from "../hcloud/client.js";
 import type { BuildSpec } from "./build-image.js";
 import type { StackSpec } from "./stack.js";
 
-export type Loadable<T> = { ok: true; value: T; loaded: Loaded } | { ok: false; text: string };
+export type Loadable<T> =
+  { ok: true; value: T; loaded: Loaded } | { ok: false; text: string; diagnostics?: Diagnostic[] };
 
 /** Cloud Firewall rules mirroring the server's own allow list ("443/tcp", "50000:60000/udp"). */
 export function cloudFirewallRules(allow: readonly string[]): Schemas["rule"][] {
@@ -72,7 +73,7 @@ export async function loadStack(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Loadable<StackSpec>> {
   const res = await loadConfig(configPath, { env });
-  if (!res.ok) return { ok: false, text: formatDiagnostics(res.diagnostics) };
+  if (!res.ok) return { ok: false, text: formatDiagnostics(res.diagnostics), diagnostics: res.diagnostics };
   return { ok: true, value: stackSpecOf(res.loaded), loaded: res.loaded };
 }
 
@@ -143,7 +144,7 @@ export async function loadBuild(
   const def = await readImageDef(defPath);
   if (typeof def === "string") return { ok: false, text: def };
   const res = await loadConfig(resolve(dirname(defPath), def.config), { env });
-  if (!res.ok) return { ok: false, text: formatDiagnostics(res.diagnostics) };
+  if (!res.ok) return { ok: false, text: formatDiagnostics(res.diagnostics), diagnostics: res.diagnostics };
   const cfgType = res.loaded.config.server.type;
   // The bake user-data is rendered for the config's architecture (Docker repo, images).
   if (def.server_type && archOf(def.server_type) !== archOf(cfgType)) {
