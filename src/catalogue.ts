@@ -11,4 +11,5 @@ export * from "./catalogue/internal.js";
 export * from "./catalogue/output.js";
 export * from "./catalogue/preview.js";
 export * from "./catalogue/secrets.js";
+export * from "./catalogue/status.js";
 export * from "./catalogue/yaml.js";

@@ -25,7 +25,7 @@ const VERBS: Record<string, () => Promise<Module>> = {
   replace: () => import("./commands/replace.js"),
   rollback: () => import("./commands/rollback.js"),
   gc: () => import("./commands/gc.js"),
-  status: () => import("./commands/recover.js"),
+  status: () => import("./commands/status.js"),
   recover: () => import("./commands/recover.js"),
   images: () => import("./commands/images.js"),
   "fake-api": () => import("./commands/fake-api.js"),

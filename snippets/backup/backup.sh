@@ -188,20 +188,19 @@ restart() {
 }
 # The last run's outcome for `firstboot status` (names, times, sizes: no secrets), replaced
 # atomically at its start ("running") and at every end; a run killed outright stays "running"
-# until notify-result (ExecStopPost) marks it failed.
-json_str() { local s=${1//\\/\\\\}; printf '"%s"' "${s//\"/\\\"}"; }
+# until notify-result (ExecStopPost) marks it failed, unless a run holds the lock (it is running).
 last() {
   [ -n "${LAST_FILE:-}" ] || return 0
-  local a="$BACKUP_DIR/$BASE.tar.zst.age" size=null end=null
-  if [ "$1" != running ]; then end=$(date -u +%s); [ ! -f "$a" ] || size=$(stat -c %s "$a"); fi
+  local a="$BACKUP_DIR/$BASE.tar.zst.age" n=null e=null t=${REMOTE//[\"\\]/}
+  if [ "$1" != running ]; then e=$(date -u +%s); [ ! -f "$a" ] || n=$(stat -c %s "$a"); fi
   mkdir -p "${LAST_FILE%/*}"
-  printf '{"result":"%s","archive":%s,"bytes":%s,"target":%s,"uploaded":%s,"started":%s,"finished":%s}\n' \
-    "$1" "$(json_str "$BASE")" "$size" "$(json_str "${REMOTE:-}")" "$SENT" "$STARTED_AT" "$end" >"$LAST_FILE.part"
+  printf '{"result":"%s","archive":"%s","bytes":%s,"target":"%s","uploaded":%s,"finished":%s}\n' \
+    "$1" "$BASE" "$n" "$t" "$SENT" "$e" >"$LAST_FILE.part"
   mv "$LAST_FILE.part" "$LAST_FILE"
 }
 last_killed() {
   [ -n "${LAST_FILE:-}" ] && [ -f "$LAST_FILE" ] || return 0
-  flock -n "$LOCK" true || return 0 # another run holds the lock: its "running" is true
+  flock -n "$LOCK" true || return 0
   sed 's/"result":"running"/"result":"failed"/' "$LAST_FILE" >"$LAST_FILE.part" && mv "$LAST_FILE.part" "$LAST_FILE"
 }
 run() {
@@ -209,7 +208,7 @@ run() {
   rm -rf "$BACKUP_DIR/.staging" "$BACKUP_DIR"/.*.part
   gen_init; TS=$(date -u +%Y%m%dT%H%M%SZ); BASE="$NAME-$TS-$GEN"; STAGE="$BACKUP_DIR/.staging"; STOPPED=() STARTED=()
   mkdir -p "$STAGE"; log "backup $BASE started"
-  SENT=false STARTED_AT=$(date -u +%s); last running || log "cannot write $LAST_FILE"
+  SENT=false; last running || true
   # Staging holds plain copies of the databases: never leave it behind, even on failure.
   trap 'e=$?; restart; rm -rf "$STAGE" "$BACKUP_DIR"/.*.part; if [ "$e" = 0 ]; then last ok; else last failed; fi' EXIT
   dump_sqlite; dump_postgres

@@ -22,7 +22,6 @@ export interface BackupLast {
   target: string;
   uploaded: boolean;
   /** Unix seconds. */
-  started?: number;
   finished?: number;
 }
 
@@ -95,7 +94,6 @@ export function parseBackupLast(text: string): BackupLast | undefined {
     bytes: num(j.bytes),
     target: str(j.target) ?? "",
     uploaded: j.uploaded === true,
-    started: num(j.started),
     finished: num(j.finished),
   };
 }

@@ -157,3 +157,8 @@ function sectionSizes(parts: Part[], runner: ServerFile, fit: Fitted, total: num
   out.push({ name: "cloud-config", bytes: total - out.reduce((a, s) => a + s.bytes, 0) });
   return out;
 }
+
+/** The hashes a full render of this config writes to CONFIG_HASH_FILE, without rendering the document. */
+export function configHashesOf(loaded: Loaded): ConfigHashes {
+  return configHashes(loaded, {}, assemble(loaded, {}));
+}

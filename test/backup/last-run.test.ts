@@ -14,7 +14,7 @@ describe("the last-run record", { timeout: 60_000 }, () => {
     expect(s.run("backup").status).toBe(1); // no database yet
     const failed = parseBackupLast(readFileSync(file, "utf8"));
     expect(failed).toMatchObject({ result: "failed", bytes: undefined, uploaded: false, target: "" });
-    expect(failed?.finished).toBeGreaterThanOrEqual(failed!.started!);
+    expect(failed?.finished).toBeGreaterThan(1_700_000_000);
 
     sqlite(join(s.volume("data"), "app.db"), "CREATE TABLE t(x)");
     expect(s.run("backup").status).toBe(0);

@@ -15,6 +15,7 @@ import {
   parseHashes,
   parseProbeAnswer,
 } from "../../src/deploy/status-parse.js";
+import { drift } from "../../src/deploy/status.js";
 
 const SAMPLES = "test/fixtures/compose-ps";
 const sample = (f: string) => readFileSync(join(SAMPLES, f), "utf8");
@@ -142,5 +143,18 @@ describe("the parsers", () => {
     });
     expect(parseBackupLast("[]")).toBeUndefined();
     expect(parseHashes("config xyz\n")).toEqual({ config: undefined, secrets: undefined });
+  });
+});
+
+describe("drift", () => {
+  const [a, b] = ["a".repeat(64), "b".repeat(64)];
+  it("matches only when every hash both sides have agrees", () => {
+    expect(drift({ config: a, secrets: b }, { config: a, secrets: b })).toEqual({ hash: a, drift: "matches" });
+    // A rotated secret: the redacted render is the same, the one with secrets is not.
+    expect(drift({ config: a, secrets: b }, { config: a, secrets: a })).toEqual({ hash: a, drift: "differs" });
+    expect(drift({ config: a, secrets: b }, { config: b, secrets: b })).toEqual({ hash: a, drift: "differs" });
+    // Secrets the workstation cannot render: the redacted hash decides.
+    expect(drift({ config: a, secrets: b }, { config: a })).toEqual({ hash: a, drift: "matches" });
+    expect(drift({}, { config: a, secrets: b })).toEqual({ hash: "unknown", drift: "unknown" });
   });
 });
