@@ -103,7 +103,7 @@ it("reads the live server: boot steps, services, backup, image, and a config tha
   expect(text.stdout).toMatch(/^ {2}first boot {3}ok \(1 steps, 41\.0 s\)$/m);
   expect(text.stdout).toMatch(/^ {15}docker {15}ok {7}41\.0 s$/m);
   expect(text.stdout).toMatch(/^ {2}services {5}selfmx-app-1 running \(healthy\)$/m);
-  expect(text.stdout).toMatch(/^ {2}last backup  none yet$/m);
+  expect(text.stdout).toMatch(/^ {2}last backup {2}none yet$/m);
   expect(text.stdout).toMatch(/^ {2}config {7}[0-9a-f]{12} matches the local config$/m);
 });
 
@@ -123,7 +123,7 @@ it("a changed config differs; a stopped stack has no containers; a backup shows 
   expect(j.server?.backup).toMatchObject({ result: "ok", bytes: 52311, finishedAt: "2026-01-01T00:00:00.000Z" });
   const text = await fb("status", file);
   expect(text.stdout).toContain("differs from the local config (run `firstboot replace` to apply)");
-  expect(text.stdout).toMatch(/^ {2}last backup  ok, \d+ (s|min|h|days) ago, 51\.1 KiB, to target:backups\/x$/m);
+  expect(text.stdout).toMatch(/^ {2}last backup {2}ok, \d+ (s|min|h|days) ago, 51\.1 KiB, to target:backups\/x$/m);
   ssh.stack.set(server.id, "running");
 });
 
