@@ -3,7 +3,7 @@
 // json` output: one object per line since Compose 2.21, an array before; the array sample is the
 // docker output quoted in containerd/nerdctl#1567), and its answer read back by the parsers.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -40,14 +40,19 @@ function fakeRoot(docker: string | undefined): { paths: ProbePaths; env: NodeJS.
     backupLast: p("backup-last.json"),
     configHash: p("config.sha256"),
   };
-  // No docker at all: PATH without the system's (which may have one) but with the tools the script uses.
-  const path = docker === undefined ? `${bin}:/nonexistent` : `${bin}:${process.env.PATH}`;
+  // No docker at all: a PATH with only the tools the script uses (the system's may have a docker).
+  if (docker === undefined)
+    for (const tool of ["head", "tr", "sed", "awk", "date"]) {
+      const at = spawnSync("sh", ["-c", `command -v ${tool}`], { encoding: "utf8" }).stdout.trim();
+      symlinkSync(at, join(bin, tool));
+    }
+  const path = docker === undefined ? bin : `${bin}:${process.env.PATH}`;
   return { paths, env: { PATH: path }, root };
 }
 
 function probe(paths: ProbePaths, env: NodeJS.ProcessEnv): string {
   const r = spawnSync("/bin/bash", ["-c", PROBE_SCRIPT, "firstboot-status", ...probeArgs(paths)], {
-    env: { ...env, PATH: `${env.PATH}:/usr/bin:/bin` },
+    env,
     encoding: "utf8",
   });
   expect(r.status, r.stderr).toBe(0);
