@@ -12,4 +12,5 @@ export * from "./catalogue/output.js";
 export * from "./catalogue/pack.js";
 export * from "./catalogue/preview.js";
 export * from "./catalogue/secrets.js";
+export * from "./catalogue/status.js";
 export * from "./catalogue/yaml.js";

@@ -27,7 +27,7 @@ const VERBS: Record<string, () => Promise<Module>> = {
   replace: () => import("./commands/replace.js"),
   rollback: () => import("./commands/rollback.js"),
   gc: () => import("./commands/gc.js"),
-  status: () => import("./commands/recover.js"),
+  status: () => import("./commands/status.js"),
   recover: () => import("./commands/recover.js"),
   images: () => import("./commands/images.js"),
   "fake-api": () => import("./commands/fake-api.js"),
@@ -73,7 +73,8 @@ export async function main(argv: string[]): Promise<number> {
   } catch (err) {
     const f = failure(err);
     if (f.message) process.stderr.write(f.message + "\n");
-    if (json) process.stdout.write(failureJson(f.code, f.message, f.diagnostics) + "\n");
+    if (json && !(err instanceof Exit && err.jsonPrinted))
+      process.stdout.write(failureJson(f.code, f.message, f.diagnostics) + "\n");
     return f.code;
   }
 }

@@ -31,6 +31,10 @@ export const RCLONE_CONF = `${ETC_DIR}/rclone.conf`;
 /** This server's backup generation (a random id made once): part of every archive name. */
 export const BACKUP_GENERATION = `${STATE_DIR}/backup-generation`;
 export const BACKUP_LOCK = "/run/lock/firstboot-backup.lock";
+/** The last backup run's outcome (JSON, no secrets), written by firstboot-backup and read by `firstboot status`. */
+export const BACKUP_LAST = `${STATE_DIR}/backup-last.json`;
+/** Hashes of the config the server was rendered from (src/render/config-hash.ts), read by `firstboot status`. */
+export const CONFIG_HASH_FILE = `${ETC_DIR}/config.sha256`;
 export const REGISTRY_PASSWORD = "/root/.firstboot-registry-password";
 
 /** Program names as called over SSH (sudo's secure_path has SBIN_DIR) and in their own logs. */
@@ -64,6 +68,7 @@ export const TEMPLATE_PATHS = {
   backupDir: BACKUP_DIR,
   backupLock: BACKUP_LOCK,
   backupGeneration: BACKUP_GENERATION,
+  backupLast: BACKUP_LAST,
   backupBin: BACKUP_BIN,
   healthBin: HEALTH_BIN,
   stackUnitPath: unitPath(STACK_UNIT),

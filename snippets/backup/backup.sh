@@ -186,13 +186,31 @@ restart() {
   [ ${#STARTED[@]} -eq 0 ] || dc stop "${STARTED[@]}" || log "could not stop ${STARTED[*]}"
   STOPPED=() STARTED=()
 }
+# The last run's outcome for `firstboot status` (names, times, sizes: no secrets), replaced
+# atomically at its start ("running") and at every end; a run killed outright stays "running"
+# until notify-result (ExecStopPost) marks it failed, unless a run holds the lock (it is running).
+last() {
+  [ -n "${LAST_FILE:-}" ] || return 0
+  local a="$BACKUP_DIR/$BASE.tar.zst.age" n=null e=null t=${REMOTE//[\"\\]/}
+  if [ "$1" != running ]; then e=$(date -u +%s); [ ! -f "$a" ] || n=$(stat -c %s "$a"); fi
+  mkdir -p "${LAST_FILE%/*}"
+  printf '{"result":"%s","archive":"%s","bytes":%s,"target":"%s","uploaded":%s,"finished":%s}\n' \
+    "$1" "$BASE" "$n" "$t" "$SENT" "$e" >"$LAST_FILE.part"
+  mv "$LAST_FILE.part" "$LAST_FILE"
+}
+last_killed() {
+  [ -n "${LAST_FILE:-}" ] && [ -f "$LAST_FILE" ] || return 0
+  flock -n "$LOCK" true || return 0
+  sed 's/"result":"running"/"result":"failed"/' "$LAST_FILE" >"$LAST_FILE.part" && mv "$LAST_FILE.part" "$LAST_FILE"
+}
 run() {
   lock; mkdir -p "$BACKUP_DIR"
   rm -rf "$BACKUP_DIR/.staging" "$BACKUP_DIR"/.*.part
   gen_init; TS=$(date -u +%Y%m%dT%H%M%SZ); BASE="$NAME-$TS-$GEN"; STAGE="$BACKUP_DIR/.staging"; STOPPED=() STARTED=()
   mkdir -p "$STAGE"; log "backup $BASE started"
+  SENT=false; last running || true
   # Staging holds plain copies of the databases: never leave it behind, even on failure.
-  trap 'restart; rm -rf "$STAGE" "$BACKUP_DIR"/.*.part' EXIT
+  trap 'e=$?; restart; rm -rf "$STAGE" "$BACKUP_DIR"/.*.part; if [ "$e" = 0 ]; then last ok; else last failed; fi' EXIT
   dump_sqlite; dump_postgres
   if [ ${#STOP[@]} -gt 0 ]; then
     mapfile -t STOPPED < <(dc ps --services --status running | grep -Fxf <(printf '%s\n' "${STOP[@]}") || true)
@@ -203,5 +221,5 @@ run() {
   # Read after the archive is safe here: an unreachable target fails the run, the archive stays.
   read_live
   if [ -n "$REMOTE" ] && local_only "$BASE not uploaded"; then prune_local; log "backup $BASE done (local only)"; return 0; fi
-  upload; prune; notify ""; log "backup $BASE done"
+  upload; [ -z "$REMOTE" ] || SENT=true; prune; notify ""; log "backup $BASE done"
 }

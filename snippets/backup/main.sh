@@ -6,6 +6,6 @@ case "${1:-run}" in
   promote) promote ;;
   generation) gen_init; read_live; echo "$GEN ${LIVE:-no-marker}" ;;
   prune-select) prune_select ;;
-  notify-result) [ "${SERVICE_RESULT:-success}" = success ] || notify /fail ;;
+  notify-result) [ "${SERVICE_RESULT:-success}" = success ] || { last_killed; notify /fail; } ;;
   *) die "usage: firstboot-backup [run | restore [--first-boot] [archive|latest] | list | prune | promote | generation | notify-result]" ;;
 esac

@@ -13,6 +13,8 @@ export class Exit extends Error {
     message = "",
     /** The config problems behind a bad-input exit, for --json. */
     readonly diagnostics?: readonly Diagnostic[],
+    /** The command already ended stdout with its own final --json object (status). */
+    readonly jsonPrinted = false,
   ) {
     super(message);
   }

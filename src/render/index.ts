@@ -9,6 +9,7 @@ import { resultUnitFile, runnerFile } from "./runner.js";
 import { baseCloudConfig, packagesStep, serverPart } from "./server.js";
 import { stackPart, stackStartSteps } from "./stack.js";
 import { contentParts } from "./sections.js";
+import { configHashFile, sha256, type ConfigHashes, type HashedContent } from "./config-hash.js";
 import { internal } from "../catalogue.js";
 import { BACKUP_GENERATION, RCLONE_CONF, RUNNER_PATH, stackDirOf, STATUS_FILE } from "../server-contract.js";
 
@@ -99,25 +100,43 @@ function bakeCleanup(loaded: Loaded): BootStep {
   };
 }
 
-export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
+interface Assembled extends HashedContent {
+  parts: Part[];
+  runner: ServerFile;
+  tail: { runcmd: string[][] } & Record<string, unknown>;
+}
+
+function assemble(loaded: Loaded, opts: RenderOptions): Assembled {
   const ctx = context(loaded, opts);
   const cfg = loaded.config;
   const parts: Part[] = [serverPart(cfg), ...contentParts(cfg, ctx), stackPart(cfg, ctx, loaded.included)];
-  const allSteps = bootSteps(parts, loaded, opts);
-  const runner = runnerFile(cfg.name, allSteps);
+  const runner = runnerFile(cfg.name, bootSteps(parts, loaded, opts));
   const files = [...parts.flatMap((p) => p.files ?? []), resultUnitFile(), runner];
-  const head = baseCloudConfig(cfg, ctx);
-  if (opts.hostKeys) head.ssh_keys = { ...opts.hostKeys };
   const tail = {
     runcmd: [[RUNNER_PATH]] as string[][],
     final_message: `firstboot: ${cfg.name} first boot finished after $UPTIME s; status in ${STATUS_FILE}`,
   };
-  const fit = fitDocument(head, files, tail);
+  return { parts, runner, files, head: baseCloudConfig(cfg, ctx), tail };
+}
+
+/** Hashed as `up` renders it (config-hash.ts): reuses this render when it is that one. */
+function configHashes(loaded: Loaded, opts: RenderOptions, a: Assembled): ConfigHashes {
+  const canonical = (redact: boolean) =>
+    (opts.redact ?? false) === redact && !opts.holdStack ? a : assemble(loaded, { ...opts, redact, holdStack: false });
+  return { config: sha256(canonical(true)), ...(opts.redact ? {} : { secrets: sha256(canonical(false)) }) };
+}
+
+export function render(loaded: Loaded, opts: RenderOptions = {}): Rendered {
+  const a = assemble(loaded, opts);
+  // A snapshot is no config's server: only a full render says which config it is.
+  const files = opts.mode === "bake" ? a.files : [...a.files, configHashFile(configHashes(loaded, opts, a), REDACTED)];
+  const head = opts.hostKeys ? { ...a.head, ssh_keys: { ...opts.hostKeys } } : a.head;
+  const fit = fitDocument(head, files, a.tail);
   const { text, compressed } = fit;
   const rendered: Rendered = {
     document: text,
     bytes: bytes(text),
-    sections: sectionSizes(parts, runner, fit, bytes(text)),
+    sections: sectionSizes(a.parts, a.runner, fit, bytes(text)),
     compressed: [...compressed].sort(),
     userCompressed: fit.userCompressed,
     files,
@@ -144,4 +163,9 @@ function sectionSizes(parts: Part[], runner: ServerFile, fit: Fitted, total: num
   const out = [...sizes].map(([name, n]) => ({ name, bytes: n }));
   out.push({ name: "cloud-config", bytes: total - out.reduce((a, s) => a + s.bytes, 0) });
   return out;
+}
+
+/** The hashes a full render of this config writes to CONFIG_HASH_FILE, without rendering the document. */
+export function configHashesOf(loaded: Loaded): ConfigHashes {
+  return configHashes(loaded, {}, assemble(loaded, {}));
 }

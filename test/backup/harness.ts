@@ -127,6 +127,7 @@ export function makeServer(o: ServerOptions): Server {
     `LOCK=${root}/backup.lock`,
     `HEALTH_CMD=${shim}/health`,
     `GEN_FILE=${root}/state/backup-generation`,
+    `LAST_FILE=${root}/state/backup-last.json`,
     ...(o.conf ?? []),
   ];
   writeFileSync(join(etc, "backup.conf"), readFileSync(join(etc, "backup.conf"), "utf8") + overrides.join("\n") + "\n");

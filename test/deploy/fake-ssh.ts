@@ -5,7 +5,7 @@
 // interrupt at any command. A data model follows the stack's writes: a simulated client writes
 // through the Floating IP before every command (and every API request, in the fault harness);
 // backups, restores and rsync copies move those writes between servers.
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { PassThrough } from "node:stream";
 import type { Piped, RunResult } from "../../src/exec.js";
 import type { FakeState } from "../../src/fake-cloud/index.js";
@@ -14,6 +14,7 @@ import { abortReason } from "../../src/clock.js";
 import * as rs from "../../src/deploy/remote-steps.js";
 import { CLOCK_READ, HAS_RSYNC } from "../../src/deploy/sync.js";
 import { sameFloatingIp } from "../../src/deploy/fip-address.js";
+import { fakeProbe, isProbe } from "./fake-probe.js";
 
 type Server = FakeState["servers"] extends Map<number, infer S> ? S : never;
 
@@ -45,6 +46,8 @@ export class FakeSsh implements SshLayer {
   readonly copies: [string, string][] = [];
   /** Commands and copy sides started so far (the index the next one gets). */
   count = 0;
+  /** What the runner's status file says on every server. */
+  bootStatus = JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] });
   /** Called with each command's index before it runs; may fail it or freeze it. */
   inject?: (index: number, server: string, command: string) => SshFault | undefined;
   /** The stack's data per server id: the ids of the writes it holds (a new server starts empty). */
@@ -93,7 +96,8 @@ export class FakeSsh implements SshLayer {
     if (t.hostKey.kind !== "pinned") return false;
     const { knownHosts, alias } = t.hostKey;
     const userData = this.state.userData.get(server.id) ?? "";
-    const pinned = readFileSync(knownHosts, "utf8")
+    // Like ssh: a known_hosts file that does not exist pins nothing.
+    const pinned = (existsSync(knownHosts) ? readFileSync(knownHosts, "utf8") : "")
       .split("\n")
       .find((l) => l.split(" ")[0] === alias);
     const blob = pinned?.split(" ")[2];
@@ -118,8 +122,8 @@ export class FakeSsh implements SshLayer {
     if (command === rs.CLOUD_INIT_WAIT) return ok("status: done\n");
     if (command === rs.CLOUD_INIT_LOG) return ok("Cloud-init v. 22.4 finished\n");
     if (command.startsWith("sudo -n sh -c 'cloud-init clean")) return ok();
-    if (command === rs.STATUS_READ)
-      return ok(JSON.stringify({ name: "stack", result: "ok", steps: [{ name: "docker", status: "ok", ms: 41000 }] }));
+    if (command === rs.STATUS_READ) return ok(this.bootStatus);
+    if (isProbe(command)) return this.probe(server, command);
     if (command === rs.STACK_STOP) return (this.stack.set(server.id, "stopped"), ok());
     if (command === rs.STACK_START) return (this.stack.set(server.id, "running"), ok());
     if (command === rs.BACKUP_PROMOTE) {
@@ -137,6 +141,13 @@ export class FakeSsh implements SshLayer {
     if (command.includes("/usr/local/sbin/firstboot-health "))
       return this.stackOf(server) === "running" ? ok("healthy\n") : { exitCode: 1, stdout: "", stderr: "unhealthy" };
     return { exitCode: 127, stdout: "", stderr: `fake remote: unknown command ${command}` };
+  }
+
+  private probe(server: Server, command: string): RunResult {
+    const stackName = server.labels?.["firstboot/stack"] ?? "";
+    const userData = this.state.userData.get(server.id) ?? "";
+    const lastBackup = [...this.archives.keys()].pop();
+    return fakeProbe({ stackName, userData, stack: this.stackOf(server), boot: this.bootStatus, lastBackup }, command);
   }
 
   /** firstboot-restore NAME|latest: the server's data becomes the archive's. */

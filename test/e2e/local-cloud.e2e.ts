@@ -134,6 +134,37 @@ afterAll(async () => {
   expect(alive, "qemu processes still running after the local cloud closed").toEqual([]);
 });
 
+/** What `firstboot status --json` says about the live server (src/deploy/status.ts ServerReport). */
+interface StatusServer {
+  name: string;
+  boot: { result: string; steps: { name: string; status: string }[] } | string;
+  services: { service: string; state: string; health: string }[] | string;
+  image: { id: number; type: string } | null;
+  config: { hash: string; drift: string };
+}
+
+/** `firstboot status` right after `up`: the server itself, read over the pinned SSH. */
+async function statusAfterUp(live: number): Promise<void> {
+  const r = await cli(["status", config]);
+  expect(r.exitCode, r.stderr).toBe(0);
+  const server = (r.events[0] as { server?: StatusServer }).server;
+  expect(server?.name).toBe(cloud.api.state.servers.get(live)?.name);
+  const boot = server?.boot;
+  expect(typeof boot === "object" && boot.result).toBe("ok");
+  // A step whose result the snapshot already holds is skipped (the runner's fingerprints), none fails.
+  const steps = typeof boot === "object" ? boot.steps : [];
+  expect(steps.length).toBeGreaterThan(0);
+  expect(steps.filter((s) => s.status !== "ok" && s.status !== "skipped")).toEqual([]);
+  const services = Array.isArray(server?.services) ? server.services : [];
+  expect(services.map((s) => s.service).sort()).toEqual(["app", "caddy"]);
+  // Running, and healthy where the service has a health check (caddy has none: "").
+  expect(services.filter((s) => s.state !== "running" || !["healthy", ""].includes(s.health))).toEqual([]);
+  expect(services.find((s) => s.service === "app")?.health).toBe("healthy");
+  expect(server?.config.drift).toBe("matches");
+  const snap = [...cloud.api.state.images.values()].find((i) => i.type === "snapshot");
+  expect(server?.image).toMatchObject({ id: snap?.id, type: "snapshot" });
+}
+
 describe.sequential("the local cloud: build-image, up and replace run unchanged against VMs", () => {
   let live: number;
   // Each step needs the one before: after a failure the rest are skipped (no VM time wasted).
@@ -176,6 +207,7 @@ describe.sequential("the local cloud: build-image, up and replace run unchanged 
     for (const line of [/^Status: active$/m, /^passwordauthentication no$/m, /^permitrootlogin no$/m])
       expect(hardening).toMatch(line);
     expect(await readRows(`http://${FIP}`)).toEqual([]);
+    await statusAfterUp(live);
   });
 
   it("replace killed (kill -9) at its commit point, finished by `firstboot recover`: every acknowledged write survives", async () => {
