@@ -39,6 +39,9 @@ async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
   for (const m of modules) m.register(cli);
 }
 
+/** Options a command takes more than once (it reads them as a list). */
+const REPEATABLE = new Set(["secret"]);
+
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 export async function main(argv: string[]): Promise<number> {
@@ -55,8 +58,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     restoreText(cli, argv);
-    // cac turns a repeated option into a list, which no command expects (-o a -o b).
-    const repeated = Object.keys(cli.options).find((k) => k !== "--" && k.length > 1 && Array.isArray(cli.options[k]));
+    // cac turns a repeated option into a list, which no command expects (-o a -o b) but the
+    // REPEATABLE ones (init --secret a=generate --secret b=generate).
+    const repeated = Object.keys(cli.options).find(
+      (k) => k !== "--" && k.length > 1 && !REPEATABLE.has(k) && Array.isArray(cli.options[k]),
+    );
     if (repeated)
       throw new Exit(EXIT.badInput, msg.repeatedOption(repeated.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())));
     await cli.runMatchedCommand();
