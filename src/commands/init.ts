@@ -110,7 +110,7 @@ async function write(file: string, p: StorePaths, own: Awaited<ReturnType<typeof
 }
 
 export function register(cli: CAC): void {
-  cli
+  const cmd = cli
     .command("init [config]", "Write a starter firstboot.yaml (asks on a terminal; flags otherwise)")
     .option("--name <name>", "Stack name (default: app)")
     .option("--domain <domain>", "Domain (default: app.example.com)")
@@ -134,6 +134,9 @@ export function register(cli: CAC): void {
       "firstboot init --backup-target sftp://u123456@u123456.your-storagebox.de/backups --secret backup_key=file:key",
     )
     .action(run);
+  // cac defaults a --no-X option to true, which --floating-ip <name> then takes for a missing
+  // name: not given stays undefined, --no-X is false.
+  for (const o of cmd.options) if (o.negated) o.config.default = undefined;
 }
 
 async function run(config: string | undefined, flags: InitFlags): Promise<void> {

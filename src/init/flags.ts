@@ -16,7 +16,7 @@ export interface InitFlags {
   backupTime?: string;
   recipient?: string;
   backupTarget?: string;
-  /** true when not given (cac's default for --no-floating-ip), false for --no-floating-ip. */
+  /** false for --no-floating-ip. */
   floatingIp?: string | boolean;
   floatingIpAddress?: string;
   secret?: string | string[];
