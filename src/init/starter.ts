@@ -1,39 +1,11 @@
 // The starter files `firstboot init` writes, as pure functions of the answers (tested as text).
-// With the user's own compose file, the starter follows it: its volumes are backed up, its
-// services with a health check gate the boot, its published ports are opened.
-import { parseDocument, stringify } from "yaml";
-import { variables } from "../config/compose.js";
-import { publicPort } from "../config/compose-ports.js";
+// With the user's own compose file, the starter follows it: its volumes are backed up (its
+// PostgreSQL databases dumped), its services with a health check gate the boot, its published
+// ports are opened.
+import { stringify } from "yaml";
+import { composeHints } from "./compose-hints.js";
 import { isYes, type Draft } from "./questions.js";
 import { envRole, secretNameOf } from "./secrets.js";
-
-/** What the starter takes from a compose file: it is the user's, or STARTER_COMPOSE. */
-export interface ComposeHints {
-  volumes: string[];
-  healthy: string[];
-  ports: string[];
-  /** ${VARS} used without a default. */
-  variables: string[];
-}
-
-export function composeHints(text: string): ComposeHints {
-  const root: unknown = parseDocument(text).toJS();
-  const map = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  const services = Object.entries(map(map(root).services));
-  // A volume with its own name or external is not <name>_<volume>, which the backup reads.
-  const volumes = Object.entries(map(map(root).volumes))
-    .filter(([, v]) => !map(v).external && !map(v).name)
-    .map(([k]) => k);
-  const ports = services.flatMap(([, s]) =>
-    (Array.isArray(map(s).ports) ? (map(s).ports as unknown[]) : []).flatMap((p) => {
-      const port = typeof p === "string" ? publicPort(p) : undefined;
-      return port ? [port] : [];
-    }),
-  );
-  const healthy = services.filter(([, s]) => map(s).healthcheck).map(([k]) => k);
-  const used = variables(text).filter((v) => !v.hasDefault);
-  return { volumes, healthy, ports: [...new Set(ports)], variables: [...new Set(used.map((v) => v.name))] };
-}
 
 /** stack.env: the domain and email answers where the compose file uses them, secrets for the rest. */
 function stackEnv(d: Draft, variables: readonly string[]): Record<string, string | { secret: string }> {
@@ -89,7 +61,8 @@ export function starterConfig(d: Draft, own?: { file: string; text: string }): s
     },
     backup: {
       schedule: d.backup_time,
-      volumes: hints.volumes,
+      ...(hints.postgres.length ? { postgres: hints.postgres.map(({ volumes: _, ...pg }) => pg) } : {}),
+      volumes: hints.volumes.filter((v) => !hints.postgres.some((pg) => pg.volumes.includes(v))),
       retention: { daily: 7, weekly: 4, monthly: 12 },
       encrypt_to: [d.recipient],
       ...(t ? { target: t } : {}),
@@ -129,3 +102,5 @@ export const STARTER_CADDYFILE = `{
 \treverse_proxy app:8080
 }
 `;
+
+export { composeHints };

@@ -117,7 +117,10 @@ describe("init without a terminal", () => {
     expect(cfg).toMatch(/floating_ip:\n\s+name: shop-ip\n\s+ip: 203.0.113.7\n/);
     expect(cfg).toMatch(/allow:\n\s+- 8080\/tcp\n(?!\s+- 9000)/);
     expect(cfg).toMatch(/services:\n\s+- web\n\s+- db\n/);
-    expect(cfg).toMatch(/volumes:\n\s+- uploads\n\s+- pg\n(?!\s+- shared)/);
+    // The database is dumped (pg_dump), not its files tarred while it runs; `shared` is external.
+    expect(cfg).toMatch(
+      /postgres:\n\s+- service: db\n\s+database: postgres\n\s+user: postgres\n\s+volumes:\n\s+- uploads\n\s+retention/,
+    );
     expect(cfg).toContain("SITE_DOMAIN: shop.example.com\n    ADMIN_EMAIL: me@example.com\n");
     expect(cfg).toMatch(/sftp:\n\s+host: u123.your-storagebox.de\n\s+port: 23\n\s+user: u123\n\s+path: shop\n/);
     const stored = JSON.parse(
