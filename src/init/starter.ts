@@ -3,7 +3,7 @@
 // PostgreSQL databases dumped), its services with a health check gate the boot, its published
 // ports are opened.
 import { stringify } from "yaml";
-import { composeHints } from "./compose-hints.js";
+import { composeHints, type ComposeHints } from "./compose-hints.js";
 import { isYes, type Draft } from "./questions.js";
 import { envRole, secretNameOf } from "./secrets.js";
 
@@ -33,6 +33,13 @@ function target(d: Draft): Record<string, unknown> | undefined {
   return { s3: { ...where, ...path, ...keys } };
 }
 
+/** The services' own health checks; without any, the first published TCP port must answer. */
+function health(hints: ComposeHints): { services: string[] } | { url: string } | Record<string, never> {
+  if (hints.healthy.length) return { services: hints.healthy };
+  const tcp = hints.ports.find((p) => /^\d+\/tcp$/.test(p));
+  return tcp ? { url: `http://127.0.0.1:${tcp.split("/")[0]}/` } : {};
+}
+
 function server(d: Draft): Record<string, unknown> {
   const fip = isYes(d.floating_ip) ? { floating_ip: { name: d.fip_name, ip: d.fip_ip } } : {};
   return { type: d.type, location: d.location, image: d.image, ssh_keys: [d.ssh_key], timezone: "UTC", ...fip };
@@ -57,7 +64,7 @@ export function starterConfig(d: Draft, own?: { file: string; text: string }): s
     stack: {
       compose: `./${own?.file ?? "compose.yaml"}`,
       env: stackEnv(d, hints.variables),
-      health: { ...(hints.healthy.length ? { services: hints.healthy } : {}), timeout: "3m" },
+      health: { ...health(hints), timeout: "3m" },
     },
     backup: {
       schedule: d.backup_time,

@@ -44,3 +44,21 @@ volumes: { pg: {}, pg2: {} }
     expect(h.volumes).toEqual(["pg", "pg2"]);
   });
 });
+
+describe("starterConfig's health gate", () => {
+  it("uses the health checks, else the first published TCP port", async () => {
+    const { starterConfig } = await import("../../src/init/starter.js");
+    const { parse } = await import("yaml");
+    const d = { name: "a", backup_target: "none", floating_ip: "no" };
+    const gate = (compose: string) =>
+      (parse(starterConfig(d, { file: "compose.yaml", text: compose })) as { stack: { health: unknown } }).stack.health;
+    expect(gate("services:\n  w: { image: x, healthcheck: { test: [CMD, 'true'] } }\n")).toEqual({
+      services: ["w"],
+      timeout: "3m",
+    });
+    expect(gate('services:\n  w: { image: x, ports: ["53:53/udp", "8080:80"] }\n')).toEqual({
+      url: "http://127.0.0.1:8080/",
+      timeout: "3m",
+    });
+  });
+});
