@@ -2,7 +2,8 @@
 // on a terminal and taking flags otherwise. Every answer passes the rule validate applies to it
 // before anything is written; without an identity one is made (keygen), secrets the compose file
 // needs are stored as `secrets set` stores them. Never overwrites without --force.
-import { readFile, stat } from "node:fs/promises";
+import { constants } from "node:fs";
+import { access, readFile, stat } from "node:fs/promises";
 import { dirname, join } from "node:path";
 import type { CAC } from "cac";
 import { cli as msg, init as initMsg } from "../catalogue.js";
@@ -15,7 +16,7 @@ import { resolveAll, secretNeeds, type Resolved, type SecretNeed } from "../init
 import { composeHints, STARTER_CADDYFILE, STARTER_COMPOSE, starterConfig } from "../init/starter.js";
 import { askRest, askSecret } from "./init-ask.js";
 import { DEFAULT_CONFIG, EXIT, Exit } from "./io.js";
-import { checkOutputs, writeOutputs } from "./output.js";
+import { checkOutputs, outputError, writeOutputs, writeProblem } from "./output.js";
 import { makeIdentity } from "./secrets.js";
 import { openStore, saveStore, storePaths, type StorePaths } from "./secrets-store.js";
 
@@ -143,6 +144,10 @@ async function run(config: string | undefined, flags: InitFlags): Promise<void> 
   const file = config ?? DEFAULT_CONFIG;
   await checkOutputs("config", [file]);
   if (!flags.force && (await exists(file))) throw new Exit(EXIT.badInput, msg.exists(file));
+  // Before any question: answers typed for a folder that cannot take the file would be lost.
+  await access(dirname(file), constants.W_OK).catch((err: unknown) => {
+    throw outputError("config", file, writeProblem(err, dirname(file)));
+  });
   const p = await storePaths(file);
   const own = await ownCompose(dirname(file));
   const { variables } = composeHints(own?.text ?? STARTER_COMPOSE);
