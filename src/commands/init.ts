@@ -69,7 +69,7 @@ async function plan(flags: InitFlags, p: StorePaths, defs: Draft, variables: str
   const draft = tty ? await askRest(given.given, defs) : first.draft;
   const needs = secretNeeds(variables, draft);
   const r = await resolveAll(needs, sources.sources, process.env, tty);
-  const keygen = !(await hasIdentity(p.identity)) && (draft.recipient === "" || needs.length > 0);
+  const keygen = !(await hasIdentity(p.identity)) && (!draft.recipient || needs.length > 0);
   const noKeygen = keygen && flags.keygen === false;
   const blocked = noKeygen ? [flagProblem("--no-keygen", undefined, initMsg.noIdentity(p.identity))] : [];
   refuse([...(tty ? [] : early), ...r.problems, ...blocked]);

@@ -267,6 +267,26 @@ describe("init on a terminal", () => {
     expect(readdirSync(join(s.dir, "new"))).toEqual([]);
   });
 
+  it("without an identity, asks no public key, makes the identity (keygen) and encrypts backups to it", async () => {
+    const s = await stack();
+    mkdirSync(join(s.dir, "new"));
+    const identity = join(s.dir, "none", "identity.txt");
+    const keys = [
+      ...["stack name", ...QUESTIONS.slice(0, 5)].flatMap((q) => [{ wait: q }, { type: "\r" }]),
+      { wait: "SSH public key" },
+      { type: KEY + "\r" },
+      ...["backup time", "backup target", "Floating IP"].flatMap((q) => [{ wait: q }, { type: "\r" }]),
+    ];
+    const env = { ...s.env, FIRSTBOOT_IDENTITY: identity };
+    const r = await inPty([process.execPath, BIN, "init", join(s.dir, "new", "firstboot.yaml")], keys, { ...s, env });
+    expect(r.missed, r.output).toBeUndefined();
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).not.toContain("age public key");
+    const recipient = /made one at \S+ \(mode 0600\), public key (age1[a-z0-9]+)/.exec(r.output)?.[1];
+    expect(recipient, r.output).toBeDefined();
+    expect(readFileSync(join(s.dir, "new", "firstboot.yaml"), "utf8")).toContain(`- ${recipient}\n`);
+  });
+
   /** Type `wrong`, see validate's words for it, get the question again, answer `right`. */
   const refused = (question: string, wrong: string, reason: string, right: string) => [
     { wait: question },
