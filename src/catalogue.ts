@@ -7,6 +7,7 @@ export * from "./catalogue/compose.js";
 export * from "./catalogue/config.js";
 export * from "./catalogue/cutover.js";
 export * from "./catalogue/deploy.js";
+export * from "./catalogue/init.js";
 export * from "./catalogue/internal.js";
 export * from "./catalogue/output.js";
 export * from "./catalogue/pack.js";

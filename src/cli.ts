@@ -44,6 +44,9 @@ async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
   for (const c of cli.commands) for (const o of c.options) if (o.negated) o.config.default = undefined;
 }
 
+/** Options a command takes more than once (it reads them as a list). */
+const REPEATABLE = new Set(["secret"]);
+
 const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
 
 // Set once the verb is known: a --json run ends with a JSON object on stdout, failures too.
@@ -64,8 +67,11 @@ export async function main(argv: string[]): Promise<number> {
       return EXIT.ok;
     }
     restoreText(cli, argv);
-    // cac turns a repeated option into a list, which no command expects (-o a -o b).
-    const repeated = Object.keys(cli.options).find((k) => k !== "--" && k.length > 1 && Array.isArray(cli.options[k]));
+    // cac turns a repeated option into a list, which no command expects (-o a -o b) but the
+    // REPEATABLE ones (init --secret a=generate --secret b=generate).
+    const repeated = Object.keys(cli.options).find(
+      (k) => k !== "--" && k.length > 1 && !REPEATABLE.has(k) && Array.isArray(cli.options[k]),
+    );
     if (repeated)
       throw new Exit(EXIT.badInput, msg.repeatedOption(repeated.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())));
     await cli.runMatchedCommand();

@@ -109,6 +109,18 @@ export const formats: Record<string, Advice> = {
     message: "is not a time or a systemd calendar expression",
     hint: "write HH:MM from 00:00 to 23:59 (e.g. 03:00) or an OnCalendar expression without a time zone (e.g. Mon *-*-* 02:00); `systemd-analyze calendar` checks one",
   },
+  "backup.target.sftp.host": {
+    message: "is not a host name",
+    hint: "write the SFTP server's name, e.g. u123456.your-storagebox.de (letters, digits, dots, dashes)",
+  },
+  "backup.target.sftp.user": {
+    message: "is not an SSH user name",
+    hint: "write the user as the provider shows it, e.g. u123456 (letters, digits, . _ -)",
+  },
+  "backup.target.s3.bucket": {
+    message: "is not an S3 bucket name",
+    hint: "use 2-63 lower-case letters, digits, dots and dashes, starting with a letter or digit, e.g. shop-backups",
+  },
   "backup.target.sftp.host_key": {
     message: "is not an OpenSSH public key",
     hint: "paste the host's key line, e.g. from `ssh-keyscan -t ed25519 HOST` (type and key, without the host name)",

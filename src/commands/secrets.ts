@@ -34,6 +34,14 @@ async function listSecrets(opts: { config?: string }): Promise<void> {
   process.stdout.write(names.map((n) => n + "\n").join(""));
 }
 
+/** Write a new identity to `file` (0600); the default folder is made when `createFolders`. */
+export async function makeIdentity(file: string, createFolders: boolean): Promise<string> {
+  const { newIdentityFile } = await import("../secrets/store.js");
+  const { text, recipient } = await newIdentityFile();
+  await writeOutputs("--output", [{ path: file, data: text, mode: 0o600 }], createFolders);
+  return recipient;
+}
+
 async function keygen(opts: { output?: string; force?: boolean }): Promise<void> {
   const file = expandHome(opts.output ?? process.env.FIRSTBOOT_IDENTITY ?? "~/.config/firstboot/identity.txt");
   const isFile = await stat(file).then(
@@ -41,10 +49,8 @@ async function keygen(opts: { output?: string; force?: boolean }): Promise<void>
     () => false,
   );
   if (!opts.force && isFile) throw new Exit(EXIT.badInput, msg.exists(file));
-  const { newIdentityFile } = await import("../secrets/store.js");
-  const { text, recipient } = await newIdentityFile();
   // The default folder (~/.config/firstboot) is made when missing; a folder named with -o is not.
-  await writeOutputs("--output", [{ path: file, data: text, mode: 0o600 }], opts.output === undefined);
+  const recipient = await makeIdentity(file, opts.output === undefined);
   process.stdout.write(msg.keygen(file, recipient) + "\n");
 }
 

@@ -1,74 +1,78 @@
 // The starter files `firstboot init` writes, as pure functions of the answers (tested as text).
-// With the user's own compose file, the starter follows it: its volumes are backed up, its
-// services with a health check gate the boot, its published ports are opened.
-import { parseDocument, stringify } from "yaml";
-import { variables } from "../config/compose.js";
-import { publicPort } from "../config/compose-ports.js";
+// With the user's own compose file, the starter follows it: its volumes are backed up (its
+// PostgreSQL databases dumped), its services with a health check gate the boot, its published
+// ports are opened.
+import { stringify } from "yaml";
+import { composeHints, type ComposeHints } from "./compose-hints.js";
+import { isYes, type Draft } from "./questions.js";
+import { envRole, secretNameOf } from "./secrets.js";
 
-export interface Answers {
-  name: string;
-  domain: string;
-  email: string;
-  type: string;
-  location: string;
-  image: string;
-  ssh_key: string;
-  backup_time: string;
-  /** age public key backups are encrypted to. */
-  recipient: string;
+/** stack.env: the domain and email answers where the compose file uses them, secrets for the rest. */
+function stackEnv(d: Draft, variables: readonly string[]): Record<string, string | { secret: string }> {
+  const value = (v: string) => {
+    const role = envRole(v);
+    return role === "secret" ? { secret: secretNameOf(v) } : role === "domain" ? d.domain! : d.email!;
+  };
+  return Object.fromEntries(variables.map((v) => [v, value(v)]));
 }
 
-/** What the starter takes from a compose file: it is the user's, or STARTER_COMPOSE. */
-export interface ComposeHints {
-  volumes: string[];
-  healthy: string[];
-  ports: string[];
-  /** ${VARS} used without a default. */
-  variables: string[];
+/** backup.target from the answers (credentials are secrets: secretNeeds names them). */
+function target(d: Draft): Record<string, unknown> | undefined {
+  if (d.backup_target === "sftp") {
+    const port = d.sftp_port ? { port: Number(d.sftp_port) } : {};
+    const where = { host: d.sftp_host, ...port, user: d.sftp_user, path: d.sftp_path };
+    return { sftp: { ...where, key: { secret: "backup_key" } } };
+  }
+  if (d.backup_target !== "s3") return undefined;
+  const where = { endpoint: d.s3_endpoint, region: d.s3_region, bucket: d.s3_bucket };
+  const path = d.s3_path ? { path: d.s3_path } : {};
+  const keys = {
+    access_key_id: { secret: "backup_access_key_id" },
+    secret_access_key: { secret: "backup_secret_access_key" },
+  };
+  return { s3: { ...where, ...path, ...keys } };
 }
 
-export function composeHints(text: string): ComposeHints {
-  const root: unknown = parseDocument(text).toJS();
-  const map = (v: unknown) => (v && typeof v === "object" && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
-  const services = Object.entries(map(map(root).services));
-  // A volume with its own name or external is not <name>_<volume>, which the backup reads.
-  const volumes = Object.entries(map(map(root).volumes))
-    .filter(([, v]) => !map(v).external && !map(v).name)
-    .map(([k]) => k);
-  const ports = services.flatMap(([, s]) =>
-    (Array.isArray(map(s).ports) ? (map(s).ports as unknown[]) : []).flatMap((p) => {
-      const port = typeof p === "string" ? publicPort(p) : undefined;
-      return port ? [port] : [];
-    }),
-  );
-  const healthy = services.filter(([, s]) => map(s).healthcheck).map(([k]) => k);
-  const used = variables(text).filter((v) => !v.hasDefault);
-  return { volumes, healthy, ports: [...new Set(ports)], variables: [...new Set(used.map((v) => v.name))] };
+/** The services' own health checks; without any, the first published TCP port must answer. */
+function health(hints: ComposeHints): { services: string[] } | { url: string } | Record<string, never> {
+  if (hints.healthy.length) return { services: hints.healthy };
+  const tcp = hints.ports.find((p) => /^\d+\/tcp$/.test(p));
+  return tcp ? { url: `http://127.0.0.1:${tcp.split("/")[0]}/` } : {};
 }
 
-/** The starter config; `own` names the user's compose file when there is one (else compose.yaml is written). */
-export function starterConfig(a: Answers, own?: { file: string; text: string }): string {
+function server(d: Draft): Record<string, unknown> {
+  const fip = isYes(d.floating_ip) ? { floating_ip: { name: d.fip_name, ip: d.fip_ip } } : {};
+  return { type: d.type, location: d.location, image: d.image, ssh_keys: [d.ssh_key], timezone: "UTC", ...fip };
+}
+
+/**
+ * The starter config; `own` names the user's compose file when there is one (else compose.yaml
+ * is written). Backups, health and firewall follow the compose file: its volumes, its health
+ * checks, its published ports.
+ */
+export function starterConfig(d: Draft, own?: { file: string; text: string }): string {
   const hints = composeHints(own?.text ?? STARTER_COMPOSE);
   if (own?.text === STARTER_COMPOSE) own = undefined;
+  const t = target(d);
   const doc = {
     version: 1,
-    name: a.name,
-    server: { type: a.type, location: a.location, image: a.image, ssh_keys: [a.ssh_key], timezone: "UTC" },
+    name: d.name,
+    server: server(d),
     admin: { user: "deploy" },
-    hardening: { firewall: { allow: own ? hints.ports : ["80/tcp", "443/tcp", "443/udp"] } },
-    docker: { source: a.image === "debian-13" ? "distro" : "official" },
+    hardening: { firewall: { allow: hints.ports } },
+    docker: { source: d.image === "debian-13" ? "distro" : "official" },
     stack: {
       compose: `./${own?.file ?? "compose.yaml"}`,
-      env: Object.fromEntries(
-        Object.entries({ DOMAIN: a.domain, ACME_EMAIL: a.email }).filter(([k]) => hints.variables.includes(k)),
-      ),
-      health: { ...(hints.healthy.length ? { services: hints.healthy } : {}), timeout: "3m" },
+      env: stackEnv(d, hints.variables),
+      health: { ...health(hints), timeout: "3m" },
     },
     backup: {
-      schedule: a.backup_time,
-      volumes: own ? hints.volumes : ["app_data", "caddy_data"],
+      schedule: d.backup_time,
+      ...(hints.postgres.length ? { postgres: hints.postgres.map(({ volumes: _, ...pg }) => pg) } : {}),
+      volumes: hints.volumes.filter((v) => !hints.postgres.some((pg) => pg.volumes.includes(v))),
       retention: { daily: 7, weekly: 4, monthly: 12 },
-      encrypt_to: [a.recipient],
+      encrypt_to: [d.recipient],
+      ...(t ? { target: t } : {}),
     },
   };
   return `# firstboot.yaml: one stack on one Hetzner server. \`firstboot schema\` lists every key.\n${stringify(doc, { lineWidth: 0 })}`;
@@ -105,3 +109,5 @@ export const STARTER_CADDYFILE = `{
 \treverse_proxy app:8080
 }
 `;
+
+export { composeHints };

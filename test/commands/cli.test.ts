@@ -164,7 +164,9 @@ volumes:
     expect(existsSync(join(dir, "compose.yaml")) || existsSync(join(dir, "Caddyfile"))).toBe(false);
     const cfg = readFileSync(join(dir, "firstboot.yaml"), "utf8");
     expect(cfg).toContain("compose: ./docker-compose.yml");
-    expect(cfg).toMatch(/volumes:\n\s+- uploads\n\s+- pg\n/);
+    expect(cfg).toMatch(
+      /postgres:\n\s+- service: db\n\s+database: postgres\n\s+user: postgres\n\s+volumes:\n\s+- uploads\n/,
+    );
     const v = await fb(["validate"], { cwd: dir, env: { ...testEnv(), PATH: dirname(process.execPath) } });
     expect(v.exitCode, v.stderr).toBe(0);
     const r = await fb(["render", "-o", join(dir, "out.yaml")], { cwd: dir });

@@ -233,10 +233,15 @@ describe("init on a terminal", () => {
     "SSH public key",
     "backup time",
     "age public key",
+    "backup target",
+    "Floating IP",
   ];
+  const KEY = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIHk2lVEjrEEwXhoYv5RNPmVRyqrmGJt3ZJXvKKBnB0Cq me@laptop";
 
   it("shows what is typed (Backspace too), takes defaults on Enter, and writes the answers", async () => {
     const s = await stack();
+    mkdirSync(join(s.dir, ".ssh"));
+    writeFileSync(join(s.dir, ".ssh", "id_ed25519.pub"), KEY + "\n");
     const cfg = join(s.dir, "new", "firstboot.yaml");
     mkdirSync(join(s.dir, "new"));
     const keys = [
@@ -249,6 +254,7 @@ describe("init on a terminal", () => {
     expect(r.code, r.output).toBe(0);
     expect(r.output).toContain("shoq\b \bp");
     expect(readFileSync(cfg, "utf8")).toMatch(/^name: shop$/m);
+    expect(readFileSync(cfg, "utf8")).toContain(KEY);
   });
 
   it("Ctrl-C at a question ends with 130 and writes no file", async () => {
@@ -260,4 +266,115 @@ describe("init on a terminal", () => {
     expect(r.code, r.output).toBe(130);
     expect(readdirSync(join(s.dir, "new"))).toEqual([]);
   });
+
+  it("without an identity, asks no public key, makes the identity (keygen) and encrypts backups to it", async () => {
+    const s = await stack();
+    mkdirSync(join(s.dir, "new"));
+    const identity = join(s.dir, "none", "identity.txt");
+    const keys = [
+      ...["stack name", ...QUESTIONS.slice(0, 5)].flatMap((q) => [{ wait: q }, { type: "\r" }]),
+      { wait: "SSH public key" },
+      { type: KEY + "\r" },
+      ...["backup time", "backup target", "Floating IP"].flatMap((q) => [{ wait: q }, { type: "\r" }]),
+    ];
+    const env = { ...s.env, FIRSTBOOT_IDENTITY: identity };
+    const r = await inPty([process.execPath, BIN, "init", join(s.dir, "new", "firstboot.yaml")], keys, { ...s, env });
+    expect(r.missed, r.output).toBeUndefined();
+    expect(r.code, r.output).toBe(0);
+    expect(r.output).not.toContain("age public key");
+    const recipient = /made one at \S+ \(mode 0600\), public key (age1[a-z0-9]+)/.exec(r.output)?.[1];
+    expect(recipient, r.output).toBeDefined();
+    expect(readFileSync(join(s.dir, "new", "firstboot.yaml"), "utf8")).toContain(`- ${recipient}\n`);
+  });
+
+  /** Type `wrong`, see validate's words for it, get the question again, answer `right`. */
+  const refused = (question: string, wrong: string, reason: string, right: string) => [
+    { wait: question },
+    { type: wrong + "\r" },
+    { wait: reason },
+    { wait: question },
+    { type: right + "\r" },
+  ];
+
+  it("refuses each wrong answer on the spot with validate's reason, asks again, and the result validates", async () => {
+    const s = await stack();
+    const dir = join(s.dir, "own");
+    mkdirSync(dir);
+    writeFileSync(join(dir, "compose.yaml"), OWN_COMPOSE);
+    const keys = [
+      ...refused("stack name: [app]", "Bad Name", "`Bad Name` must be 1-32 lower-case letters", "shop"),
+      ...refused("domain", "not a domain", "`not a domain` is not a domain name", "shop.example.com"),
+      ...refused("ACME email", "me@", "`me@` is not an email address", "me@example.com"),
+      ...refused("server type: [cx23]", "big", "`big` is not a Hetzner server type", ""),
+      ...refused("location: [nbg1]", "mars", "`mars` must be one of: fsn1, nbg1", "fsn1"),
+      { wait: "image (" },
+      { type: "\r" },
+      ...refused("SSH public key:", "", "an empty answer is not an OpenSSH public key", KEY),
+      ...refused("backup time", "3am", "`3am` is not a time or a systemd calendar expression", "04:30"),
+      { wait: "age public key" },
+      { type: "\r" },
+      ...refused("backup target", "ftp", "`ftp` is not a backup target", "s3"),
+      ...refused("S3 endpoint", "nope", "`nope` is not a URL", "https://fsn1.your-objectstorage.com"),
+      ...refused("S3 bucket", "Shop", "`Shop` is not an S3 bucket name", "shop-backups"),
+      { wait: "S3 region" },
+      { type: "\r" },
+      ...refused("Floating IP,", "maybe", "`maybe` is not yes or no", "y"),
+      ...refused("Floating IP name: [shop-ip]", "-ip", "`-ip` is not a Floating IP name", ""),
+      ...refused("Floating IP address", "1.2.3", "`1.2.3` is not a Floating IP address", "203.0.113.7"),
+      { wait: "secret db_password: generate" },
+      { type: "\r" },
+      { wait: "secret api_token" },
+      { type: "type\r" },
+      { wait: "value for api_token (typing is hidden):" },
+      { type: TYPED + "\r" },
+      ...refused("secret backup_access_key_id", "generate", "cannot be generated", "type"),
+      { wait: "value for backup_access_key_id (typing is hidden):" },
+      { type: "\r" },
+      { wait: "no value given for backup_access_key_id" },
+      { wait: "secret backup_access_key_id" },
+      { type: "type\r" },
+      { wait: "value for backup_access_key_id (typing is hidden):" },
+      { type: "AKIAЖыЯ\r" },
+      ...refused("secret backup_secret_access_key", "env:NO_SUCH", "NO_SUCH is not set", "env:S3_SECRET"),
+    ];
+    const env = { ...s.env, S3_SECRET: "s3-secret-value" };
+    const r = await inPty([process.execPath, BIN, "init"], keys, { cwd: dir, env });
+    expect(r.missed, r.output).toBeUndefined();
+    expect(r.code, r.output).toBe(0);
+    expect(leaked(r.output)).toEqual([]);
+    expect(r.output).not.toContain("s3-secret-value");
+    const store = { ...s, store: join(dir, "secrets.age") };
+    const stored = await decrypt(store);
+    expect(stored).toMatchObject({
+      api_token: SECRET,
+      backup_access_key_id: "AKIAЖыЯ",
+      backup_secret_access_key: "s3-secret-value",
+    });
+    expect(stored.db_password).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const cfg = readFileSync(join(dir, "firstboot.yaml"), "utf8");
+    expect(cfg).toContain("name: shop-ip\n    ip: 203.0.113.7");
+    expect(cfg).toContain("schedule: 04:30");
+    const v = await run([process.execPath, BIN, "validate"], { cwd: dir, env: s.env, allowFailure: true });
+    expect(v.exitCode, v.stderr).toBe(0);
+  });
 });
+
+/** A user's own compose file: volumes, a health check, a published port, variables. */
+const OWN_COMPOSE = `services:
+  web:
+    image: ghcr.io/me/web:1.2.0
+    ports: ["8080:8080"]
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD}
+      API_TOKEN: \${API_TOKEN}
+      SITE_DOMAIN: \${SITE_DOMAIN}
+    volumes: [uploads:/srv/uploads]
+    healthcheck: { test: ["CMD", "true"] }
+  db:
+    image: postgres:16.4
+    environment: { POSTGRES_PASSWORD: "\${DB_PASSWORD}" }
+    volumes: [pg:/var/lib/postgresql/data]
+volumes:
+  uploads:
+  pg:
+`;
