@@ -15,14 +15,7 @@ import { backupSchema } from "../src/config/schema-backup.js";
 import { readImageDef } from "../src/deploy/from-config.js";
 import { BIN, requireBuild } from "./helpers/cli.js";
 import { tmp, writeTree } from "./helpers/render.js";
-import {
-  bare,
-  commandLines,
-  fenced,
-  PENDING_FLAGS,
-  sectionText,
-  withoutPendingFlags,
-} from "./helpers/readme-section.js";
+import { bare, commandLines, fenced, sectionText } from "./helpers/readme-section.js";
 
 /** Lines that cannot run here, by their text without the trailing comment. */
 const NOT_RUN: Record<string, string> = {
@@ -43,19 +36,10 @@ const NOT_RUN: Record<string, string> = {
   "firstboot rollback": "starts a previous server made by `firstboot replace`",
 };
 
-/**
- * Lines that only pass once the init rewrite (PENDING_FLAGS) is merged: they are not run until
- * then. Empty this with PENDING_FLAGS.
- */
-const PENDING_LINES: Record<string, string> = {
-  "firstboot validate restore.yaml": "restore needs backup.target, which `init --backup-target` writes",
-};
-
 /** README placeholders and what the test puts in their place (the rest are used as written). */
 const PLACEHOLDERS: [string, string][] = [["your-read-write-token", "readme-test-token"]];
 
 /** What the newcomer has before step 1: a compose app (Postgres password from ${DB_PASSWORD}). */
-const SECRET_PENDING = "--secret" in PENDING_FLAGS;
 const COMPOSE = `services:
   app:
     image: ghcr.io/example/shop:2.3.1
@@ -90,8 +74,8 @@ const home = () => join(root, "home");
 function script(lines: string[]): string {
   const body = lines.map((line) => {
     const key = bare(line);
-    if (NOT_RUN[key] || PENDING_LINES[key]) return `# not run: ${key}`;
-    let cmd = withoutPendingFlags(line);
+    if (NOT_RUN[key]) return `# not run: ${key}`;
+    let cmd = line;
     for (const [from, to] of PLACEHOLDERS) cmd = cmd.replaceAll(from, to);
     return `printf '+ %s\\n' '${cmd.replaceAll("'", "'\\''")}' >&2\n${cmd}`;
   });
@@ -108,8 +92,7 @@ beforeAll(async () => {
   chmodSync(join(bin, "firstboot"), 0o755);
   mkdirSync(join(home(), ".ssh"), { recursive: true });
   await run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "me@laptop", "-f", join(home(), ".ssh/id_ed25519")]);
-  const compose = SECRET_PENDING ? COMPOSE.replaceAll("${DB_PASSWORD}", "not-yet-a-secret") : COMPOSE;
-  writeTree(app(), { "compose.yaml": compose, Caddyfile: CADDYFILE });
+  writeTree(app(), { "compose.yaml": COMPOSE, Caddyfile: CADDYFILE });
   writeFileSync(join(root, "walk.sh"), script(commandLines()));
   const env = {
     PATH: `${bin}:${process.env.PATH ?? "/usr/bin:/bin"}`,
@@ -127,13 +110,13 @@ describe("README: Your first deployment", () => {
   it("runs every line that can run here, in order, without a failure", () => {
     expect(walk.exitCode, `${walk.stderr}\n${walk.stdout}`).toBe(0);
     const ran = (walk.stderr.match(/^\+ /gm) ?? []).length;
-    const listed = commandLines().filter((l) => NOT_RUN[bare(l)] || PENDING_LINES[bare(l)]).length;
+    const listed = commandLines().filter((l) => NOT_RUN[bare(l)]).length;
     expect(ran + listed).toBe(commandLines().length);
   });
 
   it("lists only lines the section has", () => {
     const lines = new Set(commandLines().map(bare));
-    for (const key of [...Object.keys(NOT_RUN), ...Object.keys(PENDING_LINES)]) expect(lines, key).toContain(key);
+    for (const key of Object.keys(NOT_RUN)) expect(lines, key).toContain(key);
     for (const [from] of PLACEHOLDERS) expect(sectionText()).toContain(from);
   });
 
@@ -148,7 +131,7 @@ describe("README: Your first deployment", () => {
     expect(fip?.server).toBe(server?.id);
     const env = { PATH: process.env.PATH ?? "", HOME: home(), NO_COLOR: "1" };
     const secrets = await run(["node", BIN, "secrets", "list"], { cwd: app(), env });
-    const want = ["restore_identity", "storagebox_key", ...(SECRET_PENDING ? [] : ["db_password"])].sort();
+    const want = ["backup_key", "db_password", "restore_identity"];
     expect(secrets.stdout.trim().split("\n")).toEqual(want);
     expect(existsSync(join(app(), "storagebox_key")), "the private key only in secrets.age").toBe(false);
     expect(await readImageDef(join(app(), "shop-image.yaml"))).toEqual({ name: "shop", config: "./firstboot.yaml" });

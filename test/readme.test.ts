@@ -7,7 +7,7 @@ import { loadConfig } from "../src/config/load.js";
 import { formatDiagnostics } from "../src/config/diagnostics.js";
 import { run } from "../src/exec.js";
 import { read, ROOT, testEnv, tmp, writeTree } from "./helpers/render.js";
-import { fenced, PENDING_FLAGS } from "./helpers/readme-section.js";
+import { fenced } from "./helpers/readme-section.js";
 
 const README = read(join(ROOT, "README.md"));
 const blocks = (lang: string) => fenced(README, lang);
@@ -80,8 +80,7 @@ describe("README", () => {
       }
       const help = { stdout: helps.get(verb!)! };
       expect(help.stdout, line).toContain(`$ firstboot ${verb}`);
-      // Flags still being added (PENDING_FLAGS) are not looked for until they land.
-      for (const flag of rest.filter((w) => w.startsWith("--") && !(w in PENDING_FLAGS)))
+      for (const flag of rest.filter((w) => w.startsWith("--")))
         expect(help.stdout, `${line}: ${flag}`).toContain(flag);
     }
   });

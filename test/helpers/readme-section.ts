@@ -8,28 +8,6 @@ import { join, resolve } from "node:path";
 const ROOT = resolve(import.meta.dirname, "..", "..");
 export const SECTION = "## Your first deployment";
 
-/**
- * Flags the `init` rewrite (issue 16) adds. Until it is merged they are dropped from the lines
- * before they run, and readme.test.ts does not look for them in `init --help`. Empty this list
- * once `firstboot init --help` shows them. The number is how many values follow the flag.
- */
-export const PENDING_FLAGS: Record<string, number> = {
-  "--secret": 1,
-  "--backup-target": 1,
-  "--floating-ip": 1,
-  "--no-floating-ip": 0,
-};
-
-/** `line` without the pending flags (and their values). */
-export function withoutPendingFlags(line: string): string {
-  let out = line;
-  for (const [flag, values] of Object.entries(PENDING_FLAGS)) {
-    const value = values ? String.raw`\s+\S+` : "";
-    out = out.replace(new RegExp(String.raw`\s${flag}${value}(?=\s|$)`, "g"), "");
-  }
-  return out;
-}
-
 export function readme(): string {
   return readFileSync(join(ROOT, "README.md"), "utf8");
 }
