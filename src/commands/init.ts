@@ -124,10 +124,13 @@ export function register(cli: CAC): void {
     .option("--backup-target <target>", "none, sftp://USER@HOST/PATH or s3://ENDPOINT/BUCKET?region=R (default: none)")
     .option("--floating-ip <name>", "Floating IP name (replace moves it between servers)")
     .option("--floating-ip-address <ip>", "The Floating IP's address")
-    .option("--no-floating-ip", "No Floating IP (the default)")
+    .option(
+      "--no-floating-ip",
+      "No Floating IP and no question about one (by default a terminal asks; replace needs one)",
+    )
     .option("--secret <name=source>", "A secret's value: NAME=generate, NAME=env:VAR or NAME=file:PATH (repeatable)")
     .option("--recipient <age1...>", "age public key backups are encrypted to (default: the identity's)")
-    .option("--no-keygen", "Fail instead of making an identity when there is none")
+    .option("--no-keygen", "Fail when there is no identity (by default init makes one, as keygen does)")
     .option("--yes", "Do not ask; use flags and defaults")
     .option("--force", "Overwrite existing files")
     .example("firstboot init --name shop --domain shop.example.com --email me@example.com --yes")

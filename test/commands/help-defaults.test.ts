@@ -41,6 +41,16 @@ const STATED: Record<string, string> = {
   "local-cloud --memory": "2048",
   "local-cloud --cpus": "2",
   "local-cloud --max-hours": "4",
+  "init --name": "app",
+  "init --domain": "app.example.com",
+  "init --email": "admin@example.com",
+  "init --type": "cx23",
+  "init --location": "nbg1",
+  "init --image": "ubuntu-24.04",
+  "init --ssh-key": "~/.ssh/id_ed25519.pub",
+  "init --backup-time": "03:00",
+  "init --backup-target": "none",
+  "init --recipient": "the identity's",
 };
 
 let home: string;

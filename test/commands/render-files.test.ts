@@ -104,8 +104,12 @@ describe("diff", () => {
     expect(changed.exitCode).toBe(1);
     expect(changed.stdout).toContain("--- a/opt/selfmx/compose.yaml\n+++ b/opt/selfmx/compose.yaml\n@@ ");
     expect(changed.stdout).toContain("\n-    restart: unless-stopped\n+    restart: always\n");
-    // Only the compose file changed: firstboot's bundled programs compare equal once decoded.
-    expect(changed.stdout.match(/^--- /gm)).toHaveLength(1);
+    // Only the compose file and the config hash `firstboot status` compares changed: firstboot's
+    // bundled programs compare equal once decoded.
+    expect(changed.stdout.match(/^--- .*$/gm)).toEqual([
+      "--- a/etc/firstboot/config.sha256",
+      "--- a/opt/selfmx/compose.yaml",
+    ]);
 
     writeFileSync(join(home, "not.yaml"), "hello: world\n");
     const bad = await fb({ args: ["diff", a, join(home, "not.yaml")], env: cliEnv(home) });

@@ -37,7 +37,7 @@ volumes: { db: {}, caddy_data: {} }
 
 /** The README's config with a compose file and Caddyfile that fit it (as test/readme.test.ts does). */
 async function readmeRender(opts: { redact?: boolean } = {}) {
-  const config = /```yaml\n([\s\S]*?)```/.exec(read(join(ROOT, "README.md")))![1]!;
+  const config = /```yaml\n(# firstboot\.yaml\n[\s\S]*?)```/.exec(read(join(ROOT, "README.md")))![1]!;
   const dir = writeTree(tmp(), { "firstboot.yaml": config, "compose.yaml": README_COMPOSE, Caddyfile: "x {\n}\n" });
   const r = await compile(join(dir, "firstboot.yaml"), {
     env: testEnv({ FIRSTBOOT_SECRET_DB_PASSWORD: "pw" }),
