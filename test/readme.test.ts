@@ -7,32 +7,11 @@ import { loadConfig } from "../src/config/load.js";
 import { formatDiagnostics } from "../src/config/diagnostics.js";
 import { run } from "../src/exec.js";
 import { read, ROOT, testEnv, tmp, writeTree } from "./helpers/render.js";
-import { fenced } from "./helpers/readme-section.js";
+import { COMPOSE, fenced, readmeConfig } from "./helpers/readme-section.js";
 
 const README = read(join(ROOT, "README.md"));
 const blocks = (lang: string) => fenced(README, lang);
-/** The full config sample (the first-deployment section has smaller fragments before it). */
-const CONFIG = blocks("yaml").find((b) => b.startsWith("# firstboot.yaml\n"))!;
-
-const COMPOSE = `services:
-  app:
-    image: ghcr.io/example/shop:2.3.1
-    environment:
-      DB_PASSWORD: \${DB_PASSWORD}
-    healthcheck: { test: ["CMD", "true"] }
-  db:
-    image: postgres:16.4
-    environment:
-      POSTGRES_PASSWORD: \${DB_PASSWORD}
-    volumes: [db:/var/lib/postgresql/data]
-      # DB_URL: \${DB_URL}
-  caddy:
-    image: caddy:2.8.4
-    environment: { DOMAIN: "\${DOMAIN}" }
-    ports: ["80:80", "443:443", "443:443/udp"]
-    volumes: [caddy_data:/data]
-volumes: { db: {}, caddy_data: {} }
-`;
+const CONFIG = readmeConfig();
 
 describe("README", () => {
   it("has the config snippet, and it validates", async () => {

@@ -2,7 +2,7 @@
 // extends, variables), the files it needs shipped, and every rule that reads it. Problems point
 // into the compose files; those about config keys (stack.env, backup, health) into the config.
 import { relative, resolve } from "node:path";
-import { isMap } from "yaml";
+import { isMap, Parser } from "yaml";
 import { compose as composeMsg, rules as msg } from "../catalogue.js";
 import {
   activeServices,
@@ -41,9 +41,30 @@ export interface ComposeFacts {
 
 const VAR = /\$(?:\{([A-Za-z_][A-Za-z0-9_]*)([^}]*)\}|([A-Za-z_][A-Za-z0-9_]*))/g;
 
+/**
+ * The text with its YAML comments blanked (same length, same offsets): compose interpolates the
+ * parsed values, so a `${VAR}` in a commented-out line is no reference (compose v2 RCs once
+ * warned about those; docker/compose#8603 was fixed).
+ */
+function withoutComments(text: string): string {
+  let out = text;
+  const blank = (t: { type?: unknown; offset?: unknown; source?: unknown }) => {
+    if (t.type !== "comment" || typeof t.offset !== "number" || typeof t.source !== "string") return;
+    out = out.slice(0, t.offset) + " ".repeat(t.source.length) + out.slice(t.offset + t.source.length);
+  };
+  const walk = (node: unknown): void => {
+    if (!node || typeof node !== "object") return;
+    if (Array.isArray(node)) return node.forEach(walk);
+    blank(node as Record<string, unknown>);
+    for (const v of Object.values(node)) walk(v);
+  };
+  for (const token of new Parser().parse(text)) walk(token);
+  return out;
+}
+
 export function variables(text: string): { name: string; offset: number; length: number; hasDefault: boolean }[] {
   // "$$" is compose's escape for a literal "$": blank it so it never counts as a reference.
-  const blanked = text.replace(/\$\$/g, "  ");
+  const blanked = withoutComments(text).replace(/\$\$/g, "  ");
   return [...blanked.matchAll(VAR)].map((m) => ({
     name: m[1] ?? m[3] ?? "",
     offset: m.index ?? 0,

@@ -53,6 +53,14 @@ export const composeCases: Case[] = [
   app("required ${VAR:?}", "    environment: { X: '${NOPE:?set it}' }\n", "stack.env"),
   app("default ${VAR:-x}", "    environment: { X: '${NOPE:-fallback}' }\n", undefined),
   app("$$ escapes", "    command: ['sh', '-c', 'echo $$HOME $${X}']\n", undefined),
+  // compose interpolates parsed values: a commented-out line is no reference, a quoted # is text.
+  app(
+    "${VAR} in comments",
+    "    # environment: { X: '${COMMENTED_OUT}' }\n    restart: unless-stopped # ${TAG}\n",
+    undefined,
+  ),
+  app("${VAR} after a quoted #", "    environment: { X: 'a # ${NOT_DEFINED}' }\n", "stack.env"),
+  app("${VAR} in a block scalar's # line", "    command: |\n      echo # ${NOT_DEFINED}\n", "stack.env"),
   app("bad interpolation ${", "    environment: { X: '${BROKEN' }\n", "stack.env"),
   app(
     "anchors and merge keys",

@@ -45,3 +45,32 @@ export function firstbootArgs(verb: string): string[] {
   if (!line) throw new Error(`README "${SECTION}" has no \`firstboot ${verb}\` line`);
   return line.split(/\s+/).slice(1);
 }
+
+/** The README's full config sample (the first-deployment section has smaller fragments before it). */
+export function readmeConfig(): string {
+  return fenced(readme(), "yaml").find((b) => b.startsWith("# firstboot.yaml\n"))!;
+}
+
+/**
+ * A compose file that fits the README's config sample; the commented DB_URL line is what the
+ * README's sample error turns on (test/readme.test.ts).
+ */
+export const COMPOSE = `services:
+  app:
+    image: ghcr.io/example/shop:2.3.1
+    environment:
+      DB_PASSWORD: \${DB_PASSWORD}
+    healthcheck: { test: ["CMD", "true"] }
+  db:
+    image: postgres:16.4
+    environment:
+      POSTGRES_PASSWORD: \${DB_PASSWORD}
+    volumes: [db:/var/lib/postgresql/data]
+      # DB_URL: \${DB_URL}
+  caddy:
+    image: caddy:2.8.4
+    environment: { DOMAIN: "\${DOMAIN}" }
+    ports: ["80:80", "443:443", "443:443/udp"]
+    volumes: [caddy_data:/data]
+volumes: { db: {}, caddy_data: {} }
+`;

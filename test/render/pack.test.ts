@@ -12,33 +12,14 @@ import { USER_DATA_LIMIT } from "../../src/render/document.js";
 import { render } from "../../src/render/index.js";
 import { FIT_LIMIT, fitDocument } from "../../src/render/pack.js";
 import type { ServerFile } from "../../src/render/part.js";
-import { EXAMPLES, read, renderOk, ROOT, testEnv, tmp, writeTree } from "../helpers/render.js";
+import { EXAMPLES, renderOk, ROOT, testEnv, tmp, writeTree } from "../helpers/render.js";
+import { COMPOSE, readmeConfig } from "../helpers/readme-section.js";
 
 const COMMENT = /^# firstboot's own programs \((\d+) files?, the same for every server\)/m;
 
-const README_COMPOSE = `services:
-  app:
-    image: ghcr.io/example/shop:2.3.1
-    environment:
-      DB_PASSWORD: \${DB_PASSWORD}
-    healthcheck: { test: ["CMD", "true"] }
-  db:
-    image: postgres:16.4
-    environment:
-      POSTGRES_PASSWORD: \${DB_PASSWORD}
-    volumes: [db:/var/lib/postgresql/data]
-  caddy:
-    image: caddy:2.8.4
-    environment: { DOMAIN: "\${DOMAIN}" }
-    ports: ["80:80", "443:443", "443:443/udp"]
-    volumes: [caddy_data:/data]
-volumes: { db: {}, caddy_data: {} }
-`;
-
 /** The README's config with a compose file and Caddyfile that fit it (as test/readme.test.ts does). */
 async function readmeRender(opts: { redact?: boolean } = {}) {
-  const config = /```yaml\n(# firstboot\.yaml\n[\s\S]*?)```/.exec(read(join(ROOT, "README.md")))![1]!;
-  const dir = writeTree(tmp(), { "firstboot.yaml": config, "compose.yaml": README_COMPOSE, Caddyfile: "x {\n}\n" });
+  const dir = writeTree(tmp(), { "firstboot.yaml": readmeConfig(), "compose.yaml": COMPOSE, Caddyfile: "x {\n}\n" });
   const r = await compile(join(dir, "firstboot.yaml"), {
     env: testEnv({ FIRSTBOOT_SECRET_DB_PASSWORD: "pw" }),
     ...opts,
