@@ -129,7 +129,8 @@ describe("README: Your first deployment", () => {
     expect([fip?.name, fip?.description, fip?.home_location.name]).toEqual(["shop-ip", "shop.example.com", "nbg1"]);
     expect(api.state.userData.get(server!.id)).toBe(readFileSync(join(app(), "user-data.yaml"), "utf8"));
     expect(fip?.server).toBe(server?.id);
-    const env = { PATH: process.env.PATH ?? "", HOME: home(), NO_COLOR: "1" };
+    const identity = join(home(), ".config/firstboot/identity.txt");
+    const env = { PATH: process.env.PATH ?? "", HOME: home(), FIRSTBOOT_IDENTITY: identity, NO_COLOR: "1" };
     const secrets = await run(["node", BIN, "secrets", "list"], { cwd: app(), env });
     const want = ["backup_key", "db_password", "restore_identity"];
     expect(secrets.stdout.trim().split("\n")).toEqual(want);

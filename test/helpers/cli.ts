@@ -37,7 +37,8 @@ export function cliEnv(home: string, extra: Record<string, string> = {}): Record
 export interface CliRun {
   args: string[];
   cwd?: string;
-  env: Record<string, string>;
+  /** Added to the test's own environment; `undefined` removes a variable (make exports FIRSTBOOT_IDENTITY). */
+  env: Record<string, string | undefined>;
   input?: string;
   /** Run as an unprivileged user when the tests run as root (permission cases). */
   unprivileged?: boolean;
