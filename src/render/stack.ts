@@ -67,7 +67,13 @@ export function stackPart(cfg: Config, ctx: RenderContext, included: Included): 
 export function stackStartSteps(hold: boolean): BootStep[] {
   if (hold) return [{ name: "stack_enable", script: `systemctl daemon-reload\nsystemctl enable ${STACK_UNIT}` }];
   return [
-    { name: "stack_start", script: `systemctl daemon-reload\nsystemctl enable --now ${STACK_UNIT}` },
+    // restart, not `enable --now`: on a clone of a golden disk the unit is already enabled, and
+    // with the compose file written early by cloud-init it may have run at boot, before the
+    // restore step stopped the stack; a oneshot that ran stays active, so a start would do nothing.
+    {
+      name: "stack_start",
+      script: `systemctl daemon-reload\nsystemctl enable ${STACK_UNIT}\nsystemctl restart ${STACK_UNIT}`,
+    },
     { name: "health", script: HEALTH_BIN },
   ];
 }
