@@ -10,12 +10,13 @@ FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
 RUN npm ci --no-audit --no-fund
-COPY tsconfig.json ./
+COPY scripts/build.mjs scripts/precompile-snippets.mjs scripts/zod-locales.mjs ./scripts/
+COPY bin ./bin
 COPY src ./src
-COPY scripts/precompile-snippets.mjs ./scripts/
 COPY snippets ./snippets
-# As `npm run build` does: without dist/snippets.js every run compiles the templates afresh.
-RUN npx tsc -p tsconfig.json && node scripts/precompile-snippets.mjs && npm prune --omit=dev
+# As `npm run build` does: one bundle that holds every dependency (the final stage needs no
+# node_modules), the precompiled snippets and the help text.
+RUN node scripts/build.mjs
 
 FROM node:20-bookworm-slim
 # ssh for up/replace/status, age for secrets, nano for `secrets edit`, nss_wrapper for any uid.
@@ -27,7 +28,6 @@ RUN apt-get update \
 ENV HOME=/home/firstboot EDITOR=nano
 RUN mkdir -p /home/firstboot/.config/firstboot && chmod 1777 /home/firstboot /home/firstboot/.config /home/firstboot/.config/firstboot
 WORKDIR /app
-COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY package.json ./
 COPY bin ./bin

@@ -16,10 +16,9 @@ node_modules/.package-lock.json: package.json package-lock.json
 deps: node_modules/.package-lock.json
 	./scripts/install-deps.sh
 
+# The CLI as an esbuild bundle (scripts/build.mjs); `make lint` type-checks.
 build: node_modules/.package-lock.json
-	rm -rf dist
-	npx tsc -p tsconfig.json
-	node scripts/precompile-snippets.mjs
+	node scripts/build.mjs
 
 demo: build
 	$(FB) validate $(EXAMPLE)

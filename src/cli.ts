@@ -1,126 +1,35 @@
-// The firstboot command line: registers one module per verb, maps failures to exit codes
-// (0 ok, 1 failure, 2 bad input). Only this file and src/commands/ print or exit.
-import { cac } from "cac";
-import { createRequire } from "node:module";
-import { cli as msg } from "./catalogue.js";
-import { Exit, EXIT } from "./commands/io.js";
-import { failureJson } from "./commands/json-result.js";
-import type { CAC } from "cac";
+// The firstboot command line. `--version` and `--help` are answered here, from the version in
+// package.json and the help text the build wrote beside the bundle (dist/help.txt), without
+// loading the argument parser or any command: they are what people and scripts run first.
+// Everything else goes to src/commands/main.ts. Only this file and src/commands/ print or exit.
+import { readFileSync } from "node:fs";
+import { VERSION } from "./package-root.js";
 
-type Module = { register(cli: CAC): void };
+const HELP_FILE = new URL("./help.txt", import.meta.url);
 
-// Each verb's module is imported only when that verb runs (all of them for --help), so a
-// `render` never pays for loading the Hetzner client or the VM code.
-const VERBS: Record<string, () => Promise<Module>> = {
-  init: () => import("./commands/init.js"),
-  validate: () => import("./commands/validate.js"),
-  render: () => import("./commands/render.js"),
-  diff: () => import("./commands/diff.js"),
-  size: () => import("./commands/size.js"),
-  schema: () => import("./commands/schema.js"),
-  keygen: () => import("./commands/secrets.js"),
-  secrets: () => import("./commands/secrets.js"),
-  preview: () => import("./commands/preview.js"),
-  backup: () => import("./commands/backup.js"),
-  "build-image": () => import("./commands/build-image.js"),
-  up: () => import("./commands/up.js"),
-  replace: () => import("./commands/replace.js"),
-  rollback: () => import("./commands/rollback.js"),
-  gc: () => import("./commands/gc.js"),
-  status: () => import("./commands/status.js"),
-  recover: () => import("./commands/recover.js"),
-  images: () => import("./commands/images.js"),
-  "fake-api": () => import("./commands/fake-api.js"),
-  "local-cloud": () => import("./commands/local-cloud.js"),
-};
-
-async function registerVerbs(cli: CAC, argv: string[]): Promise<void> {
-  const verb = argv.slice(2).find((a) => !a.startsWith("-"));
-  const loaders = verb && VERBS[verb] ? [VERBS[verb]] : Object.values(VERBS);
-  const modules = [...new Set(await Promise.all(loaders.map((l) => l())))];
-  for (const m of modules) m.register(cli);
-  // cac gives a `--no-x` option the default true and prints "(default: true)" beside "Do not x",
-  // which reads as "not x by default"; commands treat an unset x as the default (`x !== false`).
-  for (const c of cli.commands) for (const o of c.options) if (o.negated) o.config.default = undefined;
+/** The output of `firstboot --version`, as cac prints it. */
+export function versionLine(): string {
+  return `firstboot/${VERSION} ${process.platform}-${process.arch} node-${process.version}\n`;
 }
 
-/** Options a command takes more than once (it reads them as a list). */
-const REPEATABLE = new Set(["secret"]);
-
-const { version } = createRequire(import.meta.url)("../package.json") as { version: string };
-
-// Set once the verb is known: a --json run ends with a JSON object on stdout, failures too.
-let json = false;
+/** What a bare `--version` or `--help` prints, when it needs no parser; else undefined. */
+function quickAnswer(args: string[]): string | undefined {
+  if (args.length === 1 && (args[0] === "--version" || args[0] === "-v")) return versionLine();
+  if (args.length > 1 || (args.length === 1 && args[0] !== "--help" && args[0] !== "-h")) return undefined;
+  try {
+    return readFileSync(HELP_FILE, "utf8");
+  } catch {
+    // Run from src/ (tests) or while the build writes help.txt: the parser prints it.
+    return undefined;
+  }
+}
 
 export async function main(argv: string[]): Promise<number> {
-  process.on("uncaughtException", onStray).on("unhandledRejection", onStray);
-  const cli = cac("firstboot");
-  await registerVerbs(cli, argv);
-  cli.help();
-  cli.version(version);
-  try {
-    cli.parse(argv, { run: false });
-    json = cli.options.json === true && (cli.matchedCommand?.options ?? []).some((o) => o.names.includes("json"));
-    if (!cli.matchedCommand) {
-      if (cli.args.length > 0) throw new Exit(EXIT.badInput, msg.unknownCommand(String(cli.args[0])));
-      if (!cli.options.help && !cli.options.version) cli.outputHelp();
-      return EXIT.ok;
-    }
-    restoreText(cli, argv);
-    // cac turns a repeated option into a list, which no command expects (-o a -o b) but the
-    // REPEATABLE ones (init --secret a=generate --secret b=generate).
-    const repeated = Object.keys(cli.options).find(
-      (k) => k !== "--" && k.length > 1 && !REPEATABLE.has(k) && Array.isArray(cli.options[k]),
-    );
-    if (repeated)
-      throw new Exit(EXIT.badInput, msg.repeatedOption(repeated.replace(/[A-Z]/g, (c) => "-" + c.toLowerCase())));
-    await cli.runMatchedCommand();
-    return EXIT.ok;
-  } catch (err) {
-    const f = failure(err);
-    if (f.message) process.stderr.write(f.message + "\n");
-    if (json && !(err instanceof Exit && err.jsonPrinted))
-      process.stdout.write(failureJson(f.code, f.message, f.diagnostics) + "\n");
-    return f.code;
+  const quick = quickAnswer(argv.slice(2));
+  if (quick !== undefined) {
+    process.stdout.write(quick);
+    return 0;
   }
-}
-
-function failure(err: unknown): Exit {
-  if (err instanceof Exit) return err;
-  // cac reports unknown options and missing arguments as CACError: bad input.
-  if ((err as Error).name === "CACError") return new Exit(EXIT.badInput, msg.usageError((err as Error).message));
-  return new Exit(EXIT.failure, unexpected(err));
-}
-
-/**
- * cac's parser turns values that look like numbers into numbers (`-o 007` gives 7, `-o ""`
- * gives 0, and a number is no path): each option that takes a value gets its text back from
- * argv. Numeric options are read with Number() by their commands either way.
- */
-function restoreText(cli: CAC, argv: string[]): void {
-  const options = [...(cli.matchedCommand?.options ?? []), ...cli.globalCommand.options];
-  const args = argv.slice(2);
-  for (let i = 0; i < args.length && args[i] !== "--"; i++) {
-    const m = /^--?([^=]+)(?:=(.*))?$/s.exec(args[i]!);
-    const name = m?.[1]!.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
-    const opt = name && options.find((o) => o.names.includes(name));
-    if (!m || !opt || opt.isBoolean) continue;
-    const value = m[2] ?? args[++i];
-    if (value === undefined) continue;
-    for (const n of opt.names) if (typeof cli.options[n] === "number") cli.options[n] = value;
-  }
-}
-
-/** A failure nothing above foresaw: its message, never a stack trace (FIRSTBOOT_DEBUG=1 adds it). */
-function unexpected(err: unknown): string {
-  const e = err instanceof Error ? err : undefined;
-  const why = process.env.FIRSTBOOT_DEBUG === "1" && e?.stack ? e.stack : (e?.message ?? String(err));
-  return msg.unexpected(why);
-}
-
-// Errors thrown in callbacks (a timer, a stream) miss main's catch: same message, exit 1.
-function onStray(err: unknown): void {
-  process.stderr.write(unexpected(err) + "\n");
-  if (json) process.stdout.write(failureJson(EXIT.failure, unexpected(err)) + "\n");
-  process.exit(EXIT.failure);
+  const { run } = await import("./commands/main.js");
+  return run(argv);
 }

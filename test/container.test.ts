@@ -59,15 +59,22 @@ function mounts(line: string): { src: string; dst: string; ro: boolean }[] {
 }
 
 describe("Dockerfile", () => {
-  it("precompiles the snippets in the build stage after copying them, as `npm run build` does", () => {
+  it("builds in the build stage as `npm run build` does, after copying what the build reads", () => {
     const script = JSON.parse(readFileSync(join(ROOT, "package.json"), "utf8")).scripts.build as string;
-    expect(script).toContain("node scripts/precompile-snippets.mjs");
-    const at = BUILD.findIndex((i) => i.op === "RUN" && i.args.includes("node scripts/precompile-snippets.mjs"));
-    expect(at).toBeGreaterThan(BUILD.findIndex((i) => i.op === "COPY" && /^snippets\b/.test(i.args)));
-    const copied = BUILD.findIndex((i) => i.op === "COPY" && i.args.startsWith("scripts/precompile-snippets.mjs "));
-    expect(copied).toBeGreaterThanOrEqual(0);
-    expect(copied).toBeLessThan(at);
+    const at = BUILD.findIndex((i) => i.op === "RUN" && i.args === script);
+    expect(at).toBeGreaterThanOrEqual(0);
+    const copiedAt = (re: RegExp) => BUILD.findIndex((i) => i.op === "COPY" && re.test(i.args));
+    for (const re of [/^src\b/, /^snippets\b/, /^bin\b/, /\bscripts\/build\.mjs\b/]) {
+      expect(copiedAt(re), String(re)).toBeGreaterThanOrEqual(0);
+      expect(copiedAt(re), String(re)).toBeLessThan(at);
+    }
+    // The build imports these scripts: each must be copied in.
+    const imported = [...readFileSync(join(ROOT, "scripts/build.mjs"), "utf8").matchAll(/"scripts", "([\w.-]+)"/g)];
+    for (const [, name] of imported)
+      expect(copiedAt(new RegExp(`\\bscripts/${name}\\b`)), name).toBeGreaterThanOrEqual(0);
     expect(FINAL.some((i) => i.op === "COPY" && i.args === "--from=build /app/dist ./dist")).toBe(true);
+    // The bundle holds every dependency.
+    expect(FINAL.some((i) => i.op === "COPY" && i.args.includes("node_modules"))).toBe(false);
   });
 
   it("ends as a non-root user, with a HOME any uid may write, an editor and the tools it calls", () => {

@@ -4,7 +4,7 @@
 // the line, other control characters make the tool reject the file, and a lone UTF-16 surrogate
 // cannot be written as UTF-8 at all. test/config/line-safe.test.ts walks the schema: each string
 // either has this rule or is listed in FREE_TEXT with the reason it never reaches such a file.
-import { z } from "zod";
+import * as z from "zod";
 
 export type LineFault = "newline" | "carriage_return" | "control" | "surrogate";
 

@@ -1,6 +1,6 @@
 // The `backup` section (what to back up, where, how long) and the top-level `restore` key.
 // Names are compose names: volume `data` of stack `selfmx` is the Docker volume `selfmx_data`.
-import { z } from "zod";
+import * as z from "zod";
 import { line } from "./line-safe.js";
 import { lineValueSchema, valueSchema } from "./schema-value.js";
 import { SSH_KEY, sshKeyBlobOk } from "./ssh-key.js";

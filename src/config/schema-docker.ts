@@ -1,6 +1,6 @@
 // The `docker` section (engine source and daemon.json) and `server.floating_ip`.
 import { isIPv4, isIPv6 } from "node:net";
-import { z } from "zod";
+import * as z from "zod";
 import { line } from "./line-safe.js";
 
 const SIZE = /^[1-9][0-9]*[kmg]$/;

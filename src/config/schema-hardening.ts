@@ -1,6 +1,6 @@
 // The `hardening` section: SSH, firewall, fail2ban and automatic updates. Every block is on by
 // default with safe values; `false` turns a block off.
-import { z } from "zod";
+import * as z from "zod";
 import { line } from "./line-safe.js";
 
 /** ufw's port syntax, limited to what ufw and iptables' conntrack match both accept. */

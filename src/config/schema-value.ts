@@ -1,6 +1,6 @@
 // The value type shared by every key that may hold a secret: a plain string, or a reference
 // into the secret store (`{ secret: NAME }`), resolved at render time and never logged.
-import { z } from "zod";
+import * as z from "zod";
 import { line } from "./line-safe.js";
 
 export const SECRET_NAME = /^[a-z][a-z0-9_]*$/;

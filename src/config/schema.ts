@@ -1,6 +1,6 @@
 // The firstboot.yaml schema: every key with its default and description. `firstboot schema`
 // prints it as JSON Schema for editors. Unknown keys are errors everywhere (strictObject).
-import { z } from "zod";
+import * as z from "zod";
 import { line } from "./line-safe.js";
 import { HEALTH_TIMEOUT } from "./duration.js";
 import { IMAGE_NAMES, LOCATIONS } from "./images.js";

@@ -2,7 +2,6 @@
 // (TTY, plain or --json), Ctrl-C as an AbortSignal, the persistent known_hosts. Returns data;
 // the commands decide what to print and how to exit.
 import { mkdir } from "node:fs/promises";
-import { createRequire } from "node:module";
 import { homedir } from "node:os";
 import { join } from "node:path";
 import { Hcloud } from "../hcloud/client.js";
@@ -13,7 +12,9 @@ import { createProgress } from "../progress.js";
 import { cleanupsLeft, type Cleanup } from "./steps.js";
 import { fetchProbe, newRunId, type Env } from "./workflow.js";
 
-export const VERSION = (createRequire(import.meta.url)("../../package.json") as { version: string }).version;
+import { VERSION } from "../package-root.js";
+
+export { VERSION };
 
 export function knownHostsPath(env: NodeJS.ProcessEnv = process.env): string {
   return join(env.XDG_CONFIG_HOME ?? join(env.HOME ?? homedir(), ".config"), "firstboot", "known_hosts");

@@ -2,7 +2,7 @@
 // to make, how to reach it, how to check it, and how to render its user-data.
 import { createHash } from "node:crypto";
 import { dirname, resolve } from "node:path";
-import { z } from "zod";
+import * as z from "zod";
 import { loadConfig, type Loaded } from "../config/load.js";
 import { loadYamlFile } from "../config/yaml-file.js";
 import { formatDiagnostics, type Diagnostic } from "../config/diagnostics.js";

@@ -2,7 +2,8 @@
 // method must exist, required body fields must be present and top-level fields must have the
 // declared types. A request the real API would reject must not pass in the tests.
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
+import { PACKAGE_ROOT } from "../package-root.js";
 
 type Schema = {
   $ref?: string;
@@ -36,13 +37,13 @@ export interface Match {
   op?: Operation;
 }
 
-const SPEC_URL = new URL("../../vendor/hetzner/hcloud-openapi.json", import.meta.url);
+const SPEC_PATH = join(PACKAGE_ROOT, "vendor", "hetzner", "hcloud-openapi.json");
 
 let cached: { spec: Spec; routes: Route[] } | undefined;
 
 export function loadSpec(): { spec: Spec; routes: Route[] } {
   if (cached) return cached;
-  const spec = JSON.parse(readFileSync(fileURLToPath(SPEC_URL), "utf8")) as Spec;
+  const spec = JSON.parse(readFileSync(SPEC_PATH, "utf8")) as Spec;
   const routes = Object.entries(spec.paths).map(([template, methods]) => {
     const names: string[] = [];
     const src = template

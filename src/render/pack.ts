@@ -12,6 +12,7 @@ import {
   bundleCommands,
   bundled,
   bytes,
+  fileBytes as serverBytes,
   itemBytes,
   PLAIN_TARGET,
   serialise,
@@ -155,8 +156,10 @@ export function fitDocument(
   target = PLAIN_TARGET,
   limit = FIT_LIMIT,
 ): Fitted {
-  const plain = serialise({ ...head, write_files: files.map((f) => toWriteFile(f)), ...tail });
-  if (bytes(plain) <= target) {
+  // A file's entry is never shorter than its content: past the target, no need to serialise.
+  const content = files.reduce((n, f) => n + serverBytes(f).length, 0);
+  const plain = content > target ? "" : serialise({ ...head, write_files: files.map((f) => toWriteFile(f)), ...tail });
+  if (plain && bytes(plain) <= target) {
     const fileBytes = new Map(files.map((f) => [f.path, itemBytes(toWriteFile(f))]));
     return { text: plain, compressed: new Set(), userCompressed: [], packing: "plain", fileBytes };
   }

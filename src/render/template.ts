@@ -7,15 +7,15 @@
 // loaded only when a template has no up-to-date precompiled form (e.g. tests running from src).
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import RuntimeModule from "handlebars/runtime.js";
 import { shq } from "../shell.js";
 import { internal } from "../catalogue.js";
 import { TEMPLATE_PATHS } from "../server-contract.js";
+import { PACKAGE_ROOT } from "../package-root.js";
 
-export const SNIPPETS_DIR = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "snippets");
-const PRECOMPILED = join(dirname(fileURLToPath(import.meta.url)), "..", "snippets.js");
+export const SNIPPETS_DIR = join(PACKAGE_ROOT, "snippets");
+const PRECOMPILED = join(PACKAGE_ROOT, "dist", "snippets.js");
 
 type Env = typeof import("handlebars");
 type Spec = Parameters<Env["template"]>[0];

@@ -14,7 +14,7 @@ const wait = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 beforeAll(async () => {
   // The CLI is built once by test/global-setup.ts.
-  if (!existsSync(join(ROOT, "dist/deploy/build-image.js"))) throw new Error("dist/ is missing; run npm run build");
+  if (!existsSync(join(ROOT, "dist/cli.js"))) throw new Error("dist/ is missing; run npm run build");
   api = await startFakeApi({ durations: { create_server: 60_000, start_server: 1000, delete_server: 60_000 } });
 }, 120_000);
 afterAll(async () => api?.close());
