@@ -1,41 +1,40 @@
 #!/bin/bash
-# Cold start of `firstboot render` on the selfmx example: median of 10 runs of a fresh node
-# process each (module loading, YAML, zod, age decryption, Handlebars, gzip). Writes the result
-# to the "## Render" section of BENCHMARKS.md. Goal: < 300 ms.
+# Cold starts of the bundled CLI against yardsticks run side by side (bench/pair.sh):
+# `firstboot render` of examples/selfmx against Debian's `cloud-init schema -c` on the same
+# document (goals: <= 1.0x, 0.8x), and `firstboot --version` against a bare `node -e 0` (goal
+# <= 1.5x). Writes the table into the "## Start" section of BENCHMARKS.md.
+# Usage: bench/render.sh [rounds] (default 15)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/pair.sh
+. bench/pair.sh
+rounds=${1:-15}
+for t in cloud-init node /usr/bin/time; do
+  command -v "$t" >/dev/null || { echo "bench/render.sh: $t is missing (apt-get install cloud-init time)" >&2; exit 1; }
+done
 export FIRSTBOOT_IDENTITY="$PWD/examples/demo-identity.txt"
-[ -f dist/cli.js ] || npx tsc -p tsconfig.json
-runs=10
-times=()
-for _ in $(seq "$runs"); do
-  t0=$(date +%s%N)
-  node bin/firstboot.js render examples/selfmx/firstboot.yaml >/dev/null
-  times+=($(( ($(date +%s%N) - t0) / 1000000 )))
-done
-sorted=$(printf '%s\n' "${times[@]}" | sort -n)
-median=$(( ($(sed -n "$((runs / 2))p" <<<"$sorted") + $(sed -n "$((runs / 2 + 1))p" <<<"$sorted")) / 2 ))
-baseline=()
-for _ in $(seq "$runs"); do
-  t0=$(date +%s%N)
-  node -e 0
-  baseline+=($(( ($(date +%s%N) - t0) / 1000000 )))
-done
-node_median=$(printf '%s\n' "${baseline[@]}" | sort -n | sed -n "$((runs / 2))p")
-result="## Render
+[ -f dist/cli.js ] || node scripts/build.mjs >/dev/null
+doc=$(mktemp --suffix=.yaml)
+trap 'rm -f "$doc"' EXIT
+node bin/firstboot.js render examples/selfmx/firstboot.yaml -o "$doc" 2>/dev/null
+cloud-init schema -c "$doc" >/dev/null
+rows=()
+measure() {
+  pair "$rounds" "$2" "$3"
+  rows+=("| $1 | $PAIR_A ms | $PAIR_B ms | **${PAIR_RATIO}x** | $PAIR_CPU_A ms / $PAIR_CPU_B ms | $4 |")
+}
+measure "\`firstboot render\` vs \`cloud-init schema -c\` (same document)" \
+  "node bin/firstboot.js render examples/selfmx/firstboot.yaml" "cloud-init schema -c $doc" "<= 1.0x (goal 0.8x)"
+measure "\`firstboot render --redact\` (no secrets decrypted) vs \`cloud-init schema -c\`" \
+  "node bin/firstboot.js render --redact examples/selfmx/firstboot.yaml" "cloud-init schema -c $doc" "-"
+measure "\`firstboot --version\` vs \`node -e 0\`" "node bin/firstboot.js --version" "node -e 0" "<= 1.5x"
+measure "\`firstboot --help\` vs \`node -e 0\`" "node bin/firstboot.js --help" "node -e 0" "-"
+body="\`bench/render.sh\` ($(date -u +%F), Node $(node --version), $(cloud-init --version 2>&1 | head -1), $(nproc) cores,
+load average $(cut -d' ' -f1-3 /proc/loadavg) at the end): each pair run in turn $rounds times, fresh
+processes, output thrown away; the ratio is the median of the per-round ratios of wall time.
 
-\`bench/render.sh\` ($(date -u +%F), $(node --version), $(nproc) cores): cold \`firstboot render\` of
-examples/selfmx, median of $runs runs: **${median} ms** (goal < 300 ms). A bare \`node -e 0\` takes
-${node_median} ms here, so firstboot's own work is about $((median - node_median)) ms. All runs (ms): ${times[*]}.
-"
-touch BENCHMARKS.md
-node -e '
-const fs = require("fs");
-const [file, body] = [process.argv[1], process.argv[2]];
-let text = fs.readFileSync(file, "utf8");
-// Only the measured paragraph is replaced: the analysis written below it stays.
-const re = /## Render\n\n[\s\S]*?\n\n/;
-text = re.test(text) ? text.replace(re, body.trimEnd() + "\n\n") : (text.trimEnd() ? text.trimEnd() + "\n\n" : "# Benchmarks\n\n") + body;
-fs.writeFileSync(file, text);
-' BENCHMARKS.md "$result"
-echo "$result"
+| A vs B | A (median wall) | B (median wall) | A/B | CPU A / B (median) | goal |
+|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")"
+bench_section "Start" "$body"
+echo "$body"

@@ -80,7 +80,23 @@ export function bytes(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
 
-export const itemBytes = (w: WriteFile) => bytes(stringify([w], { lineWidth: 0, blockQuote: "literal" }));
+const ITEM_OPTIONS = { lineWidth: 0, blockQuote: "literal" } as const;
+
+export const itemBytes = (w: WriteFile) => bytes(stringify([w], ITEM_OPTIONS));
+
+/**
+ * itemBytes of each entry, from one serialisation of the list: an entry's text starts with "- "
+ * at the start of a line (its keys and block scalars are indented), and the serialiser's set-up
+ * per call costs more than a small entry's text.
+ */
+export function itemsBytes(items: readonly WriteFile[]): number[] {
+  if (items.length === 0) return [];
+  const text = stringify(items, ITEM_OPTIONS);
+  const starts = [0];
+  for (let at = text.indexOf("\n- "); at >= 0; at = text.indexOf("\n- ", at + 1)) starts.push(at + 1);
+  if (starts.length !== items.length) return items.map(itemBytes);
+  return starts.map((s, i) => bytes(text.slice(s, starts[i + 1] ?? text.length)));
+}
 
 /** The runcmd entries that unpack a bundle before anything else runs. */
 export function bundleCommands(): string[][] {

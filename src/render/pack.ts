@@ -14,6 +14,7 @@ import {
   bytes,
   fileBytes as serverBytes,
   itemBytes,
+  itemsBytes,
   PLAIN_TARGET,
   serialise,
   toWriteFile,
@@ -54,13 +55,12 @@ interface Measured {
 
 /** Every file's write_files entry, plain and gzipped, with its serialised size: built once. */
 function measure(files: readonly ServerFile[]): Map<string, Measured> {
-  const sizes = new Map<string, Measured>();
-  for (const f of files) {
-    const plain = toWriteFile(f);
-    const gz = toWriteFile(f, true);
-    sizes.set(f.path, { plain, gz, plainBytes: itemBytes(plain), gzBytes: itemBytes(gz) });
-  }
-  return sizes;
+  const plain = files.map((f) => toWriteFile(f));
+  const gz = files.map((f) => toWriteFile(f, true));
+  const [plainBytes, gzBytes] = [itemsBytes(plain), itemsBytes(gz)];
+  return new Map(
+    files.map((f, i) => [f.path, { plain: plain[i]!, gz: gz[i]!, plainBytes: plainBytes[i]!, gzBytes: gzBytes[i]! }]),
+  );
 }
 
 /** A way to pack: which files travel in the bundle, which are gzipped one by one. */
@@ -160,7 +160,8 @@ export function fitDocument(
   const content = files.reduce((n, f) => n + serverBytes(f).length, 0);
   const plain = content > target ? "" : serialise({ ...head, write_files: files.map((f) => toWriteFile(f)), ...tail });
   if (plain && bytes(plain) <= target) {
-    const fileBytes = new Map(files.map((f) => [f.path, itemBytes(toWriteFile(f))]));
+    const sizes = itemsBytes(files.map((f) => toWriteFile(f)));
+    const fileBytes = new Map(files.map((f, i) => [f.path, sizes[i]!]));
     return { text: plain, compressed: new Set(), userCompressed: [], packing: "plain", fileBytes };
   }
   const sizes = measure(files);

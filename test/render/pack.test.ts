@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isMap, isScalar, isSeq, parseDocument, Scalar } from "yaml";
 import { compile } from "../../src/compile.js";
-import { USER_DATA_LIMIT } from "../../src/render/document.js";
+import { itemBytes, itemsBytes, toWriteFile, USER_DATA_LIMIT } from "../../src/render/document.js";
 import { render } from "../../src/render/index.js";
 import { FIT_LIMIT, fitDocument } from "../../src/render/pack.js";
 import type { ServerFile } from "../../src/render/part.js";
@@ -58,6 +58,14 @@ describe.each(cases)("%s", (_name, renderIt) => {
     for (const f of user) {
       expect(r.compressed, f.path).not.toContain(f.path);
       if (f.encoding !== "b64") expect(contentNode(r.document, f.path)?.value, f.path).toBe(f.content);
+    }
+  });
+
+  it("sizes each file's entry from one serialisation as from its own", async () => {
+    const { files } = await renderIt();
+    for (const gzip of [false, true]) {
+      const entries = files.map((f) => toWriteFile(f, gzip));
+      expect(itemsBytes(entries)).toEqual(entries.map(itemBytes));
     }
   });
 
