@@ -38,7 +38,8 @@ pair() {
   rm -f "$ca" "$cb"
 }
 
-# Replaces the paragraph after "## <section>\n\n" up to the first blank line in BENCHMARKS.md.
+# Replaces the measured block of "## <section>" in BENCHMARKS.md: from the heading to the end of
+# the block's first table (the analysis written below it stays).
 bench_section() {
   local section=$1 body=$2
   touch BENCHMARKS.md
@@ -46,7 +47,7 @@ bench_section() {
 const fs = require("fs");
 const [file, title, body] = process.argv.slice(1);
 let text = fs.readFileSync(file, "utf8");
-const re = new RegExp("## " + title + "\\n\\n[\\s\\S]*?\\n\\n");
+const re = new RegExp("## " + title + "\\n\\n[\\s\\S]*?\\n\\|[^\\n]*\\n(?!\\|)\\n?");
 const block = "## " + title + "\n\n" + body.trim() + "\n\n";
 text = re.test(text) ? text.replace(re, () => block) : text.trimEnd() + "\n\n" + block;
 fs.writeFileSync(file, text);

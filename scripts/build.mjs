@@ -5,7 +5,7 @@
 // without loading any command. Type checking is tsc's job (`make lint`); esbuild only strips types.
 import { build } from "esbuild";
 import { execFileSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 
 const root = new URL("..", import.meta.url).pathname;
@@ -38,9 +38,8 @@ const result = await build({
   plugins: [zodEnglishOnly],
   logLevel: "warning",
 });
-// What each chunk holds (bench/render.sh reads it): kept out of dist/, which is what ships.
-mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
-writeFileSync(join(root, "node_modules", ".cache", "firstboot-bundle.json"), JSON.stringify(result.metafile));
+// What each chunk holds (test/cli.test.ts reads it): beside dist/, which is what ships.
+writeFileSync(join(root, ".bundle-meta.json"), JSON.stringify(result.metafile));
 execFileSync(process.execPath, [join(root, "scripts", "precompile-snippets.mjs")], { stdio: "inherit" });
 // With no help.txt yet, the CLI prints its help through the parser: that output is the file.
 const help = execFileSync(process.execPath, [join(root, "bin", "firstboot.js"), "--help"], { encoding: "utf8" });

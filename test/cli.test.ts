@@ -31,7 +31,7 @@ beforeAll(() => {
 register(${JSON.stringify(pathToFileURL(join(dir, "hooks.mjs")).href)});
 process.on("exit", () => appendFileSync(process.env.FB_TRACE, process.moduleLoadList.map((m) => "builtin:" + m).join("\\n")));`;
   writeFileSync(join(dir, "preload.mjs"), preload);
-  meta = JSON.parse(readFileSync(join(ROOT, "node_modules/.cache/firstboot-bundle.json"), "utf8")) as Meta;
+  meta = JSON.parse(readFileSync(join(ROOT, ".bundle-meta.json"), "utf8")) as Meta;
 });
 
 /** The bundle chunks, package modules and Node built-ins one run of the built CLI loaded. */
