@@ -49,14 +49,20 @@ function fromWords(words: number[]): Buffer | undefined {
   return Buffer.from(out);
 }
 
+/** The data of a Bech32 string with this human-readable part, or undefined (bad checksum, mixed case...). */
+export function decodeBech32(s: string, hrp: string): Buffer | undefined {
+  if (s !== s.toUpperCase() && s !== s.toLowerCase()) return undefined;
+  const lower = s.toLowerCase();
+  if (!lower.startsWith(`${hrp}1`)) return undefined;
+  const words = [...lower.slice(hrp.length + 1)].map((c) => CHARSET.indexOf(c));
+  if (words.length < 6 || words.some((w) => w < 0)) return undefined;
+  if (polymod([...hrpExpand(hrp), ...words]) !== 1) return undefined;
+  return fromWords(words.slice(0, -6));
+}
+
 /** The 32 secret bytes of an X25519 identity string, or undefined when it is not one. */
 export function decodeX25519Identity(s: string): Buffer | undefined {
-  if (!s.startsWith("AGE-SECRET-KEY-1") || s !== s.toUpperCase()) return undefined;
-  const lower = s.toLowerCase();
-  const words = [...lower.slice(HRP.length + 1)].map((c) => CHARSET.indexOf(c));
-  if (words.length < 6 || words.some((w) => w < 0)) return undefined;
-  if (polymod([...hrpExpand(HRP), ...words]) !== 1) return undefined;
-  const bytes = fromWords(words.slice(0, -6));
+  const bytes = s.startsWith("AGE-SECRET-KEY-1") ? decodeBech32(s, HRP) : undefined;
   return bytes?.length === 32 ? bytes : undefined;
 }
 
