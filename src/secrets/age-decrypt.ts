@@ -61,7 +61,7 @@ function open(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | undefined {
   }
 }
 
-const INCOMPLETE = Symbol("incomplete");
+export const INCOMPLETE = Symbol("incomplete");
 
 /** Reads LF-terminated lines; INCOMPLETE when the data ends before the next LF. */
 class Lines {
@@ -197,4 +197,23 @@ export function decryptX25519(data: Uint8Array, ids: X25519Identity[]): Buffer {
     out.push(payload.open(body.subarray(i * SEALED_CHUNK, (i + 1) * SEALED_CHUNK), i === count - 1));
   }
   return Buffer.concat(out);
+}
+
+const ARMOR_BEGIN = "-----BEGIN AGE ENCRYPTED FILE-----";
+const ARMOR_END = "-----END AGE ENCRYPTED FILE-----";
+
+/**
+ * The binary age file inside ASCII armor: strict PEM (RFC 7468), whitespace allowed around the
+ * block only, LF or CRLF, 64-column lines of canonical padded base64.
+ */
+export function dearmor(text: string): Buffer {
+  const lines = text.trim().replaceAll("\r\n", "\n").split("\n");
+  if (lines.shift() !== ARMOR_BEGIN || lines.pop() !== ARMOR_END || lines.length === 0) damaged();
+  const lastOk = (l: string) => l.length > 0 && l.length <= 64 && l.length % 4 === 0;
+  if (!lines.every((l, i) => (i === lines.length - 1 ? lastOk(l) : l.length === 64))) damaged();
+  const b64 = lines.join("");
+  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) damaged();
+  const data = Buffer.from(b64, "base64");
+  if (data.toString("base64") !== b64) damaged();
+  return data;
 }
