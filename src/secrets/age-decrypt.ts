@@ -55,7 +55,10 @@ function open(key: Buffer, nonce: Buffer, sealed: Buffer): Buffer | undefined {
   const d = createDecipheriv("chacha20-poly1305", key, nonce, { authTagLength: TAG });
   d.setAuthTag(sealed.subarray(sealed.length - TAG));
   try {
-    return Buffer.concat([d.update(sealed.subarray(0, sealed.length - TAG)), d.final()]);
+    // A stream cipher: update() returns every plaintext byte, final() only checks the tag.
+    const plain = d.update(sealed.subarray(0, sealed.length - TAG));
+    d.final();
+    return plain;
   } catch {
     return undefined;
   }
