@@ -2,12 +2,13 @@
 // `age -r` and `age -a` write opens byte for byte however the bytes arrive, and damage fails.
 import { execFileSync, spawnSync } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Readable, Writable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { afterAll, describe, expect, it } from "vitest";
+import { decryptTo } from "../../src/backup/archive.js";
 import { AgeDecryptError, dearmor, decryptX25519, x25519Identities } from "../../src/secrets/age-decrypt.js";
 import { AgeDecryptStream } from "../../src/secrets/age-stream.js";
 
@@ -87,6 +88,27 @@ describe("the streamed decrypter", () => {
     const to = execFileSync("age-keygen", ["-y", other]).toString().trim();
     const data = execFileSync("age", ["-r", to], { input: "x" });
     await expect(streamed(data, [1 << 30])).rejects.toMatchObject({ kind: "no-identity" });
+  });
+});
+
+describe("decryptTo (backup verify)", () => {
+  it("writes the archive's plaintext, and on a damaged archive or another key says so and leaves no output", async () => {
+    const plain = randomBytes(3 * 65536);
+    const good = ageEncrypt(plain);
+    const archive = join(dir, "a.tar.zst.age");
+    const out = join(dir, "a.tar.zst");
+    writeFileSync(archive, good);
+    await decryptTo(archive, identity, idFile, out);
+    expect(readFileSync(out).equals(plain)).toBe(true);
+    writeFileSync(archive, good.subarray(0, good.length - 65552));
+    await expect(decryptTo(archive, identity, idFile, out)).rejects.toThrow(
+      /^cannot decrypt \S+ \(damaged: its header or a chunk does not authenticate\): use the identity/,
+    );
+    expect(existsSync(out)).toBe(false);
+    const other = execFileSync("age-keygen", { stdio: ["ignore", "pipe", "ignore"] }).toString();
+    writeFileSync(archive, good);
+    await expect(decryptTo(archive, other, "other.txt", out)).rejects.toThrow(/\(no identity matched any/);
+    expect(existsSync(out)).toBe(false);
   });
 });
 
