@@ -1,5 +1,6 @@
 // Workstation-side checks of one backup: size and sha256 against the manifest, decryption with
-// the operator's age identity (age-encryption, streamed), unpacking, every member against the
+// the operator's age identity (node:crypto, streamed; age-encryption only for identities that are
+// not plain X25519), unpacking, every member against the
 // manifest's member list (decrypted with the same identity), PRAGMA integrity_check on SQLite
 // copies and pg_restore --list on dumps.
 import { createHash } from "node:crypto";
@@ -9,8 +10,9 @@ import { join, relative } from "node:path";
 import { Readable } from "node:stream";
 import type { ReadableStream } from "node:stream/web";
 import { pipeline } from "node:stream/promises";
-import { armor, Decrypter } from "age-encryption";
-import { backup as msg } from "../catalogue.js";
+import { backup as msg, cli } from "../catalogue.js";
+import { AgeDecryptError, dearmor, decryptX25519, x25519Identities } from "../secrets/age-decrypt.js";
+import { AgeDecryptStream } from "../secrets/age-stream.js";
 import { hasProgram, run } from "../exec.js";
 import { parseManifest, parseMembers, type Manifest } from "./manifest.js";
 
@@ -25,25 +27,31 @@ export async function requireProgram(tool: string, pkg = tool): Promise<void> {
   if (!(await hasProgram(tool))) throw new Error(msg.missingTool(tool, pkg));
 }
 
-function decrypter(identityText: string, identityFile: string): Decrypter {
+function identities(identityText: string, identityFile: string): string[] {
   const keys = identityText
     .split("\n")
     .map((l) => l.trim())
     .filter((l) => l.startsWith("AGE-SECRET-KEY-"));
   if (keys.length === 0) throw new Error(msg.noIdentity(identityFile));
-  const d = new Decrypter();
-  for (const k of keys) d.addIdentity(k);
-  return d;
+  return keys;
 }
 
-/** Decrypt `archive` to `out` (mode 0600) with the identities in `identityText`. */
-export async function decryptTo(
-  archive: string,
-  identityText: string,
-  identityFile: string,
-  out: string,
-): Promise<void> {
-  const d = decrypter(identityText, identityFile);
+/** Why decryption failed, in words that quote nothing from the file. */
+function why(err: unknown): string {
+  if (err instanceof AgeDecryptError) return err.kind === "no-identity" ? cli.secretsNoIdentity() : msg.ageDamaged();
+  return (err as Error).message;
+}
+
+/** age-encryption's decrypter, for identities that are not plain X25519 (post-quantum ones). */
+async function libraryDecrypter(keys: string[]) {
+  const { Decrypter, armor } = await import("age-encryption");
+  const d = new Decrypter();
+  for (const k of keys) d.addIdentity(k);
+  return { d, armor };
+}
+
+async function decryptWithLibrary(archive: string, keys: string[], out: string): Promise<void> {
+  const { d } = await libraryDecrypter(keys);
   let plain;
   try {
     plain = await d.decrypt(
@@ -58,6 +66,25 @@ export async function decryptTo(
   );
 }
 
+/** Decrypt `archive` to `out` (mode 0600) with the identities in `identityText`; no `out` left on failure. */
+export async function decryptTo(
+  archive: string,
+  identityText: string,
+  identityFile: string,
+  out: string,
+): Promise<void> {
+  const keys = identities(identityText, identityFile);
+  const ids = x25519Identities(keys);
+  if (!ids) return decryptWithLibrary(archive, keys, out);
+  try {
+    await pipeline(createReadStream(archive), new AgeDecryptStream(ids), createWriteStream(out, { mode: 0o600 }));
+  } catch (err) {
+    if (!(err instanceof AgeDecryptError)) throw err;
+    await rm(out, { force: true });
+    throw new Error(msg.wrongKey(archive, why(err)), { cause: err });
+  }
+}
+
 /** The member hashes of a manifest: in plain text (format 1) or decrypted with the identity (format 2). */
 export async function openMembers(
   m: Manifest,
@@ -66,11 +93,18 @@ export async function openMembers(
   identityFile: string,
 ): Promise<Map<string, string>> {
   if (m.members) return m.members;
+  const keys = identities(identityText, identityFile);
+  const ids = x25519Identities(keys);
   let text: string;
   try {
-    text = await decrypter(identityText, identityFile).decrypt(armor.decode(m.sealedMembers ?? ""), "text");
+    if (ids)
+      text = new TextDecoder("utf-8", { fatal: true }).decode(decryptX25519(dearmor(m.sealedMembers ?? ""), ids));
+    else {
+      const { d, armor } = await libraryDecrypter(keys);
+      text = await d.decrypt(armor.decode(m.sealedMembers ?? ""), "text");
+    }
   } catch (err) {
-    throw new Error(msg.sealedMembers(manifestFile, (err as Error).message), { cause: err });
+    throw new Error(msg.sealedMembers(manifestFile, why(err)), { cause: err });
   }
   return parseMembers(text.split("\n"));
 }

@@ -13,6 +13,7 @@ export const backup = {
     `backup.target is not set, so backups stay on the server: copy them from ${BACKUP_DIR} (scp) and pass the file`,
   noIdentity: (file: string) =>
     `${file} holds no age identity (AGE-SECRET-KEY-1...): pass --identity with the key whose public key is in backup.encrypt_to`,
+  ageDamaged: () => "damaged: its header or a chunk does not authenticate",
   wrongKey: (file: string, why: string) =>
     `cannot decrypt ${file} (${why}): use the identity whose public key is in backup.encrypt_to`,
   sizeMismatch: (file: string, want: number, got: number) =>

@@ -49,4 +49,6 @@ keep a copy of the identity offline: without it, backups and secrets cannot be d
   secretsNoIdentity: () => "no identity matched any of the file's recipients",
   secretsDamaged: () =>
     "the file is damaged or not a firstboot secrets file (its content is not shown: it may hold secrets)",
+  identityInvalid: () =>
+    "an AGE-SECRET-KEY-1 line of the identity file is not a valid key (wrong checksum or length): restore it from your offline copy",
 };

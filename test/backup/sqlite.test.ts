@@ -1,6 +1,6 @@
 // Backup of a live SQLite database (a writer inserts rows the whole time), a volume and a bind
 // mount with the marked service stopped and started again; the archive decrypts with the real age
-// binary and with age-encryption; restore in place (and its rollback) and first-boot restore.
+// binary and with ours (node:crypto); restore in place (and its rollback) and first-boot restore.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, mkdirSync, readFileSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -70,7 +70,7 @@ describe("sqlite + volume + dir backup with a concurrent writer", { timeout: 60_
     expect(out).toContain(`backup ${base} done`);
   });
 
-  it("the real age binary and age-encryption decrypt it to the same bytes", async () => {
+  it("the real age binary and our streamed decrypter decrypt it to the same bytes", async () => {
     const archive = join(s.backupDir, `${base}.tar.zst.age`);
     const idFile = join(s.root, "etc", "backup-identity.txt");
     const viaCli = join(s.root, "cli.tar.zst");
