@@ -51,6 +51,7 @@ format: node_modules/.package-lock.json
 bench: build
 	./bench/render.sh
 	bash bench/hcloud-requests.sh
+	./bench/diagnostics.sh
 	./bench/backup.sh
 
 clean:

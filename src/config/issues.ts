@@ -3,7 +3,7 @@ import { isMap, isScalar, isSeq } from "yaml";
 import type { z } from "zod";
 import { formats, schema as msg, type Advice } from "../catalogue.js";
 import { formatPath, type Diagnostic } from "./diagnostics.js";
-import { at, locate, type Source } from "./source.js";
+import { at, locate, nodeAt, type Source } from "./source.js";
 import { nearest } from "./nearest.js";
 import { LINE_CODE } from "./line-safe.js";
 
@@ -19,7 +19,7 @@ function patterns(path: readonly Key[]): string[] {
 }
 
 function typeName(src: Source, path: readonly Key[]): string {
-  const node = src.doc.getIn(path, true);
+  const node = nodeAt(src, path);
   if (node === undefined) return "nothing";
   if (isMap(node)) return "a map";
   if (isSeq(node)) return "a list";

@@ -1,6 +1,7 @@
 // A parsed YAML file that remembers where every node came from, so any config path can be
 // turned into file:line:col for a diagnostic.
 import {
+  isCollection,
   isMap,
   isPair,
   isScalar,
@@ -10,6 +11,8 @@ import {
   YAMLParseError,
   type Document,
   type Node,
+  type Pair,
+  type YAMLMap,
 } from "yaml";
 import type { Diagnostic } from "./diagnostics.js";
 
@@ -83,13 +86,41 @@ export function at(
 
 type Key = string | number;
 
+interface PairIndex {
+  /** By the key's text, as a config path names it (locate). */
+  byText: Map<string, Pair>;
+  /** By the key's value, as yaml's `getIn` compares them (the key 1 is not the path segment "1"). */
+  byValue: Map<unknown, Pair>;
+}
+
+/**
+ * Each map's pairs by key, built on its first lookup: a search of the map per diagnostic made
+ * thousands of diagnostics quadratic. A parsed document is never changed, so an index stays true.
+ */
+const indexes = new WeakMap<YAMLMap, PairIndex>();
+
+function pairIndex(map: YAMLMap): PairIndex {
+  let index = indexes.get(map);
+  if (index) return index;
+  index = { byText: new Map(), byValue: new Map() };
+  for (const p of map.items) {
+    if (!isPair(p) || !isScalar(p.key)) continue;
+    // Of repeated keys the first wins, as a search from the top finds it.
+    const text = String(p.key.value);
+    if (!index.byText.has(text)) index.byText.set(text, p);
+    if (!index.byValue.has(p.key.value)) index.byValue.set(p.key.value, p);
+  }
+  indexes.set(map, index);
+  return index;
+}
+
 /** The node at path, or the deepest existing ancestor; `key` true points at the map key itself. */
 export function locate(src: Source, path: readonly Key[], key = false): { offset: number; length: number } {
   let node: unknown = src.doc.contents;
   let best = rangeOf(node) ?? { offset: 0, length: 1 };
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = pairIndex(node).byText.get(String(seg));
       if (!pair) break;
       const keyRange = rangeOf(pair.key);
       node = pair.value;
@@ -100,6 +131,23 @@ export function locate(src: Source, path: readonly Key[], key = false): { offset
     } else break;
   }
   return best;
+}
+
+/** A sequence index as yaml reads one: a whole number >= 0, or its decimal text. */
+function itemIndex(seg: Key): number | undefined {
+  const n = typeof seg === "string" && seg ? Number(seg) : seg;
+  return typeof n === "number" && Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** The node at exactly path, the one `src.doc.getIn(path, true)` returns, without searching each map. */
+export function nodeAt(src: Source, path: readonly Key[]): unknown {
+  let node: unknown = src.doc.contents;
+  for (const seg of path) {
+    if (!isCollection(node)) return undefined;
+    const i = isSeq(node) ? itemIndex(seg) : undefined;
+    node = isMap(node) ? (pairIndex(node).byValue.get(seg)?.value ?? undefined) : i === undefined ? i : node.items[i];
+  }
+  return node;
 }
 
 const holds = (n: unknown, offset: number) => {
