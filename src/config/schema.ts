@@ -11,6 +11,10 @@ import { stackDirOf } from "../server-contract.js";
 import { backupSchema, restoreSchema } from "./schema-backup.js";
 import { SSH_KEY, sshKeyBlobOk } from "./ssh-key.js";
 
+// A CLI parses each config once: zod's JIT (a `new Function` compiled per object shape on its
+// first parse) costs more on that one parse than it saves.
+z.config({ jitless: true });
+
 const NAME = /^[a-z]([a-z0-9-]{0,30}[a-z0-9])?$/;
 const SIZE = /^[1-9][0-9]*[KMG]$/;
 const ENV_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
