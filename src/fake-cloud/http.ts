@@ -7,8 +7,10 @@ import { FakeState, type FakeOptions, type LoggedRequest } from "./state.js";
 import { ApiError, type Handler } from "./reply.js";
 import { serverRoutes } from "./routes-servers.js";
 import { otherRoutes } from "./routes-other.js";
+import { networkRoutes } from "./routes-networks.js";
+import { loadBalancerRoutes } from "./routes-load-balancers.js";
 
-const ROUTES: Record<string, Handler> = { ...serverRoutes, ...otherRoutes };
+const ROUTES: Record<string, Handler> = { ...serverRoutes, ...otherRoutes, ...networkRoutes, ...loadBalancerRoutes };
 
 export interface FakeApi {
   state: FakeState;

@@ -6,6 +6,7 @@ import { invalidLabels } from "./labels.js";
 import type { FakeState, Server } from "./state.js";
 import type { BackendServer } from "./backend.js";
 import type { ServerType } from "./catalog.js";
+import { balancersOf } from "./lb-model.js";
 
 type S = components["schemas"];
 const USER_DATA_LIMIT = 32_768;
@@ -22,6 +23,7 @@ export function view(state: FakeState, s: Server): Server {
   out.public_net.firewalls = [...state.firewalls.values()]
     .filter((fw) => fw.applied_to.some((a) => a.server?.id === s.id))
     .map((fw) => ({ id: fw.id, status: "applied" as const }));
+  out.load_balancers = balancersOf(state, s);
   return out;
 }
 
@@ -253,6 +255,9 @@ function deleteServer({ state, params }: Ctx): { body: unknown } {
       }
       for (const fw of state.firewalls.values())
         fw.applied_to = fw.applied_to.filter((a) => a.server?.id !== server.id);
+      // Like Hetzner: a deleted server stops being a Load Balancer target (label selectors just stop matching).
+      for (const lb of state.loadBalancers.values())
+        lb.targets = lb.targets.filter((t) => t.type !== "server" || t.server?.id !== server.id);
     },
   });
   return { body: { action } };
