@@ -2,6 +2,7 @@
 // validated against the vendored OpenAPI spec, then the behaviour the API documents (next free
 // IP, automatic detach on delete, label selectors expanding to servers, per-service health).
 import { describe, expect, it } from "vitest";
+import type { components } from "../../src/hcloud/generated/schema.js";
 import { FakeState, handle } from "../../src/fake-cloud/index.js";
 import { VirtualClock } from "../../src/clock.js";
 import { networkRoutes } from "../../src/fake-cloud/routes-networks.js";
@@ -11,6 +12,7 @@ import { requestValidator, responseValidator, ajv } from "./spec-ajv.js";
 const TCP_CHECK = { protocol: "tcp", port: 8080, interval: 15, timeout: 10, retries: 3 };
 const PORTS_CHECK = { listen_port: 80, destination_port: 80, proxyprotocol: false, health_check: TCP_CHECK };
 
+type LoadBalancer = components["schemas"]["load_balancer"];
 type Body = Record<string, unknown> & { action?: { id: number; status: string } };
 
 function project() {
@@ -194,16 +196,16 @@ describe("Load Balancers in the fake", () => {
     });
     await act("change_algorithm", { type: "least_connections" });
     await act("change_type", { load_balancer_type: "lb21" });
-    const got = (await ok("GET", "/load_balancers/{id}", `/load_balancers/${id}`)).load_balancer as Record<string, any>;
+    const got = (await ok("GET", "/load_balancers/{id}", `/load_balancers/${id}`)).load_balancer as LoadBalancer;
     expect(got.private_net).toEqual([{ network: nid, ip: "10.0.0.3" }]);
     expect(got.algorithm).toEqual({ type: "least_connections" });
     expect(got.load_balancer_type.name).toBe("lb21");
-    expect(got.services[1].health_check).toMatchObject({
+    expect(got.services[1]!.health_check).toMatchObject({
       interval: 5,
       http: { path: "/healthz", status_codes: ["200"] },
     });
     // web-2 matches the selector but is not in the Network: the LB cannot reach it over private IPs.
-    expect(got.targets[0].targets).toEqual([
+    expect(got.targets[0]!.targets).toEqual([
       {
         type: "server",
         server: { id: a },
@@ -223,11 +225,11 @@ describe("Load Balancers in the fake", () => {
         ],
       },
     ]);
-    expect(got.targets[1].health_status.map((h: { status: string }) => h.status)).toEqual(["unknown", "unknown"]);
+    expect(got.targets[1]!.health_status!.map((h) => h.status)).toEqual(["unknown", "unknown"]);
     state.health = (_lb, s, port) => (s.id === a && port === 443 ? "unhealthy" : "healthy");
     const oracle = (await ok("GET", "/load_balancers", "/load_balancers?label_selector=stack%3Dweb"))
-      .load_balancers as any[];
-    expect(oracle[0].targets[0].targets[0].health_status).toEqual([
+      .load_balancers as LoadBalancer[];
+    expect(oracle[0]!.targets[0]!.targets![0]!.health_status).toEqual([
       { listen_port: 80, status: "healthy" },
       { listen_port: 443, status: "unhealthy" },
     ]);
