@@ -16,7 +16,7 @@ import {
   within,
   type Cidr,
 } from "./ipv4.js";
-import type { FakeState } from "./state.js";
+import type { FakeState, Server } from "./state.js";
 
 type S = components["schemas"];
 type Network = S["network"];
@@ -172,6 +172,15 @@ const mac = (server: number, network: number) =>
     ...[server % 256, Math.floor(server / 256) % 256, network % 256].map((x) => x.toString(16).padStart(2, "0")),
   ].join(":");
 
+/** create_server's `networks`: each gets the next free IP of a subnet in the server's zone. */
+export function attachAtCreate(state: FakeState, server: Server, networks: number[]): void {
+  for (const id of networks) {
+    const n = find(state.networks, "network", String(id));
+    const ip = allocateIp(state, n, server.location.network_zone, undefined);
+    server.private_net.push({ network: n.id, ip, alias_ips: [], mac_address: mac(server.id, n.id) });
+  }
+}
+
 function attachServer({ state, params, body }: Ctx): { status: number; body: unknown } {
   const server = find(state.servers, "server", params.id);
   const n = find(state.networks, "network", String(body.network));
@@ -243,7 +252,8 @@ export const networkRoutes: Record<string, Handler> = {
     if (!subnet) throw invalidField("ip_range", "no such subnet");
     const range = parseCidr(subnet.ip_range!)!;
     if ([...usedIps(state, n)].some((ip) => ip !== subnet.gateway && within({ base: ipToInt(ip)!, bits: 32 }, range)))
-      throw new ApiError(422, "resource_in_use", "subnet has attached resources");
+      // The real answer (terraform-provider-hcloud retries on exactly this message and code).
+      throw new ApiError(503, "service_error", "cannot remove subnet because servers are attached to it");
     return () => void (n.subnets = n.subnets.filter((s) => s !== subnet));
   }),
   "POST /networks/{id}/actions/add_route": networkAction("add_route", (n, { body }) => {

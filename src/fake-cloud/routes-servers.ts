@@ -7,6 +7,7 @@ import type { FakeState, Server } from "./state.js";
 import type { BackendServer } from "./backend.js";
 import type { ServerType } from "./catalog.js";
 import { balancersOf } from "./lb-model.js";
+import { attachAtCreate } from "./routes-networks.js";
 
 type S = components["schemas"];
 const USER_DATA_LIMIT = 32_768;
@@ -161,6 +162,7 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
   const backend = state.opts.backend;
   const ipv4 = backend ? await backend.allocateServerIp() : state.ip("192.0.2");
   const server = newServer(state, b, id, ipv4, at);
+  attachAtCreate(state, server, (b.networks as number[] | undefined) ?? []);
   state.servers.set(id, server);
   state.userData.set(id, typeof b.user_data === "string" ? b.user_data : "");
   for (const fw of firewalls) fw.applied_to.push({ type: "server", server: { id } });

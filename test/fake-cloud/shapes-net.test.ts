@@ -29,7 +29,7 @@ function project() {
     }
     const r = await handle(state, method, `/v1${path}`, body === undefined ? "" : JSON.stringify(body), "Bearer t");
     if (r.status !== 204) {
-      const key = r.status < 400 ? r.status : "4xx";
+      const key = r.status < 400 ? r.status : r.status < 500 ? "4xx" : "5xx";
       const res = responseValidator(template, method.toLowerCase(), key as number);
       expect(res(r.body), `${method} ${template} ${r.status}: ${ajv.errorsText(res.errors)}`).toBe(true);
     }
@@ -44,6 +44,8 @@ function project() {
   };
   return { state, call, ok, seen };
 }
+
+const SERVER = { server_type: "cx23", image: "debian-12", location: "nbg1" };
 
 async function server(ok: ReturnType<typeof project>["ok"], name: string, labels: Record<string, string> = {}) {
   const b = await ok("POST", "/servers", "/servers", {
@@ -109,7 +111,10 @@ describe("Networks in the fake", () => {
     const inUse = await call("POST", "/networks/{id}/actions/delete_subnet", `/networks/${id}/actions/delete_subnet`, {
       ip_range: "10.0.1.0/24",
     });
-    expect(inUse.body.error).toMatchObject({ code: "resource_in_use" });
+    expect(inUse.body.error).toMatchObject({
+      code: "service_error",
+      message: "cannot remove subnet because servers are attached to it",
+    });
     await act("delete_subnet", { ip_range: "10.0.0.0/24" });
     expect(state.networks.get(id)!.subnets.map((x) => x.ip_range)).toEqual(["10.0.1.0/24"]);
     await act("delete_route", { destination: "10.100.1.0/24", gateway: "10.0.1.1" });
@@ -143,6 +148,17 @@ describe("Networks in the fake", () => {
     expect((await attach(ids[1]!, {})).body.error).toMatchObject({ code: "no_subnet_available" });
     const n = (await ok("GET", "/networks/{id}", `/networks/${nid}`)).network as { servers: number[] };
     expect(n.servers).toEqual([ids[0]]);
+    // create_server's `networks` attaches at creation, from the same pool: this one is full.
+    const full = await call("POST", "/servers", "/servers", { ...SERVER, name: "d", networks: [nid] });
+    expect(full.body.error).toMatchObject({ code: "no_subnet_available" });
+    const big = await ok("POST", "/networks", "/networks", {
+      name: "big",
+      ip_range: "10.2.0.0/16",
+      subnets: [{ type: "cloud", network_zone: "eu-central" }],
+    });
+    const bid = (big.network as { id: number }).id;
+    const e = await ok("POST", "/servers", "/servers", { ...SERVER, name: "e", networks: [bid] });
+    expect((e.server as { private_net: unknown[] }).private_net).toMatchObject([{ network: bid, ip: "10.2.0.2" }]);
   });
 });
 
