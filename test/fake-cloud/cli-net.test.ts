@@ -158,6 +158,90 @@ describe("hcloud CLI against the fake's Load Balancers", () => {
     expect(text).toMatch(/Listen Port:\s+80/);
   });
 
+  it("changes algorithm, type, public interface, targets and services, and the network's routes and range", async () => {
+    await hcloud(
+      "server",
+      "create",
+      "--name",
+      "web-3",
+      "--type",
+      "cx23",
+      "--image",
+      "debian-12",
+      "--location",
+      "nbg1",
+      "--network",
+      "fleet",
+      "--label",
+      "role=web",
+    );
+    const web3 = await json<{ private_net: { ip: string }[] }>("server", "describe", "web-3");
+    expect(web3.private_net[0]!.ip).toMatch(/^10\.0\.1\.\d+$/);
+    await hcloud("load-balancer", "change-algorithm", "lb", "--algorithm-type", "least_connections");
+    await hcloud("load-balancer", "change-type", "lb", "lb21");
+    await hcloud("load-balancer", "add-target", "lb", "--server", "web-3", "--use-private-ip");
+    await hcloud(
+      "load-balancer",
+      "add-service",
+      "lb",
+      "--protocol",
+      "tcp",
+      "--listen-port",
+      "5000",
+      "--destination-port",
+      "5000",
+    );
+    await hcloud("load-balancer", "disable-public-interface", "lb");
+    let lb = await json<{
+      algorithm: { type: string };
+      load_balancer_type: { name: string };
+      public_net: { enabled: boolean };
+      targets: unknown[];
+      services: unknown[];
+    }>("load-balancer", "describe", "lb");
+    expect(lb).toMatchObject({
+      algorithm: { type: "least_connections" },
+      load_balancer_type: { name: "lb21" },
+      public_net: { enabled: false },
+    });
+    expect([lb.targets.length, lb.services.length]).toEqual([2, 2]);
+    await hcloud("load-balancer", "enable-public-interface", "lb");
+    await hcloud("load-balancer", "remove-target", "lb", "--server", "web-3");
+    await hcloud("load-balancer", "delete-service", "lb", "--listen-port", "5000");
+    lb = await json("load-balancer", "describe", "lb");
+    expect([lb.targets.length, lb.services.length, lb.public_net.enabled]).toEqual([1, 1, true]);
+    await hcloud("network", "add-route", "fleet", "--destination", "10.100.1.0/24", "--gateway", "10.0.1.1");
+    await hcloud("network", "change-ip-range", "fleet", "--ip-range", "10.0.0.0/15");
+    await hcloud(
+      "network",
+      "add-subnet",
+      "fleet",
+      "--type",
+      "cloud",
+      "--network-zone",
+      "eu-central",
+      "--ip-range",
+      "10.0.9.0/24",
+    );
+    await hcloud("network", "remove-subnet", "fleet", "--ip-range", "10.0.9.0/24");
+    await hcloud("network", "remove-route", "fleet", "--destination", "10.100.1.0/24", "--gateway", "10.0.1.1");
+    await hcloud("network", "enable-protection", "fleet", "delete");
+    const net = await json<{
+      ip_range: string;
+      subnets: unknown[];
+      routes: unknown[];
+      protection: { delete: boolean };
+    }>("network", "describe", "fleet");
+    expect(net).toMatchObject({
+      ip_range: "10.0.0.0/15",
+      subnets: [{ ip_range: "10.0.1.0/24" }],
+      routes: [],
+      protection: { delete: true },
+    });
+    await hcloud("network", "disable-protection", "fleet", "delete");
+    await hcloud("server", "delete", "web-3");
+  });
+
   it("updates the service's health check, then deletes the Load Balancer and the network", async () => {
     await hcloud(
       "load-balancer",
