@@ -92,18 +92,16 @@ function newSubnet(n: Network, b: Record<string, unknown>): Subnet {
   };
 }
 
+/** RFC 1918: the only ranges the API accepts for a Network. */
+const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => parseCidr(c)!);
+
 function createNetwork({ state, body: b }: Ctx): { status: number; body: unknown } {
   const bad = invalidLabels(labelsOf(b));
   if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
   if ([...state.networks.values()].some((n) => n.name === b.name))
     throw new ApiError(409, "uniqueness_error", "network name is already used", { fields: [{ name: "name" }] });
   const range = cidrField("ip_range", b.ip_range);
-  if (
-    range.bits > 24 ||
-    (!within(range, parseCidr("10.0.0.0/8")!) &&
-      !within(range, parseCidr("172.16.0.0/12")!) &&
-      !within(range, parseCidr("192.168.0.0/16")!))
-  )
+  if (range.bits > 24 || !PRIVATE.some((p) => within(range, p)))
     throw invalidField("ip_range", "must be a private range (RFC 1918) of at least /24");
   const n: Network = {
     id: state.id(),

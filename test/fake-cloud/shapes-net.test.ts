@@ -148,6 +148,17 @@ describe("Networks in the fake", () => {
     expect((await attach(ids[1]!, {})).body.error).toMatchObject({ code: "no_subnet_available" });
     const n = (await ok("GET", "/networks/{id}", `/networks/${nid}`)).network as { servers: number[] };
     expect(n.servers).toEqual([ids[0]]);
+    const publicRange = await call("POST", "/networks", "/networks", { name: "pub", ip_range: "8.8.0.0/16" });
+    expect(publicRange.body.error).toMatchObject({
+      code: "invalid_input",
+      details: { fields: [{ name: "ip_range" }] },
+    });
+    const overlap = await call("POST", "/networks/{id}/actions/add_subnet", `/networks/${nid}/actions/add_subnet`, {
+      type: "cloud",
+      network_zone: "eu-central",
+      ip_range: "10.1.0.0/29",
+    });
+    expect([overlap.status, overlap.body.error]).toMatchObject([422, { code: "conflict" }]);
     // create_server's `networks` attaches at creation, from the same pool: this one is full.
     const full = await call("POST", "/servers", "/servers", { ...SERVER, name: "d", networks: [nid] });
     expect(full.body.error).toMatchObject({ code: "no_subnet_available" });
