@@ -2,7 +2,7 @@
 // (private IPs need a shared Network), and the view the API answers with, where each target
 // carries its health per service and a label selector lists the servers it currently selects.
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError } from "./reply.js";
+import { ApiError, invalidField } from "./reply.js";
 import { parseSelector } from "./labels.js";
 import type { FakeState, HealthStatus, Server } from "./state.js";
 
@@ -44,13 +44,12 @@ function mergeCheck(base: HealthCheck, patch: Partial<HealthCheck> | undefined):
 /** A new service from a request, with the defaults the API fills in. */
 export function newService(b: Record<string, unknown>): Service {
   const protocol = b.protocol as Service["protocol"];
+  if (!(protocol in DEFAULT_PORTS)) throw invalidField("protocol", "must be one of tcp, http, https");
   const [listen, dest] = DEFAULT_PORTS[protocol];
   const listen_port = (b.listen_port as number | undefined) ?? listen;
   const destination_port = (b.destination_port as number | undefined) ?? dest;
   if (listen_port === undefined || destination_port === undefined)
-    throw new ApiError(400, "invalid_input", "invalid input in field 'listen_port'", {
-      fields: [{ name: "listen_port", messages: ["tcp services need listen_port and destination_port"] }],
-    });
+    throw invalidField("listen_port", "tcp services need listen_port and destination_port");
   return {
     protocol,
     listen_port,

@@ -2,10 +2,10 @@
 // Network with use_private_ip), services with health checks, Network attachment, algorithm, type
 // and public interface actions. Responses come from lbView (health per target and service).
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
+import { ApiError, filter, find, invalidField, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import { invalidLabels } from "./labels.js";
 import { LOAD_BALANCER_TYPES } from "./catalog.js";
-import { allocateIp, invalidField } from "./routes-networks.js";
+import { allocateIp } from "./routes-networks.js";
 import {
   addService,
   checkedTarget,

@@ -3,7 +3,7 @@
 // server's network zone, alias IPs). Attachments live on the server (private_net) and on the
 // Load Balancer; a Network's `servers` and `load_balancers` are derived from them.
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
+import { ApiError, filter, find, invalidField, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import { invalidLabels } from "./labels.js";
 import {
   cidrText,
@@ -21,12 +21,6 @@ import type { FakeState, Server } from "./state.js";
 type S = components["schemas"];
 type Network = S["network"];
 type Subnet = S["subnet_with_gateway"];
-
-export function invalidField(name: string, message: string): ApiError {
-  return new ApiError(400, "invalid_input", `invalid input in field '${name}'`, {
-    fields: [{ name, messages: [message] }],
-  });
-}
 
 function cidrField(name: string, value: unknown): Cidr {
   const c = typeof value === "string" ? parseCidr(value) : undefined;
