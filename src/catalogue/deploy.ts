@@ -90,6 +90,10 @@ export const hcloud = {
   fipInUse: (name: string, server: number, id: number) =>
     `Floating IP ${name} is assigned to server ${server}; unassign it first (hcloud floating-ip unassign ${id})`,
   noFirewallReturned: () => "the API returned no firewall",
+  noNetworkReturned: () => "the API returned no Network",
+  notAttached: (server: number, network: number) =>
+    `the API reports server ${server} not attached to Network ${network} after the attach action succeeded`,
+  noLoadBalancerReturned: () => "the API returned no Load Balancer",
   liveServers: (stack: string, names: string[]) =>
     `stack ${stack} has ${names.length} live servers: ${names.join(", ")}`,
   noLive: (stack: string) => `stack ${stack} has no live server; use firstboot up`,

@@ -135,3 +135,37 @@ export const SYSTEM_IMAGES: S["image"][] = [
   system(161547269, "ubuntu-24.04", "x86", "ubuntu", "24.04"),
   system(161547270, "ubuntu-24.04", "arm", "ubuntu", "24.04"),
 ];
+
+/** Hetzner's net list prices (EUR, before the 2026-04-01 rise; 20 TB traffic included), per location. */
+function lbType(id: number, name: string, limits: number[], monthly: string, hourly: string): S["load_balancer_type"] {
+  const [max_connections, max_services, max_targets, max_assigned_certificates] = limits as [
+    number,
+    number,
+    number,
+    number,
+  ];
+  return {
+    id,
+    name,
+    description: name.toUpperCase(),
+    deprecated: null,
+    max_connections,
+    max_services,
+    max_targets,
+    max_assigned_certificates,
+    prices: ALL.map((location) => ({
+      location,
+      included_traffic: 21990232555520,
+      price_hourly: { net: hourly, gross: (Number(hourly) * 1.19).toFixed(10) },
+      price_monthly: { net: monthly, gross: (Number(monthly) * 1.19).toFixed(10) },
+      price_per_tb_traffic: { net: "1.0000000000", gross: "1.1900000000" },
+    })),
+  };
+}
+
+/** lb11's limits are the spec's example; lb21 and lb31 scale them as Hetzner's price list does. */
+export const LOAD_BALANCER_TYPES: S["load_balancer_type"][] = [
+  lbType(1, "lb11", [20_000, 5, 25, 10], "5.3900000000", "0.0087000000"),
+  lbType(2, "lb21", [40_000, 15, 75, 25], "16.4000000000", "0.0263000000"),
+  lbType(3, "lb31", [80_000, 30, 150, 50], "32.9000000000", "0.0527000000"),
+];

@@ -2,13 +2,15 @@
 // validation, the error shapes of the real API, then dispatch to the route tables.
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { checkBody, checkQuery, matchRoute, type Match } from "./spec.js";
+import { checkBody, checkQuery, FILLED_BY_API, matchRoute, type Match } from "./spec.js";
 import { FakeState, type FakeOptions, type LoggedRequest } from "./state.js";
 import { ApiError, type Handler } from "./reply.js";
 import { serverRoutes } from "./routes-servers.js";
 import { otherRoutes } from "./routes-other.js";
+import { networkRoutes } from "./routes-networks.js";
+import { loadBalancerRoutes } from "./routes-load-balancers.js";
 
-const ROUTES: Record<string, Handler> = { ...serverRoutes, ...otherRoutes };
+const ROUTES: Record<string, Handler> = { ...serverRoutes, ...otherRoutes, ...networkRoutes, ...loadBalancerRoutes };
 
 export interface FakeApi {
   state: FakeState;
@@ -65,11 +67,16 @@ async function injectedFault(
 }
 
 /** The body a route sees, after the checks against the spec that the real API makes first. */
-function parseRequest(op: NonNullable<Match["op"]>, query: URLSearchParams, rawBody: string): Record<string, unknown> {
+function parseRequest(
+  key: string,
+  op: NonNullable<Match["op"]>,
+  query: URLSearchParams,
+  rawBody: string,
+): Record<string, unknown> {
   const body = rawBody.trim() === "" ? undefined : parseJson(rawBody);
   const invalid = {
     ...checkQuery(op, query),
-    ...(op.requestBody ? checkBody(op, body ?? {}) : {}),
+    ...(op.requestBody ? checkBody(op, body ?? {}, FILLED_BY_API[key]) : {}),
   };
   if (Object.keys(invalid).length > 0)
     throw new ApiError(400, "invalid_input", "invalid input in fields " + Object.keys(invalid).join(", "), {
@@ -85,7 +92,7 @@ async function dispatch(state: FakeState, entry: LogEntry, url: URL, rawBody: st
   const key = `${entry.method} ${match.template}`;
   const fault = await injectedFault(state, key);
   if (fault && !fault.afterApply) throw fault.error;
-  const body = parseRequest(match.op, url.searchParams, rawBody);
+  const body = parseRequest(key, match.op, url.searchParams, rawBody);
   const handler = ROUTES[key];
   if (!handler) throw new ApiError(501, "not_implemented", `the fake does not implement ${key}`);
   const out = await handler({ state, params: match.params, query: url.searchParams, body });

@@ -14,6 +14,13 @@ export class ApiError extends Error {
   }
 }
 
+/** invalid_input for one field, in the API's error details shape. */
+export function invalidField(name: string, message: string): ApiError {
+  return new ApiError(400, "invalid_input", `invalid input in field '${name}'`, {
+    fields: [{ name, messages: [message] }],
+  });
+}
+
 export interface Ctx {
   state: FakeState;
   params: Record<string, string>;

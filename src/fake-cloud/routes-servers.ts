@@ -6,6 +6,8 @@ import { invalidLabels } from "./labels.js";
 import type { FakeState, Server } from "./state.js";
 import type { BackendServer } from "./backend.js";
 import type { ServerType } from "./catalog.js";
+import { balancersOf } from "./lb-model.js";
+import { attachAtCreate } from "./routes-networks.js";
 
 type S = components["schemas"];
 const USER_DATA_LIMIT = 32_768;
@@ -22,6 +24,7 @@ export function view(state: FakeState, s: Server): Server {
   out.public_net.firewalls = [...state.firewalls.values()]
     .filter((fw) => fw.applied_to.some((a) => a.server?.id === s.id))
     .map((fw) => ({ id: fw.id, status: "applied" as const }));
+  out.load_balancers = balancersOf(state, s);
   return out;
 }
 
@@ -159,6 +162,7 @@ async function createServer(ctx: Ctx): Promise<{ status: number; body: unknown }
   const backend = state.opts.backend;
   const ipv4 = backend ? await backend.allocateServerIp() : state.ip("192.0.2");
   const server = newServer(state, b, id, ipv4, at);
+  attachAtCreate(state, server, (b.networks as number[] | undefined) ?? []);
   state.servers.set(id, server);
   state.userData.set(id, typeof b.user_data === "string" ? b.user_data : "");
   for (const fw of firewalls) fw.applied_to.push({ type: "server", server: { id } });
@@ -253,6 +257,9 @@ function deleteServer({ state, params }: Ctx): { body: unknown } {
       }
       for (const fw of state.firewalls.values())
         fw.applied_to = fw.applied_to.filter((a) => a.server?.id !== server.id);
+      // Like Hetzner: a deleted server stops being a Load Balancer target (label selectors just stop matching).
+      for (const lb of state.loadBalancers.values())
+        lb.targets = lb.targets.filter((t) => t.type !== "server" || t.server?.id !== server.id);
     },
   });
   return { body: { action } };

@@ -106,14 +106,23 @@ function typeOk(schema: Schema, v: unknown): boolean {
   return s.type === t;
 }
 
+/**
+ * Fields the spec marks required that the API fills in when absent: the hcloud CLI (1.30) sends
+ * add_service without a health check and the real API answers with its default one.
+ */
+export const FILLED_BY_API: Record<string, string[]> = {
+  "POST /load_balancers/{id}/actions/add_service": ["health_check"],
+};
+
 /** Returns the invalid fields (name -> messages), empty when the body fits the spec. */
-export function checkBody(op: Operation, body: unknown): Record<string, string[]> {
+export function checkBody(op: Operation, body: unknown, filled: string[] = []): Record<string, string[]> {
   const schema = resolve(op.requestBody?.content?.["application/json"]?.schema);
   if (!schema) return {};
   if (typeOf(body) !== "object") return { body: ["must be a JSON object"] };
   const obj = body as Record<string, unknown>;
   const errors: Record<string, string[]> = {};
-  for (const name of schema.required ?? []) if (obj[name] === undefined) errors[name] = ["is required"];
+  for (const name of schema.required ?? [])
+    if (obj[name] === undefined && !filled.includes(name)) errors[name] = ["is required"];
   for (const [name, v] of Object.entries(obj)) {
     const prop = schema.properties?.[name];
     if (prop && !typeOk(prop, v))

@@ -10,6 +10,12 @@ type S = components["schemas"];
 export type Action = S["action"];
 /** Hetzner removed `datacenter` from servers after 2026-07-01; the vendored February 2026 spec still lists it. */
 export type Server = Omit<S["server"], "datacenter">;
+export type HealthStatus = S["load_balancer_target_health_status"]["status"];
+/** What a Load Balancer's checks report for one server on one service (listen port). */
+export type HealthOracle = (lb: S["load_balancer"], server: Server, listenPort: number) => HealthStatus;
+
+/** Until the local cloud checks for real: a running server is healthy, any other is not. */
+export const runningIsHealthy: HealthOracle = (_lb, server) => (server.status === "running" ? "healthy" : "unhealthy");
 
 export interface Fault {
   /** "POST /servers", "DELETE /servers/{id}" (templates from the spec), or "action:<command>". */
@@ -49,6 +55,21 @@ export const REALISTIC_DURATIONS: Record<string, number> = {
   apply_firewall: 2_000,
   remove_firewall: 2_000,
   delete_image: 0,
+  add_subnet: 1_000,
+  delete_subnet: 1_000,
+  add_route: 1_000,
+  delete_route: 1_000,
+  change_ip_range: 1_000,
+  attach_to_network: 3_000,
+  detach_from_network: 3_000,
+  create_load_balancer: 6_000,
+  add_target: 1_000,
+  remove_target: 1_000,
+  add_service: 2_000,
+  update_service: 2_000,
+  delete_service: 2_000,
+  change_algorithm: 1_000,
+  change_load_balancer_type: 30_000,
 };
 
 export interface ActionHooks {
@@ -85,6 +106,11 @@ export class FakeState {
   readonly sshKeys = new Map<number, S["ssh_key"]>();
   readonly floatingIps = new Map<number, S["floating_ip"]>();
   readonly firewalls = new Map<number, S["firewall"]>();
+  readonly networks = new Map<number, S["network"]>();
+  /** Targets as added (label selectors unexpanded); responses derive health and selected servers. */
+  readonly loadBalancers = new Map<number, S["load_balancer"]>();
+  /** The local cloud replaces it with real health checks. */
+  health: HealthOracle = runningIsHealthy;
   readonly actions = new Map<number, Running>();
   /** A copy per project: tests announce deprecations or sell types out on it. */
   readonly serverTypes: ServerType[] = structuredClone(SERVER_TYPES);
