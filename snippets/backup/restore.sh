@@ -35,7 +35,7 @@ wanted() {
 # Hash every other unpacked file: sed $1 (p;n: the first, third ...; n;p: the second ...) into .h$2.
 half() { (cd "$WORK" && sed -zn "$1" "$WORK.f" | xargs -0r openssl dgst -sha256 -r) >"$WORK.h$2"; }
 check() {
-  local sum size f e svc db list hp u=0
+  local sum size f e svc db list hp ip u=0
   read -r _ sum size _ < <(grep '^archive ' "$MAN") || refuse "the manifest is unreadable"
   [ "$(stat -c %s "$ARCH")" = "$size" ] || refuse "size differs from the manifest (truncated?)"
   mkdir -p "$WORK"
@@ -50,13 +50,15 @@ check() {
     else grep '^member ' "$MAN"; fi) || refuse "cannot decrypt the manifest's member list (wrong identity or damaged manifest)"
   # Every unpacked file hashed, by two openssl processes (every other file each: two cores).
   (cd "$WORK" && find . -type f -printf '%P\0') >"$WORK.f"; half 'p;n' 1 & hp=$!
+  # integrity_check (read-only) alongside the hashes; its verdict still comes after theirs.
+  while IFS= read -r f; do
+    [ "$(sqlite3 "$f" 'PRAGMA integrity_check' 2>&1)" = ok ] || { echo "${f#"$WORK"/}"; break; }
+  done < <(find "$WORK/sqlite" -type f 2>/dev/null) >"$WORK.ic" & ip=$!
   { half 'n;p' 2 && wait "$hp"; } || refuse "cannot hash the unpacked files"
   cmp -s <(printf '%s\n' "$list" | sort -k3) <(sed 's/^\([0-9a-f]*\) \*/member \1 /' "$WORK.h1" "$WORK.h2" | sort -k3) ||
     refuse "unpacked files differ from the manifest"
   for f in $(wanted); do [ -e "$WORK/$f" ] || refuse "the archive has no $f"; done
-  while IFS= read -r f; do
-    [ "$(sqlite3 "$f" 'PRAGMA integrity_check' 2>&1)" = ok ] || refuse "${f#"$WORK"/} fails integrity_check"
-  done < <(find "$WORK/sqlite" -type f 2>/dev/null)
+  wait "$ip"; [ ! -s "$WORK.ic" ] || refuse "$(cat "$WORK.ic") fails integrity_check"
   for e in "${PG[@]}"; do
     IFS=: read -r svc db _ <<<"$e"
     dc run --rm -T --no-deps --entrypoint pg_restore "$svc" --list <"$WORK/postgres/$svc/$db.dump" >/dev/null || refuse "dump of $db is unreadable"
