@@ -111,7 +111,8 @@ dump_sqlite() {
     mkdir -p "$STAGE/${dst%/*}"
     # One read transaction: a consistent snapshot even while the app keeps writing.
     sqlite3 -bail "$src" ".timeout 30000" "VACUUM INTO '$STAGE/$dst'" || die "sqlite3 VACUUM INTO of $src failed"
-    [ "$(sqlite3 "$STAGE/$dst" 'PRAGMA quick_check')" = ok ] || die "copy of $src fails quick_check"
+    # Read-only, alongside the rest of the run: write_archive waits for it before the manifest.
+    { [ "$(sqlite3 "$STAGE/$dst" 'PRAGMA quick_check')" = ok ] || echo "$src" >>"$STAGE/.qc"; } & QC+=($!)
     chown --reference="$src" "$STAGE/$dst"; chmod --reference="$src" "$STAGE/$dst"
   done
 }
@@ -132,16 +133,18 @@ dump_postgres() {
     dc exec -T "$svc" pg_restore --list >/dev/null <"$f" || die "dump of $db is unreadable"
   done
 }
-# Archive the host path $1 as member $2: a --transform for tar (run with -C /) and a root to walk.
+# Archive the host path $1 as member $2: a --transform for tar (run with -C /), the same renames
+# for member lines hashed by host path (tar applies its transforms in turn, as sed does), a root.
 add() {
   local e; e=$(printf '%s' "${1#/}" | sed 's/[.[\*^$]/\\&/g')
   TAR+=("--transform=s|^$e\$|$2|S" "--transform=s|^$e/|$2/|S"); ROOTS+=("$1")
+  REN+=(-e "s|^\(member [0-9a-f]* \)/$e\$|\1$2|" -e "s|^\(member [0-9a-f]* \)/$e/|\1$2/|")
 }
 # Roots in order (specific before the stack dir, whose transform would match them too); the
 # walk skips live SQLite files and the dirs archived on their own.
 tar_args() {
   local e src v
-  TAR=(--numeric-owner --no-recursion --null) ROOTS=() SKIP=()
+  TAR=(--numeric-owner --no-recursion --null) ROOTS=() SKIP=() REN=()
   for e in "${SQLITE[@]}"; do src=$(sq_host "$e"); for v in "" -wal -shm -journal; do SKIP+=(-o -path "$src$v"); done; done
   for e in "${DIRS[@]}"; do SKIP+=(-o -path "$e"); done
   [ ! -d "$STAGE/sqlite" ] || add "$STAGE/sqlite" sqlite
@@ -150,27 +153,55 @@ tar_args() {
   for e in "${DIRS[@]}"; do add "$e" "$(dmem "$e")"; done
   add "$STACK_DIR" stack
 }
-members() {
+# The walk, once, as "<find's %y> <inode> <path>" records: .list for tar (paths from /), .files
+# the regular files.
+walk() {
   local r
-  for r in "${ROOTS[@]}"; do
-    printf '%s\0' "$r"; find "$r" -mindepth 1 \( -false "${SKIP[@]}" \) -prune -o -print0
-  done | sed -z 's|^/||'
+  for r in "${ROOTS[@]}"; do printf 'd 0 %s\0' "$r"; find "$r" -mindepth 1 \( -false "${SKIP[@]}" \) -prune -o -printf '%y %i %p\0' || die "cannot walk $r"; done >"$STAGE/.walk"
+  sed -z 's|^. [0-9]* /||' "$STAGE/.walk" >"$STAGE/.list"; sed -zn 's|^f [0-9]* ||p' "$STAGE/.walk" >"$STAGE/.files"
 }
-# One stream: find | tar -> tee (hash every member) -> zstd -> age -> tee (hash the archive);
-# temp names, renamed when complete. openssl hashes big files (SHA-NI), sha256sum starts faster.
+# Inodes of members some process maps shared and writable (an SQLite -shm, LMDB): a write through
+# such a map changes a file without touching its ctime. By inode alone: a match on another
+# filesystem only costs the slower path.
+mapped() {
+  { cat /proc/[0-9]*/maps 2>/dev/null || true; } | awk '$2 ~ /^rw.s/ && $5 { print $5 }' | sort -u |
+    comm -12 - <(sed -zn 's|^f \([0-9]*\) .*|\1|p' "$STAGE/.walk" | tr '\0' '\n' | sort -u)
+}
+# Live members whose status changed after the mark, or that are gone ("?"); staged copies are ours.
+changed() {
+  xargs -0r sh -c "find \"\$@\" -maxdepth 0 ! -path '$STAGE/*' -cnewer '$STAGE/.mark' -print -quit 2>/dev/null || echo '?'" sh <"$STAGE/.files"
+}
+# find | tar | zstd | age into the part file $1. Without $2 the members are hashed from disk (the
+# page cache) alongside: no tee, no second tar. That holds only if none changed between tar's
+# read and the hash's: the mark is a second before both (timestamps may be that coarse); a member
+# changed after it, gone, mapped writable or seen changing by tar (exit 1) fails this (status 3).
+# With $2 each member is hashed as it passes (tee -> tar -x, 8 KiB copies: slower, right for
+# files that keep changing; hard links archived as files: tar -x gives a link member no command).
+pack() {
+  local hp st
+  if [ -z "${2:-}" ]; then [ -z "$(mapped)" ] || return 3; touch -d '1 second ago' "$STAGE/.mark"
+    (xargs -0r openssl dgst -sha256 -r <"$STAGE/.files" 2>/dev/null | sed -e 's/^\([0-9a-f]*\) \*/member \1 /' "${REN[@]}" >"$STAGE/.members") & hp=$!
+    set +e; tar -C / -cf - "${TAR[@]}" -T "$STAGE/.list" | zstd -1 -q -T0 | age -R "$ETC/backup-recipients.txt" >"$1"
+  else mkfifo "$STAGE/.fifo"; mkdir "$STAGE/.x"
+    # shellcheck disable=SC2016 # expanded by the shell tar starts per member
+    (cd "$STAGE/.x" && tar -xf "$STAGE/.fifo" --to-command='h=$(openssl dgst -sha256 -r); echo "member ${h%% *} $TAR_FILENAME"' >"$STAGE/.members") & hp=$!
+    set +e; tar -C / -cf - "${TAR[@]}" --hard-dereference -T "$STAGE/.list" | tee "$STAGE/.fifo" | zstd -1 -q -T0 | age -R "$ETC/backup-recipients.txt" >"$1"
+  fi
+  st=("${PIPESTATUS[@]}"); wait "$hp"; st+=($?); set -e
+  # tar exits 1 when a live file changed while read; the stream's manifest hashes what was archived.
+  { [ "${st[0]}" -le 1 ] && [[ "${st[*]:1:${#st[@]}-2}" =~ ^[0\ ]*$ ]]; } || die "archive pipeline failed (${st[*]})"
+  if [ -n "${2:-}" ]; then [ "${st[-1]}" = 0 ] || die "member hashes failed"; return 0; fi
+  [ "${st[0]} ${st[-1]}" = "0 0" ] && [ -z "$(mapped)$(changed | head -c1)" ] || return 3
+}
+# Temp names, renamed when complete; the archive's hash re-reads the synced file from the page
+# cache (cheaper than a tee in the pipeline).
 write_archive() {
-  local part="$BACKUP_DIR/.$BASE.tar.zst.age.part" mpart="$BACKUP_DIR/.$BASE.manifest.part" hp sp st
-  tar_args; mkfifo "$STAGE/.fifo" "$STAGE/.fifo2"; mkdir "$STAGE/.x"
-  # shellcheck disable=SC2016 # expanded by the shell tar starts per member
-  (cd "$STAGE/.x" && tar -xf "$STAGE/.fifo" --to-command='if [ "$TAR_SIZE" -gt 4194304 ]; then h=$(openssl dgst -sha256 -r); else h=$(sha256sum); fi; echo "member ${h%% *} $TAR_FILENAME"' >"$STAGE/.members") & hp=$!
-  openssl dgst -sha256 -r <"$STAGE/.fifo2" >"$STAGE/.sum" & sp=$!
-  set +e
-  members | tar -C / -cf - "${TAR[@]}" -T - | tee "$STAGE/.fifo" | zstd -1 -q -T0 | age -R "$ETC/backup-recipients.txt" | tee "$STAGE/.fifo2" >"$part"
-  st=("${PIPESTATUS[@]}"); wait "$hp"; st+=($?); wait "$sp"; st+=($?); set -e
-  # tar exits 1 when a live file changed while read; the manifest hashes what was archived.
-  if [ "${st[1]}" -gt 1 ] || [ "${st[0]} ${st[*]:2}" != "0 0 0 0 0 0 0" ]; then die "archive pipeline failed (find tar tee zstd age tee hash sum: ${st[*]})"; fi
-  sync "$part"
-  { echo "firstboot-backup 2 $NAME $TS"; echo "archive $(cut -d' ' -f1 "$STAGE/.sum") $(stat -c %s "$part") $BASE.tar.zst.age"
+  local part="$BACKUP_DIR/.$BASE.tar.zst.age.part" mpart="$BACKUP_DIR/.$BASE.manifest.part" sum sp
+  tar_args; walk
+  pack "$part" || { log "files changed while archived: hashing each member from the tar stream instead"; pack "$part" 1; }
+  wait "${QC[@]}"; [ ! -s "$STAGE/.qc" ] || die "copy of $(head -n1 "$STAGE/.qc") fails quick_check"
+  sync "$part" & sp=$!; sum=$(openssl dgst -sha256 -r <"$part"); wait "$sp"
+  { echo "firstboot-backup 2 $NAME $TS"; echo "archive ${sum%% *} $(stat -c %s "$part") $BASE.tar.zst.age"
     sort -k3 "$STAGE/.members" | age -a -R "$ETC/backup-recipients.txt"; } >"$mpart"
   sync "$mpart"; mv "$part" "$BACKUP_DIR/$BASE.tar.zst.age"; mv "$mpart" "$BACKUP_DIR/$BASE.manifest"; sync "$BACKUP_DIR"
 }
@@ -206,7 +237,7 @@ last_killed() {
 run() {
   lock; mkdir -p "$BACKUP_DIR"
   rm -rf "$BACKUP_DIR/.staging" "$BACKUP_DIR"/.*.part
-  gen_init; TS=$(date -u +%Y%m%dT%H%M%SZ); BASE="$NAME-$TS-$GEN"; STAGE="$BACKUP_DIR/.staging"; STOPPED=() STARTED=()
+  gen_init; TS=$(date -u +%Y%m%dT%H%M%SZ); BASE="$NAME-$TS-$GEN"; STAGE="$BACKUP_DIR/.staging"; STOPPED=() STARTED=() QC=()
   mkdir -p "$STAGE"; log "backup $BASE started"
   SENT=false; last running || true
   # Staging holds plain copies of the databases: never leave it behind, even on failure.

@@ -32,24 +32,33 @@ wanted() {
   for e in "${VOLUMES[@]}"; do echo "volumes/$e"; done
   for e in "${DIRS[@]}"; do dmem "$e"; done
 }
+# Hash every other unpacked file: sed $1 (p;n: the first, third ...; n;p: the second ...) into .h$2.
+half() { (cd "$WORK" && sed -zn "$1" "$WORK.f" | xargs -0r openssl dgst -sha256 -r) >"$WORK.h$2"; }
 check() {
-  local sum size f e svc db list
+  local sum size f e svc db list hp ip u=0
   read -r _ sum size _ < <(grep '^archive ' "$MAN") || refuse "the manifest is unreadable"
   [ "$(stat -c %s "$ARCH")" = "$size" ] || refuse "size differs from the manifest (truncated?)"
-  [ "$(openssl dgst -sha256 -r <"$ARCH" | cut -d' ' -f1)" = "$sum" ] || refuse "sha256 differs from the manifest (corrupt)"
   mkdir -p "$WORK"
-  age -d -i "$ETC/backup-identity.txt" "$ARCH" | zstd -dq | tar -x --numeric-owner -p -C "$WORK" -f - ||
-    refuse "cannot decrypt or unpack (wrong identity or damaged archive)"
+  # The archive's hash alongside the unpacking into $WORK (both read it from the page cache);
+  # both are checked before anything is replaced, a wrong hash first.
+  openssl dgst -sha256 -r <"$ARCH" >"$WORK.sum" & hp=$!
+  age -d -i "$ETC/backup-identity.txt" "$ARCH" | zstd -dq | tar -x --numeric-owner -p -C "$WORK" -f - || u=$?
+  { wait "$hp" && [ "$(cut -d' ' -f1 "$WORK.sum")" = "$sum" ]; } || refuse "sha256 differs from the manifest (corrupt)"
+  [ "$u" = 0 ] || refuse "cannot decrypt or unpack (wrong identity or damaged archive)"
   # The member lines: age-encrypted since manifest format 2, plain text in format 1 (older backups).
   list=$(if grep -q '^-----BEGIN AGE' "$MAN"; then sed -n '/^-----BEGIN AGE/,$p' "$MAN" | age -d -i "$ETC/backup-identity.txt"
     else grep '^member ' "$MAN"; fi) || refuse "cannot decrypt the manifest's member list (wrong identity or damaged manifest)"
-  cmp -s <(printf '%s\n' "$list" | sort -k3) <(cd "$WORK" && find . -type f -printf '%P\0' |
-    xargs -0r openssl dgst -sha256 -r | sed 's/^\([0-9a-f]*\) \*/member \1 /' | sort -k3) ||
+  # Every unpacked file hashed, by two openssl processes (every other file each: two cores).
+  (cd "$WORK" && find . -type f -printf '%P\0') >"$WORK.f"; half 'p;n' 1 & hp=$!
+  # integrity_check (read-only) alongside the hashes; its verdict still comes after theirs.
+  while IFS= read -r f; do
+    [ "$(sqlite3 "$f" 'PRAGMA integrity_check' 2>&1)" = ok ] || { echo "${f#"$WORK"/}"; break; }
+  done < <(find "$WORK/sqlite" -type f 2>/dev/null) >"$WORK.ic" & ip=$!
+  { half 'n;p' 2 && wait "$hp"; } || refuse "cannot hash the unpacked files"
+  cmp -s <(printf '%s\n' "$list" | sort -k3) <(sed 's/^\([0-9a-f]*\) \*/member \1 /' "$WORK.h1" "$WORK.h2" | sort -k3) ||
     refuse "unpacked files differ from the manifest"
   for f in $(wanted); do [ -e "$WORK/$f" ] || refuse "the archive has no $f"; done
-  while IFS= read -r f; do
-    [ "$(sqlite3 "$f" 'PRAGMA integrity_check' 2>&1)" = ok ] || refuse "${f#"$WORK"/} fails integrity_check"
-  done < <(find "$WORK/sqlite" -type f 2>/dev/null)
+  wait "$ip"; [ ! -s "$WORK.ic" ] || refuse "$(cat "$WORK.ic") fails integrity_check"
   for e in "${PG[@]}"; do
     IFS=: read -r svc db _ <<<"$e"
     dc run --rm -T --no-deps --entrypoint pg_restore "$svc" --list <"$WORK/postgres/$svc/$db.dump" >/dev/null || refuse "dump of $db is unreadable"
@@ -105,7 +114,7 @@ restore_main() {
   [ -r "$ETC/backup-identity.txt" ] || die "no age identity at $ETC/backup-identity.txt (set backup.restore_identity or copy it there, mode 0600)"
   lock; pick "${1:-latest}"; WORK="$BACKUP_DIR/.restore-$RID"
   # The unpacked copy is plain data: gone on every exit; a failure after the swap rolls back.
-  trap 'st=$?; rm -rf "$WORK"; [ $st = 0 ] || [ -z "$SWAP" ] || rollback' EXIT
+  trap 'st=$?; rm -rf "$WORK" "$WORK".*; [ $st = 0 ] || [ -z "$SWAP" ] || rollback' EXIT
   check; log "$BASE verified: every member matches the manifest"
   if [ "$ARCH" != "$BACKUP_DIR/$BASE.tar.zst.age" ]; then mv "$MAN" "$BACKUP_DIR/$BASE.manifest"; mv "$ARCH" "$BACKUP_DIR/$BASE.tar.zst.age"; fi
   # create: volumes exist even for a stack that never started (first boot, or held by `replace`).

@@ -115,11 +115,12 @@ describe("backup part", () => {
     }
   });
   // 7.5 KiB until backup generations (live marker, per-generation prune and restore) added 1.2 KiB;
-  // the examples' whole user-data is about half of the 32 KiB limit.
-  it("adds at most 9 KiB to user-data when gzipped (the renderer's gzip+base64 form)", () => {
+  // 9 KiB until member hashes from disk (the walk, the change and writable-map checks, the stream
+  // path kept for files that change) added 0.7 KiB; the examples' user-data is about 2/3 of 32 KiB.
+  it("adds at most 10 KiB to user-data when gzipped (the renderer's gzip+base64 form)", () => {
     const all = (part?.files ?? []).map((f) => f.content).join("");
     const b64 = Math.ceil(gzipSync(all, { level: 9 }).length / 3) * 4;
     console.log(`backup part: ${all.length} bytes plain, ${b64} bytes gzip+base64`);
-    expect(b64).toBeLessThan(9216);
+    expect(b64).toBeLessThan(10240);
   });
 });
