@@ -1,7 +1,7 @@
 // Shared handler types and helpers for the fake: errors in the API's shape, pagination with
 // meta.pagination, label selector and name filters, lookups that 404 like the API.
 import type { FakeState } from "./state.js";
-import { parseSelector } from "./labels.js";
+import { invalidLabels, parseSelector } from "./labels.js";
 
 export class ApiError extends Error {
   constructor(
@@ -71,4 +71,10 @@ export function find<T>(map: Map<number, T>, kind: string, raw: string | undefin
 
 export function labelsOf(body: Record<string, unknown>): Record<string, string> {
   return (body.labels as Record<string, string> | undefined) ?? {};
+}
+
+/** A body's labels as the API checks them on create and update: 400 invalid_input naming the bad ones. */
+export function checkLabels(body: Record<string, unknown>): void {
+  const bad = invalidLabels(labelsOf(body));
+  if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
 }

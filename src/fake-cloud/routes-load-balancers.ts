@@ -2,8 +2,17 @@
 // Network with use_private_ip), services with health checks, Network attachment, algorithm, type
 // and public interface actions. Responses come from lbView (health per target and service).
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError, filter, find, invalidField, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
-import { invalidLabels } from "./labels.js";
+import {
+  ApiError,
+  checkLabels,
+  filter,
+  find,
+  invalidField,
+  labelsOf,
+  paginate,
+  type Ctx,
+  type Handler,
+} from "./reply.js";
 import { LOAD_BALANCER_TYPES } from "./catalog.js";
 import { allocateIp } from "./routes-networks.js";
 import {
@@ -65,8 +74,7 @@ function newLoadBalancer(state: FakeState, b: Record<string, unknown>): LoadBala
 }
 
 function createLoadBalancer({ state, body: b }: Ctx): { status: number; body: unknown } {
-  const bad = invalidLabels(labelsOf(b));
-  if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
+  checkLabels(b);
   if ([...state.loadBalancers.values()].some((l) => l.name === b.name))
     throw new ApiError(409, "uniqueness_error", "load balancer name is already used", { fields: [{ name: "name" }] });
   const lb = newLoadBalancer(state, b);
@@ -146,8 +154,7 @@ export const loadBalancerRoutes: Record<string, Handler> = {
   }),
   "PUT /load_balancers/{id}": ({ state, params, body }) => {
     const lb = find(state.loadBalancers, "load_balancer", params.id);
-    const bad = invalidLabels(labelsOf(body));
-    if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
+    checkLabels(body);
     if (typeof body.name === "string") lb.name = body.name;
     if (body.labels) lb.labels = labelsOf(body);
     return { body: { load_balancer: lbView(state, lb) } };

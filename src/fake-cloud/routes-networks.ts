@@ -3,8 +3,17 @@
 // server's network zone, alias IPs). Attachments live on the server (private_net) and on the
 // Load Balancer; a Network's `servers` and `load_balancers` are derived from them.
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError, filter, find, invalidField, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
-import { invalidLabels } from "./labels.js";
+import {
+  ApiError,
+  checkLabels,
+  filter,
+  find,
+  invalidField,
+  labelsOf,
+  paginate,
+  type Ctx,
+  type Handler,
+} from "./reply.js";
 import {
   cidrText,
   intToIp,
@@ -90,8 +99,7 @@ function newSubnet(n: Network, b: Record<string, unknown>): Subnet {
 const PRIVATE = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"].map((c) => parseCidr(c)!);
 
 function createNetwork({ state, body: b }: Ctx): { status: number; body: unknown } {
-  const bad = invalidLabels(labelsOf(b));
-  if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
+  checkLabels(b);
   if ([...state.networks.values()].some((n) => n.name === b.name))
     throw new ApiError(409, "uniqueness_error", "network name is already used", { fields: [{ name: "name" }] });
   const range = cidrField("ip_range", b.ip_range);
@@ -226,8 +234,7 @@ export const networkRoutes: Record<string, Handler> = {
   }),
   "PUT /networks/{id}": ({ state, params, body }) => {
     const n = find(state.networks, "network", params.id);
-    const bad = invalidLabels(labelsOf(body));
-    if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
+    checkLabels(body);
     if (typeof body.name === "string") n.name = body.name;
     if (body.labels) n.labels = labelsOf(body);
     if (typeof body.expose_routes_to_vswitch === "boolean") n.expose_routes_to_vswitch = body.expose_routes_to_vswitch;

@@ -2,19 +2,13 @@
 // firewalls, server types, locations, and the 410 that replaced datacenters.
 import { createHash } from "node:crypto";
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
-import { invalidLabels } from "./labels.js";
+import { ApiError, checkLabels, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import { machine } from "./routes-servers.js";
 
 type S = components["schemas"];
 
 function datacentersGone(): never {
   throw new ApiError(410, "gone", "the datacenters endpoints were removed on 2026-10-01; use locations");
-}
-
-function checkLabels(body: Record<string, unknown>): void {
-  const bad = invalidLabels(labelsOf(body));
-  if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
 }
 
 function sortBy<T extends { id: number; created?: string; name?: string | null }>(ctx: Ctx, items: T[]): T[] {

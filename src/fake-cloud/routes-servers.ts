@@ -1,8 +1,7 @@
 // Servers and their actions in the fake: create (with next_actions), list/get/update/delete,
 // poweroff, poweron, shutdown, reboot and create_image.
 import type { components } from "../hcloud/generated/schema.js";
-import { ApiError, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
-import { invalidLabels } from "./labels.js";
+import { ApiError, checkLabels, filter, find, labelsOf, paginate, type Ctx, type Handler } from "./reply.js";
 import type { FakeState, Server } from "./state.js";
 import type { BackendServer } from "./backend.js";
 import type { ServerType } from "./catalog.js";
@@ -61,8 +60,7 @@ function validateCreate(state: FakeState, b: Record<string, unknown>): void {
     throw new ApiError(400, "invalid_input", "invalid input in field 'datacenter'", {
       fields: [{ name: "datacenter", messages: ["datacenters were removed: use location"] }],
     });
-  const bad = invalidLabels(labelsOf(b));
-  if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
+  checkLabels(b);
 }
 
 interface Placement {
@@ -204,8 +202,7 @@ function powerAction(command: string, to: Server["status"], how: Power): Handler
 function createImage({ state, params, body: b }: Ctx): { status: number; body: unknown } {
   const server = find(state.servers, "server", params.id);
   if (state.busy("server", server.id)) throw new ApiError(423, "locked", "server is locked by a running action");
-  const bad = invalidLabels(labelsOf(b));
-  if (bad.length) throw new ApiError(400, "invalid_input", `invalid label keys or values: ${bad.join(", ")}`);
+  checkLabels(b);
   const image: S["image"] = {
     id: state.id(),
     type: b.type === "backup" ? "backup" : "snapshot",

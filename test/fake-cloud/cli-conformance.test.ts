@@ -1,37 +1,22 @@
 // The real hcloud CLI (Debian hcloud-cli) drives the fake: if our fake accepts and answers what
 // the official client sends and expects, its shapes are the API's, not just our own guesses.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { run, hasProgram } from "../../src/exec.js";
+import { run } from "../../src/exec.js";
 import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
+import { hcloudCli, type HcloudCli } from "./hcloud-cli.js";
 
 let api: FakeApi;
+let cli: HcloudCli;
 let home: string;
-
-async function hcloudRun(...args: string[]) {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    HCLOUD_CONFIG: join(home, "cli.toml"),
-    HCLOUD_ENDPOINT: api.endpoint,
-    HCLOUD_TOKEN: "conformance-token",
-  };
-  return run(["hcloud", ...args], { env, timeoutMs: 30_000, allowFailure: true });
-}
-
-async function hcloud(...args: string[]): Promise<string> {
-  const r = await hcloudRun(...args);
-  if (r.exitCode !== 0) throw new Error(`hcloud ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+const hcloudRun = (...args: string[]) => cli.run(...args);
+const hcloud = (...args: string[]) => cli.ok(...args);
 
 beforeAll(async () => {
-  if (!(await hasProgram("hcloud"))) throw new Error("the hcloud CLI is missing: apt-get install hcloud-cli");
   api = await startFakeApi({ durations: { create_server: 200, start_server: 100, create_image: 300 } });
-  home = mkdtempSync(join(tmpdir(), "fb-hcloud-"));
-  writeFileSync(join(home, "cli.toml"), "");
+  cli = await hcloudCli(api, "fb-hcloud-");
+  home = cli.home;
   await run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "conformance", "-f", join(home, "id")]);
 });
 afterAll(async () => api?.close());

@@ -1,41 +1,20 @@
 // The real hcloud CLI (Debian hcloud-cli) drives the fake's Networks and Load Balancers: what the
 // official client sends must be accepted, and what it prints must show what was created.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { run, hasProgram } from "../../src/exec.js";
 import { startFakeApi, type FakeApi } from "../../src/fake-cloud/index.js";
+import { hcloudCli, type HcloudCli } from "./hcloud-cli.js";
 
 let api: FakeApi;
-let home: string;
-
-async function hcloudRun(...args: string[]) {
-  const env = {
-    PATH: process.env.PATH,
-    HOME: home,
-    HCLOUD_CONFIG: join(home, "cli.toml"),
-    HCLOUD_ENDPOINT: api.endpoint,
-    HCLOUD_TOKEN: "conformance-token",
-  };
-  return run(["hcloud", ...args], { env, timeoutMs: 30_000, allowFailure: true });
-}
-
-async function hcloud(...args: string[]): Promise<string> {
-  const r = await hcloudRun(...args);
-  if (r.exitCode !== 0) throw new Error(`hcloud ${args.join(" ")} failed (${r.exitCode}): ${r.stderr}${r.stdout}`);
-  return r.stdout;
-}
+let cli: HcloudCli;
+const hcloud = (...args: string[]) => cli.ok(...args);
 
 const json = async <T>(...args: string[]) => JSON.parse(await hcloud(...args, "-o", "json")) as T;
 
 beforeAll(async () => {
-  if (!(await hasProgram("hcloud"))) throw new Error("the hcloud CLI is missing: apt-get install hcloud-cli");
   api = await startFakeApi({
     durations: { create_server: 100, start_server: 100, attach_to_network: 200, add_target: 100, add_service: 100 },
   });
-  home = mkdtempSync(join(tmpdir(), "fb-hcloud-net-"));
-  writeFileSync(join(home, "cli.toml"), "");
+  cli = await hcloudCli(api, "fb-hcloud-net-");
 });
 afterAll(async () => api?.close());
 

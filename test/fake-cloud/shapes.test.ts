@@ -1,40 +1,9 @@
 // The fake's responses validated against the response schemas of the vendored OpenAPI spec
 // (ajv, with OpenAPI's `nullable`): every field the real API promises is there, with its type.
 import { describe, expect, it } from "vitest";
-import { Ajv } from "ajv";
-import { readFileSync } from "node:fs";
 import { FakeState, handle } from "../../src/fake-cloud/index.js";
 import { VirtualClock } from "../../src/clock.js";
-
-const spec = JSON.parse(readFileSync("vendor/hetzner/hcloud-openapi.json", "utf8")) as {
-  paths: Record<
-    string,
-    Record<string, { responses: Record<string, { content?: Record<string, { schema: unknown }> }> }>
-  >;
-};
-// Ajv knows OpenAPI's `nullable` only next to `type`; elsewhere (with $ref/allOf) spell it out.
-function fixNullable(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(fixNullable);
-  if (!node || typeof node !== "object") return node;
-  const o = Object.fromEntries(Object.entries(node).map(([k, v]) => [k, fixNullable(v)])) as Record<string, unknown>;
-  if (o.nullable === true && o.type === undefined) {
-    delete o.nullable;
-    return { anyOf: [o, { type: "null" }] };
-  }
-  return o;
-}
-// The vendored spec is from February 2026; Hetzner removed `datacenter` from servers after
-// 2026-07-01 (and the fake follows the platform), so that one requirement is dropped here.
-const schemas = (spec as unknown as { components: { schemas: Record<string, { required?: string[] }> } }).components
-  .schemas;
-schemas.server!.required = schemas.server!.required!.filter((f) => f !== "datacenter");
-const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
-ajv.addSchema(fixNullable(spec) as object, "spec");
-
-function validator(template: string, method: string, status: number) {
-  const ref = `spec#/paths/${template.replace(/~/g, "~0").replace(/\//g, "~1")}/${method}/responses/${status}/content/application~1json/schema`;
-  return ajv.getSchema(ref) ?? ajv.compile({ $ref: ref });
-}
+import { ajv, responseValidator as validator } from "./spec-ajv.js";
 
 describe("fake responses match the spec's response schemas", () => {
   it("for every endpoint firstboot and the hcloud CLI use", async () => {
