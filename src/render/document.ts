@@ -30,16 +30,9 @@ export function fileBytes(f: ServerFile): Buffer {
   return Buffer.from(f.content, f.encoding === "b64" ? "base64" : "utf8");
 }
 
-let lastGzip: { data: Buffer; b64: string } | undefined;
-
-/**
- * level 9 and no mtime in the header: same input, same bytes. Packing asks for the same bundle
- * twice (to size a plan, then to build it): the last result is kept, a level-9 pass is not cheap.
- */
+/** level 9 and no mtime in the header: same input, same bytes. */
 function gzb64(data: Buffer): string {
-  if (lastGzip?.data.equals(data)) return lastGzip.b64;
-  lastGzip = { data, b64: gzipSync(data, { level: 9 }).toString("base64") };
-  return lastGzip.b64;
+  return gzipSync(data, { level: 9 }).toString("base64");
 }
 
 /**

@@ -66,6 +66,8 @@ function measure(files: readonly ServerFile[]): Map<string, Measured> {
 /** A way to pack: which files travel in the bundle, which are gzipped one by one. */
 interface Plan {
   bundle: Set<string>;
+  /** The bundle's entry, built once with the plan: present exactly when `bundle` is not empty. */
+  tar?: WriteFile;
   gz: Set<string>;
   userGz: string[];
 }
@@ -73,10 +75,9 @@ interface Plan {
 const isUser = (f: ServerFile) => f.origin === "user";
 
 function build(head: Record<string, unknown>, files: ServerFile[], tail: Tail, sizes: Map<string, Measured>, p: Plan) {
-  const inBundle = files.filter((f) => p.bundle.has(f.path));
   const entryOf = (f: ServerFile) => (p.gz.has(f.path) ? sizes.get(f.path)!.gz : sizes.get(f.path)!.plain);
   const loose = files.filter((f) => !p.bundle.has(f.path)).map(entryOf);
-  const bundle = inBundle.length ? bundled(inBundle).bundle : undefined;
+  const bundle = p.tar;
   const own = files.filter((f) => !isUser(f) && (p.bundle.has(f.path) || p.gz.has(f.path))).length;
   const comment = msg.documentComment({
     packing: bundle ? "bundle" : "gzip",
@@ -97,10 +98,11 @@ function worthGzip(pool: readonly ServerFile[], sizes: Map<string, Measured>): S
 /** firstboot's own files compressed, the user's plain: per file or bundled, whichever is smaller. */
 function ownPlans(files: ServerFile[], sizes: Map<string, Measured>): Plan[] {
   const own = files.filter((f) => !isUser(f));
-  const { inside, rest } = bundled(own);
+  const { bundle: tar, inside, rest } = bundled(own);
   const perFile: Plan = { bundle: new Set(), gz: new Set(worthGzip(own, sizes).map((f) => f.path)), userGz: [] };
   const inTar: Plan = {
     bundle: new Set(inside.map((f) => f.path)),
+    tar,
     gz: new Set(worthGzip(rest, sizes).map((f) => f.path)),
     userGz: [],
   };
@@ -109,7 +111,7 @@ function ownPlans(files: ServerFile[], sizes: Map<string, Measured>): Plan[] {
 
 /** The user's files gzipped on top of `plan`, largest first, until the estimate fits `limit`. */
 function withUserGzip(plan: Plan, files: ServerFile[], sizes: Map<string, Measured>, over: number): Plan {
-  const next: Plan = { bundle: plan.bundle, gz: new Set(plan.gz), userGz: [] };
+  const next: Plan = { bundle: plan.bundle, tar: plan.tar, gz: new Set(plan.gz), userGz: [] };
   const bySize = worthGzip(files.filter(isUser), sizes).sort(
     (a, b) => bytes(b.content) - bytes(a.content) || byCodePoint(a.path, b.path),
   );
@@ -124,10 +126,11 @@ function withUserGzip(plan: Plan, files: ServerFile[], sizes: Map<string, Measur
 
 /** Every root-owned file in the bundle, the user's too: the last resort before the hard limit. */
 function allBundled(files: ServerFile[], sizes: Map<string, Measured>): Plan {
-  const { inside, rest } = bundled(files);
+  const { bundle: tar, inside, rest } = bundled(files);
   const gz = worthGzip(rest, sizes);
   const user = [...inside, ...gz].filter(isUser).map((f) => f.path);
-  return { bundle: new Set(inside.map((f) => f.path)), gz: new Set(gz.map((f) => f.path)), userGz: user };
+  const bundle = new Set(inside.map((f) => f.path));
+  return { bundle, ...(inside.length ? { tar } : {}), gz: new Set(gz.map((f) => f.path)), userGz: user };
 }
 
 /** Bytes each file adds: its own entry, or its share of the bundle by how well it gzips alone. */
